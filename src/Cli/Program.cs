@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace NativeTrustRegion.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("ntr: continual learning of diffusion models, trust region and baselines");
+        return root.Parse(args).Invoke();
+    }
+}
