@@ -1,0 +1,81 @@
+namespace NativeTrustRegion.Engine.Autograd;
+
+/// <summary>
+/// The per-thread list of recorded ops, in execution order. Backward walks it in reverse: every node whose output
+/// received a gradient passes gradients on to its inputs. The tape is cleared after a backward pass, and nodes
+/// recorded inside a <see cref="TensorScope"/> are dropped when the scope ends.
+/// </summary>
+public sealed class GradTape
+{
+    [ThreadStatic]
+    private static GradTape? _current;
+
+    private readonly List<Node> _nodes = new();
+
+    public static GradTape Current => _current ??= new GradTape();
+
+    public int Count => _nodes.Count;
+
+    /// <summary>Whether an op on these inputs must be recorded.</summary>
+    public static bool ShouldRecord(Tensor a) => GradMode.IsEnabled && a.RequiresGrad;
+
+    public static bool ShouldRecord(Tensor a, Tensor b) => GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad);
+
+    public static bool ShouldRecord(params Tensor?[] inputs)
+    {
+        if (!GradMode.IsEnabled)
+        {
+            return false;
+        }
+        foreach (var t in inputs)
+        {
+            if (t is not null && t.RequiresGrad)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Records <paramref name="node"/> as the producer of <paramref name="output"/>.</summary>
+    public static Tensor Record(Node node, Tensor output)
+    {
+        node.Output = output;
+        output.GradFn = node;
+        output.RequiresGrad = true;
+        Current._nodes.Add(node);
+        return output;
+    }
+
+    internal void Truncate(int count)
+    {
+        if (count < _nodes.Count)
+        {
+            _nodes.RemoveRange(count, _nodes.Count - count);
+        }
+    }
+
+    public void Clear() => _nodes.Clear();
+
+    /// <summary>Reverse-mode pass from <paramref name="root"/> (seeded with ones, or <paramref name="seed"/>).</summary>
+    public void Backward(Tensor root, Tensor? seed = null)
+    {
+        if (!root.RequiresGrad)
+        {
+            throw new InvalidOperationException(
+                "Backward: the tensor does not depend on anything that requires a gradient. " +
+                "Fix: make sure parameters have RequiresGrad and the forward pass did not run under GradMode.NoGrad().");
+        }
+        var sink = new GradSink();
+        sink.Seed(root, seed ?? Tensor.Full(root.Shape, 1.0, root.DType, root.Device));
+        for (var i = _nodes.Count - 1; i >= 0; i--)
+        {
+            var node = _nodes[i];
+            if (sink.TryTake(node.Output, out var grad))
+            {
+                node.Backward(grad, sink);
+            }
+        }
+        _nodes.Clear();
+    }
+}

@@ -1,0 +1,240 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using NativeTrustRegion.Engine.Randomness;
+
+namespace NativeTrustRegion.Engine.Backends.Cpu;
+
+/// <summary>
+/// The CPU back end: managed buffers, SIMD through System.Numerics.Tensors, GEMM through OpenBLAS with a managed
+/// fallback, multithreaded with deterministic work splits. Op kernels live next to their ops (Ops/*/*.Cpu.cs).
+/// </summary>
+public sealed partial class CpuBackend : IBackend
+{
+    private readonly CpuBufferPool _pool = new();
+
+    public Device Device => Device.Cpu;
+
+    public BufferPool Pool => _pool;
+
+    public Storage AllocateUnpooled(DType dtype, long length) => new CpuStorage(dtype, length);
+
+    public void Synchronize()
+    {
+    }
+
+    /// <summary>The whole storage of a CPU tensor (index with Offset and Strides).</summary>
+    internal static Span<T> Whole<T>(Tensor t)
+        where T : unmanaged => ((CpuStorage)t.Storage).Span<T>();
+
+    /// <summary>The elements of a contiguous CPU tensor.</summary>
+    internal static Span<T> Data<T>(Tensor t)
+        where T : unmanaged => Whole<T>(t).Slice((int)t.Offset, (int)t.Numel);
+
+    public void CopyFromHost<T>(ReadOnlySpan<T> source, Tensor destination)
+        where T : unmanaged
+    {
+        if (destination.DType == DType.F32)
+        {
+            var dst = Data<float>(destination);
+            if (typeof(T) == typeof(float))
+            {
+                MemoryMarshal.Cast<T, float>(source).CopyTo(dst);
+            }
+            else
+            {
+                var src = MemoryMarshal.Cast<T, double>(source);
+                for (var i = 0; i < dst.Length; i++)
+                {
+                    dst[i] = (float)src[i];
+                }
+            }
+        }
+        else
+        {
+            var dst = Data<double>(destination);
+            if (typeof(T) == typeof(double))
+            {
+                MemoryMarshal.Cast<T, double>(source).CopyTo(dst);
+            }
+            else
+            {
+                var src = MemoryMarshal.Cast<T, float>(source);
+                for (var i = 0; i < dst.Length; i++)
+                {
+                    dst[i] = src[i];
+                }
+            }
+        }
+    }
+
+    public void CopyToHost<T>(Tensor source, Span<T> destination)
+        where T : unmanaged
+    {
+        if (source.DType == DType.F32)
+        {
+            var src = Data<float>(source);
+            if (typeof(T) == typeof(float))
+            {
+                src.CopyTo(MemoryMarshal.Cast<T, float>(destination));
+            }
+            else
+            {
+                var dst = MemoryMarshal.Cast<T, double>(destination);
+                for (var i = 0; i < src.Length; i++)
+                {
+                    dst[i] = src[i];
+                }
+            }
+        }
+        else
+        {
+            var src = Data<double>(source);
+            if (typeof(T) == typeof(double))
+            {
+                src.CopyTo(MemoryMarshal.Cast<T, double>(destination));
+            }
+            else
+            {
+                var dst = MemoryMarshal.Cast<T, float>(destination);
+                for (var i = 0; i < src.Length; i++)
+                {
+                    dst[i] = (float)src[i];
+                }
+            }
+        }
+    }
+
+    public void Copy(Tensor source, Tensor destination)
+    {
+        if (source.DType == DType.F32)
+        {
+            CopyStrided<float>(source, destination);
+        }
+        else
+        {
+            CopyStrided<double>(source, destination);
+        }
+    }
+
+    private static void CopyStrided<T>(Tensor source, Tensor destination)
+        where T : unmanaged
+    {
+        var runs = new StridedRuns(destination.Shape, (source.Offset, source.Strides), (destination.Offset, destination.Strides));
+        var srcStorage = (CpuStorage)source.Storage;
+        var dstStorage = (CpuStorage)destination.Storage;
+        var n = runs.InnerLength;
+        var ss = runs.InnerStrides[0];
+        var ds = runs.InnerStrides[1];
+        CpuParallel.For(runs.OuterCount, Math.Max(1, 16384 / Math.Max(1, n)), (start, end) =>
+        {
+            var src = srcStorage.Span<T>();
+            var dst = dstStorage.Span<T>();
+            Span<long> off = stackalloc long[2];
+            for (var o = start; o < end; o++)
+            {
+                runs.Start(o, off);
+                if (ss == 1 && ds == 1)
+                {
+                    src.Slice((int)off[0], n).CopyTo(dst.Slice((int)off[1], n));
+                }
+                else
+                {
+                    long si = off[0], di = off[1];
+                    for (var i = 0; i < n; i++, si += ss, di += ds)
+                    {
+                        dst[(int)di] = src[(int)si];
+                    }
+                }
+            }
+        });
+    }
+
+    public void Fill(Tensor destination, double value)
+    {
+        if (destination.DType == DType.F32)
+        {
+            Data<float>(destination).Fill((float)value);
+        }
+        else
+        {
+            Data<double>(destination).Fill(value);
+        }
+    }
+
+    public void Cast(Tensor source, Tensor destination)
+    {
+        if (source.DType == DType.F32)
+        {
+            CopyToHost<double>(source, Data<double>(destination));
+        }
+        else
+        {
+            CopyToHost<float>(source, Data<float>(destination));
+        }
+    }
+
+    public void FillNormal(Tensor destination, ulong seed, ulong offset)
+    {
+        var n = (int)destination.Numel;
+        if (destination.DType == DType.F32)
+        {
+            var storage = (CpuStorage)destination.Storage;
+            var baseIndex = (int)destination.Offset;
+            CpuParallel.For(n, 8192, (s, e) =>
+            {
+                var d = storage.Span<float>().Slice(baseIndex);
+                for (var i = s; i < e; i++)
+                {
+                    d[i] = Philox.NormalFloat(seed, offset + (ulong)i);
+                }
+            });
+        }
+        else
+        {
+            var storage = (CpuStorage)destination.Storage;
+            var baseIndex = (int)destination.Offset;
+            CpuParallel.For(n, 8192, (s, e) =>
+            {
+                var d = storage.Span<double>().Slice(baseIndex);
+                for (var i = s; i < e; i++)
+                {
+                    d[i] = Philox.NormalDouble(seed, offset + (ulong)i);
+                }
+            });
+        }
+    }
+
+    public void FillUniform(Tensor destination, ulong seed, ulong offset, double low, double high)
+    {
+        var n = (int)destination.Numel;
+        var storage = (CpuStorage)destination.Storage;
+        var baseIndex = (int)destination.Offset;
+        if (destination.DType == DType.F32)
+        {
+            float lo = (float)low, span = (float)(high - low);
+            CpuParallel.For(n, 8192, (s, e) =>
+            {
+                var d = storage.Span<float>().Slice(baseIndex);
+                for (var i = s; i < e; i++)
+                {
+                    d[i] = lo + span * Philox.UniformFloatAt(seed, offset + (ulong)i);
+                }
+            });
+        }
+        else
+        {
+            CpuParallel.For(n, 8192, (s, e) =>
+            {
+                var d = storage.Span<double>().Slice(baseIndex);
+                for (var i = s; i < e; i++)
+                {
+                    d[i] = low + (high - low) * Philox.UniformDoubleAt(seed, offset + (ulong)i);
+                }
+            });
+        }
+    }
+
+    /// <summary>Converts a double scalar to T.</summary>
+    internal static T Scalar<T>(double value)
+        where T : INumberBase<T> => T.CreateTruncating(value);
+}

@@ -1,0 +1,62 @@
+using System.Numerics;
+
+namespace NativeTrustRegion.Engine.Backends.Cpu;
+
+/// <summary>
+/// Row-major GEMM entry points: <see cref="Single{T}"/> runs on the calling thread (OpenBLAS or managed);
+/// <see cref="Parallel{T}"/> splits the rows of C into fixed blocks across threads (bit-identical for any timing).
+/// </summary>
+public static unsafe class Gemm
+{
+    /// <summary>"openblas" or "managed (reason)".</summary>
+    public static string Implementation => OpenBlas.IsAvailable ? "openblas" : $"managed ({OpenBlas.UnavailableReason})";
+
+    /// <summary>Forces the managed kernels even when OpenBLAS is present (tests compare the two).</summary>
+    public static bool ForceManaged { get; set; }
+
+    public static void Single<T>(bool ta, bool tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
+        where T : unmanaged, INumber<T>
+    {
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+        if (!ForceManaged && OpenBlas.IsAvailable && k > 0)
+        {
+            fixed (T* pa = a)
+            fixed (T* pb = b)
+            fixed (T* pc = c)
+            {
+                if (typeof(T) == typeof(float))
+                {
+                    OpenBlas.Sgemm(ta, tb, m, n, k, float.CreateTruncating(alpha), (float*)pa, lda, (float*)pb, ldb, float.CreateTruncating(beta), (float*)pc, ldc);
+                }
+                else
+                {
+                    OpenBlas.Dgemm(ta, tb, m, n, k, double.CreateTruncating(alpha), (double*)pa, lda, (double*)pb, ldb, double.CreateTruncating(beta), (double*)pc, ldc);
+                }
+            }
+            return;
+        }
+        ManagedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>Like <see cref="Single{T}"/> but with the rows of C split over threads (arrays, not spans, so blocks can run in parallel).</summary>
+    public static void Parallel<T>(bool ta, bool tb, int m, int n, int k, T alpha, T[] a, int aOffset, int lda, T[] b, int bOffset, int ldb, T beta, T[] c, int cOffset, int ldc)
+        where T : unmanaged, INumber<T>
+    {
+        var work = (long)m * n * Math.Max(k, 1);
+        var blocks = (int)Math.Clamp(work / 2_000_000, 1, CpuParallel.Threads * 2);
+        if (m < 2 * blocks)
+        {
+            blocks = Math.Max(1, m / 2);
+        }
+        var rowsPer = (m + blocks - 1) / blocks;
+        CpuParallel.For(m, Math.Max(1, rowsPer), (r0, r1) =>
+        {
+            var rows = r1 - r0;
+            var aSpan = ta ? a.AsSpan(aOffset + r0) : a.AsSpan(aOffset + r0 * lda);
+            Single(ta, tb, rows, n, k, alpha, aSpan, lda, b.AsSpan(bOffset), ldb, beta, c.AsSpan(cOffset + r0 * ldc), ldc);
+        });
+    }
+}

@@ -1,0 +1,101 @@
+namespace NativeTrustRegion.Engine.Backends.Cpu;
+
+/// <summary>
+/// Walks several tensors of one shape (each with its own strides and offset) as a list of inner runs:
+/// dimensions are collapsed where every operand is contiguous across them, size-1 dimensions are dropped,
+/// and the last remaining dimension becomes the run. Kernels then vectorise each run.
+/// </summary>
+internal sealed class StridedRuns
+{
+    private readonly int[] _outerShape;
+    private readonly int[][] _outerStrides;
+    private readonly long[] _offsets;
+
+    public StridedRuns(ReadOnlySpan<int> shape, params (long Offset, int[] Strides)[] operands)
+    {
+        var dims = new List<int>();
+        var strides = new List<int[]>();
+        for (var d = 0; d < shape.Length; d++)
+        {
+            if (shape[d] == 1)
+            {
+                continue;
+            }
+            var s = new int[operands.Length];
+            for (var k = 0; k < operands.Length; k++)
+            {
+                s[k] = operands[k].Strides[d];
+            }
+            if (dims.Count > 0)
+            {
+                var last = dims.Count - 1;
+                var mergeable = true;
+                for (var k = 0; k < operands.Length; k++)
+                {
+                    if ((long)strides[last][k] != (long)s[k] * shape[d])
+                    {
+                        mergeable = false;
+                        break;
+                    }
+                }
+                if (mergeable)
+                {
+                    dims[last] *= shape[d];
+                    strides[last] = s;
+                    continue;
+                }
+            }
+            dims.Add(shape[d]);
+            strides.Add(s);
+        }
+        Operands = operands.Length;
+        _offsets = operands.Select(o => o.Offset).ToArray();
+        if (dims.Count == 0)
+        {
+            InnerLength = Shape.Numel(shape) == 0 ? 0 : 1;
+            InnerStrides = new int[operands.Length];
+            _outerShape = [];
+            _outerStrides = [];
+            OuterCount = InnerLength == 0 ? 0 : 1;
+            return;
+        }
+        InnerLength = dims[^1];
+        InnerStrides = strides[^1];
+        _outerShape = dims.Take(dims.Count - 1).ToArray();
+        _outerStrides = strides.Take(strides.Count - 1).ToArray();
+        OuterCount = checked((int)Shape.Numel(_outerShape));
+        if (Shape.Numel(shape) == 0)
+        {
+            OuterCount = 0;
+        }
+    }
+
+    public int Operands { get; }
+
+    public int OuterCount { get; }
+
+    public int InnerLength { get; }
+
+    /// <summary>Per-operand stride of the inner run.</summary>
+    public int[] InnerStrides { get; }
+
+    /// <summary>Storage offsets of every operand at the start of run <paramref name="outer"/>.</summary>
+    public void Start(int outer, Span<long> offsets)
+    {
+        for (var k = 0; k < Operands; k++)
+        {
+            offsets[k] = _offsets[k];
+        }
+        for (var d = _outerShape.Length - 1; d >= 0; d--)
+        {
+            var size = _outerShape[d];
+            var idx = outer % size;
+            outer /= size;
+            var s = _outerStrides[d];
+            for (var k = 0; k < Operands; k++)
+            {
+                offsets[k] += (long)idx * s[k];
+            }
+        }
+    }
+}

@@ -1,0 +1,253 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace NativeTrustRegion.Engine.Checkpoints;
+
+/// <summary>A safetensors file that is corrupt or does not match what the caller expects.</summary>
+public sealed class SafeTensorsException(string path, string problem, string fix)
+    : IOException($"{path}: {problem}. Fix: {fix}");
+
+/// <summary>
+/// The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header mapping each tensor
+/// name to {dtype, shape, data_offsets} plus an optional "__metadata__" string map, then the raw little-endian
+/// bytes, packed without gaps. Files written here load in the Python safetensors library and back.
+/// Writes are atomic (<see cref="AtomicFile"/>).
+/// </summary>
+public sealed class SafeTensorsFile
+{
+    private readonly byte[] _bytes;
+    private readonly long _dataStart;
+    private readonly Dictionary<string, Entry> _entries;
+
+    private SafeTensorsFile(string path, byte[] bytes, long dataStart, Dictionary<string, Entry> entries, Dictionary<string, string> metadata)
+    {
+        Path = path;
+        _bytes = bytes;
+        _dataStart = dataStart;
+        _entries = entries;
+        Metadata = metadata;
+    }
+
+    public string Path { get; }
+
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    public IReadOnlyCollection<string> Names => _entries.Keys;
+
+    public bool Contains(string name) => _entries.ContainsKey(name);
+
+    public (DType DType, int[] Shape) Info(string name)
+    {
+        var e = Get(name);
+        return (e.DType, e.Shape);
+    }
+
+    private readonly record struct Entry(DType DType, int[] Shape, long Begin, long End);
+
+    /// <summary>A named tensor to write (any layout, any device; copied to the host as needed).</summary>
+    public readonly record struct Item(string Name, Tensor Tensor);
+
+    public static void Write(string path, IEnumerable<Item> items, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var list = items.ToList();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in list)
+        {
+            if (!names.Add(item.Name) || item.Name == "__metadata__")
+            {
+                throw new ArgumentException($"tensor name '{item.Name}' is duplicated or reserved in checkpoint {path}");
+            }
+        }
+        var header = new MemoryStream();
+        long offset = 0;
+        using (var json = new Utf8JsonWriter(header))
+        {
+            json.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                json.WriteStartObject("__metadata__");
+                foreach (var (k, v) in metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    json.WriteString(k, v);
+                }
+                json.WriteEndObject();
+            }
+            foreach (var item in list)
+            {
+                var t = item.Tensor;
+                var bytes = t.Numel * t.DType.SizeOf();
+                json.WriteStartObject(item.Name);
+                json.WriteString("dtype", t.DType.SafetensorsName());
+                json.WriteStartArray("shape");
+                foreach (var d in t.Shape)
+                {
+                    json.WriteNumberValue(d);
+                }
+                json.WriteEndArray();
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                json.WriteNumberValue(offset + bytes);
+                json.WriteEndArray();
+                json.WriteEndObject();
+                offset += bytes;
+            }
+            json.WriteEndObject();
+        }
+        // pad the header with spaces to a multiple of 8 bytes (as the reference implementation does)
+        while (header.Length % 8 != 0)
+        {
+            header.WriteByte((byte)' ');
+        }
+        var headerBytes = header.ToArray();
+        AtomicFile.Write(path, stream =>
+        {
+            Span<byte> len = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)headerBytes.Length);
+            stream.Write(len);
+            stream.Write(headerBytes);
+            foreach (var item in list)
+            {
+                var t = item.Tensor;
+                if (t.DType == DType.F32)
+                {
+                    var host = t.ToFloatArray();
+                    stream.Write(MemoryMarshal.AsBytes(host.AsSpan()));
+                }
+                else
+                {
+                    var host = t.ToDoubleArray();
+                    stream.Write(MemoryMarshal.AsBytes(host.AsSpan()));
+                }
+            }
+        });
+    }
+
+    public static SafeTensorsFile Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new SafeTensorsException(path, "file not found", "check the path (a run folder keeps its checkpoints under checkpoints/)");
+        }
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 8)
+        {
+            throw new SafeTensorsException(path, $"only {bytes.Length} bytes, too short for a safetensors header", "the file is truncated; use an earlier checkpoint");
+        }
+        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (headerLength > (ulong)(bytes.Length - 8) || headerLength > 100_000_000)
+        {
+            throw new SafeTensorsException(path, $"header length {headerLength} exceeds the file size {bytes.Length}", "the file is truncated or not a safetensors file");
+        }
+        var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var dataStart = 8 + (long)headerLength;
+        var dataLength = bytes.Length - dataStart;
+        try
+        {
+            using var doc = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
+            foreach (var prop in doc.RootElement.EnumerateObject())
+            {
+                if (prop.Name == "__metadata__")
+                {
+                    foreach (var m in prop.Value.EnumerateObject())
+                    {
+                        metadata[m.Name] = m.Value.GetString() ?? "";
+                    }
+                    continue;
+                }
+                var dtypeName = prop.Value.GetProperty("dtype").GetString();
+                var dtype = dtypeName switch
+                {
+                    "F32" => DType.F32,
+                    "F64" => DType.F64,
+                    _ => throw new SafeTensorsException(path, $"tensor '{prop.Name}' has dtype {dtypeName}, which this engine does not store", "convert the tensor to F32 or F64"),
+                };
+                var shape = prop.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+                var offsets = prop.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength || shape.Any(d => d < 0))
+                {
+                    throw new SafeTensorsException(path, $"tensor '{prop.Name}' has invalid offsets or shape", "the file is corrupt or truncated");
+                }
+                if (offsets[1] - offsets[0] != Shape.Numel(shape) * dtype.SizeOf())
+                {
+                    throw new SafeTensorsException(path, $"tensor '{prop.Name}' holds {offsets[1] - offsets[0]} bytes but shape {TensorOpException.Format(shape)} needs {Shape.Numel(shape) * dtype.SizeOf()}", "the file is corrupt");
+                }
+                entries[prop.Name] = new Entry(dtype, shape, offsets[0], offsets[1]);
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            throw new SafeTensorsException(path, $"the JSON header cannot be read ({e.Message})", "the file is corrupt or not a safetensors file");
+        }
+        return new SafeTensorsFile(path, bytes, dataStart, entries, metadata);
+    }
+
+    private Entry Get(string name) => _entries.TryGetValue(name, out var e)
+        ? e
+        : throw new SafeTensorsException(Path, $"no tensor named '{name}'", $"the file holds {_entries.Count} tensors; check that it was written by the same model/config");
+
+    public double[] ReadDoubles(string name)
+    {
+        var e = Get(name);
+        var raw = _bytes.AsSpan((int)(_dataStart + e.Begin), (int)(e.End - e.Begin));
+        if (e.DType == DType.F64)
+        {
+            return MemoryMarshal.Cast<byte, double>(raw).ToArray();
+        }
+        var f = MemoryMarshal.Cast<byte, float>(raw);
+        var result = new double[f.Length];
+        for (var i = 0; i < f.Length; i++)
+        {
+            result[i] = f[i];
+        }
+        return result;
+    }
+
+    public float[] ReadFloats(string name)
+    {
+        var e = Get(name);
+        var raw = _bytes.AsSpan((int)(_dataStart + e.Begin), (int)(e.End - e.Begin));
+        if (e.DType == DType.F32)
+        {
+            return MemoryMarshal.Cast<byte, float>(raw).ToArray();
+        }
+        var d = MemoryMarshal.Cast<byte, double>(raw);
+        var result = new float[d.Length];
+        for (var i = 0; i < d.Length; i++)
+        {
+            result[i] = (float)d[i];
+        }
+        return result;
+    }
+
+    /// <summary>Copies tensor <paramref name="name"/> into <paramref name="destination"/> (same element count and shape).</summary>
+    public void CopyTo(string name, Tensor destination)
+    {
+        var e = Get(name);
+        if (Shape.Numel(e.Shape) != destination.Numel || (!Shape.Equal(e.Shape, destination.Shape) && destination.Rank != 1))
+        {
+            throw new SafeTensorsException(Path, $"tensor '{name}' has shape {TensorOpException.Format(e.Shape)} but the destination is {TensorOpException.Format(destination.Shape)}",
+                "load a checkpoint written by a model of the same architecture and configuration");
+        }
+        if (e.DType == DType.F32)
+        {
+            destination.Backend.CopyFromHost<float>(ReadFloats(name), destination);
+        }
+        else
+        {
+            destination.Backend.CopyFromHost<double>(ReadDoubles(name), destination);
+        }
+    }
+
+    /// <summary>A new CPU tensor with the stored values.</summary>
+    public Tensor ReadTensor(string name)
+    {
+        var e = Get(name);
+        return e.DType == DType.F32 ? Tensor.FromArray(ReadFloats(name), e.Shape) : Tensor.FromArray(ReadDoubles(name), e.Shape);
+    }
+
+    /// <summary>The raw header JSON (for diagnostics).</summary>
+    public string HeaderJson() => Encoding.UTF8.GetString(_bytes, 8, (int)(_dataStart - 8)).TrimEnd();
+}

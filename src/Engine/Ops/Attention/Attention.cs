@@ -1,0 +1,70 @@
+using NativeTrustRegion.Engine.Autograd;
+
+namespace NativeTrustRegion.Engine;
+
+public partial interface IBackend
+{
+    /// <summary>
+    /// Scaled dot-product attention per (batch, head): o = softmax(scale·q·kᵀ)·v for q [B,H,N,d], k, v [B,H,M,d].
+    /// Also writes the log-sum-exp of each score row (lse [B,H,N]), so backward recomputes the probabilities
+    /// instead of storing them (as flash attention does).
+    /// </summary>
+    void AttentionForward(Tensor q, Tensor k, Tensor v, double scale, Tensor o, Tensor lse);
+
+    /// <summary>dq, dk, dv (+)= gradients of the attention above (null outputs are skipped).</summary>
+    void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, Tensor dout, double scale,
+        Tensor? dq, bool accumulateQ, Tensor? dk, bool accumulateK, Tensor? dv, bool accumulateV);
+}
+
+/// <summary>Scaled dot-product attention (the core of multi-head self-attention), fused forward and backward.</summary>
+public static partial class Ops
+{
+    /// <summary>softmax(scale·q·kᵀ)·v over the last two dims of [B, H, N, d] tensors (scale defaults to 1/√d).</summary>
+    public static Tensor ScaledDotProductAttention(Tensor q, Tensor k, Tensor v, double? scale = null)
+    {
+        const string op = "ScaledDotProductAttention";
+        q.EnsureAlive(op);
+        TensorOpException.Compatible(op, q, k);
+        TensorOpException.Compatible(op, q, v);
+        TensorOpException.Rank(op, q, 4, "query");
+        TensorOpException.Rank(op, k, 4, "key");
+        TensorOpException.Rank(op, v, 4, "value");
+        if (k.Shape[0] != q.Shape[0] || k.Shape[1] != q.Shape[1] || k.Shape[3] != q.Shape[3] || !Shape.Equal(k.Shape, v.Shape))
+        {
+            throw new TensorOpException(op, $"query {TensorOpException.Format(q.Shape)}, key {TensorOpException.Format(k.Shape)}, value {TensorOpException.Format(v.Shape)} do not fit",
+                "use [batch, heads, tokens, head_dim] for all three, with key and value of the same shape and the same head_dim as the query");
+        }
+        var s = scale ?? 1.0 / Math.Sqrt(q.Shape[3]);
+        var qc = q.Contiguous();
+        var kc = k.Contiguous();
+        var vc = v.Contiguous();
+        var o = Tensor.EmptyLike(qc);
+        var lse = Tensor.Empty([q.Shape[0], q.Shape[1], q.Shape[2]], q.DType, q.Device);
+        q.Backend.AttentionForward(qc, kc, vc, s, o, lse);
+        return GradTape.ShouldRecord(q, k, v) ? GradTape.Record(new AttentionNode(qc, kc, vc, q, k, v, lse, s), o) : o;
+    }
+
+    private sealed class AttentionNode(Tensor qc, Tensor kc, Tensor vc, Tensor q, Tensor k, Tensor v, Tensor lse, double scale) : Node(q, k, v)
+    {
+        public override string Name => "Attention";
+
+        public override void Backward(Tensor g, GradSink grads)
+        {
+            Tensor? dq = null, dk = null, dv = null;
+            bool aq = false, ak = false, av = false;
+            if (GradSink.Needs(q))
+            {
+                dq = grads.Destination(q, out aq);
+            }
+            if (GradSink.Needs(k))
+            {
+                dk = grads.Destination(k, out ak);
+            }
+            if (GradSink.Needs(v))
+            {
+                dv = grads.Destination(v, out av);
+            }
+            q.Backend.AttentionBackward(qc, kc, vc, Output, lse, g.Contiguous(), scale, dq, aq, dk, ak, dv, av);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Numerics;
+using NativeTrustRegion.Engine.Randomness;
+
+namespace NativeTrustRegion.Engine.Backends.Cpu;
+
+public sealed partial class CpuBackend
+{
+    public void DropoutForward(Tensor x, Tensor y, double p, ulong seed, ulong offset)
+    {
+        if (x.DType == DType.F32)
+        {
+            DropoutApply<float>(x, y, p, seed, offset, false);
+        }
+        else
+        {
+            DropoutApply<double>(x, y, p, seed, offset, false);
+        }
+    }
+
+    public void DropoutBackward(Tensor dy, Tensor dx, double p, ulong seed, ulong offset, bool accumulate)
+    {
+        if (dy.DType == DType.F32)
+        {
+            DropoutApply<float>(dy, dx, p, seed, offset, accumulate);
+        }
+        else
+        {
+            DropoutApply<double>(dy, dx, p, seed, offset, accumulate);
+        }
+    }
+
+    private static void DropoutApply<T>(Tensor src, Tensor dst, double p, ulong seed, ulong offset, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var keep = T.CreateTruncating(1.0 / (1.0 - p));
+        var threshold = (float)p;
+        CpuParallel.For((int)src.Numel, 16384, (s0, s1) =>
+        {
+            var s = Data<T>(src);
+            var d = Data<T>(dst);
+            for (var i = s0; i < s1; i++)
+            {
+                var kept = Philox.UniformFloatAt(seed, offset + (ulong)i) >= threshold;
+                var v = kept ? s[i] * keep : T.Zero;
+                d[i] = accumulate ? d[i] + v : v;
+            }
+        });
+    }
+}

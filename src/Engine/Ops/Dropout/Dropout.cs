@@ -1,0 +1,47 @@
+using NativeTrustRegion.Engine.Autograd;
+using NativeTrustRegion.Engine.Randomness;
+
+namespace NativeTrustRegion.Engine;
+
+public partial interface IBackend
+{
+    /// <summary>
+    /// y = x·mask/(1−p) with mask_i = (Philox uniform(seed, offset + i) ≥ p); the backward pass regenerates the same
+    /// mask from (seed, offset), so no mask is stored and every device drops the same elements.
+    /// </summary>
+    void DropoutForward(Tensor x, Tensor y, double p, ulong seed, ulong offset);
+
+    void DropoutBackward(Tensor dy, Tensor dx, double p, ulong seed, ulong offset, bool accumulate);
+}
+
+public static partial class Ops
+{
+    /// <summary>Inverted dropout, deterministic given the generator's state. Identity when p = 0.</summary>
+    public static Tensor Dropout(Tensor x, double p, Generator generator)
+    {
+        if (p < 0 || p >= 1)
+        {
+            throw new TensorOpException("Dropout", $"probability {p} is outside [0, 1)", "use a drop probability in [0, 1)");
+        }
+        if (p == 0)
+        {
+            return x;
+        }
+        var xc = x.Contiguous();
+        var y = Tensor.EmptyLike(xc);
+        var offset = generator.Advance(x.Numel);
+        x.Backend.DropoutForward(xc, y, p, generator.Seed, offset);
+        return GradTape.ShouldRecord(x) ? GradTape.Record(new DropoutNode(x, p, generator.Seed, offset), y) : y;
+    }
+
+    private sealed class DropoutNode(Tensor x, double p, ulong seed, ulong offset) : Node(x)
+    {
+        public override string Name => "Dropout";
+
+        public override void Backward(Tensor g, GradSink grads)
+        {
+            var dx = grads.Destination(Inputs[0], out var acc);
+            dx.Backend.DropoutBackward(g.Contiguous(), dx, p, seed, offset, acc);
+        }
+    }
+}

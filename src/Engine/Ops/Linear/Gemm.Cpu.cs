@@ -1,0 +1,42 @@
+using System.Numerics;
+
+namespace NativeTrustRegion.Engine.Backends.Cpu;
+
+public sealed partial class CpuBackend
+{
+    public void Gemm(bool transA, bool transB, int m, int n, int k, double alpha, Tensor a, long strideA, Tensor b, long strideB, double beta, Tensor c, long strideC, int batch)
+    {
+        if (c.DType == DType.F32)
+        {
+            Gemm<float>(transA, transB, m, n, k, (float)alpha, a, strideA, b, strideB, (float)beta, c, strideC, batch);
+        }
+        else
+        {
+            Gemm<double>(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
+        }
+    }
+
+    private static void Gemm<T>(bool ta, bool tb, int m, int n, int k, T alpha, Tensor a, long strideA, Tensor b, long strideB, T beta, Tensor c, long strideC, int batch)
+        where T : unmanaged, INumber<T>
+    {
+        var aa = ((CpuStorage)a.Storage).Array<T>();
+        var ba = ((CpuStorage)b.Storage).Array<T>();
+        var ca = ((CpuStorage)c.Storage).Array<T>();
+        int lda = ta ? m : k, ldb = tb ? k : n, ldc = n;
+        if (batch == 1)
+        {
+            Cpu.Gemm.Parallel(ta, tb, m, n, k, alpha, aa, (int)a.Offset, lda, ba, (int)b.Offset, ldb, beta, ca, (int)c.Offset, ldc);
+            return;
+        }
+        CpuParallel.For(batch, 1, (b0, b1) =>
+        {
+            for (var i = b0; i < b1; i++)
+            {
+                Cpu.Gemm.Single(ta, tb, m, n, k, alpha,
+                    aa.AsSpan((int)(a.Offset + i * strideA)), lda,
+                    ba.AsSpan((int)(b.Offset + i * strideB)), ldb, beta,
+                    ca.AsSpan((int)(c.Offset + i * strideC)), ldc);
+            }
+        });
+    }
+}

@@ -1,0 +1,73 @@
+using NativeTrustRegion.Engine.Autograd;
+
+namespace NativeTrustRegion.Engine;
+
+public static partial class Ops
+{
+    /// <summary>y = x·Wᵀ + b for x [..., in], W [out, in], b [out].</summary>
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
+    {
+        x.EnsureAlive("Linear");
+        TensorOpException.Compatible("Linear", x, weight);
+        if (weight.Rank != 2 || x.Rank < 1 || x.Shape[^1] != weight.Shape[1] || (bias is not null && (bias.Rank != 1 || bias.Shape[0] != weight.Shape[0])))
+        {
+            throw new TensorOpException("Linear",
+                $"input {TensorOpException.Format(x.Shape)}, weight {TensorOpException.Format(weight.Shape)}, bias {(bias is null ? "none" : TensorOpException.Format(bias.Shape))} do not fit",
+                "the input's last dimension must equal weight.Shape[1] (in features), weight is [out, in], bias is [out]");
+        }
+        int inF = weight.Shape[1], outF = weight.Shape[0];
+        var xc = x.Contiguous();
+        var rows = (int)(x.Numel / Math.Max(1, inF));
+        var w = weight.Contiguous();
+        var outShape = x.Shape.Take(x.Rank - 1).Append(outF).ToArray();
+        var y = Tensor.Empty(outShape, x.DType, x.Device);
+        x.Backend.Gemm(false, true, rows, outF, inF, 1, xc, 0, w, 0, 0, y, 0, 1);
+        if (bias is not null)
+        {
+            var y2 = y.Reshape(rows, outF);
+            y.Backend.Binary(BinaryOp.Add, y2, bias.Detach().Expand(rows, outF), y2);
+        }
+        return GradTape.ShouldRecord(x, weight, bias) ? GradTape.Record(new LinearNode(xc, w, x, weight, bias, rows, inF, outF), y) : y;
+    }
+
+    private sealed class LinearNode : Node
+    {
+        private readonly Tensor _x;
+        private readonly Tensor _w;
+        private readonly int _rows;
+        private readonly int _in;
+        private readonly int _out;
+
+        public LinearNode(Tensor xc, Tensor wc, Tensor x, Tensor weight, Tensor? bias, int rows, int inF, int outF)
+            : base(bias is null ? [x, weight] : [x, weight, bias])
+        {
+            _x = xc;
+            _w = wc;
+            _rows = rows;
+            _in = inF;
+            _out = outF;
+        }
+
+        public override string Name => "Linear";
+
+        public override void Backward(Tensor g, GradSink grads)
+        {
+            var gc = g.Contiguous();
+            if (GradSink.Needs(Inputs[0]))
+            {
+                var dx = grads.Destination(Inputs[0], out var acc);
+                dx.Backend.Gemm(false, false, _rows, _in, _out, 1, gc, 0, _w, 0, acc ? 1 : 0, dx, 0, 1);
+            }
+            if (GradSink.Needs(Inputs[1]))
+            {
+                var dw = grads.Destination(Inputs[1], out var acc);
+                dw.Backend.Gemm(true, false, _out, _in, _rows, 1, gc, 0, _x, 0, acc ? 1 : 0, dw, 0, 1);
+            }
+            if (Inputs.Length == 3 && GradSink.Needs(Inputs[2]))
+            {
+                var db = grads.Destination(Inputs[2], out var acc);
+                db.Backend.ReduceSum(gc.Reshape(_rows, _out).Detach(), db.Reshape(1, _out), acc);
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Numerics;
+
+namespace NativeTrustRegion.Engine.Backends.Cpu;
+
+public sealed partial class CpuBackend
+{
+    public void UpsampleNearest2xForward(Tensor x, Tensor y)
+    {
+        if (x.DType == DType.F32)
+        {
+            Upsample<float>(x, y);
+        }
+        else
+        {
+            Upsample<double>(x, y);
+        }
+    }
+
+    public void UpsampleNearest2xBackward(Tensor dy, Tensor dx, bool accumulate)
+    {
+        if (dy.DType == DType.F32)
+        {
+            Pool2x2<float>(dy, dx, 1f, accumulate);
+        }
+        else
+        {
+            Pool2x2<double>(dy, dx, 1.0, accumulate);
+        }
+    }
+
+    public void AvgPool2x2Forward(Tensor x, Tensor y)
+    {
+        if (x.DType == DType.F32)
+        {
+            Pool2x2<float>(x, y, 0.25f, false);
+        }
+        else
+        {
+            Pool2x2<double>(x, y, 0.25, false);
+        }
+    }
+
+    public void AvgPool2x2Backward(Tensor dy, Tensor dx, bool accumulate)
+    {
+        if (dy.DType == DType.F32)
+        {
+            Spread2x2<float>(dy, dx, 0.25f, accumulate);
+        }
+        else
+        {
+            Spread2x2<double>(dy, dx, 0.25, accumulate);
+        }
+    }
+
+    private static void Upsample<T>(Tensor xt, Tensor yt)
+        where T : unmanaged, INumber<T> => Spread2x2<T>(xt, yt, T.One, false);
+
+    /// <summary>dst[.., 2i+a, 2j+b] (+)= scale·src[.., i, j] (src is the small image).</summary>
+    private static void Spread2x2<T>(Tensor src, Tensor dst, T scale, bool accumulate)
+        where T : unmanaged, INumber<T>
+    {
+        int planes = src.Shape[0] * src.Shape[1], h = src.Shape[2], w = src.Shape[3];
+        CpuParallel.For(planes, Math.Max(1, CpuParallel.GrainFor(planes)), (p0, p1) =>
+        {
+            var s = Data<T>(src);
+            var d = Data<T>(dst);
+            for (var p = p0; p < p1; p++)
+            {
+                for (var i = 0; i < h; i++)
+                {
+                    for (var j = 0; j < w; j++)
+                    {
+                        var v = scale * s[(p * h + i) * w + j];
+                        var o = (p * 2 * h + 2 * i) * 2 * w + 2 * j;
+                        if (accumulate)
+                        {
+                            d[o] += v; d[o + 1] += v; d[o + 2 * w] += v; d[o + 2 * w + 1] += v;
+                        }
+                        else
+                        {
+                            d[o] = v; d[o + 1] = v; d[o + 2 * w] = v; d[o + 2 * w + 1] = v;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>dst[.., i, j] (+)= scale·Σ src[.., 2i+a, 2j+b] (dst is the small image).</summary>
+    private static void Pool2x2<T>(Tensor src, Tensor dst, T scale, bool accumulate)
+        where T : unmanaged, INumber<T>
+    {
+        int planes = dst.Shape[0] * dst.Shape[1], h = dst.Shape[2], w = dst.Shape[3];
+        CpuParallel.For(planes, Math.Max(1, CpuParallel.GrainFor(planes)), (p0, p1) =>
+        {
+            var s = Data<T>(src);
+            var d = Data<T>(dst);
+            for (var p = p0; p < p1; p++)
+            {
+                for (var i = 0; i < h; i++)
+                {
+                    for (var j = 0; j < w; j++)
+                    {
+                        var o = (p * 2 * h + 2 * i) * 2 * w + 2 * j;
+                        var v = scale * (s[o] + s[o + 1] + s[o + 2 * w] + s[o + 2 * w + 1]);
+                        var t = (p * h + i) * w + j;
+                        d[t] = accumulate ? d[t] + v : v;
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,117 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace NativeTrustRegion.Engine.Backends.Cpu;
+
+public sealed partial class CpuBackend
+{
+    private const int VectorChunk = 65536;
+
+    public void Axpby(double alpha, Tensor x, double beta, Tensor y)
+    {
+        if (x.DType == DType.F32)
+        {
+            Axpby<float>((float)alpha, x, (float)beta, y);
+        }
+        else
+        {
+            Axpby<double>(alpha, x, beta, y);
+        }
+    }
+
+    private static void Axpby<T>(T alpha, Tensor xt, T beta, Tensor yt)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CpuParallel.For((int)xt.Numel, VectorChunk, (s, e) =>
+        {
+            var x = Data<T>(xt).Slice(s, e - s);
+            var y = Data<T>(yt).Slice(s, e - s);
+            if (beta == T.Zero)
+            {
+                TensorPrimitives.Multiply(x, alpha, y);
+            }
+            else if (beta == T.One)
+            {
+                TensorPrimitives.MultiplyAdd(x, alpha, y, y);
+            }
+            else
+            {
+                TensorPrimitives.Multiply(y, beta, y);
+                TensorPrimitives.MultiplyAdd(x, alpha, y, y);
+            }
+        });
+    }
+
+    public double Dot(Tensor a, Tensor b)
+    {
+        var n = (int)a.Numel;
+        var chunks = (n + VectorChunk - 1) / VectorChunk;
+        var partial = new double[chunks];
+        CpuParallel.For(chunks, 1, (c0, c1) =>
+        {
+            for (var c = c0; c < c1; c++)
+            {
+                var s = c * VectorChunk;
+                var len = Math.Min(VectorChunk, n - s);
+                partial[c] = a.DType == DType.F32
+                    ? DotDouble(Data<float>(a).Slice(s, len), Data<float>(b).Slice(s, len))
+                    : TensorPrimitives.Dot<double>(Data<double>(a).Slice(s, len), Data<double>(b).Slice(s, len));
+            }
+        });
+        double sum = 0;
+        foreach (var p in partial)
+        {
+            sum += p;
+        }
+        return sum;
+    }
+
+    private static double DotDouble(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double acc = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            acc += (double)a[i] * b[i];
+        }
+        return acc;
+    }
+
+    public void AdamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step)
+    {
+        if (param.DType == DType.F32)
+        {
+            AdamUpdate<float>(param, grad, m, v, step);
+        }
+        else
+        {
+            AdamUpdate<double>(param, grad, m, v, step);
+        }
+    }
+
+    private static void AdamUpdate<T>(Tensor pt, Tensor gt, Tensor mt, Tensor vt, AdamStep step)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T b1 = T.CreateTruncating(step.Beta1), b2 = T.CreateTruncating(step.Beta2);
+        T lr = T.CreateTruncating(step.LearningRate), eps = T.CreateTruncating(step.Epsilon), wd = T.CreateTruncating(step.WeightDecay);
+        T c1 = T.CreateTruncating(step.BiasCorrection1), c2 = T.CreateTruncating(step.BiasCorrection2);
+        T sqrtC2 = T.Sqrt(c2);
+        CpuParallel.For((int)pt.Numel, VectorChunk, (s, e) =>
+        {
+            var p = Data<T>(pt);
+            var g = Data<T>(gt);
+            var m = Data<T>(mt);
+            var v = Data<T>(vt);
+            for (var i = s; i < e; i++)
+            {
+                var gi = g[i];
+                var mi = b1 * m[i] + (T.One - b1) * gi;
+                var vi = b2 * v[i] + (T.One - b2) * gi * gi;
+                m[i] = mi;
+                v[i] = vi;
+                // PyTorch: p -= lr/c1 · m / (sqrt(v)/sqrt(c2) + eps)
+                var denom = T.Sqrt(vi) / sqrtC2 + eps;
+                p[i] -= lr * (mi / c1 / denom + wd * p[i]);
+            }
+        });
+    }
+}
