@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NativeTrustRegion.Cli.Commands;
 
 namespace NativeTrustRegion.Cli;
 
@@ -7,6 +8,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("ntr: continual learning of diffusion models, trust region and baselines");
+        root.Subcommands.Add(ControlCommand.Build());
         return root.Parse(args).Invoke();
     }
 }
