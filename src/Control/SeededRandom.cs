@@ -45,6 +45,14 @@ public sealed class SeededRandom
     /// <summary>Uniform in [low, high).</summary>
     public double Uniform(double low, double high) => low + (high - low) * NextDouble();
 
+    /// <summary>Standard normal sample (Box-Muller).</summary>
+    public double NextGaussian()
+    {
+        double u1 = 1.0 - NextDouble();
+        double u2 = NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
     /// <summary>Uniform in the box [low, high) per axis.</summary>
     public Vec3 UniformIn(Vec3 low, Vec3 high) =>
         new(Uniform(low.X, high.X), Uniform(low.Y, high.Y), Uniform(low.Z, high.Z));

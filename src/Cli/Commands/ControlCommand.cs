@@ -23,18 +23,21 @@ public static class ControlCommand
         var episodes = new Option<int>("--episodes") { Description = "Seeded episodes per task", DefaultValueFactory = _ => 50 };
         var firstSeed = new Option<int>("--first-seed") { Description = "Seed of the first episode", DefaultValueFactory = _ => 0 };
         var task = new Option<string?>("--task") { Description = "Only this task (default: all ten CW10 tasks)" };
+        var noise = new Option<double>("--action-noise") { Description = "Std of Gaussian noise added to each action component (0 = noise-free)", DefaultValueFactory = _ => 0.0 };
         var command = new Command("experts", "Run each task's scripted expert over seeded episodes and print success rates");
         command.Options.Add(episodes);
         command.Options.Add(firstSeed);
         command.Options.Add(task);
+        command.Options.Add(noise);
         command.SetAction(parseResult =>
         {
+            double actionNoise = parseResult.GetValue(noise);
             int count = parseResult.GetValue(episodes);
             int seed = parseResult.GetValue(firstSeed);
             string? only = parseResult.GetValue(task);
             IReadOnlyList<ControlTask> tasks = only is null ? ControlTaskNames.Cw10 : [ControlTaskNames.Parse(only)];
             var reports = new RolloutReport[tasks.Count];
-            Parallel.For(0, tasks.Count, i => reports[i] = ExpertEvaluation.Run(tasks[i], count, seed));
+            Parallel.For(0, tasks.Count, i => reports[i] = ExpertEvaluation.Run(tasks[i], count, seed, actionNoise));
 
             var table = new Table().AddColumns("task", "successes", "success rate", "mean steps (successes)");
             foreach (RolloutReport report in reports)
