@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using NativeTrustRegion.Control;
+using NativeTrustRegion.Control.Demonstrations;
 using NativeTrustRegion.Control.Evaluation;
 using NativeTrustRegion.Control.Experts;
 using Spectre.Console;
@@ -14,6 +15,7 @@ public static class ControlCommand
     {
         var command = new Command("control", "CW10 robot-control suite on MuJoCo 2.2.2: scripted experts and demonstrations");
         command.Subcommands.Add(BuildExperts());
+        command.Subcommands.Add(BuildCollect());
         command.Subcommands.Add(BuildTrace());
         return command;
     }
@@ -56,6 +58,50 @@ public static class ControlCommand
                 }
             }
             Console.WriteLine($"min success: {Fraction(reports.Min(r => r.SuccessRate))}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command BuildCollect()
+    {
+        var task = new Option<string>("--task") { Description = "Task name (e.g. push-wall), or 'all' for the ten CW10 tasks", Required = true };
+        var episodes = new Option<int>("--episodes") { Description = "Episodes to write per task", DefaultValueFactory = _ => 2500 };
+        var output = new Option<string>("--out") { Description = "Output folder; each task goes to <task-name>.ntrdemo", Required = true };
+        var firstSeed = new Option<int>("--first-seed") { Description = "Seed of the first attempted episode", DefaultValueFactory = _ => 0 };
+        var keepFailures = new Option<bool>("--keep-failures") { Description = "Also write episodes that did not reach success" };
+        var command = new Command("collect", "Roll out the scripted expert and write demonstrations (one binary file per task)");
+        command.Options.Add(task);
+        command.Options.Add(episodes);
+        command.Options.Add(output);
+        command.Options.Add(firstSeed);
+        command.Options.Add(keepFailures);
+        command.SetAction(parseResult =>
+        {
+            string name = parseResult.GetValue(task)!;
+            IReadOnlyList<ControlTask> tasks = name.Equals("all", StringComparison.OrdinalIgnoreCase)
+                ? ControlTaskNames.Cw10
+                : [ControlTaskNames.Parse(name)];
+            int count = parseResult.GetValue(episodes);
+            int seed = parseResult.GetValue(firstSeed);
+            bool successfulOnly = !parseResult.GetValue(keepFailures);
+            string folder = parseResult.GetValue(output)!;
+            var lines = new string[tasks.Count];
+            Parallel.For(0, tasks.Count, i =>
+            {
+                var collector = new DemonstrationCollector(tasks[i]) { SuccessfulOnly = successfulOnly };
+                DemonstrationSet set = collector.Collect(count, seed);
+                string path = Path.Combine(folder, DemonstrationFile.FileName(tasks[i]));
+                DemonstrationFile.Write(path, set);
+                double meanLength = set.Episodes.Count == 0 ? 0 : (double)set.TotalSteps / set.Episodes.Count;
+                lines[i] = string.Create(CultureInfo.InvariantCulture,
+                    $"{tasks[i].ToName()}: {set.Episodes.Count} episodes ({set.SuccessCount} successful) from {collector.Attempts} attempts, " +
+                    $"{set.TotalSteps} steps (mean {meanLength:F1}), {new FileInfo(path).Length / 1024.0 / 1024.0:F2} MiB -> {path}");
+            });
+            foreach (string line in lines)
+            {
+                Console.WriteLine(line);
+            }
             return 0;
         });
         return command;
