@@ -4,6 +4,7 @@ using NativeTrustRegion.Control;
 using NativeTrustRegion.Control.Demonstrations;
 using NativeTrustRegion.Control.Evaluation;
 using NativeTrustRegion.Control.Experts;
+using NativeTrustRegion.Control.Native;
 using Spectre.Console;
 
 namespace NativeTrustRegion.Cli.Commands;
@@ -31,7 +32,7 @@ public static class ControlCommand
         command.Options.Add(firstSeed);
         command.Options.Add(task);
         command.Options.Add(noise);
-        command.SetAction(parseResult =>
+        command.SetAction(parseResult => ReportingErrors(() =>
         {
             double actionNoise = parseResult.GetValue(noise);
             int count = parseResult.GetValue(episodes);
@@ -59,7 +60,7 @@ public static class ControlCommand
             }
             Console.WriteLine($"min success: {Fraction(reports.Min(r => r.SuccessRate))}");
             return 0;
-        });
+        }));
         return command;
     }
 
@@ -76,7 +77,7 @@ public static class ControlCommand
         command.Options.Add(output);
         command.Options.Add(firstSeed);
         command.Options.Add(keepFailures);
-        command.SetAction(parseResult =>
+        command.SetAction(parseResult => ReportingErrors(() =>
         {
             string name = parseResult.GetValue(task)!;
             IReadOnlyList<ControlTask> tasks = name.Equals("all", StringComparison.OrdinalIgnoreCase)
@@ -103,7 +104,7 @@ public static class ControlCommand
                 Console.WriteLine(line);
             }
             return 0;
-        });
+        }));
         return command;
     }
 
@@ -116,7 +117,7 @@ public static class ControlCommand
         command.Options.Add(task);
         command.Options.Add(seed);
         command.Options.Add(every);
-        command.SetAction(parseResult =>
+        command.SetAction(parseResult => ReportingErrors(() =>
         {
             ControlTask controlTask = ControlTaskNames.Parse(parseResult.GetValue(task)!);
             int stride = Math.Max(1, parseResult.GetValue(every));
@@ -142,9 +143,31 @@ public static class ControlCommand
                 }
             }
             return 0;
-        });
+        }));
         return command;
     }
+
+    /// <summary>
+    /// Runs a subcommand, turning the suite's expected failures (missing native libraries, bad arguments, corrupt
+    /// files, MuJoCo errors) into one clear line on stderr and exit code 1 instead of a stack trace.
+    /// </summary>
+    private static int ReportingErrors(Func<int> action)
+    {
+        try
+        {
+            MuJoCoRuntime.EnsureLoaded();
+            return action();
+        }
+        catch (Exception exception) when (Unwrap(exception) is MuJoCoLibraryException or ArgumentException or IOException
+                                          or Control.Physics.MuJoCoException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"error: {Unwrap(exception).Message}");
+            return 1;
+        }
+    }
+
+    private static Exception Unwrap(Exception exception) =>
+        exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? Unwrap(aggregate.InnerExceptions[0]) : exception;
 
     /// <summary>A success rate written as a two-decimal fraction, e.g. 0.96.</summary>
     private static string Fraction(double value) => value.ToString("F2", CultureInfo.InvariantCulture);

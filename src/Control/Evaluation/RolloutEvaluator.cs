@@ -9,6 +9,12 @@ namespace NativeTrustRegion.Control.Evaluation;
 /// </summary>
 public sealed class RolloutEvaluator
 {
+    /// <summary>
+    /// Default first evaluation seed. Demonstrations are collected from seed 0 upwards, so evaluating from here keeps
+    /// the evaluation episodes' initial states out of the training data.
+    /// </summary>
+    public const int HeldOutFirstSeed = 1_000_000;
+
     public RolloutEvaluator(ControlTask task, int observationHorizon = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(observationHorizon, 1);
@@ -24,7 +30,7 @@ public sealed class RolloutEvaluator
     public bool StopAtSuccess { get; init; } = true;
 
     /// <summary>Evaluates <paramref name="policy"/> on seeds <paramref name="firstSeed"/> … firstSeed + episodes − 1.</summary>
-    public RolloutReport Evaluate(Func<float[], float[]> policy, int episodes, int firstSeed = 0)
+    public RolloutReport Evaluate(Func<float[], float[]> policy, int episodes, int firstSeed = HeldOutFirstSeed)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentOutOfRangeException.ThrowIfNegative(episodes);

@@ -85,6 +85,14 @@ public static class MuJoCoRuntime
                 $"The MuJoCo shim '{MuJoCoLibraryLoader.ShimFileName}' has ABI version {abi}, but this assembly expects " +
                 $"{MuJoCoShim.ExpectedAbiVersion}. Rebuild it with: {MuJoCoLibraryLoader.BuildShimCommand}");
         }
+        int headerVersion = MuJoCoShim.MuJoCoHeaderVersion();
+        if (headerVersion != 222)
+        {
+            throw new MuJoCoLibraryException(
+                MuJoCoLibraryLoader.ShimFileName,
+                $"The MuJoCo shim was compiled against MuJoCo headers {headerVersion}, not 2.2.2 (222). Rebuild it with: " +
+                MuJoCoLibraryLoader.BuildShimCommand);
+        }
         int version = MuJoCoShim.MuJoCoVersion();
         if (version != 222)
         {

@@ -25,14 +25,6 @@ public static class SceneLibrary
         return scene.ToString(SaveOptions.DisableFormatting);
     }
 
-    /// <summary>Text of one embedded scene file, e.g. "base.xml".</summary>
-    public static string ReadResource(string fileName)
-    {
-        using Stream stream = OpenResource(fileName);
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
-
     private static XDocument LoadResource(string fileName)
     {
         using Stream stream = OpenResource(fileName);

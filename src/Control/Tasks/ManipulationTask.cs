@@ -104,6 +104,4 @@ public abstract class ManipulationTask
         Simulation.Write(MuJoCoField.Qpos, Model.JointQposAddress(joint), value);
         Simulation.Write(MuJoCoField.Qvel, Model.JointDofAddress(joint), 0.0);
     }
-
-    protected double JointValue(string joint) => Simulation.Read(MuJoCoField.Qpos, Model.JointQposAddress(joint));
 }
