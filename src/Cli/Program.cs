@@ -9,6 +9,7 @@ public static class Program
     {
         var root = new RootCommand("ntr: continual learning of diffusion models, trust region and baselines");
         root.Subcommands.Add(ModelCommand.Build());
+        root.Subcommands.Add(ControlCommand.Build());
         return root.Parse(args).Invoke();
     }
 }
