@@ -1,0 +1,88 @@
+using NativeTrustRegion.Continual.Methods;
+using NativeTrustRegion.Experiments.Configuration;
+using NativeTrustRegion.Experiments.Reports;
+using NativeTrustRegion.Experiments.Results;
+using NativeTrustRegion.Experiments.Running;
+
+namespace NativeTrustRegion.Experiments.Tests;
+
+public sealed class RunnerTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ntr-run-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    internal static ExperimentConfig Tiny(string method) => ExperimentPresets.Demo(method, seed: 5) with
+    {
+        TaskClasses = [[0, 1], [2, 3], [4, 5]],
+        StepsPerTask = 6,
+        CheckpointEvery = 4,
+        Hyper = ExperimentPresets.Demo(method).Hyper with { BatchSize = 8, FisherSamples = 4, ReplayPoolPerTask = 8, ReplayDdimSteps = 3, ReplayGenerationBatch = 8 },
+        Evaluation = new EvaluationSettings { SamplesPerTask = 8, DdimSteps = 3, ProbeSamplesPerTask = 4, ProbeTimesteps = [100, 500, 900], ProbeDenseSteps = 3, ProbeGrowth = 1.5 },
+    };
+
+    public static IEnumerable<object[]> AllMethods() => MethodRegistry.All.Select(m => new object[] { m });
+
+    [Theory]
+    [MemberData(nameof(AllMethods))]
+    public void EveryMethodRunsAShortStreamWithFiniteResults(string method)
+    {
+        var folder = new RunFolder(Path.Combine(_dir, method));
+        var result = new ExperimentRunner(Tiny(method), folder, new SyntheticImageDomain(), SilentProgress.Instance).Run();
+        Assert.Equal(3, result.Matrix.Length);
+        Assert.All(result.Matrix.SelectMany(r => r), v => Assert.True(v is double d && double.IsFinite(d)));
+        Assert.True(File.Exists(folder.ResultsPath));
+        Assert.True(File.Exists(folder.TaskCheckpoint(2)));
+        Assert.Equal(18, File.ReadAllLines(folder.MetricsPath).Length);
+        Assert.All(result.Probes, p => Assert.True(double.IsFinite(p.Value)));
+    }
+
+    [Theory]
+    [InlineData("trust-region")]
+    [InlineData("vrmcl")]
+    [InlineData("la-maml")]
+    public void KilledAndResumedRunEqualsUninterruptedRun(string method)
+    {
+        var full = new ExperimentRunner(Tiny(method), new RunFolder(Path.Combine(_dir, "full")), new SyntheticImageDomain(), SilentProgress.Instance).Run();
+        var folder = new RunFolder(Path.Combine(_dir, "killed"));
+        // killed mid-task 2 (after step 10; the last checkpoint is at step 8, mid-task)
+        Assert.Throws<RunInterruptedException>(() =>
+            new ExperimentRunner(Tiny(method), folder, new SyntheticImageDomain(), SilentProgress.Instance) { StopAfterSteps = 10 }.Run());
+        Assert.True(folder.HasCheckpoint);
+        var resumed = new ExperimentRunner(folder.ReadConfig(), folder, new SyntheticImageDomain(), SilentProgress.Instance).Run();
+        Assert.Equal(full.Matrix.SelectMany(r => r), resumed.Matrix.SelectMany(r => r));
+        Assert.Equal(full.Probes.Select(p => p.Value), resumed.Probes.Select(p => p.Value));
+        Assert.Equal(18, File.ReadAllLines(folder.MetricsPath).Length);
+    }
+
+    [Fact]
+    public void ComparisonReportIsWellFormed()
+    {
+        var runs = new List<RunResult>();
+        foreach (var method in new[] { "finetune", "trust-region" })
+        {
+            foreach (var seed in new ulong[] { 1, 2 })
+            {
+                var config = Tiny(method) with { Seed = seed };
+                runs.Add(new ExperimentRunner(config, new RunFolder(Path.Combine(_dir, $"{method}-{seed}")), new SyntheticImageDomain(), SilentProgress.Instance).Run());
+            }
+        }
+        var report = new ComparisonReport(runs, "test report");
+        var outDir = Path.Combine(_dir, "report");
+        report.Write(outDir);
+        var md = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains("## Table 1.", md);
+        Assert.Contains("| Trust Region | 2 |", md);
+        Assert.Contains("## Table 2.", md);
+        Assert.Contains("+10% T2", md);
+        var html = File.ReadAllText(Path.Combine(outDir, "report.html"));
+        Assert.Contains("<svg", html);
+        Assert.Contains("<table>", html);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));
+        var tr = json.RootElement.GetProperty("methods").GetProperty("trust-region");
+        Assert.True(double.IsFinite(tr.GetProperty("avg_metric").GetDouble()));
+        Assert.True(double.IsFinite(tr.GetProperty("forgetting").GetDouble()));
+        Assert.Equal(2, tr.GetProperty("steps_to_reconverge").GetArrayLength());
+        Assert.Equal("probe loss", json.RootElement.GetProperty("metric").GetProperty("name").GetString());
+    }
+}
