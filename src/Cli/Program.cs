@@ -7,6 +7,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("ntr: continual learning of diffusion models, trust region and baselines");
+        root.Subcommands.Add(DataCommand.Build());
         return root.Parse(args).Invoke();
     }
 }
