@@ -52,12 +52,20 @@ public static class ImageNet32Dataset
                 $"missing training batches: {string.Join(", ", missing)}. Put all ten train_data_batch_N.npz files there (or allow partial data).");
         if (missing.Count > 0) options.Log?.Invoke($"warning: using {trainFiles.Count} of 10 training batches (missing {string.Join(", ", missing)})");
 
-        ImageDataset train = LoadSplit(options, "train", trainFiles);
-        ImageDataset heldOut = LoadSplit(options, "held-out", [validationFile]);
-        return new DatasetSplits(train, heldOut);
+        // Both splits are read and checked before any cache file is written.
+        ConvertedSplit train = LoadSplit(options, "train", trainFiles);
+        ConvertedSplit heldOut = LoadSplit(options, "held-out", [validationFile]);
+        foreach (ConvertedSplit split in new[] { train, heldOut }.Where(s => options.UseCache && !s.FromCache))
+        {
+            ImageCacheFile.Write(split.CachePath, split.Dataset, split.Fingerprint);
+            options.Log?.Invoke($"wrote {split.CachePath} ({split.Dataset.Count} images)");
+        }
+        return new DatasetSplits(train.Dataset, heldOut.Dataset);
     }
 
-    private static ImageDataset LoadSplit(ImageNet32Options options, string split, IReadOnlyList<string> files)
+    private sealed record ConvertedSplit(ImageDataset Dataset, bool FromCache, string CachePath, string Fingerprint);
+
+    private static ConvertedSplit LoadSplit(ImageNet32Options options, string split, IReadOnlyList<string> files)
     {
         string name = $"{DatasetName}-{options.ClassLimit}/{split}";
         string fingerprint = $"imagenet32;first {options.ClassLimit} classes;" +
@@ -65,7 +73,7 @@ public static class ImageNet32Dataset
         string cache = Path.Combine(DataDirectory.Resolve(options.DataRoot), "cache", $"{DatasetName}-first{options.ClassLimit}-{split}.ntrimg");
         if (options.UseCache)
         {
-            if (ImageCacheFile.TryRead(cache, fingerprint, out ImageDataset? cached, out string problem)) return cached!;
+            if (ImageCacheFile.TryRead(cache, fingerprint, out ImageDataset? cached, out string problem)) return new ConvertedSplit(cached!, true, cache, fingerprint);
             if (File.Exists(cache)) options.Log?.Invoke($"cache {cache} is unusable ({problem}); rebuilding it");
         }
         var builder = new ImageDatasetBuilder(name, PixelFormat.Byte, Channels, Side, Side, options.ClassLimit);
@@ -74,13 +82,7 @@ public static class ImageNet32Dataset
             options.Log?.Invoke($"reading {file}");
             ReadBatchFile(file, options.ClassLimit, builder);
         }
-        ImageDataset dataset = builder.Build(ClassNames(options.ClassLimit));
-        if (options.UseCache)
-        {
-            ImageCacheFile.Write(cache, dataset, fingerprint);
-            options.Log?.Invoke($"wrote {cache} ({dataset.Count} images)");
-        }
-        return dataset;
+        return new ConvertedSplit(builder.Build(ClassNames(options.ClassLimit)), false, cache, fingerprint);
     }
 
     /// <summary>Class names: the official 1-based label, e.g. "label 1" for class 0.</summary>
