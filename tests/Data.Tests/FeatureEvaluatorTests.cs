@@ -76,7 +76,7 @@ public class FeatureEvaluatorTests
             classifier.Extract(image, 1, new float[1], logits);
             if (Array.IndexOf(logits, logits.Max()) == Glyphs.HeldOut.Label(i)) correct++;
         }
-        Assert.Equal((double)correct / Glyphs.HeldOut.Count, accuracy, 12);
+        Assert.Equal((double)correct / Glyphs.HeldOut.Count, accuracy, 1e-12);
         Assert.True(accuracy > 0.3, $"nearest-mean accuracy {accuracy:P1} (chance 10 %)");
         Assert.Throws<InvalidOperationException>(() => FeatureEvaluator.ClassifierAccuracy(new PixelFeatureExtractor(1, 16, 16), Glyphs.HeldOut));
     }

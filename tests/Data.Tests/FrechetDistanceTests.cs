@@ -85,12 +85,12 @@ public class FrechetDistanceTests
         double expected = 0.25 + 4 + s1.Zip(s2, (a, b) => (a - b) * (a - b)).Sum(); // ‖Δμ‖² + Σ(σ1 − σ2)²
         var a = FeatureStatistics.FromMoments(mu1, Diagonal(s1.Select(v => v * v).ToArray()));
         var b = FeatureStatistics.FromMoments(mu2, Diagonal(s2.Select(v => v * v).ToArray()));
-        Assert.Equal(expected, FrechetDistance.Compute(a, b), 10);
-        Assert.Equal(expected, FrechetDistance.Compute(b, a), 10);
+        Assert.Equal(expected, FrechetDistance.Compute(a, b), 1e-10);
+        Assert.Equal(expected, FrechetDistance.Compute(b, a), 1e-10);
 
         // A singular covariance (one variance 0) has the same closed form.
         var singular = FeatureStatistics.FromMoments(mu1, Diagonal(1, 0, 0.25));
-        Assert.Equal(0.25 + 4 + 4 + 4 + 0.16, FrechetDistance.Compute(singular, b), 10);
+        Assert.Equal(0.25 + 4 + 4 + 4 + 0.16, FrechetDistance.Compute(singular, b), 1e-10);
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public class FrechetDistanceTests
         var first = FeatureStatistics.FromMoments([1, 2, 3], Rotated(a));
         var second = FeatureStatistics.FromMoments([1, 2, 2], Rotated(b));
         double expected = 1 + a.Zip(b, (x, y) => Math.Pow(Math.Sqrt(x) - Math.Sqrt(y), 2)).Sum();
-        Assert.Equal(expected, FrechetDistance.Compute(first, second), 10);
+        Assert.Equal(expected, FrechetDistance.Compute(first, second), 1e-10);
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public class FrechetDistanceTests
         double expected = 0.5 * 0.5 + m1.Trace() + m2.Trace() - 2 * traceSqrt;
         var a = FeatureStatistics.FromMoments([0, 0], s1);
         var b = FeatureStatistics.FromMoments([0.5, 0], s2);
-        Assert.Equal(expected, FrechetDistance.Compute(a, b), 10);
+        Assert.Equal(expected, FrechetDistance.Compute(a, b), 1e-10);
     }
 
     [Fact]
@@ -160,12 +160,12 @@ public class FrechetDistanceTests
         for (int j = 0; j < d; j++)
         {
             double mean = Enumerable.Range(0, n).Average(i => x[i * d + j]);
-            Assert.Equal(mean, streamed.Mean[j], 9);
+            Assert.Equal(mean, streamed.Mean[j], 1e-9);
             for (int k = 0; k < d; k++)
             {
                 double meanK = Enumerable.Range(0, n).Average(i => x[i * d + k]);
                 double cov = Enumerable.Range(0, n).Sum(i => (x[i * d + j] - mean) * (x[i * d + k] - meanK)) / (n - 1);
-                Assert.Equal(cov, streamed.CovarianceAt(j, k), 9);
+                Assert.Equal(cov, streamed.CovarianceAt(j, k), 1e-9);
             }
         }
         Assert.Equal(500, streamed.SampleCount);

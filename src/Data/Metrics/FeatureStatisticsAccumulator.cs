@@ -1,5 +1,3 @@
-using MathNet.Numerics.LinearAlgebra;
-
 namespace NativeTrustRegion.Data;
 
 /// <summary>
@@ -12,7 +10,7 @@ public sealed class FeatureStatisticsAccumulator
     private readonly int dimension;
     private readonly double[] shift;
     private readonly double[] sum;
-    private readonly Matrix<double> scatter; // Σ (x−s)(x−s)ᵀ
+    private readonly double[] scatter; // Σ (x−s)(x−s)ᵀ, D×D row-major
     private long count;
 
     public long Count => count;
@@ -24,46 +22,48 @@ public sealed class FeatureStatisticsAccumulator
         this.dimension = dimension;
         shift = new double[dimension];
         sum = new double[dimension];
-        scatter = Matrix<double>.Build.Dense(dimension, dimension);
+        scatter = new double[(long)dimension * dimension];
     }
 
     public void Add(ReadOnlySpan<float> rows, int n)
     {
         CheckShape(rows.Length, n);
         if (n == 0) return;
-        var block = Matrix<double>.Build.Dense(n, dimension);
         if (count == 0) for (int j = 0; j < dimension; j++) shift[j] = rows[j];
+        var transposed = new double[(long)dimension * n]; // D×n block of (x − s)ᵀ
         for (int i = 0; i < n; i++)
             for (int j = 0; j < dimension; j++)
-                block[i, j] = rows[i * dimension + j] - shift[j];
-        AddCentred(block);
+                transposed[j * n + i] = rows[i * dimension + j] - shift[j];
+        AddCentred(transposed, n);
     }
 
     public void Add(ReadOnlySpan<double> rows, int n)
     {
         CheckShape(rows.Length, n);
         if (n == 0) return;
-        var block = Matrix<double>.Build.Dense(n, dimension);
         if (count == 0) for (int j = 0; j < dimension; j++) shift[j] = rows[j];
+        var transposed = new double[(long)dimension * n];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < dimension; j++)
-                block[i, j] = rows[i * dimension + j] - shift[j];
-        AddCentred(block);
+                transposed[j * n + i] = rows[i * dimension + j] - shift[j];
+        AddCentred(transposed, n);
     }
 
-    private void AddCentred(Matrix<double> block)
+    private void AddCentred(double[] transposed, int n)
     {
-        for (int i = 0; i < block.RowCount; i++)
+        for (int j = 0; j < dimension; j++)
         {
-            for (int j = 0; j < dimension; j++)
+            ReadOnlySpan<double> values = transposed.AsSpan(j * n, n);
+            for (int i = 0; i < n; i++)
             {
-                double v = block[i, j];
-                if (!double.IsFinite(v)) throw new ArgumentException($"feature row {count + i} has a non-finite value at dimension {j}");
-                sum[j] += v;
+                if (!double.IsFinite(values[i])) throw new ArgumentException($"feature row {count + i} has a non-finite value at dimension {j}");
+                sum[j] += values[i];
             }
         }
-        scatter.Add(block.TransposeThisAndMultiply(block), scatter);
-        count += block.RowCount;
+        double[] rows = MatrixProduct.Transpose(transposed, dimension, n); // n×D
+        double[] block = MatrixProduct.Multiply(transposed, rows, dimension, n, dimension);
+        MatrixProduct.AddScaled(scatter, block, 1.0);
+        count += n;
     }
 
     public FeatureStatistics ToStatistics()
@@ -74,19 +74,15 @@ public sealed class FeatureStatisticsAccumulator
         var covariance = new double[(long)dimension * dimension];
         for (int i = 0; i < dimension; i++)
         {
-            for (int j = 0; j < dimension; j++)
+            for (int j = i; j < dimension; j++)
             {
-                double value = (scatter[i, j] - sum[i] * sum[j] / count) / (count - 1);
+                // Exactly symmetric: average the two (equal up to rounding) scatter entries.
+                double s = 0.5 * (scatter[(long)i * dimension + j] + scatter[(long)j * dimension + i]);
+                double value = (s - sum[i] * sum[j] / count) / (count - 1);
                 covariance[(long)i * dimension + j] = value;
+                covariance[(long)j * dimension + i] = value;
             }
         }
-        // Exact symmetry (the scatter is symmetric up to rounding).
-        for (int i = 0; i < dimension; i++)
-            for (int j = i + 1; j < dimension; j++)
-            {
-                double a = covariance[(long)i * dimension + j], b = covariance[(long)j * dimension + i];
-                covariance[(long)i * dimension + j] = covariance[(long)j * dimension + i] = 0.5 * (a + b);
-            }
         return new FeatureStatistics(mean, covariance, count);
     }
 
