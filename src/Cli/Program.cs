@@ -8,6 +8,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("ntr: continual learning of diffusion models, trust region and baselines");
+        root.Subcommands.Add(DataCommand.Build());
         root.Subcommands.Add(ModelCommand.Build());
         root.Subcommands.Add(ControlCommand.Build());
         return root.Parse(args).Invoke();

