@@ -11,8 +11,9 @@ namespace NativeTrustRegion.Engine.Backends.Cuda;
 /// </summary>
 public sealed unsafe class KernelCompiler
 {
-    private KernelCompiler(int major, int minor, int[] archs)
+    private KernelCompiler(int major, int minor, int[] archs, string cacheDirectory)
     {
+        CacheDirectory = cacheDirectory;
         Major = major;
         Minor = minor;
         SupportedArchitectures = archs;
@@ -30,7 +31,11 @@ public sealed unsafe class KernelCompiler
     /// <summary>Options every kernel is compiled with (the target is added per call).</summary>
     public static IReadOnlyList<string> BaseOptions { get; } = ["--std=c++17", "-lineinfo", "-DNTR_NVRTC=1"];
 
-    public static string CacheDirectory
+    /// <summary>Where compiled images are cached.</summary>
+    public string CacheDirectory { get; }
+
+    /// <summary>$NTR_KERNEL_CACHE, else $XDG_CACHE_HOME/ntr/kernels, else ~/.cache/ntr/kernels.</summary>
+    public static string DefaultCacheDirectory
     {
         get
         {
@@ -46,7 +51,7 @@ public sealed unsafe class KernelCompiler
     }
 
     /// <summary>Loads NVRTC; throws <see cref="CudaLibraryNotFoundException"/> naming what to install or set.</summary>
-    public static KernelCompiler Open()
+    public static KernelCompiler Open(string? cacheDirectory = null)
     {
         CudaLibraryLocator.Default.Load(CudaLibrary.Nvrtc);
         Nvrtc.Check(Nvrtc.nvrtcVersion(out var major, out var minor), "nvrtcVersion");
@@ -64,7 +69,7 @@ public sealed unsafe class KernelCompiler
         {
             archs = [];
         }
-        return new KernelCompiler(major, minor, archs);
+        return new KernelCompiler(major, minor, archs, cacheDirectory ?? DefaultCacheDirectory);
     }
 
     /// <summary>
