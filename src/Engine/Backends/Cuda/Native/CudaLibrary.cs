@@ -7,7 +7,7 @@ namespace NativeTrustRegion.Engine.Backends.Cuda;
 public sealed record CudaLibrary(string ImportName, string DisplayName, string[] Sonames, string[] CompanionPatterns, string Hint)
 {
     public static readonly CudaLibrary Driver = new("cuda", "CUDA driver", ["libcuda.so.1"], [],
-        "it comes with the NVIDIA driver (no GPU driver is installed on this machine, or it is not on the loader path)");
+        "the NVIDIA driver (none is installed on this machine, or its folder is not on the loader path)");
 
     public static readonly CudaLibrary Cublas = new("cublas", "cuBLAS", ["libcublas.so.13", "libcublas.so.12"], ["libcublasLt.so.*"],
         "pip wheel nvidia-cublas (site-packages/nvidia/cu13/lib) or a CUDA toolkit (/usr/local/cuda/lib64)");
