@@ -42,3 +42,21 @@ public class BindingLayoutTests
         Assert.True(columns);
     }
 }
+
+/// <summary>The embedded kernel sources are the repository's files, and their content hash is what tools/kernel-hash.cmake writes.</summary>
+public class KernelSourceHashTests
+{
+    [Fact]
+    public void ContentHashIsSha256OfSourceThenHeadersInNameOrder()
+    {
+        var root = KernelCompilationTests.RepositoryRoot();
+        var headers = Directory.GetFiles(Path.Combine(root, "kernels"), "*.cuh").Order(StringComparer.Ordinal).ToArray();
+        foreach (var source in KernelSources.Modules)
+        {
+            var file = Path.Combine(root, "kernels", source.FileName);
+            Assert.Equal(File.ReadAllBytes(file), source.Text);
+            var bytes = File.ReadAllBytes(file).Concat(headers.SelectMany(File.ReadAllBytes)).ToArray();
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), source.ContentHash());
+        }
+    }
+}
