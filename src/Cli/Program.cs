@@ -8,9 +8,11 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("ntr: continual learning of diffusion models, trust region and baselines");
-        root.Add(KernelsCommand.Build());
-        root.Add(CheckCommand.Build());
-        root.Add(BenchCommand.Build());
+        root.Subcommands.Add(ModelCommand.Build());
+        root.Subcommands.Add(ControlCommand.Build());
+        root.Subcommands.Add(KernelsCommand.Build());
+        root.Subcommands.Add(CheckCommand.Build());
+        root.Subcommands.Add(BenchCommand.Build());
         return root.Parse(args).Invoke();
     }
 }

@@ -66,6 +66,8 @@ public sealed class GradTape
                 "Backward: the tensor does not depend on anything that requires a gradient. " +
                 "Fix: make sure parameters have RequiresGrad and the forward pass did not run under GradMode.NoGrad().");
         }
+        // Backward formulas run untracked: gradients are first-order values, not new graph nodes.
+        using var untracked = GradMode.NoGrad();
         var sink = new GradSink();
         sink.Seed(root, seed ?? Tensor.Full(root.Shape, 1.0, root.DType, root.Device));
         for (var i = _nodes.Count - 1; i >= 0; i--)

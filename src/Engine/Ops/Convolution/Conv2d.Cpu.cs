@@ -213,13 +213,18 @@ public sealed partial class CpuBackend
                         var src = x.Slice((c * g.InH + ih) * g.InW, g.InW);
                         if (g.StrideW == 1)
                         {
-                            // contiguous run with zero borders
-                            var iw0 = -g.PadW + s;
-                            for (var q = 0; q < outW; q++)
+                            // one contiguous run, zero borders: output q reads input column q - padW + s
+                            var shift = s - g.PadW;
+                            var q0 = Math.Max(0, -shift);
+                            var q1 = Math.Min(outW, g.InW - shift);
+                            if (q1 <= q0)
                             {
-                                var iw = iw0 + q;
-                                dst[q] = (uint)iw < (uint)g.InW ? src[iw] : T.Zero;
+                                dst.Clear();
+                                continue;
                             }
+                            dst.Slice(0, q0).Clear();
+                            src.Slice(q0 + shift, q1 - q0).CopyTo(dst.Slice(q0, q1 - q0));
+                            dst.Slice(q1).Clear();
                         }
                         else
                         {
@@ -237,7 +242,7 @@ public sealed partial class CpuBackend
 
     /// <summary>Adds columns [C·R·S, P·Q] back into one sample [C, H, W] (the adjoint of Im2Col).</summary>
     private static void Col2Im<T>(ReadOnlySpan<T> col, Span<T> x, ConvGeometry g)
-        where T : unmanaged, INumber<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int outH = g.OutH, outW = g.OutW, outHW = outH * outW;
         for (var c = 0; c < g.InChannels; c++)
@@ -256,6 +261,18 @@ public sealed partial class CpuBackend
                         }
                         var dst = x.Slice((c * g.InH + ih) * g.InW, g.InW);
                         var src = row.Slice(p * outW, outW);
+                        if (g.StrideW == 1)
+                        {
+                            var shift = s - g.PadW;
+                            var q0 = Math.Max(0, -shift);
+                            var q1 = Math.Min(outW, g.InW - shift);
+                            if (q1 > q0)
+                            {
+                                var target = dst.Slice(q0 + shift, q1 - q0);
+                                TensorPrimitives.Add(target, src.Slice(q0, q1 - q0), target);
+                            }
+                            continue;
+                        }
                         for (var q = 0; q < outW; q++)
                         {
                             var iw = q * g.StrideW - g.PadW + s;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -37,39 +38,43 @@ public sealed partial class CpuBackend
         var s = (int)(xt.Numel / Math.Max(1, (long)n * c));
         var cpg = c / groups;
         var groupSize = cpg * s;
-        CpuParallel.For(n * groups, 1, (i0, i1) =>
+        var count = n * groups;
+        CpuParallel.For(count, CpuParallel.GrainFor(count), (i0, i1) =>
         {
-            var x = Data<T>(xt);
-            var y = Data<T>(yt);
-            var mean = Data<T>(mt);
-            var rstd = Data<T>(rt);
-            ReadOnlySpan<T> gamma = gt is null ? default : Data<T>(gt);
-            ReadOnlySpan<T> beta = bt is null ? default : Data<T>(bt);
-            for (var i = i0; i < i1; i++)
+            var tmp = ArrayPool<T>.Shared.Rent(groupSize);
+            try
             {
-                var seg = x.Slice(i * groupSize, groupSize);
-                var m = TensorPrimitives.Sum<T>(seg) / T.CreateTruncating(groupSize);
-                var v = T.Zero;
-                foreach (var e in seg)
+                var x = Data<T>(xt);
+                var y = Data<T>(yt);
+                var mean = Data<T>(mt);
+                var rstd = Data<T>(rt);
+                ReadOnlySpan<T> gamma = gt is null ? default : Data<T>(gt);
+                ReadOnlySpan<T> beta = bt is null ? default : Data<T>(bt);
+                var centered = tmp.AsSpan(0, groupSize);
+                for (var i = i0; i < i1; i++)
                 {
-                    var d = e - m;
-                    v += d * d;
+                    var seg = x.Slice(i * groupSize, groupSize);
+                    var m = TensorPrimitives.Sum<T>(seg) / T.CreateTruncating(groupSize);
+                    TensorPrimitives.Subtract(seg, m, centered);
+                    var v = TensorPrimitives.SumOfSquares<T>(centered) / T.CreateTruncating(groupSize);
+                    var r = T.One / T.Sqrt(v + T.CreateTruncating(eps));
+                    mean[i] = m;
+                    rstd[i] = r;
+                    var g = i % groups;
+                    for (var cc = 0; cc < cpg; cc++)
+                    {
+                        var ch = g * cpg + cc;
+                        var scale = gamma.IsEmpty ? r : r * gamma[ch];
+                        var shift = beta.IsEmpty ? T.Zero : beta[ch];
+                        var dst = y.Slice(i * groupSize + cc * s, s);
+                        TensorPrimitives.Multiply(centered.Slice(cc * s, s), scale, dst);
+                        TensorPrimitives.Add(dst, shift, dst);
+                    }
                 }
-                v /= T.CreateTruncating(groupSize);
-                var r = T.One / T.Sqrt(v + T.CreateTruncating(eps));
-                mean[i] = m;
-                rstd[i] = r;
-                var g = i % groups;
-                for (var cc = 0; cc < cpg; cc++)
-                {
-                    var ch = g * cpg + cc;
-                    var scale = gamma.IsEmpty ? r : r * gamma[ch];
-                    var shift = (beta.IsEmpty ? T.Zero : beta[ch]) - m * scale;
-                    var src = seg.Slice(cc * s, s);
-                    var dst = y.Slice(i * groupSize + cc * s, s);
-                    TensorPrimitives.Multiply(src, scale, dst);
-                    TensorPrimitives.Add(dst, shift, dst);
-                }
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(tmp);
             }
         });
     }
@@ -82,91 +87,107 @@ public sealed partial class CpuBackend
         var s = (int)(xt.Numel / Math.Max(1, (long)n * c));
         var cpg = c / groups;
         var groupSize = cpg * s;
+        // Per (sample, channel) sums: Σdy and Σdy·x; everything else follows from them.
+        var planes = n * c;
+        var sumDy = new T[planes];
+        var sumDyX = new T[planes];
+        CpuParallel.For(planes, CpuParallel.GrainFor(planes), (p0, p1) =>
+        {
+            var x = Data<T>(xt);
+            var dy = Data<T>(dyt);
+            for (var p = p0; p < p1; p++)
+            {
+                var d = dy.Slice(p * s, s);
+                sumDy[p] = TensorPrimitives.Sum<T>(d);
+                sumDyX[p] = TensorPrimitives.Dot<T>(d, x.Slice(p * s, s));
+            }
+        });
+        var mean = Data<T>(mt).ToArray();
+        var rstd = Data<T>(rt).ToArray();
+        var gamma = gt is null ? null : Data<T>(gt).ToArray();
         if (dxt is not null)
         {
-            CpuParallel.For(n * groups, 1, (i0, i1) =>
+            var count = n * groups;
+            CpuParallel.For(count, CpuParallel.GrainFor(count), (i0, i1) =>
             {
                 var x = Data<T>(xt);
                 var dy = Data<T>(dyt);
                 var dx = Data<T>(dxt);
-                var mean = Data<T>(mt);
-                var rstd = Data<T>(rt);
-                ReadOnlySpan<T> gamma = gt is null ? default : Data<T>(gt);
-                for (var i = i0; i < i1; i++)
+                var tmp = ArrayPool<T>.Shared.Rent(s);
+                try
                 {
-                    var m = mean[i];
-                    var r = rstd[i];
-                    var g = i % groups;
-                    // sums of dxhat and dxhat·xhat over the group, where dxhat = dy·gamma
-                    T sumD = T.Zero, sumDX = T.Zero;
-                    for (var cc = 0; cc < cpg; cc++)
+                    for (var i = i0; i < i1; i++)
                     {
-                        var gam = gamma.IsEmpty ? T.One : gamma[g * cpg + cc];
-                        var off = i * groupSize + cc * s;
-                        T sd = T.Zero, sdx = T.Zero;
-                        for (var j = 0; j < s; j++)
+                        int b = i / groups, g = i % groups;
+                        T m = mean[i], r = rstd[i];
+                        // Σ over the group of dxhat = gamma·dy and of dxhat·xhat
+                        T sumD = T.Zero, sumDX = T.Zero;
+                        for (var cc = 0; cc < cpg; cc++)
                         {
-                            var d = dy[off + j];
-                            sd += d;
-                            sdx += d * (x[off + j] - m);
+                            var ch = g * cpg + cc;
+                            var gam = gamma is null ? T.One : gamma[ch];
+                            var p = b * c + ch;
+                            sumD += gam * sumDy[p];
+                            sumDX += gam * (sumDyX[p] - m * sumDy[p]) * r;
                         }
-                        sumD += gam * sd;
-                        sumDX += gam * sdx * r;
-                    }
-                    var count = T.CreateTruncating(groupSize);
-                    var meanD = sumD / count;
-                    var meanDX = sumDX / count;
-                    for (var cc = 0; cc < cpg; cc++)
-                    {
-                        var gam = gamma.IsEmpty ? T.One : gamma[g * cpg + cc];
-                        var off = i * groupSize + cc * s;
-                        for (var j = 0; j < s; j++)
+                        var count = T.CreateTruncating(groupSize);
+                        var meanD = sumD / count;
+                        var meanDX = sumDX / count;
+                        // dx = r·(gam·dy − meanD − (x − m)·r·meanDX) = a·dy + bx·x + k
+                        var bx = -r * r * meanDX;
+                        for (var cc = 0; cc < cpg; cc++)
                         {
-                            var xhat = (x[off + j] - m) * r;
-                            var v = r * (gam * dy[off + j] - meanD - xhat * meanDX);
-                            dx[off + j] = accumulateDx ? dx[off + j] + v : v;
+                            var ch = g * cpg + cc;
+                            var gam = gamma is null ? T.One : gamma[ch];
+                            var a = r * gam;
+                            var k = -r * meanD - bx * m;
+                            var off = (b * c + ch) * s;
+                            var t = tmp.AsSpan(0, s);
+                            TensorPrimitives.Multiply(dy.Slice(off, s), a, t);
+                            TensorPrimitives.MultiplyAdd(x.Slice(off, s), bx, t, t);
+                            TensorPrimitives.Add(t, k, t);
+                            var dst = dx.Slice(off, s);
+                            if (accumulateDx)
+                            {
+                                TensorPrimitives.Add(dst, t, dst);
+                            }
+                            else
+                            {
+                                t.CopyTo(dst);
+                            }
                         }
                     }
+                }
+                finally
+                {
+                    ArrayPool<T>.Shared.Return(tmp);
                 }
             });
         }
         if (dgt is not null || dbt is not null)
         {
-            CpuParallel.For(c, 1, (c0, c1) =>
+            Span<T> dg = dgt is null ? default : Data<T>(dgt);
+            Span<T> db = dbt is null ? default : Data<T>(dbt);
+            for (var ch = 0; ch < c; ch++)
             {
-                var x = Data<T>(xt);
-                var dy = Data<T>(dyt);
-                var mean = Data<T>(mt);
-                var rstd = Data<T>(rt);
-                Span<T> dg = dgt is null ? default : Data<T>(dgt);
-                Span<T> db = dbt is null ? default : Data<T>(dbt);
-                for (var ch = c0; ch < c1; ch++)
+                var g = ch / cpg;
+                T sg = T.Zero, sb = T.Zero;
+                for (var b = 0; b < n; b++)
                 {
-                    var g = ch / cpg;
-                    T sg = T.Zero, sb = T.Zero;
-                    for (var b = 0; b < n; b++)
-                    {
-                        var i = b * groups + g;
-                        var off = (b * c + ch) * s;
-                        var m = mean[i];
-                        var r = rstd[i];
-                        for (var j = 0; j < s; j++)
-                        {
-                            var d = dy[off + j];
-                            sb += d;
-                            sg += d * (x[off + j] - m) * r;
-                        }
-                    }
-                    if (!dg.IsEmpty)
-                    {
-                        dg[ch] = accumulateParams ? dg[ch] + sg : sg;
-                    }
-                    if (!db.IsEmpty)
-                    {
-                        db[ch] = accumulateParams ? db[ch] + sb : sb;
-                    }
+                    var i = b * groups + g;
+                    var p = b * c + ch;
+                    sb += sumDy[p];
+                    sg += (sumDyX[p] - mean[i] * sumDy[p]) * rstd[i];
                 }
-            });
+                if (!dg.IsEmpty)
+                {
+                    dg[ch] = accumulateParams ? dg[ch] + sg : sg;
+                }
+                if (!db.IsEmpty)
+                {
+                    db[ch] = accumulateParams ? db[ch] + sb : sb;
+                }
+            }
         }
     }
 }

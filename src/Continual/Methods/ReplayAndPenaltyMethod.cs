@@ -1,0 +1,135 @@
+using System.Globalization;
+using NativeTrustRegion.Continual.Fisher;
+using NativeTrustRegion.Continual.Replay;
+using NativeTrustRegion.Continual.Tasks;
+using NativeTrustRegion.Continual.Training;
+using NativeTrustRegion.Engine;
+using NativeTrustRegion.Engine.Optim;
+
+namespace NativeTrustRegion.Continual.Methods;
+
+/// <summary>
+/// The family of the paper's eq. 8: L = L_diff(current ∪ replay) + w·L_distill(replay) + λ·L_EWC, one Adam step.
+/// Finetuning uses neither term, EWC only the Fisher penalty, Replay only generative distillation, Trust Region both.
+/// Between tasks: a Fisher estimate per finished task (kept for all tasks) and a teacher + replay pool (replaced).
+/// </summary>
+public abstract class ReplayAndPenaltyMethod : IContinualMethod
+{
+    private readonly ReplayMemory _memory = new();
+
+    protected ReplayAndPenaltyMethod(bool replay, FisherForm? penalty)
+    {
+        UsesReplay = replay;
+        PenaltyForm = penalty;
+    }
+
+    public abstract string Id { get; }
+
+    public bool UsesReplay { get; }
+
+    public FisherForm? PenaltyForm { get; }
+
+    public FisherPenalty? Penalty { get; private set; }
+
+    public ReplayMemory Memory => _memory;
+
+    public virtual void BeginTask(ContinualContext ctx, int task)
+    {
+        if (PenaltyForm is { } form && Penalty is null)
+        {
+            Penalty = new FisherPenalty(form, ctx.Hyper.EwcLambda);
+        }
+        if (ctx.Hyper.ResetOptimizerPerTask)
+        {
+            ctx.Optimizer.Reset();
+        }
+    }
+
+    public virtual StepStats Step(ContinualContext ctx, int task, int stepInTask)
+    {
+        var h = ctx.Hyper;
+        var real = ctx.Stream[task].NextBatch(h.BatchSize);
+        Tensor loss;
+        var extra = new Dictionary<string, double>();
+        if (UsesReplay && _memory.Pool is not null)
+        {
+            var replay = _memory.Next(ctx, (int)Math.Round(h.ReplayRatio * h.BatchSize));
+            var combined = TrainingBatch.Concat(real, replay);
+            loss = DiffusionObjective.Loss(ctx, combined);
+            if (h.DistillationWeight > 0)
+            {
+                var distill = DiffusionObjective.DistillationLoss(ctx, replay, _memory.Teacher!);
+                loss = loss + distill * h.DistillationWeight;
+            }
+        }
+        else
+        {
+            loss = DiffusionObjective.Loss(ctx, real);
+        }
+        var value = DiffusionObjective.Backward(ctx, loss);
+        if (Penalty is { Tasks.Count: > 0 })
+        {
+            extra["ewc_penalty"] = Penalty.AddGradient(ctx.Parameters.Data, ctx.Parameters.Grad);
+        }
+        if (h.GradientClip > 0)
+        {
+            extra["grad_norm"] = GradientClipping.ClipGlobalNorm(ctx.Parameters.Grad, h.GradientClip);
+        }
+        ctx.Optimizer.Step();
+        return new StepStats(value, extra);
+    }
+
+    public virtual void EndTask(ContinualContext ctx, int task)
+    {
+        var last = task == ctx.Stream.Count - 1;
+        if (last)
+        {
+            return;
+        }
+        if (Penalty is not null)
+        {
+            Penalty.Add(FisherEstimate.Estimate(ctx, task, ctx.Hyper.FisherSamples));
+        }
+        if (UsesReplay)
+        {
+            _memory.Rebuild(ctx, task);
+        }
+    }
+
+    public virtual MethodState SaveState()
+    {
+        var state = new MethodState();
+        _memory.Save(state);
+        if (Penalty is not null)
+        {
+            state.Values["fisher.count"] = Penalty.Tasks.Count.ToString(CultureInfo.InvariantCulture);
+            for (var k = 0; k < Penalty.Tasks.Count; k++)
+            {
+                var f = Penalty.Tasks[k];
+                state.Tensors[$"fisher.{k}.mean"] = f.Mean;
+                state.Tensors[$"fisher.{k}.diagonal"] = f.Diagonal;
+                state.Tensors[$"fisher.{k}.anchor"] = f.Anchor;
+                state.Values[$"fisher.{k}.scale"] = f.Scale.ToString("R", CultureInfo.InvariantCulture);
+                state.Values[$"fisher.{k}.samples"] = f.Samples.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+        return state;
+    }
+
+    public virtual void LoadState(ContinualContext ctx, MethodState state)
+    {
+        _memory.Load(ctx, state);
+        if (PenaltyForm is { } form)
+        {
+            Penalty = new FisherPenalty(form, ctx.Hyper.EwcLambda);
+            var count = int.Parse(state.Values.GetValueOrDefault("fisher.count", "0"), CultureInfo.InvariantCulture);
+            for (var k = 0; k < count; k++)
+            {
+                Penalty.Add(FisherEstimate.Restore(
+                    state.Tensors[$"fisher.{k}.mean"], state.Tensors[$"fisher.{k}.diagonal"],
+                    double.Parse(state.Values[$"fisher.{k}.scale"], CultureInfo.InvariantCulture),
+                    state.Tensors[$"fisher.{k}.anchor"], int.Parse(state.Values[$"fisher.{k}.samples"], CultureInfo.InvariantCulture)));
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using NativeTrustRegion.Continual.Training;
+using NativeTrustRegion.Engine;
+using NativeTrustRegion.Engine.Autograd;
+using NativeTrustRegion.Engine.Randomness;
+using NativeTrustRegion.Models.Diffusion;
+
+namespace NativeTrustRegion.Continual.Replay;
+
+/// <summary>
+/// Generative replay for conditional diffusion models: for every finished task, <c>ReplayPoolPerTask</c> samples drawn by
+/// the frozen teacher with DDIM (η = 0, <c>ReplayDdimSteps</c> steps) under conditions that cycle through the task's
+/// classes (or, for policies, observations of the task). Generation batches are seeded from the run seed.
+/// </summary>
+public sealed class ConditionalSampleReplay : IReplayGenerator
+{
+    public ReplayPool Build(ContinualContext ctx, FrozenWeights teacher, int lastTask)
+    {
+        var h = ctx.Hyper;
+        var sampler = new DdimSampler(ctx.Schedule, h.ReplayDdimSteps);
+        var store = ctx.Parameters;
+        var perTask = h.ReplayPoolPerTask;
+        var total = perTask * (lastTask + 1);
+        var sampleShape = ctx.Model.SampleShape.ToArray();
+        var samples = Tensor.EmptyUnscoped(new[] { total }.Concat(sampleShape).ToArray(), store.DType, store.Device);
+        Tensor? conditions = null;
+        var row = 0;
+        var generator = Generator.Derive(ctx.Seed, 0x4E9A0000UL + (ulong)lastTask);
+        var training = ctx.Model.Training;
+        ctx.Model.Training = false;
+        try
+        {
+            for (var task = 0; task <= lastTask; task++)
+            {
+                using var taskScope = TensorScope.Begin();
+                var allConditions = ctx.Stream[task].ReplayConditions(perTask, generator);
+                if (allConditions is not null && conditions is null)
+                {
+                    conditions = Tensor.EmptyUnscoped(new[] { total }.Concat(allConditions.Shape.Skip(1)).ToArray(), store.DType, store.Device);
+                }
+                for (var start = 0; start < perTask; start += h.ReplayGenerationBatch)
+                {
+                    using var scope = TensorScope.Begin();
+                    var n = Math.Min(h.ReplayGenerationBatch, perTask - start);
+                    var cond = allConditions?.Slice(0, start, n);
+                    Tensor x;
+                    using (store.Bind(teacher.Weights))
+                    using (GradMode.NoGrad())
+                    {
+                        x = sampler.Sample(ctx.Model, cond, n, generator);
+                    }
+                    samples.Slice(0, row + start, n).CopyFrom(x);
+                    if (cond is not null)
+                    {
+                        conditions!.Slice(0, row + start, n).CopyFrom(cond);
+                    }
+                }
+                row += perTask;
+            }
+        }
+        finally
+        {
+            ctx.Model.Training = training;
+        }
+        return new ReplayPool(samples, conditions);
+    }
+}

@@ -1,0 +1,70 @@
+namespace NativeTrustRegion.Continual.Training;
+
+/// <summary>
+/// Every knob of every method, with the paper's image settings as defaults (Table 3: batch 128, Adam 2e-4, λ 15,000,
+/// replay ratio 1.0, inner LR 1e-4, 10,000 Fisher samples per task). Presets override these (CW10: batch 256, λ 12,
+/// 20,000 Fisher samples; CPU presets: small batches and few steps).
+/// </summary>
+public sealed record Hyperparameters
+{
+    public int BatchSize { get; init; } = 128;
+
+    public double LearningRate { get; init; } = 2e-4;
+
+    /// <summary>Global-norm gradient clipping of the outer update (0 = off).</summary>
+    public double GradientClip { get; init; }
+
+    /// <summary>Re-create Adam at every task (the authors' naive/EWC/replay script does; their FTML/VR-MCL scripts do not).</summary>
+    public bool ResetOptimizerPerTask { get; init; } = true;
+
+    // EWC
+    public double EwcLambda { get; init; } = 15_000;
+
+    public int FisherSamples { get; init; } = 10_000;
+
+    // generative replay by distillation
+    public double ReplayRatio { get; init; } = 1.0;
+
+    /// <summary>Replay samples generated per finished task (the paper's "buffer size per task": 1,300 for ImageNet).</summary>
+    public int ReplayPoolPerTask { get; init; } = 1_300;
+
+    public int ReplayDdimSteps { get; init; } = 50;
+
+    public int ReplayGenerationBatch { get; init; } = 500;
+
+    /// <summary>Weight of the teacher-distillation term on replay samples (gr_kl in the authors' code).</summary>
+    public double DistillationWeight { get; init; } = 1.0;
+
+    // first-order meta-learning (FTML, VR-MCL)
+    public double InnerLearningRate { get; init; } = 1e-4;
+
+    /// <summary>VR-MCL: weight r of the variance-reduction term g̃ = g(θ) + r·(g̃_prev − g(θ_cv)).</summary>
+    public double VrMclMomentum { get; init; } = 0.8;
+
+    /// <summary>VR-MCL: the control-variate weights are an EMA of the weights with this decay (authors' code).</summary>
+    public double VrMclEmaDecay { get; init; } = 0.9;
+
+    /// <summary>VR-MCL / La-MAML: SGD learning rate of the per-parameter inner learning rates.</summary>
+    public double LearningRateLearningRate { get; init; } = 2e-4;
+
+    // MER
+    public double MerInnerLearningRate { get; init; } = 1e-3;
+
+    public double MerWithinBatchBeta { get; init; } = 0.1;
+
+    public double MerAcrossBatchGamma { get; init; } = 1.0;
+
+    public int MerBatchesPerStep { get; init; } = 2;
+
+    public int MerChunks { get; init; } = 2;
+
+    // La-MAML / C-MAML
+    public double LaMamlInitialLearningRate { get; init; } = 1e-3;
+
+    public int LaMamlChunks { get; init; } = 2;
+
+    public double LaMamlGradientClamp { get; init; } = 1.0;
+
+    /// <summary>C-MAML's fixed outer learning rate (opt_wt).</summary>
+    public double CMamlOuterLearningRate { get; init; } = 1e-3;
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NativeTrustRegion.Continual.Training;
+
+namespace NativeTrustRegion.Experiments.Configuration;
+
+/// <summary>How tasks are evaluated after training and probed during it.</summary>
+public sealed record EvaluationSettings
+{
+    /// <summary>Generated samples per task for FID and sample accuracy (images), or rollouts per task (control).</summary>
+    public int SamplesPerTask { get; init; } = 500;
+
+    /// <summary>DDIM steps for evaluation samples (the paper: 50).</summary>
+    public int DdimSteps { get; init; } = 50;
+
+    /// <summary>Held-out samples per task in the re-convergence probe.</summary>
+    public int ProbeSamplesPerTask { get; init; } = 32;
+
+    public int[] ProbeTimesteps { get; init; } = [50, 200, 400, 600, 800, 950];
+
+    /// <summary>Probe every step for this many steps after a transition, then geometrically sparser.</summary>
+    public int ProbeDenseSteps { get; init; } = 10;
+
+    public double ProbeGrowth { get; init; } = 1.25;
+}
+
+/// <summary>Everything that defines a run; written to config.json in the run folder and read back by `ntr resume`.</summary>
+public sealed record ExperimentConfig
+{
+    public required string Preset { get; init; }
+
+    public required string Method { get; init; }
+
+    public ulong Seed { get; init; } = 123;
+
+    /// <summary>"image" or "control".</summary>
+    public string Domain { get; init; } = "image";
+
+    /// <summary>embedded, mnist, fashion-mnist, imagenet32 (images) or cw10 (control).</summary>
+    public required string Dataset { get; init; }
+
+    /// <summary>Class ids of each task (images).</summary>
+    public int[][] TaskClasses { get; init; } = [];
+
+    /// <summary>Task names (control).</summary>
+    public string[] ControlTasks { get; init; } = [];
+
+    /// <summary>Training images per class kept (0 = all).</summary>
+    public int TrainPerClass { get; init; }
+
+    /// <summary>Held-out images per class used for FID references and probes (0 = all).</summary>
+    public int HeldOutPerClass { get; init; }
+
+    public required string ModelPreset { get; init; }
+
+    public required Hyperparameters Hyper { get; init; }
+
+    public required int StepsPerTask { get; init; }
+
+    public string Device { get; init; } = "cpu";
+
+    public EvaluationSettings Evaluation { get; init; } = new();
+
+    /// <summary>Write a resumable checkpoint every this many steps (and at every task end).</summary>
+    public int CheckpointEvery { get; init; } = 100;
+
+    public int TaskCount => Domain == "control" ? ControlTasks.Length : TaskClasses.Length;
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static ExperimentConfig FromJson(string json, string source) =>
+        JsonSerializer.Deserialize<ExperimentConfig>(json, Json) ?? throw new InvalidDataException($"{source}: empty configuration");
+}

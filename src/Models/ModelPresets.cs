@@ -1,0 +1,48 @@
+using NativeTrustRegion.Engine.Autograd;
+using NativeTrustRegion.Models.Image;
+using NativeTrustRegion.Models.Policy;
+
+namespace NativeTrustRegion.Models;
+
+/// <summary>The named models the command line and the experiments can build.</summary>
+public static class ModelPresets
+{
+    private static readonly (string Name, string Description, Func<ParameterStore, IDenoiser> Build)[] Entries =
+    [
+        ("image-paper", "TRCL ImageNet-32 UNet (D,D,A,D / U,A,U,U, resnet sampling, dropout 0.1, 500 classes)",
+            s => new ImageUNet(s, ImageUNetPresets.Paper, "ImageUNet image-paper")),
+        ("image-diffusers-default", "diffusers UNet2DModel defaults, channels 128,256,256,256, 10 classes",
+            s => new ImageUNet(s, ImageUNetPresets.DiffusersDefault(10), "ImageUNet image-diffusers-default")),
+        ("image-ddpm-cifar10", "DDPM CIFAR-10 layout (D,A,D,D), unconditional",
+            s => new ImageUNet(s, ImageUNetPresets.DdpmCifar10, "ImageUNet image-ddpm-cifar10")),
+        ("image-tiny", "16x16 grayscale, 10 classes, channels 32,64 (CPU)",
+            s => new ImageUNet(s, ImageUNetPresets.Tiny, "ImageUNet image-tiny")),
+        ("image-small-28", "28x28 grayscale, 10 classes, channels 32,64,128 (CPU)",
+            s => new ImageUNet(s, ImageUNetPresets.Small28, "ImageUNet image-small-28")),
+        ("policy-paper", "TRCL CW10 diffusion policy (ConditionalUnet1D 256,512,1024 + 3 attention blocks)",
+            s => new PolicyUNet(s, PolicyUNetPresets.Paper, "PolicyUNet policy-paper")),
+        ("policy-standard", "Chi et al.'s ConditionalUnet1D at the paper's sizes, no attention",
+            s => new PolicyUNet(s, PolicyUNetPresets.PaperWithoutAttention, "PolicyUNet policy-standard")),
+        ("policy-tiny", "policy with the paper's interface, dims 32,64 (CPU)",
+            s => new PolicyUNet(s, PolicyUNetPresets.Tiny, "PolicyUNet policy-tiny")),
+    ];
+
+    public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
+
+    public static string Describe(string name) => Find(name).Description;
+
+    /// <summary>Declares the preset's parameters in <paramref name="store"/> (not allocated: call store.Allocate(seed) to get weights).</summary>
+    public static IDenoiser Create(string name, ParameterStore store) => Find(name).Build(store);
+
+    private static (string Name, string Description, Func<ParameterStore, IDenoiser> Build) Find(string name)
+    {
+        foreach (var e in Entries)
+        {
+            if (e.Name == name)
+            {
+                return e;
+            }
+        }
+        throw new ArgumentException($"unknown model preset '{name}'; known presets: {string.Join(", ", Entries.Select(e => e.Name))}");
+    }
+}
