@@ -11,6 +11,9 @@ public static class Program
         root.Subcommands.Add(DataCommand.Build());
         root.Subcommands.Add(ModelCommand.Build());
         root.Subcommands.Add(ControlCommand.Build());
+        root.Subcommands.Add(KernelsCommand.Build());
+        root.Subcommands.Add(CheckCommand.Build());
+        root.Subcommands.Add(BenchCommand.Build());
         return root.Parse(args).Invoke();
     }
 }

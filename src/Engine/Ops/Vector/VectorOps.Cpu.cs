@@ -91,10 +91,7 @@ public sealed partial class CpuBackend
     private static void AdamUpdate<T>(Tensor pt, Tensor gt, Tensor mt, Tensor vt, AdamStep step)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T b1 = T.CreateTruncating(step.Beta1), b2 = T.CreateTruncating(step.Beta2);
-        T lr = T.CreateTruncating(step.LearningRate), eps = T.CreateTruncating(step.Epsilon), wd = T.CreateTruncating(step.WeightDecay);
-        T c1 = T.CreateTruncating(step.BiasCorrection1), c2 = T.CreateTruncating(step.BiasCorrection2);
-        T sqrtC2 = T.Sqrt(c2);
+        var scalars = AdamScalars<T>.From(step);
         CpuParallel.For((int)pt.Numel, VectorChunk, (s, e) =>
         {
             var p = Data<T>(pt);
@@ -103,14 +100,7 @@ public sealed partial class CpuBackend
             var v = Data<T>(vt);
             for (var i = s; i < e; i++)
             {
-                var gi = g[i];
-                var mi = b1 * m[i] + (T.One - b1) * gi;
-                var vi = b2 * v[i] + (T.One - b2) * gi * gi;
-                m[i] = mi;
-                v[i] = vi;
-                // PyTorch: p -= lr/c1 · m / (sqrt(v)/sqrt(c2) + eps)
-                var denom = T.Sqrt(vi) / sqrtC2 + eps;
-                p[i] -= lr * (mi / c1 / denom + wd * p[i]);
+                scalars.Apply(ref p[i], g[i], ref m[i], ref v[i]);
             }
         });
     }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 
 namespace NativeTrustRegion.Engine.Backends.Cpu;
@@ -19,7 +18,7 @@ internal static unsafe partial class OpenBlas
 
     static OpenBlas()
     {
-        NativeLibrary.SetDllImportResolver(typeof(OpenBlas).Assembly, Resolve);
+        NativeLibraryResolution.Register(Library, Resolve);
     }
 
     public static bool IsAvailable => Loaded.Value;
@@ -27,12 +26,8 @@ internal static unsafe partial class OpenBlas
     /// <summary>Why OpenBLAS is not used, when it is not.</summary>
     public static string? UnavailableReason { get; private set; }
 
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
+    private static IntPtr Resolve()
     {
-        if (name != Library)
-        {
-            return IntPtr.Zero;
-        }
         foreach (var candidate in new[] { "libopenblas.so.0", "libopenblas.so", "/usr/lib/x86_64-linux-gnu/libopenblas.so.0", "libopenblas.dylib" })
         {
             if (NativeLibrary.TryLoad(candidate, out var handle))

@@ -1,0 +1,9 @@
+namespace NativeTrustRegion.Cli.Commands.Bench;
+
+/// <summary>One timed kernel: median milliseconds, and the bytes or flops it must move or do, turned into rates.</summary>
+public sealed record KernelBenchmarkResult(string Name, string Shape, double Milliseconds, double Bytes, double Flops)
+{
+    public double GigabytesPerSecond => Bytes / (Milliseconds * 1e-3) / 1e9;
+
+    public double TeraflopsPerSecond => Flops / (Milliseconds * 1e-3) / 1e12;
+}

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using NativeTrustRegion.Cli.Commands.Bench;
+
+namespace NativeTrustRegion.Cli.Commands;
+
+/// <summary>`ntr bench kernels`: the custom CUDA kernels timed with CUDA events on the paper's shapes; JSON to benchmarks/results.</summary>
+public static class BenchCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("bench", "benchmarks");
+        var kernels = new Command("kernels", "time each custom CUDA kernel on realistic shapes; rates as GB/s or TFLOP/s and as a fraction of the device's peak");
+        var device = new Option<string>("--device") { Description = "cuda or cuda:N", DefaultValueFactory = _ => "cuda" };
+        var output = new Option<string>("--output") { Description = "folder for the JSON results", DefaultValueFactory = _ => Path.Combine("benchmarks", "results") };
+        var repeats = new Option<int>("--repeats") { Description = "timed runs per kernel (median reported)", DefaultValueFactory = _ => 20 };
+        kernels.Add(device);
+        kernels.Add(output);
+        kernels.Add(repeats);
+        kernels.SetAction(parse => RunKernels(parse.GetValue(device)!, parse.GetValue(output)!, parse.GetValue(repeats), Environment.GetCommandLineArgs()));
+        command.Add(kernels);
+        return command;
+    }
+
+    private static int RunKernels(string deviceText, string outputDir, int repeats, string[] commandLine)
+    {
+        var gpu = CheckCommand.OpenGpu(deviceText);
+        if (gpu is null)
+        {
+            return 2;
+        }
+        var peaks = DevicePeaks.For(gpu.Info.Name);
+        Console.WriteLine($"{gpu.Info.Name}, driver CUDA {gpu.Info.DriverCudaVersion}; datasheet peaks ({peaks.Label}): {peaks.BandwidthGBs} GB/s, TF32 {peaks.Tf32Tflops} TFLOP/s, FP32 {peaks.Fp32Tflops} TFLOP/s");
+        Console.WriteLine($"{"kernel",-36} {"shape",-22} {"ms",9} {"GB/s",9} {"%BW",6} {"TFLOP/s",8} {"%peak",6}");
+        var results = new List<KernelBenchmarkResult>();
+        foreach (var r in new KernelBenchmarkSuite(gpu, warmup: 3, repeats: Math.Max(1, repeats)).Run())
+        {
+            results.Add(r);
+            var bwShare = r.Bytes > 0 ? 100 * r.GigabytesPerSecond / peaks.BandwidthGBs : double.NaN;
+            var flopPeak = r.Name.Contains("TF32", StringComparison.Ordinal) ? peaks.Tf32Tflops : peaks.Fp32Tflops;
+            var flopShare = r.Flops > 0 ? 100 * r.TeraflopsPerSecond / flopPeak : double.NaN;
+            Console.WriteLine($"{r.Name,-36} {r.Shape,-22} {r.Milliseconds,9:F4} {r.GigabytesPerSecond,9:F0} {bwShare,6:F1} {(r.Flops > 0 ? r.TeraflopsPerSecond.ToString("F2", CultureInfo.InvariantCulture) : "-"),8} {flopShare,6:F1}");
+        }
+        Directory.CreateDirectory(outputDir);
+        var now = DateTime.UtcNow;
+        var slug = new string(gpu.Info.Name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+        var path = Path.Combine(outputDir, $"kernels-{slug}-{now:yyyyMMdd-HHmmss}.json");
+        using (var stream = File.Create(path))
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("device", gpu.Info.Name);
+            json.WriteString("architecture", gpu.Info.Architecture);
+            json.WriteString("driverCudaVersion", gpu.Info.DriverCudaVersion);
+            json.WriteString("date", now.ToString("O", CultureInfo.InvariantCulture));
+            json.WriteString("command", string.Join(' ', commandLine));
+            json.WriteString("peakTable", peaks.Label);
+            json.WriteNumber("peakBandwidthGBs", double.IsNaN(peaks.BandwidthGBs) ? 0 : peaks.BandwidthGBs);
+            json.WriteNumber("peakTf32Tflops", double.IsNaN(peaks.Tf32Tflops) ? 0 : peaks.Tf32Tflops);
+            json.WriteNumber("peakFp32Tflops", double.IsNaN(peaks.Fp32Tflops) ? 0 : peaks.Fp32Tflops);
+            json.WriteBoolean("tf32", gpu.UseTf32);
+            json.WriteNumber("repeats", repeats);
+            json.WriteStartArray("kernelSources");
+            foreach (var line in gpu.KernelLoadLog)
+            {
+                json.WriteStringValue(line);
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("results");
+            foreach (var r in results)
+            {
+                json.WriteStartObject();
+                json.WriteString("kernel", r.Name);
+                json.WriteString("shape", r.Shape);
+                json.WriteNumber("medianMs", r.Milliseconds);
+                json.WriteNumber("bytes", r.Bytes);
+                json.WriteNumber("flops", r.Flops);
+                json.WriteNumber("gbPerSecond", r.GigabytesPerSecond);
+                json.WriteNumber("tflopPerSecond", r.TeraflopsPerSecond);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        Console.WriteLine($"wrote {path}");
+        return 0;
+    }
+}

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using NativeTrustRegion.Engine;
+using NativeTrustRegion.Engine.Backends.Cuda;
+
+namespace NativeTrustRegion.Cli.Commands;
+
+/// <summary>`ntr check --device cuda`: the GPU parity suite (every op forward and backward against the CPU reference).</summary>
+public static class CheckCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("check", "GPU parity suite: every op forward and backward, the optimizer and Fisher kernels, on the GPU against the CPU reference");
+        var device = new Option<string>("--device") { Description = "cuda or cuda:N", DefaultValueFactory = _ => "cuda" };
+        var filter = new Option<string?>("--filter") { Description = "run only cases whose name contains this text" };
+        command.Add(device);
+        command.Add(filter);
+        command.SetAction(parse => Run(parse.GetValue(device)!, parse.GetValue(filter)));
+        return command;
+    }
+
+    /// <summary>Opens the GPU back end, or prints why there is none and returns null.</summary>
+    internal static CudaBackend? OpenGpu(string deviceText)
+    {
+        Device device;
+        try
+        {
+            device = Device.Parse(deviceText);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return null;
+        }
+        if (!device.IsCuda)
+        {
+            Console.Error.WriteLine($"this command needs a GPU device (--device cuda), not {device}");
+            return null;
+        }
+        try
+        {
+            return (CudaBackend)BackendRegistry.For(device);
+        }
+        catch (Exception e) when (e is CudaLibraryNotFoundException or CudaException or DllNotFoundException)
+        {
+            Console.Error.WriteLine($"no GPU available: {e.Message}");
+            return null;
+        }
+    }
+
+    private static int Run(string deviceText, string? filter)
+    {
+        var gpu = OpenGpu(deviceText);
+        if (gpu is null)
+        {
+            return 2;
+        }
+        Console.WriteLine($"{gpu.Info.Name} ({gpu.Info.Architecture}, {gpu.Info.Multiprocessors} SMs, {gpu.Info.TotalMemoryBytes / (1L << 30)} GiB), driver CUDA {gpu.Info.DriverCudaVersion}, TF32 {(gpu.UseTf32 ? "on" : "off")}");
+        Console.WriteLine("error = max|gpu - cpu| / max|cpu| over the output and every input gradient");
+        Console.WriteLine($"{"case",-52} {"error",10} {"tolerance",10}  result");
+        var results = new CudaParitySuite(gpu).Run(r =>
+            Console.WriteLine($"{r.Name,-52} {r.Error,10:E2} {r.Tolerance,10:E0}  {(r.Passed ? "ok" : "FAILED")}{(r.Failure is null ? "" : "  " + r.Failure)}"), filter);
+        foreach (var line in gpu.KernelLoadLog)
+        {
+            Console.WriteLine($"kernels: {line}");
+        }
+        var failed = results.Count(r => !r.Passed);
+        Console.WriteLine($"{results.Count - failed} passed, {failed} failed");
+        return failed == 0 ? 0 : 1;
+    }
+}

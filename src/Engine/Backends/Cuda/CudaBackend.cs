@@ -1,0 +1,324 @@
+using System.Runtime.InteropServices;
+
+namespace NativeTrustRegion.Engine.Backends.Cuda;
+
+/// <summary>
+/// The CUDA back end of one GPU: a caching allocator, one non-blocking stream (every kernel, copy, cuBLAS and cuDNN
+/// call is queued on it, so work runs in program order without host waits), pinned staging for host copies,
+/// cuBLAS for GEMM, cuDNN for convolutions and our own kernels (kernels/*.cu) for everything else. Op kernels
+/// live next to their ops (Ops/*/*.Cuda.cs). Not thread-safe: drive one GPU from one thread at a time.
+/// Environment: NTR_TF32=0 disables TF32 tensor cores for GEMM and convolutions; NTR_CUDA_SYNC=1 waits after
+/// every launch (to find a faulting kernel); NTR_CUDNN_DETERMINISTIC=0 allows non-deterministic conv algorithms.
+/// </summary>
+public sealed unsafe partial class CudaBackend : IBackend, IDisposable
+{
+    private readonly CudaBufferPool _pool;
+    private readonly PinnedStaging _staging;
+    private bool _disposed;
+
+    private CudaBackend(CudaContext context)
+    {
+        Context = context;
+        Device = Engine.Device.Cuda(context.Ordinal);
+        _pool = new CudaBufferPool(this);
+        _staging = new PinnedStaging(context);
+        Kernels = new CudaKernelModules(context);
+        UseTf32 = Environment.GetEnvironmentVariable("NTR_TF32") != "0";
+        DeterministicConvolutions = Environment.GetEnvironmentVariable("NTR_CUDNN_DETERMINISTIC") != "0";
+        SynchronizeEachLaunch = Environment.GetEnvironmentVariable("NTR_CUDA_SYNC") == "1";
+    }
+
+    /// <summary>Opens GPU <paramref name="ordinal"/> (driver, primary context, stream). Throws a clear error when there is none.</summary>
+    public static CudaBackend Open(int ordinal) => new(CudaContext.Open(ordinal));
+
+    /// <summary>Number of GPUs the driver sees; throws <see cref="CudaLibraryNotFoundException"/> without a driver.</summary>
+    public static int DeviceCount() => CudaContext.DeviceCount();
+
+    internal CudaContext Context { get; }
+
+    internal CudaKernelModules Kernels { get; }
+
+    public Device Device { get; }
+
+    public BufferPool Pool => _pool;
+
+    public CudaDeviceInfo Info => Context.Info;
+
+    /// <summary>Whether float32 GEMMs and convolutions may use TF32 tensor cores (10-bit mantissa products).</summary>
+    public bool UseTf32 { get; set; }
+
+    /// <summary>Whether convolution algorithm search keeps only deterministic cuDNN algorithms.</summary>
+    public bool DeterministicConvolutions { get; set; }
+
+    /// <summary>Synchronise and check after every kernel launch (slow; for locating faults).</summary>
+    public bool SynchronizeEachLaunch { get; set; }
+
+    /// <summary>Where each kernel module's image came from (fatbin or NVRTC), in load order.</summary>
+    public IReadOnlyList<string> KernelLoadLog => Kernels.LoadLog;
+
+    public Storage AllocateUnpooled(DType dtype, long length) => AllocateStorage(dtype, length, null);
+
+    internal CudaStorage AllocateStorage(DType dtype, long length, CudaBufferPool? pool)
+    {
+        Context.MakeCurrent();
+        var bytes = (long)Math.Max(1, length * dtype.SizeOf());
+        bytes = (bytes + 255) & ~255L;
+        var result = CudaDriver.cuMemAlloc(out var pointer, (nuint)bytes);
+        if (result == CudaDriver.ErrorOutOfMemory)
+        {
+            var released = _pool.CachedBytes;
+            _pool.Trim();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            result = CudaDriver.cuMemAlloc(out pointer, (nuint)bytes);
+            if (result == CudaDriver.ErrorOutOfMemory)
+            {
+                var (free, total) = Context.MemoryInfo();
+                throw new CudaOutOfMemoryException(bytes, released, _pool.LiveBytes, free, total);
+            }
+        }
+        CudaDriver.Check(result, "cuMemAlloc_v2");
+        return new CudaStorage(this, dtype, length, new DeviceAllocation(Context.Handle, pointer, bytes));
+    }
+
+    /// <summary>Device address of a tensor's first element (0 for null); checks the tensor lives on this GPU.</summary>
+    internal ulong Ptr(Tensor? t)
+    {
+        if (t is null)
+        {
+            return 0;
+        }
+        if (t.Storage is not CudaStorage s || !ReferenceEquals(s.OwnerBackend, this))
+        {
+            throw new TensorOpException("cuda", $"tensor {t.Describe()} is not on {Device}", $"move it with .To({Device}) first");
+        }
+        return s.Pointer + (ulong)(t.Offset * t.DType.SizeOf());
+    }
+
+    public void CopyFromHost<T>(ReadOnlySpan<T> source, Tensor destination)
+        where T : unmanaged
+    {
+        Context.MakeCurrent();
+        var dst = Ptr(destination);
+        var count = (long)destination.Numel;
+        var elementSize = destination.DType.SizeOf();
+        var perSlot = PinnedStaging.SlotBytes / elementSize;
+        for (long start = 0; start < count; start += perSlot)
+        {
+            var n = (int)Math.Min(perSlot, count - start);
+            var slot = _staging.Acquire(out var index);
+            var chunk = source.Slice((int)start, n);
+            if (destination.DType == DType.F32)
+            {
+                var target = new Span<float>(slot, n);
+                if (typeof(T) == typeof(float))
+                {
+                    MemoryMarshal.Cast<T, float>(chunk).CopyTo(target);
+                }
+                else
+                {
+                    var d = MemoryMarshal.Cast<T, double>(chunk);
+                    for (var i = 0; i < n; i++)
+                    {
+                        target[i] = (float)d[i];
+                    }
+                }
+            }
+            else
+            {
+                var target = new Span<double>(slot, n);
+                if (typeof(T) == typeof(double))
+                {
+                    MemoryMarshal.Cast<T, double>(chunk).CopyTo(target);
+                }
+                else
+                {
+                    var f = MemoryMarshal.Cast<T, float>(chunk);
+                    for (var i = 0; i < n; i++)
+                    {
+                        target[i] = f[i];
+                    }
+                }
+            }
+            CudaDriver.Check(CudaDriver.cuMemcpyHtoDAsync(dst + (ulong)(start * elementSize), slot, (nuint)(n * elementSize), Context.Stream), "cuMemcpyHtoDAsync_v2");
+            _staging.Release(index);
+        }
+    }
+
+    /// <summary>Copies host doubles into a scratch or device buffer of doubles (small uploads: coefficients).</summary>
+    internal void UploadDoubles(ReadOnlySpan<double> values, ulong destination)
+    {
+        Context.MakeCurrent();
+        var slot = _staging.Acquire(out var index);
+        values.CopyTo(new Span<double>(slot, values.Length));
+        CudaDriver.Check(CudaDriver.cuMemcpyHtoDAsync(destination, slot, (nuint)(values.Length * sizeof(double)), Context.Stream), "cuMemcpyHtoDAsync_v2");
+        _staging.Release(index);
+    }
+
+    /// <summary>Waits for the stream, then copies device doubles to the host.</summary>
+    internal void DownloadDoubles(ulong source, Span<double> values)
+    {
+        Context.MakeCurrent();
+        var slot = _staging.Acquire(out var index);
+        CudaDriver.Check(CudaDriver.cuMemcpyDtoHAsync(slot, source, (nuint)(values.Length * sizeof(double)), Context.Stream), "cuMemcpyDtoHAsync_v2");
+        _staging.Release(index);
+        Context.Synchronize();
+        new ReadOnlySpan<double>(slot, values.Length).CopyTo(values);
+    }
+
+    public void CopyToHost<T>(Tensor source, Span<T> destination)
+        where T : unmanaged
+    {
+        Context.MakeCurrent();
+        var src = Ptr(source);
+        var count = (long)source.Numel;
+        var elementSize = source.DType.SizeOf();
+        var perSlot = PinnedStaging.SlotBytes / elementSize;
+        for (long start = 0; start < count; start += perSlot)
+        {
+            var n = (int)Math.Min(perSlot, count - start);
+            var slot = _staging.Acquire(out var index);
+            CudaDriver.Check(CudaDriver.cuMemcpyDtoHAsync(slot, src + (ulong)(start * elementSize), (nuint)(n * elementSize), Context.Stream), "cuMemcpyDtoHAsync_v2");
+            _staging.Release(index);
+            Context.Synchronize();
+            var chunk = destination.Slice((int)start, n);
+            if (source.DType == DType.F32)
+            {
+                var from = new ReadOnlySpan<float>(slot, n);
+                if (typeof(T) == typeof(float))
+                {
+                    from.CopyTo(MemoryMarshal.Cast<T, float>(chunk));
+                }
+                else
+                {
+                    var d = MemoryMarshal.Cast<T, double>(chunk);
+                    for (var i = 0; i < n; i++)
+                    {
+                        d[i] = from[i];
+                    }
+                }
+            }
+            else
+            {
+                var from = new ReadOnlySpan<double>(slot, n);
+                if (typeof(T) == typeof(double))
+                {
+                    from.CopyTo(MemoryMarshal.Cast<T, double>(chunk));
+                }
+                else
+                {
+                    var f = MemoryMarshal.Cast<T, float>(chunk);
+                    for (var i = 0; i < n; i++)
+                    {
+                        f[i] = (float)from[i];
+                    }
+                }
+            }
+        }
+    }
+
+    public void Copy(Tensor source, Tensor destination)
+    {
+        if (source.Numel == 0)
+        {
+            return;
+        }
+        Context.MakeCurrent();
+        if (source.IsContiguous && destination.IsContiguous)
+        {
+            CudaDriver.Check(CudaDriver.cuMemcpyDtoDAsync(Ptr(destination), Ptr(source), (nuint)(source.Numel * source.DType.SizeOf()), Context.Stream), "cuMemcpyDtoDAsync_v2");
+            return;
+        }
+        var layout = StridedLayout.Create("Copy", destination.Shape, source.Strides, destination.Strides);
+        ulong src = Ptr(source), dst = Ptr(destination);
+        long n = destination.Numel;
+        void** args = stackalloc void*[] { &src, &dst, &layout, &n };
+        Launch("copy", "copy_strided", source.DType, n, args);
+    }
+
+    public void Fill(Tensor destination, double value)
+    {
+        if (destination.Numel == 0)
+        {
+            return;
+        }
+        Context.MakeCurrent();
+        var dst = Ptr(destination);
+        long n = destination.Numel;
+        if (destination.DType == DType.F32)
+        {
+            CudaDriver.Check(CudaDriver.cuMemsetD32Async(dst, BitConverter.SingleToUInt32Bits((float)value), (nuint)n, Context.Stream), "cuMemsetD32Async");
+            return;
+        }
+        if (BitConverter.DoubleToInt64Bits(value) == 0)
+        {
+            CudaDriver.Check(CudaDriver.cuMemsetD32Async(dst, 0, (nuint)(2 * n), Context.Stream), "cuMemsetD32Async");
+            return;
+        }
+        void** args = stackalloc void*[] { &dst, &n, &value };
+        Launch("copy", "fill", DType.F64, n, args);
+    }
+
+    public void Cast(Tensor source, Tensor destination)
+    {
+        if (source.Numel == 0)
+        {
+            return;
+        }
+        ulong src = Ptr(source), dst = Ptr(destination);
+        long n = source.Numel;
+        void** args = stackalloc void*[] { &src, &dst, &n };
+        Launch("copy", source.DType == DType.F32 ? "cast_f32_to_f64" : "cast_f64_to_f32", null, n, args);
+    }
+
+    public void FillNormal(Tensor destination, ulong seed, ulong offset)
+    {
+        if (destination.Numel == 0)
+        {
+            return;
+        }
+        var dst = Ptr(destination);
+        long n = destination.Numel;
+        void** args = stackalloc void*[] { &dst, &n, &seed, &offset };
+        Launch("random", "fill_normal", destination.DType, n, args);
+    }
+
+    public void FillUniform(Tensor destination, ulong seed, ulong offset, double low, double high)
+    {
+        if (destination.Numel == 0)
+        {
+            return;
+        }
+        var dst = Ptr(destination);
+        long n = destination.Numel;
+        if (destination.DType == DType.F32)
+        {
+            float lo = (float)low, span = (float)(high - low);
+            void** args = stackalloc void*[] { &dst, &n, &seed, &offset, &lo, &span };
+            Launch("random", "fill_uniform", DType.F32, n, args);
+        }
+        else
+        {
+            double span = high - low;
+            void** args = stackalloc void*[] { &dst, &n, &seed, &offset, &low, &span };
+            Launch("random", "fill_uniform", DType.F64, n, args);
+        }
+    }
+
+    public void Synchronize() => Context.Synchronize();
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        Context.Synchronize();
+        _pool.Trim();
+        DisposeLibraries();
+        Kernels.Dispose();
+        _staging.Dispose();
+        Context.Dispose();
+    }
+}

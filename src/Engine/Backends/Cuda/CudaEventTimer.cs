@@ -1,0 +1,48 @@
+namespace NativeTrustRegion.Engine.Backends.Cuda;
+
+/// <summary>Times work queued on a back end's stream with a pair of CUDA events (device time, not host time).</summary>
+public sealed class CudaEventTimer : IDisposable
+{
+    private readonly CudaBackend _backend;
+    private readonly CudaEventHandle _start;
+    private readonly CudaEventHandle _end;
+
+    public CudaEventTimer(CudaBackend backend)
+    {
+        _backend = backend;
+        backend.Context.MakeCurrent();
+        CudaDriver.Check(CudaDriver.cuEventCreate(out var s, CudaDriver.EventDefault), "cuEventCreate");
+        _start = new CudaEventHandle(backend.Context.Handle, s);
+        CudaDriver.Check(CudaDriver.cuEventCreate(out var e, CudaDriver.EventDefault), "cuEventCreate");
+        _end = new CudaEventHandle(backend.Context.Handle, e);
+    }
+
+    /// <summary>Milliseconds per call of <paramref name="body"/>: each of <paramref name="repeats"/> timed calls separately, median returned.</summary>
+    public double MedianMilliseconds(Action body, int warmup, int repeats)
+    {
+        for (var i = 0; i < warmup; i++)
+        {
+            body();
+        }
+        _backend.Synchronize();
+        var times = new double[repeats];
+        for (var i = 0; i < repeats; i++)
+        {
+            _backend.Context.MakeCurrent();
+            CudaDriver.Check(CudaDriver.cuEventRecord(_start.DangerousGetHandle(), _backend.Context.Stream), "cuEventRecord");
+            body();
+            CudaDriver.Check(CudaDriver.cuEventRecord(_end.DangerousGetHandle(), _backend.Context.Stream), "cuEventRecord");
+            CudaDriver.Check(CudaDriver.cuEventSynchronize(_end.DangerousGetHandle()), "cuEventSynchronize");
+            CudaDriver.Check(CudaDriver.cuEventElapsedTime(out var ms, _start.DangerousGetHandle(), _end.DangerousGetHandle()), "cuEventElapsedTime");
+            times[i] = ms;
+        }
+        Array.Sort(times);
+        return times[repeats / 2];
+    }
+
+    public void Dispose()
+    {
+        _start.Dispose();
+        _end.Dispose();
+    }
+}

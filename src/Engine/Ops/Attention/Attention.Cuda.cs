@@ -1,0 +1,71 @@
+namespace NativeTrustRegion.Engine.Backends.Cuda;
+
+public sealed unsafe partial class CudaBackend
+{
+    private const int AttentionThreads = 128;
+
+    /// <summary>The kernel variant's padded head dim (8, 16, 32, 64 or 128) and the rows of one 128-thread block.</summary>
+    private static (int Dim, int Rows) AttentionVariant(int d)
+    {
+        var dim = d <= 8 ? 8 : d <= 16 ? 16 : d <= 32 ? 32 : d <= 64 ? 64 : d <= 128 ? 128
+            : throw new TensorOpException("ScaledDotProductAttention", $"head dim {d} is larger than the CUDA kernel's 128", "use at most 128 features per head (more heads instead)");
+        var perThread = dim <= 32 ? 8 : 16;
+        return (dim, AttentionThreads / (dim / perThread));
+    }
+
+    public void AttentionForward(Tensor q, Tensor k, Tensor v, double scale, Tensor o, Tensor lse)
+    {
+        int bh = q.Shape[0] * q.Shape[1], n = q.Shape[2], d = q.Shape[3], m = k.Shape[2];
+        if (bh == 0 || n == 0 || m == 0)
+        {
+            return;
+        }
+        var (dim, rows) = AttentionVariant(d);
+        ulong pq = Ptr(q), pk = Ptr(k), pv = Ptr(v), po = Ptr(o), pl = Ptr(lse);
+        var grid = (uint)((n + rows - 1) / rows);
+        if (q.DType == DType.F32)
+        {
+            var s = (float)scale;
+            void** args = stackalloc void*[] { &pq, &pk, &pv, &po, &pl, &n, &m, &d, &s };
+            Launch("attention", $"attention_forward_f32_d{dim}", null, grid, (uint)bh, AttentionThreads, 0, args);
+        }
+        else
+        {
+            void** args = stackalloc void*[] { &pq, &pk, &pv, &po, &pl, &n, &m, &d, &scale };
+            Launch("attention", $"attention_forward_f64_d{dim}", null, grid, (uint)bh, AttentionThreads, 0, args);
+        }
+    }
+
+    public void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, Tensor dout, double scale,
+        Tensor? dq, bool accumulateQ, Tensor? dk, bool accumulateK, Tensor? dv, bool accumulateV)
+    {
+        int bh = q.Shape[0] * q.Shape[1], n = q.Shape[2], d = q.Shape[3], m = k.Shape[2];
+        if (bh == 0 || n == 0 || m == 0 || (dq is null && dk is null && dv is null))
+        {
+            return;
+        }
+        var (dim, rows) = AttentionVariant(d);
+        var suffix = q.DType == DType.F32 ? "f32" : "f64";
+        ulong pq = Ptr(q), pk = Ptr(k), pv = Ptr(v), po = Ptr(o), pl = Ptr(lse), pdo = Ptr(dout);
+        ulong pdq = Ptr(dq), pdk = Ptr(dk), pdv = Ptr(dv);
+        int aq = accumulateQ ? 1 : 0, ak = accumulateK ? 1 : 0, av = accumulateV ? 1 : 0;
+        long rowCount = (long)bh * n;
+        using var delta = Scratch(q.DType, rowCount);
+        var pdelta = delta.Pointer;
+        void** dotArgs = stackalloc void*[] { &po, &pdo, &pdelta, &rowCount, &d };
+        Launch("attention", "attention_row_dot", q.DType, rowCount, dotArgs);
+        var f32 = q.DType == DType.F32;
+        var s32 = (float)scale;
+        void* ps = f32 ? (void*)&s32 : &scale;
+        if (dk is not null || dv is not null)
+        {
+            void** kvArgs = stackalloc void*[] { &pq, &pk, &pv, &pdo, &pl, &pdelta, &pdk, &pdv, &n, &m, &d, ps, &ak, &av };
+            Launch("attention", $"attention_backward_kv_{suffix}_d{dim}", null, (uint)((m + rows - 1) / rows), (uint)bh, AttentionThreads, 0, kvArgs);
+        }
+        if (dq is not null)
+        {
+            void** qArgs = stackalloc void*[] { &pq, &pk, &pv, &pdo, &pl, &pdelta, &pdq, &n, &m, &d, ps, &aq };
+            Launch("attention", $"attention_backward_q_{suffix}_d{dim}", null, (uint)((n + rows - 1) / rows), (uint)bh, AttentionThreads, 0, qArgs);
+        }
+    }
+}

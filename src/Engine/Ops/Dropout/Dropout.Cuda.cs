@@ -1,0 +1,32 @@
+namespace NativeTrustRegion.Engine.Backends.Cuda;
+
+public sealed unsafe partial class CudaBackend
+{
+    public void DropoutForward(Tensor x, Tensor y, double p, ulong seed, ulong offset) => Dropout(x, y, p, seed, offset, false);
+
+    public void DropoutBackward(Tensor dy, Tensor dx, double p, ulong seed, ulong offset, bool accumulate) => Dropout(dy, dx, p, seed, offset, accumulate);
+
+    private void Dropout(Tensor src, Tensor dst, double p, ulong seed, ulong offset, bool accumulate)
+    {
+        long n = src.Numel;
+        if (n == 0)
+        {
+            return;
+        }
+        ulong ps = Ptr(src), pd = Ptr(dst);
+        var threshold = (float)p;
+        var acc = accumulate ? 1 : 0;
+        var keep = 1.0 / (1.0 - p);
+        if (src.DType == DType.F32)
+        {
+            var keep32 = (float)keep;
+            void** args = stackalloc void*[] { &ps, &pd, &n, &threshold, &keep32, &seed, &offset, &acc };
+            Launch("dropout", "dropout", DType.F32, n, args);
+        }
+        else
+        {
+            void** args = stackalloc void*[] { &ps, &pd, &n, &threshold, &keep, &seed, &offset, &acc };
+            Launch("dropout", "dropout", DType.F64, n, args);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+namespace NativeTrustRegion.Engine.Backends.Cuda;
+
+public sealed unsafe partial class CudaBackend
+{
+    /// <summary>Largest group (elements) kept in shared memory between the forward passes.</summary>
+    private const int GroupNormCacheBytes = 48 * 1024;
+
+    public void GroupNormForward(Tensor x, Tensor? gamma, Tensor? beta, int groups, double eps, Tensor y, Tensor mean, Tensor rstd) =>
+        GroupNormForwardVariant("groupnorm", x, gamma, beta, null, null, groups, eps, y, mean, rstd);
+
+    public void GroupNormBackward(Tensor x, Tensor dy, Tensor mean, Tensor rstd, Tensor? gamma, int groups,
+        Tensor? dx, bool accumulateDx, Tensor? dgamma, Tensor? dbeta, bool accumulateParams) =>
+        GroupNormBackwardVariant("groupnorm", x, dy, mean, rstd, gamma, null, null, null, groups, dx, accumulateDx, dgamma, dbeta, accumulateParams, null, null);
+
+    /// <summary>Launches groupnorm / groupnorm_silu / groupnorm_film_silu forward: one block per (n, group).</summary>
+    internal void GroupNormForwardVariant(string variant, Tensor x, Tensor? gamma, Tensor? beta, Tensor? scale, Tensor? shift, int groups, double eps,
+        Tensor y, Tensor mean, Tensor rstd)
+    {
+        int n = x.Shape[0], channels = x.Shape[1];
+        long spatial = x.Numel / Math.Max(1, (long)n * channels);
+        if (n * groups == 0 || spatial == 0)
+        {
+            return;
+        }
+        var groupLength = channels / groups * spatial;
+        var cacheBytes = groupLength * x.DType.SizeOf();
+        var cache = cacheBytes <= GroupNormCacheBytes ? 1 : 0;
+        var shared = cache == 1 ? (uint)cacheBytes : 0;
+        ulong px = Ptr(x), pg = Ptr(gamma), pb = Ptr(beta), ps = Ptr(scale), psh = Ptr(shift), py = Ptr(y), pm = Ptr(mean), pr = Ptr(rstd);
+        var threads = RowThreads(groupLength);
+        if (x.DType == DType.F32)
+        {
+            var e = (float)eps;
+            void** args = stackalloc void*[] { &px, &pg, &pb, &ps, &psh, &py, &pm, &pr, &channels, &groups, &spatial, &e, &cache };
+            Launch("groupnorm", variant + "_forward", DType.F32, (uint)(n * groups), 1, threads, shared, args);
+        }
+        else
+        {
+            void** args = stackalloc void*[] { &px, &pg, &pb, &ps, &psh, &py, &pm, &pr, &channels, &groups, &spatial, &eps, &cache };
+            Launch("groupnorm", variant + "_forward", DType.F64, (uint)(n * groups), 1, threads, shared, args);
+        }
+    }
+
+    /// <summary>
+    /// Backward of a GroupNorm variant: one block per (n, group) writes dx, per-(n, c) partials of dgamma/dbeta
+    /// (summed over n in order afterwards) and the FiLM gradients dscale/dshift (always accumulated).
+    /// </summary>
+    internal void GroupNormBackwardVariant(string variant, Tensor x, Tensor dy, Tensor mean, Tensor rstd, Tensor? gamma, Tensor? beta, Tensor? scale, Tensor? shift,
+        int groups, Tensor? dx, bool accumulateDx, Tensor? dgamma, Tensor? dbeta, bool accumulateParams, Tensor? dscale, Tensor? dshift)
+    {
+        int n = x.Shape[0], channels = x.Shape[1];
+        long spatial = x.Numel / Math.Max(1, (long)n * channels);
+        if (n * groups == 0)
+        {
+            return;
+        }
+        var cpg = channels / groups;
+        var nc = (long)n * channels;
+        using var partialGamma = Scratch(x.DType, dgamma is null ? 1 : nc);
+        using var partialBeta = Scratch(x.DType, dbeta is null ? 1 : nc);
+        ulong px = Ptr(x), pdy = Ptr(dy), pm = Ptr(mean), pr = Ptr(rstd), pg = Ptr(gamma), pb = Ptr(beta), ps = Ptr(scale), psh = Ptr(shift);
+        ulong pdx = Ptr(dx), pdg = dgamma is null ? 0 : partialGamma.Pointer, pdb = dbeta is null ? 0 : partialBeta.Pointer;
+        ulong pds = Ptr(dscale), pdsh = Ptr(dshift);
+        var acc = accumulateDx ? 1 : 0;
+        var threads = (uint)Math.Clamp(32 * cpg, 64, 256);
+        var shared = (uint)(2 * cpg * x.DType.SizeOf());
+        if (spatial > 0)
+        {
+            void** args = stackalloc void*[] { &px, &pdy, &pm, &pr, &pg, &pb, &ps, &psh, &pdx, &acc, &pdg, &pdb, &pds, &pdsh, &channels, &groups, &spatial };
+            AllowSharedMemory("groupnorm", variant + "_backward", x.DType, (int)shared);
+            Launch("groupnorm", variant + "_backward", x.DType, (uint)(n * groups), 1, threads, shared, args);
+        }
+        if (dgamma is not null)
+        {
+            SumRows(pdg, dgamma, channels, n, accumulateParams);
+        }
+        if (dbeta is not null)
+        {
+            SumRows(pdb, dbeta, channels, n, accumulateParams);
+        }
+    }
+}
