@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -118,20 +119,63 @@ public sealed partial class CpuBackend
             case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
             case UnaryOp.Tanh: TensorPrimitives.Tanh(x, y); break;
             case UnaryOp.SiLU:
-                for (var i = 0; i < x.Length; i++)
+                // x·σ(x), vectorised: y may alias x, so σ goes to a scratch buffer first
                 {
-                    var v = x[i];
-                    y[i] = v / (T.One + T.Exp(-v));
+                    var rented = ArrayPool<T>.Shared.Rent(x.Length);
+                    var sg = rented.AsSpan(0, x.Length);
+                    TensorPrimitives.Sigmoid(x, sg);
+                    TensorPrimitives.Multiply(x, sg, y);
+                    ArrayPool<T>.Shared.Return(rented);
                 }
                 break;
             case UnaryOp.Mish:
-                for (var i = 0; i < x.Length; i++)
+                // x·tanh(softplus(x)) = x·n/(n + 2) with n = eˣ(eˣ + 2); for x > 20 it is x to float precision
                 {
-                    y[i] = MishOf(x[i]);
+                    var rented = ArrayPool<T>.Shared.Rent(x.Length);
+                    var ex = rented.AsSpan(0, x.Length);
+                    TensorPrimitives.Min(x, T.CreateTruncating(20), ex);
+                    TensorPrimitives.Exp<T>(ex, ex);
+                    FixMish(x, ex, y);
+                    ArrayPool<T>.Shared.Return(rented);
                 }
                 break;
             default:
                 throw new NotSupportedException($"unary op {op}");
+        }
+    }
+
+    /// <summary>y = x·n/(n + 2) with n = e(e + 2), e = exp(min(x, 20)); y = x where x > 20.</summary>
+    private static void FixMish<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> e, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var two = T.CreateTruncating(2);
+        var limit = T.CreateTruncating(20);
+        for (var i = 0; i < x.Length; i++)
+        {
+            var v = x[i];
+            var n = e[i] * (e[i] + two);
+            y[i] = v > limit ? v : v * n / (n + two);
+        }
+    }
+
+    /// <summary>Replaces e = exp(min(x, 20)) by Mish'(x) = tanh(sp) + x·sech²(sp)·σ(x).</summary>
+    private static void MishDerivativeFromExp<T>(ReadOnlySpan<T> x, Span<T> e)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var two = T.CreateTruncating(2);
+        var limit = T.CreateTruncating(20);
+        for (var i = 0; i < x.Length; i++)
+        {
+            if (x[i] > limit)
+            {
+                e[i] = T.One;
+                continue;
+            }
+            var ex = e[i];
+            var n = ex * (ex + two);
+            var tanhSp = n / (n + two);
+            var sigmoid = ex / (T.One + ex);
+            e[i] = tanhSp + x[i] * (T.One - tanhSp * tanhSp) * sigmoid;
         }
     }
 
@@ -151,6 +195,44 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var n = (int)xt.Numel;
+        if (op is UnaryOp.SiLU or UnaryOp.Mish)
+        {
+            CpuParallel.For(n, 16384, (s, e) =>
+            {
+                var x = Data<T>(xt).Slice(s, e - s);
+                var dy = Data<T>(dyt).Slice(s, e - s);
+                var dx = Data<T>(dxt).Slice(s, e - s);
+                var rented = ArrayPool<T>.Shared.Rent(x.Length);
+                var d = rented.AsSpan(0, x.Length);
+                {
+                    if (op == UnaryOp.SiLU)
+                    {
+                        // σ(x)·(1 + x·(1 − σ(x)))
+                        TensorPrimitives.Sigmoid(x, d);
+                        for (var i = 0; i < d.Length; i++)
+                        {
+                            d[i] = d[i] * (T.One + x[i] * (T.One - d[i]));
+                        }
+                    }
+                    else
+                    {
+                        TensorPrimitives.Min(x, T.CreateTruncating(20), d);
+                        TensorPrimitives.Exp<T>(d, d);
+                        MishDerivativeFromExp(x, d);
+                    }
+                    if (accumulate)
+                    {
+                        TensorPrimitives.MultiplyAdd(dy, d, dx, dx);
+                    }
+                    else
+                    {
+                        TensorPrimitives.Multiply(dy, d, dx);
+                    }
+                }
+                ArrayPool<T>.Shared.Return(rented);
+            });
+            return;
+        }
         CpuParallel.For(n, 16384, (s, e) =>
         {
             var x = Data<T>(xt).Slice(s, e - s);
