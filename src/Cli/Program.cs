@@ -8,6 +8,10 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("ntr: continual learning of diffusion models, trust region and baselines");
+        foreach (var command in RunCommands.Build())
+        {
+            root.Subcommands.Add(command);
+        }
         root.Subcommands.Add(DataCommand.Build());
         root.Subcommands.Add(ModelCommand.Build());
         root.Subcommands.Add(ControlCommand.Build());

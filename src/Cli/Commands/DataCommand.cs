@@ -139,7 +139,7 @@ public static class DataCommand
         return command;
     }
 
-    private static void PrintCounts(DatasetSplits splits, TaskStream stream)
+    private static void PrintCounts(DatasetSplits splits, ClassSplitStream stream)
     {
         ImageDataset train = splits.Train, heldOut = splits.HeldOut;
         int[] trainCounts = train.CountPerClass(), heldOutCounts = heldOut.CountPerClass();
