@@ -12,6 +12,7 @@ public static class Program
         {
             root.Subcommands.Add(command);
         }
+        root.Subcommands.Add(FisherCommand.Build());
         root.Subcommands.Add(DataCommand.Build());
         root.Subcommands.Add(ModelCommand.Build());
         root.Subcommands.Add(ControlCommand.Build());
