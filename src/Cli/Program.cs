@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Spectre.Console;
 using NativeTrustRegion.Cli.Commands;
 
 namespace NativeTrustRegion.Cli;
@@ -7,6 +8,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (Console.IsOutputRedirected || Environment.GetEnvironmentVariable("NO_COLOR") is not null)
+        {
+            // plain text in logs and pipes: no colours, no cursor movement
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No });
+        }
         var root = new RootCommand("ntr: continual learning of diffusion models, trust region and baselines");
         foreach (var command in RunCommands.Build())
         {
