@@ -102,10 +102,10 @@ for spec in $models; do
   }
 
   common=(--preset "$preset" --device cuda --batch "$batch" --steps "$steps" --warmup "$warmup")
-  phase ntr-tf32-step 240 "$NTR" bench train "${common[@]}" --precision tf32 --methods finetune --out "$w/ntr-tf32-step"
+  phase ntr-tf32-step 240 "$NTR" bench train "${common[@]}" --precision tf32 --methods finetune --skip-ddim --out "$w/ntr-tf32-step"
   phase torch-eager 240 "$PY" tools/reference/bench_train.py --preset "$preset" --batch "$batch" --steps "$steps" --warmup "$warmup" \
     --variants eager:tf32,eager:fp32,eager:bf16 --out "$w/torch-eager.json"
-  phase ntr-fp32-step 180 "$NTR" bench train "${common[@]}" --precision fp32 --methods finetune --out "$w/ntr-fp32-step"
+  phase ntr-fp32-step 180 "$NTR" bench train "${common[@]}" --precision fp32 --methods finetune --skip-ddim --out "$w/ntr-fp32-step"
   phase export-batches 120 "$NTR" bench export-batches --preset "$preset" --batch "$batch" --steps "$loss_steps" --out "$w/batches"
   phase ntr-loss-track 240 "$NTR" bench loss-track --batches "$w/batches" --device cuda --precision fp32 --out "$w/losses-ntr.json"
   phase torch-loss-track 240 "$PY" tools/reference/loss_track.py --batches "$w/batches" --precision fp32 --out "$w/losses-pytorch.json"

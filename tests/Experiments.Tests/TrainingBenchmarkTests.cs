@@ -36,7 +36,7 @@ public sealed class TrainingBenchmarkTests : IDisposable
     [InlineData("policy-tiny")]
     public void BenchTrainWritesConsistentFiniteResultsForEveryPaperMethod(string preset)
     {
-        var (exit, error) = Ntr("bench", "train", "--preset", preset, "--device", "cpu", "--batch", "4", "--warmup", "2", "--steps", "3",
+        var (exit, error) = Ntr("bench", "train", "--preset", preset, "--device", "cpu", "--batch", "4", "--warmup", "2", "--warmup-seconds", "0", "--steps", "3",
             "--replay-pool", "8", "--fisher-samples", "4", "--out", _dir);
         Assert.True(exit == 0, error);
         var file = Assert.Single(Directory.GetFiles(_dir, $"train-{preset}-cpu-*.json"));
@@ -48,6 +48,7 @@ public sealed class TrainingBenchmarkTests : IDisposable
         Assert.True(root.GetProperty("parameters").GetInt64() > 0);
         Assert.Equal("cpu", root.GetProperty("device").GetString());
         Assert.Equal("fp32", root.GetProperty("precision").GetString());
+        Assert.True(root.GetProperty("complete").GetBoolean());
         Assert.Equal("synchronize+stopwatch", root.GetProperty("timing").GetString());
         Assert.Equal(4, root.GetProperty("batch").GetInt32());
         Assert.Equal(3, root.GetProperty("timedSteps").GetInt32());
@@ -72,6 +73,7 @@ public sealed class TrainingBenchmarkTests : IDisposable
             var id = m.GetProperty("method").GetString()!;
             var steps = m.GetProperty("stepMs").EnumerateArray().Select(e => e.GetDouble()).ToArray();
             Assert.Equal(3, steps.Length);
+            Assert.Equal(2, m.GetProperty("warmupStepsRun").GetInt32());
             Assert.All(steps, s => Assert.True(double.IsFinite(s) && s > 0, $"{id}: step time {s}"));
             var median = Finite(m, "medianStepMs");
             Assert.Equal(steps.Order().ElementAt(1), median);

@@ -4,7 +4,7 @@ using NativeTrustRegion.Engine.Backends.Cuda;
 
 namespace NativeTrustRegion.Experiments.Benchmarks;
 
-/// <summary>What a benchmark ran on: the device (GPU name, driver's CUDA version, compute capability, memory) and the host.</summary>
+/// <summary>What a benchmark ran on: the device (GPU name, driver's CUDA version, compute capability, memory) and the host (with its load when the run started).</summary>
 public sealed record BenchmarkMachine(
     string Device,
     string DeviceName,
@@ -14,7 +14,8 @@ public sealed record BenchmarkMachine(
     string Cpu,
     int Cores,
     string OperatingSystem,
-    string Runtime)
+    string Runtime,
+    string? LoadAverage)
 {
     /// <summary>"cpu", or the GPU's name in lower case with dashes ("nvidia-h200"), for file names.</summary>
     public string Slug => Device == "cpu"
@@ -30,9 +31,25 @@ public sealed record BenchmarkMachine(
         {
             var info = gpu.Info;
             return new BenchmarkMachine(backend.Device.ToString(), info.Name, info.DriverCudaVersion, $"{info.ComputeMajor}.{info.ComputeMinor}",
-                info.TotalMemoryBytes, cpu, Environment.ProcessorCount, os, runtime);
+                info.TotalMemoryBytes, cpu, Environment.ProcessorCount, os, runtime, LoadAverageNow());
         }
-        return new BenchmarkMachine("cpu", cpu, null, null, null, cpu, Environment.ProcessorCount, os, runtime);
+        return new BenchmarkMachine("cpu", cpu, null, null, null, cpu, Environment.ProcessorCount, os, runtime, LoadAverageNow());
+    }
+
+    /// <summary>The host's 1, 5 and 15-minute load averages (Linux), which say whether other work shared the CPU; null elsewhere.</summary>
+    private static string? LoadAverageNow()
+    {
+        try
+        {
+            if (File.Exists("/proc/loadavg"))
+            {
+                return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return null;
     }
 
     private static string CpuModel()

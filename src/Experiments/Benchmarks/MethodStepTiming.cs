@@ -1,12 +1,13 @@
 namespace NativeTrustRegion.Experiments.Benchmarks;
 
 /// <summary>
-/// The timed steps of one continual method: the raw per-step milliseconds, their median, the per-task costs the method
+/// The timed steps of one continual method: the raw per-step milliseconds, the warm-up steps before them, their median, the per-task costs the method
 /// pays spread over the paper's steps (replay-pool generation, Fisher estimation), memory, and the last step's loss.
 /// </summary>
 public sealed record MethodStepTiming(
     string Method,
     IReadOnlyList<double> StepMilliseconds,
+    int WarmupSteps,
     double AmortisedReplayMilliseconds,
     double AmortisedFisherMilliseconds,
     long PeakPoolBytes,

@@ -28,9 +28,11 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
     private long _parameters;
     private string _modelName = "";
 
-    public TrainingBenchmarkResult Run()
+    /// <param name="progress">Called with the partial result after each method (e.g. to save it before a time limit strikes).</param>
+    public TrainingBenchmarkResult Run(Action<TrainingBenchmarkResult>? progress = null)
     {
         settings.Validate();
+        var started = DateTime.UtcNow;
         var backend = BackendRegistry.For(settings.Device);
         if (backend is CudaBackend gpu)
         {
@@ -49,12 +51,13 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
             log.WriteLine($"{method,-14} median {timing.MedianStepMilliseconds,9:F2} ms/step  {timing.StepsPerSecond,8:F2} steps/s" +
                 $"  effective {timing.EffectiveStepsPerSecond,8:F2} steps/s  peak pool {timing.PeakPoolBytes / 1048576.0,9:F1} MiB");
             Release(backend);
+            progress?.Invoke(new TrainingBenchmarkResult(settings, _modelName, _parameters, machine, timer.Method, timings.ToArray(), replay.Timing, _fisher, started, false));
         }
-        if (replay.Timing is null)
+        if (replay.Timing is null && settings.AlwaysTimeSampling)
         {
             MeasureSampling(backend, replay);
         }
-        return new TrainingBenchmarkResult(settings, _modelName, _parameters, machine, timer.Method, timings, replay.Timing!, _fisher, DateTime.UtcNow);
+        return new TrainingBenchmarkResult(settings, _modelName, _parameters, machine, timer.Method, timings, replay.Timing, _fisher, started, true);
     }
 
     private ContinualContext NewContext(IReplayGenerator replay)
@@ -95,11 +98,11 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         var replays = replay.Requests > requests;
         method.BeginTask(ctx, 1);
         var loss = double.NaN;
-        for (var w = 0; w < settings.WarmupSteps; w++)
+        var warmupSteps = WarmUp(step =>
         {
             using var scope = TensorScope.Begin();
-            loss = method.Step(ctx, 1, w + 1).Loss;
-        }
+            loss = method.Step(ctx, 1, step).Loss;
+        });
         backend.Synchronize();
         var setupSeconds = clock.Elapsed.TotalSeconds;
 
@@ -107,7 +110,7 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         var times = new double[settings.TimedSteps];
         for (var i = 0; i < times.Length; i++)
         {
-            var step = settings.WarmupSteps + i + 1;
+            var step = warmupSteps + i + 1;
             times[i] = timer.Milliseconds(() =>
             {
                 using var scope = TensorScope.Begin();
@@ -118,7 +121,19 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         var w0 = settings.Workload;
         var replayMs = replays && replay.Timing is { } g ? g.SecondsPerSample * 1000 * w0.ReplaySamplesPerStep : 0;
         var fisherMs = penalty && _fisher is { } f ? f.SecondsPerSample * 1000 * w0.FisherSamplesPerStep : 0;
-        return new MethodStepTiming(id, times, replayMs, fisherMs, backend.Pool.PeakLiveBytes, used, loss, setupSeconds);
+        return new MethodStepTiming(id, times, warmupSteps, replayMs, fisherMs, backend.Pool.PeakLiveBytes, used, loss, setupSeconds);
+    }
+
+    /// <summary>Runs <paramref name="step"/> (given step numbers 1, 2, …) at least WarmupSteps times and for at least WarmupSeconds; returns how many times it ran.</summary>
+    private int WarmUp(Action<int> step)
+    {
+        var clock = Stopwatch.StartNew();
+        var count = 0;
+        while (count < settings.WarmupSteps || clock.Elapsed.TotalSeconds < settings.WarmupSeconds)
+        {
+            step(++count);
+        }
+        return count;
     }
 
     /// <summary>
@@ -130,11 +145,11 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         var ctx = NewContext(replay);
         var method = MethodRegistry.Create("finetune");
         method.BeginTask(ctx, 0);
-        for (var w = 0; w < Math.Max(2, settings.WarmupSteps); w++)
+        WarmUp(step =>
         {
             using var scope = TensorScope.Begin();
-            method.Step(ctx, 0, w + 1);
-        }
+            method.Step(ctx, 0, step);
+        });
         Release(backend);
     }
 

@@ -1,6 +1,9 @@
 namespace NativeTrustRegion.Experiments.Benchmarks;
 
-/// <summary>Everything one run of <see cref="TrainingBenchmark"/> measured, with what it ran on and how.</summary>
+/// <summary>
+/// Everything one run of <see cref="TrainingBenchmark"/> measured, with what it ran on and how. A partial result (after
+/// some of the methods) has <see cref="Complete"/> false, and <see cref="Ddim"/> is null until a pool was generated.
+/// </summary>
 public sealed record TrainingBenchmarkResult(
     TrainingBenchmarkSettings Settings,
     string ModelName,
@@ -8,6 +11,7 @@ public sealed record TrainingBenchmarkResult(
     BenchmarkMachine Machine,
     string TimingMethod,
     IReadOnlyList<MethodStepTiming> Methods,
-    ReplayGenerationTiming Ddim,
+    ReplayGenerationTiming? Ddim,
     FisherEstimationTiming? Fisher,
-    DateTime Date);
+    DateTime Date,
+    bool Complete);

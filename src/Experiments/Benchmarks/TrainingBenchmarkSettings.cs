@@ -20,6 +20,12 @@ public sealed record TrainingBenchmarkSettings
 
     public int WarmupSteps { get; init; } = 5;
 
+    /// <summary>
+    /// Warm-up also lasts at least this long per method (and before the first): host code reaches steady state only
+    /// after the runtime's tiered JIT has recompiled the hot paths, which takes seconds rather than steps.
+    /// </summary>
+    public double WarmupSeconds { get; init; } = 3;
+
     public IReadOnlyList<string> Methods { get; init; } = MethodRegistry.PaperMethods;
 
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Fp32;
@@ -32,6 +38,9 @@ public sealed record TrainingBenchmarkSettings
     /// pool per task). Generation time per sample is scaled to the workload's pool when amortised.
     /// </summary>
     public int? ReplayPoolGenerated { get; init; }
+
+    /// <summary>Time DDIM sampling (one replay pool) even when no method under test generated one.</summary>
+    public bool AlwaysTimeSampling { get; init; } = true;
 
     /// <summary>Samples of the Fisher estimate timed once per run (scaled to the workload's count per task).</summary>
     public int FisherSamplesTimed { get; init; } = 16;
@@ -48,9 +57,9 @@ public sealed record TrainingBenchmarkSettings
         {
             throw new ArgumentException($"batch {Batch} is too small: the meta-learning methods split it into support and query halves; use at least 2");
         }
-        if (TimedSteps < 1 || WarmupSteps < 0)
+        if (TimedSteps < 1 || WarmupSteps < 0 || WarmupSeconds < 0)
         {
-            throw new ArgumentException($"{TimedSteps} timed and {WarmupSteps} warm-up steps: use at least 1 timed step and no negative warm-up");
+            throw new ArgumentException($"{TimedSteps} timed steps, {WarmupSteps} warm-up steps and {WarmupSeconds} warm-up seconds: use at least 1 timed step and no negative warm-up");
         }
         if (ReplayPoolGenerated is < 1)
         {

@@ -21,7 +21,12 @@ internal static class TrainBenchmarkCommand
         var device = new Option<string>("--device") { Description = "cuda, cuda:N or cpu", DefaultValueFactory = _ => "cuda" };
         var batch = new Option<int?>("--batch") { Description = "current-task samples per step (default: the workload's, 128 for image-paper, 256 for policy-paper)" };
         var steps = new Option<int>("--steps") { Description = "timed steps per method (the median is reported)", DefaultValueFactory = _ => 20 };
-        var warmup = new Option<int>("--warmup") { Description = "untimed steps per method before timing", DefaultValueFactory = _ => 5 };
+        var warmup = new Option<int>("--warmup") { Description = "untimed steps per method before timing (at least)", DefaultValueFactory = _ => 5 };
+        var warmupSeconds = new Option<double>("--warmup-seconds")
+        {
+            Description = "untimed seconds per method before timing (at least; the JIT needs seconds to reach steady state)",
+            DefaultValueFactory = _ => 3,
+        };
         var methods = new Option<string>("--methods")
         {
             Description = $"comma-separated method ids (known: {string.Join(", ", MethodRegistry.All)})",
@@ -31,8 +36,9 @@ internal static class TrainBenchmarkCommand
         var output = new Option<string>("--out") { Description = "folder for the JSON result", DefaultValueFactory = _ => Path.Combine("benchmarks", "results") };
         var replayPool = new Option<int?>("--replay-pool") { Description = "replay samples generated for the timing (default: the workload's pool per task, 1,300 for image-paper); the per-sample time is scaled to the workload's pool" };
         var fisherSamples = new Option<int>("--fisher-samples") { Description = "samples of the one timed Fisher estimate (scaled to the workload's count)", DefaultValueFactory = _ => 16 };
+        var skipDdim = new Option<bool>("--skip-ddim") { Description = "do not time DDIM sampling when no method under test generates a replay pool" };
         var seed = new Option<ulong>("--seed") { Description = "seed of the weights and the synthetic data", DefaultValueFactory = _ => 1 };
-        foreach (var option in new Option[] { preset, device, batch, steps, warmup, methods, precision, output, replayPool, fisherSamples, seed })
+        foreach (var option in new Option[] { preset, device, batch, steps, warmup, warmupSeconds, methods, precision, output, replayPool, fisherSamples, skipDdim, seed })
         {
             command.Add(option);
         }
@@ -59,11 +65,13 @@ internal static class TrainBenchmarkCommand
                     Batch = parse.GetValue(batch) ?? workload.Batch,
                     TimedSteps = parse.GetValue(steps),
                     WarmupSteps = parse.GetValue(warmup),
+                    WarmupSeconds = parse.GetValue(warmupSeconds),
                     Methods = parse.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                     Precision = parse.GetValue(precision) is { } p ? TrainingPrecisions.Parse(p) : TrainingPrecisions.DefaultFor(dev),
                     Workload = workload,
                     ReplayPoolGenerated = parse.GetValue(replayPool),
                     FisherSamplesTimed = parse.GetValue(fisherSamples),
+                    AlwaysTimeSampling = !parse.GetValue(skipDdim),
                     Seed = parse.GetValue(seed),
                     Command = CommandLineText.Of(parse),
                 };
@@ -81,12 +89,13 @@ internal static class TrainBenchmarkCommand
 
     private static int Run(TrainingBenchmarkSettings s, string outputDir)
     {
-        Console.WriteLine($"{s.Preset} on {s.Device}, batch {s.Batch}, {s.Precision.Name()}, {s.WarmupSteps} warm-up + {s.TimedSteps} timed steps per method");
+        Console.WriteLine($"{s.Preset} on {s.Device}, batch {s.Batch}, {s.Precision.Name()}, warm-up ≥ {s.WarmupSteps} steps and ≥ {s.WarmupSeconds} s, then {s.TimedSteps} timed steps per method");
         Console.WriteLine($"per-task costs spread over the workload of {s.Workload.Source}: {s.Workload.Tasks} tasks × {s.Workload.StepsPerTask:N0} steps");
         TrainingBenchmarkResult result;
         try
         {
-            result = new TrainingBenchmark(s, Console.Out).Run();
+            // the JSON is rewritten after every method, so a run cut short by a time limit keeps what it measured
+            result = new TrainingBenchmark(s, Console.Out).Run(partial => TrainingBenchmarkReport.Write(partial, outputDir));
         }
         catch (Exception e) when (e is TensorOpException or InvalidOperationException or IOException or ArgumentException or CudaException or CudaLibraryNotFoundException)
         {
@@ -103,7 +112,10 @@ internal static class TrainBenchmarkCommand
             Console.WriteLine($"{t.Method,-14} {t.MedianStepMilliseconds,10:F2} {t.StepsPerSecond,9:F2} {s.Batch * t.StepsPerSecond,10:F1} {t.AmortisedReplayMilliseconds,10:F2} " +
                 $"{t.AmortisedFisherMilliseconds,10:F2} {t.EffectiveStepsPerSecond,12:F2} {t.PeakPoolBytes / 1048576.0,13:F1} {used,10}");
         }
-        Console.WriteLine($"DDIM: {result.Ddim.Samples} samples, {result.Ddim.DdimSteps} steps at batch {result.Ddim.GenerationBatch}: {result.Ddim.SamplesPerSecond:F1} samples/s");
+        if (result.Ddim is { } d)
+        {
+            Console.WriteLine($"DDIM: {d.Samples} samples, {d.DdimSteps} steps at batch {d.GenerationBatch}: {d.SamplesPerSecond:F1} samples/s");
+        }
         var path = TrainingBenchmarkReport.Write(result, outputDir);
         Console.WriteLine($"wrote {path}");
         return 0;
