@@ -87,15 +87,15 @@ public class ImageDatasetTests
     [Fact]
     public void TaskStreamsAreDisjointConsecutiveGroups()
     {
-        TaskStream split = TaskStream.SplitMnist();
+        ClassSplitStream split = ClassSplitStream.SplitMnist();
         Assert.Equal(5, split.Tasks.Count);
         Assert.Equal([[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]], split.Tasks.Select(t => t.ClassIds.ToArray()).ToArray());
         Assert.Equal([0, 1, 2, 3, 4, 5], split.ClassesUpTo(2));
-        Assert.Throws<ArgumentException>(() => new TaskStream("overlap", [new ContinualTask(0, [0, 1]), new ContinualTask(1, [1, 2])]));
-        Assert.Throws<ArgumentException>(() => TaskStream.Consecutive("uneven", 10, 3));
+        Assert.Throws<ArgumentException>(() => new ClassSplitStream("overlap", [new ContinualTask(0, [0, 1]), new ContinualTask(1, [1, 2])]));
+        Assert.Throws<ArgumentException>(() => ClassSplitStream.Consecutive("uneven", 10, 3));
 
         DatasetSplits glyphs = EmbeddedGlyphDataset.Generate(new EmbeddedGlyphOptions { TrainPerClass = 4, HeldOutPerClass = 2 });
-        DatasetSplits task3 = glyphs.ForTask(TaskStream.SplitEmbedded().Tasks[3]);
+        DatasetSplits task3 = glyphs.ForTask(ClassSplitStream.SplitEmbedded().Tasks[3]);
         Assert.Equal([6, 7], task3.Train.Labels.ToArray().Distinct().Order());
         Assert.Equal((8, 4), (task3.Train.Count, task3.HeldOut.Count));
     }

@@ -69,7 +69,7 @@ public class ImageNet32Tests
     [Fact]
     public void ImageNet500StreamHasTenTasksOfFiftyClasses()
     {
-        TaskStream stream = TaskStream.ImageNet500();
+        ClassSplitStream stream = ClassSplitStream.ImageNet500();
         Assert.Equal(10, stream.Tasks.Count);
         Assert.All(stream.Tasks, t => Assert.Equal(50, t.ClassIds.Count));
         Assert.Equal(Enumerable.Range(450, 50), stream.Tasks[9].ClassIds);

@@ -349,4 +349,23 @@ public class OpGradientTests
             return a * a + Ops.MatMul(a, t[0]) - t[0];
         }, [x]);
     }
+
+    [Fact]
+    public void FanOutThroughConcatSlicesAndAddAccumulatesIntoOwnedBuffers()
+    {
+        // A UNet skip: h feeds a Concat (whose backward hands over strided slices of its gradient) and a conv and a
+        // GroupNorm that write their input gradient as contiguous buffers; an Add hands the same gradient to both inputs.
+        var g = Gen(180);
+        var x = GradCheck.Input(g, 1, 0, 2, 4, 3, 3);
+        var w = GradCheck.Input(g, 0.5, 0, 4, 4, 3, 3);
+        var gamma = GradCheck.Input(g, 0.2, 1, 4);
+        GradCheck.Check(t =>
+        {
+            var h = Ops.SiLU(t[0]);
+            var down = Ops.Conv2d(h, t[1], null, 1, 1);
+            var cat = Ops.Concat([down, h], 1);
+            var sum = h + Ops.GroupNorm(h, 2, t[2], null);
+            return Ops.Conv2d(cat, Ops.Concat([t[1], t[1]], 1), null, 1, 1) * sum;
+        }, [x, w, gamma]);
+    }
 }

@@ -8,13 +8,6 @@ namespace NativeTrustRegion.Cli;
 /// <summary><c>ntr data fetch|check|preview</c>: get, inspect and look at the data sets.</summary>
 public static class DataCommand
 {
-    /// <summary>
-    /// Hook for the held-out accuracy line of <c>ntr data check</c>: returns the trained feature
-    /// classifier for a data set (or null when none exists yet). Set by the layer that owns the
-    /// engine-based classifier; while null, the line says the classifier is not available.
-    /// </summary>
-    public static Func<string, DatasetSplits, IFeatureExtractor?>? FeatureClassifierProvider { get; set; }
-
     public static Command Build()
     {
         var command = new Command("data", "Fetch, check and preview the image data sets (embedded, mnist, fashion-mnist, imagenet32)");
@@ -139,7 +132,7 @@ public static class DataCommand
         return command;
     }
 
-    private static void PrintCounts(DatasetSplits splits, TaskStream stream)
+    private static void PrintCounts(DatasetSplits splits, ClassSplitStream stream)
     {
         ImageDataset train = splits.Train, heldOut = splits.HeldOut;
         int[] trainCounts = train.CountPerClass(), heldOutCounts = heldOut.CountPerClass();
@@ -173,15 +166,10 @@ public static class DataCommand
         AnsiConsole.Write(table);
     }
 
-    /// <summary>The accuracy line: uses <see cref="FeatureClassifierProvider"/> once the engine supplies a classifier.</summary>
+    /// <summary>The accuracy line: the FID feature classifier of the data set (trained on first use, then cached).</summary>
     private static void PrintClassifierAccuracy(string name, DatasetSplits splits)
     {
-        IFeatureExtractor? classifier = FeatureClassifierProvider?.Invoke(name, splits);
-        if (classifier is null || classifier.ClassCount == 0)
-        {
-            AnsiConsole.MarkupLine("feature-classifier held-out accuracy: [yellow]not available[/] (no trained feature classifier for this data set yet)");
-            return;
-        }
+        var classifier = FeatureClassifierTrainer.LoadOrTrain(splits, DataDirectory.Resolve(), log: line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
         double accuracy = FeatureEvaluator.ClassifierAccuracy(classifier, splits.HeldOut);
         AnsiConsole.MarkupLine($"feature-classifier held-out accuracy ({Markup.Escape(classifier.Name)}): [green]{accuracy * 100:F2} %[/]");
     }

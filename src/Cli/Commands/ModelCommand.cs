@@ -40,6 +40,7 @@ public static class ModelCommand
         if (Console.IsOutputRedirected)
         {
             AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
+            AnsiConsole.Profile.Capabilities.Ansi = false;
         }
         var store = new ParameterStore();
         var model = ModelPresets.Create(presetName, store);

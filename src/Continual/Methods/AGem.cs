@@ -15,6 +15,9 @@ public sealed class AGem : IContinualMethod
 
     public string Id => "a-gem";
 
+    /// <summary>The generated episodic memory (teacher + pool of the finished tasks).</summary>
+    public ReplayMemory Memory => _memory;
+
     public void BeginTask(ContinualContext ctx, int task)
     {
         _reference ??= ctx.Parameters.NewFlat();

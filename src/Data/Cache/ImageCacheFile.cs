@@ -1,3 +1,4 @@
+using NativeTrustRegion.Engine.Checkpoints;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;

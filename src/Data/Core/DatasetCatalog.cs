@@ -30,14 +30,14 @@ public static class DatasetCatalog
 
     /// <summary>Task stream of the paper's protocol for a data set: 5×2 classes, or 10×50 for ImageNet-500
     /// (for another ImageNet class limit: tasks of 50 classes when divisible, else one task).</summary>
-    public static TaskStream DefaultTaskStream(string name, int imageNetClassLimit = 500) => Normalise(name) switch
+    public static ClassSplitStream DefaultTaskStream(string name, int imageNetClassLimit = 500) => Normalise(name) switch
     {
-        Embedded => TaskStream.SplitEmbedded(),
-        Mnist => TaskStream.SplitMnist(),
-        FashionMnist => TaskStream.SplitFashionMnist(),
+        Embedded => ClassSplitStream.SplitEmbedded(),
+        Mnist => ClassSplitStream.SplitMnist(),
+        FashionMnist => ClassSplitStream.SplitFashionMnist(),
         ImageNet32 => imageNetClassLimit == 500
-            ? TaskStream.ImageNet500()
-            : TaskStream.Consecutive($"imagenet32-{imageNetClassLimit}", imageNetClassLimit, imageNetClassLimit % 50 == 0 ? 50 : imageNetClassLimit),
+            ? ClassSplitStream.ImageNet500()
+            : ClassSplitStream.Consecutive($"imagenet32-{imageNetClassLimit}", imageNetClassLimit, imageNetClassLimit % 50 == 0 ? 50 : imageNetClassLimit),
         _ => throw Unknown(name),
     };
 

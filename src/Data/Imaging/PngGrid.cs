@@ -1,3 +1,4 @@
+using NativeTrustRegion.Engine.Checkpoints;
 namespace NativeTrustRegion.Data;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using NativeTrustRegion.Engine.Checkpoints;
 using System.IO.Compression;
 
 namespace NativeTrustRegion.Data;

@@ -9,6 +9,11 @@ public sealed class GradSink
 {
     private readonly Dictionary<Tensor, Tensor> _pending = new(ReferenceEqualityComparer.Instance);
 
+    // Pending gradients this sink allocated itself (contiguous, not shared). A gradient handed in by Accumulate may be
+    // a strided view of, or the very buffer of, another tensor's gradient (Concat slices, the two inputs of an Add), so
+    // it is copied into an owned buffer before anything accumulates into it in place.
+    private readonly HashSet<Tensor> _owned = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>Whether the input takes part in differentiation.</summary>
     public static bool Needs(Tensor input) => input.RequiresGrad;
 
@@ -30,10 +35,19 @@ public sealed class GradSink
         if (_pending.TryGetValue(input, out var existing))
         {
             accumulate = true;
-            return existing;
+            if (_owned.Contains(existing))
+            {
+                return existing;
+            }
+            var copy = Tensor.Empty(input.Shape, input.DType, input.Device);
+            copy.Backend.Copy(existing, copy);
+            _pending[input] = copy;
+            _owned.Add(copy);
+            return copy;
         }
         var fresh = Tensor.Empty(input.Shape, input.DType, input.Device);
         _pending[input] = fresh;
+        _owned.Add(fresh);
         accumulate = false;
         return fresh;
     }
@@ -60,6 +74,7 @@ public sealed class GradSink
     {
         if (_pending.Remove(output, out var g))
         {
+            _owned.Remove(g);
             grad = g;
             return true;
         }

@@ -68,6 +68,12 @@ public static class ImageUNetPresets
     };
 
     /// <summary>
+    /// The CPU demo's model for the embedded 16x16 glyphs: the <see cref="Tiny"/> layout at half width (channels 16, 32;
+    /// attention with 4 heads of 8 at 8x8), GroupNorm 8, no dropout, 10 classes.
+    /// </summary>
+    public static ImageUNetConfig Micro => Tiny with { BlockOutChannels = [16, 32], Dropout = 0 };
+
+    /// <summary>
     /// A small model for 28x28 grayscale MNIST-like data with 10 classes, shaped like the paper's: channels
     /// (32, 64, 128), down D,A,D, up U,A,U (attention at 14x14), resnet sampling in the attention blocks,
     /// two ResNets per down block, GroupNorm 8, dropout 0.1. Use <c>with { SampleSize = 32 }</c> for 32 px data.
