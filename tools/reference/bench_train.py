@@ -30,7 +30,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_models as rm  # noqa: E402
 
-DEFAULT_BATCH = {"image-paper": 128, "policy-paper": 256, "image-tiny": 32, "policy-tiny": 32}
+DEFAULT_BATCH = {"image-paper": 128, "image-paper-resnet-sampling": 128, "policy-paper": 256, "image-tiny": 32, "image-micro": 32, "policy-tiny": 32}
 MODES = ("eager", "compile")
 PRECISIONS = ("fp32", "tf32", "bf16")
 LEARNING_RATE = 2e-4

@@ -99,9 +99,16 @@ PRESETS = {
         sample_size=32, in_channels=3, out_channels=3, block_out_channels=(128, 256, 256, 256),
         down_blocks="DDAD", up_blocks="DADD", layers_per_block=2, downsample_type="resnet", upsample_type="resnet",
         dropout=0.1, norm_groups=32, classes=500),
+    "image-paper-resnet-sampling": ImageUNetConfig(
+        sample_size=32, in_channels=3, out_channels=3, block_out_channels=(128, 256, 256, 256),
+        down_blocks="DDAD", up_blocks="DADD", layers_per_block=2, downsample_type="resnet", upsample_type="resnet",
+        resampling_in_plain_blocks=True, dropout=0.1, norm_groups=32, classes=500),
     "image-tiny": ImageUNetConfig(
         sample_size=16, in_channels=1, out_channels=1, block_out_channels=(32, 64), down_blocks="DA", up_blocks="AD",
         layers_per_block=1, downsample_type="resnet", upsample_type="resnet", norm_groups=8, dropout=0.1, classes=10),
+    "image-micro": ImageUNetConfig(
+        sample_size=16, in_channels=1, out_channels=1, block_out_channels=(16, 32), down_blocks="DA", up_blocks="AD",
+        layers_per_block=1, downsample_type="resnet", upsample_type="resnet", norm_groups=8, dropout=0.0, classes=10),
     "policy-paper": PolicyUNetConfig(),
     "policy-tiny": PolicyUNetConfig(down_dims=(32, 64), step_embedding_dim=64, attention_from_level=1),
 }
@@ -109,7 +116,9 @@ PRESETS = {
 # What `ntr model summary --preset NAME` prints as the total (asserted at construction).
 EXPECTED_PARAMETERS = {
     "image-paper": 37_447_171,
+    "image-paper-resnet-sampling": 39_828_227,
     "image-tiny": 748_065,
+    "image-micro": 188_945,
     "policy-paper": 83_269_892,
     "policy-tiny": 523_236,
 }

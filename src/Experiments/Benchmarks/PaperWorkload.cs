@@ -30,7 +30,7 @@ public sealed record PaperWorkload(
     /// <summary>The workload of a model preset: the paper's for the paper-sized models, the CPU presets' for the small ones.</summary>
     public static PaperWorkload For(string preset) => preset switch
     {
-        "image-tiny" => FromExperiment(ExperimentPresets.Demo("finetune"), "experiment preset 'demo' (CPU)"),
+        "image-tiny" or "image-micro" => FromExperiment(ExperimentPresets.Demo("finetune"), "experiment preset 'demo' (CPU)"),
         "image-small-28" => FromExperiment(ExperimentPresets.SplitMnistFamily("mnist", "finetune"), "experiment preset 'split-mnist' (CPU)"),
         "policy-tiny" => new("CPU demo-sized, like 'demo' (no CPU control preset exists)", 32, 5, 120, 128, 64, 128, 20),
         _ when preset.StartsWith("policy", StringComparison.Ordinal) =>
