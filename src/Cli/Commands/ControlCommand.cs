@@ -156,7 +156,7 @@ public static class ControlCommand
     private static Command BuildDemo()
     {
         var method = new Option<string>("--method") { Description = "Continual method (finetune, ewc, replay, trust-region, ftml, vrmcl, ...)", DefaultValueFactory = _ => "trust-region" };
-        var output = new Option<string>("--out") { Description = "Folder for the run (<out>/<method>) and the report (<out>/report)", DefaultValueFactory = _ => Path.Combine("runs", "control-demo") };
+        var output = new Option<string>("--out") { Description = "Folder for the runs: <out>/<method> holds the run and its report.md/report.html", DefaultValueFactory = _ => Path.Combine("runs", "control-demo") };
         var tasks = new Option<string[]>("--tasks") { Description = "Task stream, in order (default: the cw10-cpu preset's faucet-close handle-press-side window-close)", AllowMultipleArgumentsPerToken = true };
         var steps = new Option<int?>("--steps-per-task") { Description = "Training steps per task (default: the preset's 400)" };
         var seed = new Option<ulong>("--seed") { Description = "Run seed", DefaultValueFactory = _ => 123 };
@@ -199,11 +199,10 @@ public static class ControlCommand
                     $"{config.ModelPreset}, {config.Control.DemonstrationsPerTask} demonstrations per task from {config.Control.DemonstrationDirectory}");
                 result = ControlDemoProgress.Show(progress => new ExperimentRunner(config, folder, ExperimentDomains.For(config), progress).Run());
             }
-            var reportDirectory = Path.Combine(root, "report");
-            new ComparisonReport([result], $"CW10 control demo: {ComparisonReport.DisplayName(result.Method)} on {string.Join(" → ", result.TaskNames)}").Write(reportDirectory);
+            new ComparisonReport([result], $"CW10 control demo: {ComparisonReport.DisplayName(result.Method)} on {string.Join(" → ", result.TaskNames)}").Write(folder.Root);
             PrintSummary(result);
             Console.WriteLine($"run folder: {folder.Root}");
-            Console.WriteLine($"report: {Path.Combine(reportDirectory, "report.md")} (and report.html)");
+            Console.WriteLine($"report: {Path.Combine(folder.Root, "report.md")} (and report.html)");
             return 0;
         }));
         return command;
