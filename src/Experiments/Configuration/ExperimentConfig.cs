@@ -45,6 +45,9 @@ public sealed record ExperimentConfig
     /// <summary>Task names (control).</summary>
     public string[] ControlTasks { get; init; } = [];
 
+    /// <summary>Demonstrations, executed action chunk and teacher-rollout replay (control).</summary>
+    public ControlSettings Control { get; init; } = new();
+
     /// <summary>Training images per class kept (0 = all).</summary>
     public int TrainPerClass { get; init; }
 
