@@ -198,7 +198,7 @@ public static class ControlCommand
                 }
                 Console.WriteLine($"{ComparisonReport.DisplayName(config.Method)} on {string.Join(" → ", config.ControlTasks)}: {config.StepsPerTask} steps per task, " +
                     $"{config.ModelPreset}, {config.Control.DemonstrationsPerTask} demonstrations per task from {config.Control.DemonstrationDirectory}");
-                result = ControlDemoProgress.Show(progress => new ExperimentRunner(config, folder, ExperimentDomains.For(config), progress).Run());
+                result = ConsoleRunProgress.Show(config.Method, progress => new ExperimentRunner(config, folder, ExperimentDomains.For(config), progress).Run());
             }
             new ComparisonReport([result], $"CW10 control demo: {ComparisonReport.DisplayName(result.Method)} on {string.Join(" → ", result.TaskNames)}").Write(folder.Root);
             PrintSummary(result);
