@@ -63,6 +63,8 @@ public sealed class SyntheticImageDomain : IExperimentDomain
 
         public TaskEvaluation Evaluate(IDenoiser model, int task) => new(probe.Evaluate(model, task), null);
 
+        public double Probe(IDenoiser model, int task, int samples) => probe.Evaluate(model, task);
+
         public void WriteArtifacts(IDenoiser model, int afterTask, string directory)
         {
         }

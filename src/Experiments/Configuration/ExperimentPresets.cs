@@ -112,7 +112,8 @@ public static class ExperimentPresets
             ReplayGenerationBatch = 500,
             InnerLearningRate = 1e-4,
         },
-        Evaluation = new EvaluationSettings { SamplesPerTask = 100, DdimSteps = 50, ProbeSamplesPerTask = 256 },
+        // Table 2's CW10 rows are task-1 success-rate re-convergence (99/90/80 %): probe with rollouts
+        Evaluation = new EvaluationSettings { SamplesPerTask = 100, DdimSteps = 50, ProbeSamplesPerTask = 256, ProbeMetric = "task-metric", ProbeTaskMetricSamples = 20 },
         Control = new ControlSettings { DemonstrationsPerTask = 2_500, HeldOutDemonstrationsPerTask = 10, ReplayRolloutsPerTask = 2_500, ParallelEpisodes = 100 },
         CheckpointEvery = 1_000,
     };

@@ -57,12 +57,14 @@ public sealed class RolloutSuccessEvaluator : ITaskEvaluator
         return new TaskEvaluation(result.SuccessRate, result.MeanStepsToSuccess);
     }
 
+    public double Probe(IDenoiser model, int task, int samples) => Run(model, task, samples).SuccessRate;
+
     /// <summary>The evaluation rollouts of <paramref name="task"/> with the model's current weights.</summary>
-    public RolloutBatchResult Run(IDenoiser model, int task)
+    public RolloutBatchResult Run(IDenoiser model, int task, int? episodes = null)
     {
         var policy = new DiffusionPolicy(model, _schedule, _ddimSteps);
         var rollouts = new LockstepRollouts(_tasks[task], policy, _actionChunk, _parallel);
-        var seeds = Enumerable.Range(RolloutEvaluator.HeldOutFirstSeed, _episodes).ToArray();
+        var seeds = Enumerable.Range(RolloutEvaluator.HeldOutFirstSeed, episodes ?? _episodes).ToArray();
         return rollouts.Run(seeds, NoiseSeed ^ (ulong)_tasks[task], recordWindows: false);
     }
 

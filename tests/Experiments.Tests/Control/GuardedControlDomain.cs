@@ -44,6 +44,8 @@ public sealed class GuardedControlDomain : IExperimentDomain
             return inner.Evaluate(model, task);
         }
 
+        public double Probe(IDenoiser model, int task, int samples) => inner.Probe(model, task, samples);
+
         public void WriteArtifacts(IDenoiser model, int afterTask, string directory) => inner.WriteArtifacts(model, afterTask, directory);
     }
 }
