@@ -53,6 +53,18 @@ public class GemmAndOptimizerTests
     }
 
     [Fact]
+    public void GemmOperandTooSmallForItsShapeIsRefusedBeforeNativeCode()
+    {
+        var a = new float[6];   // [2, 3]
+        var b = new float[12];  // [3, 4]
+        var c = new float[7];   // needs [2, 4] = 8
+        var e = Assert.Throws<ArgumentException>(() => Gemm.Single(false, false, 2, 4, 3, 1f, a, 3, b, 4, 0f, c, 4));
+        Assert.Contains("GEMM operand C: a [2, 4] matrix with leading dimension 4 does not fit in 7 elements", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Gemm.Single(true, false, 2, 4, 3, 1f, a, 3, b, 4, 0f, new float[8], 4));
+        Assert.Contains("GEMM operand A: a [3, 2] matrix with leading dimension 3", e.Message);
+    }
+
+    [Fact]
     public void OpenBlasIsLoadedOnThisMachine()
     {
         // .ci/run installs libopenblas0-pthread; without it the engine silently falls back, which this test reports.

@@ -23,8 +23,37 @@ public sealed partial class Tensor
         Strides = strides;
         Offset = offset;
         Numel = Engine.Shape.Numel(shape);
+        CheckWithinStorage(storage, shape, strides, offset);
         IsContiguous = Engine.Shape.IsContiguous(shape, strides);
         _storageVersion = storage.Version;
+    }
+
+    /// <summary>Every element a view can address lies inside its storage, so kernels may index it unchecked.</summary>
+    private static void CheckWithinStorage(Storage storage, int[] shape, int[] strides, long offset)
+    {
+        if (Engine.Shape.Numel(shape) == 0)
+        {
+            return;
+        }
+        long low = offset, high = offset;
+        for (var d = 0; d < shape.Length; d++)
+        {
+            var reach = (long)(shape[d] - 1) * strides[d];
+            if (reach < 0)
+            {
+                low += reach;
+            }
+            else
+            {
+                high += reach;
+            }
+        }
+        if (low < 0 || high >= storage.Length)
+        {
+            throw new ArgumentException(
+                $"a view of shape [{string.Join(", ", shape)}] with strides [{string.Join(", ", strides)}] at offset {offset} " +
+                $"reaches elements {low}..{high} of a storage of {storage.Length}");
+        }
     }
 
     internal Tensor(Storage storage, int[] shape)

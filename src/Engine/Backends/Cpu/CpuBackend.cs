@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NativeTrustRegion.Engine.Randomness;
 
@@ -130,20 +131,28 @@ public sealed partial class CpuBackend : IBackend
             var src = srcStorage.Span<T>();
             var dst = dstStorage.Span<T>();
             Span<long> off = stackalloc long[2];
+            Span<int> index = stackalloc int[runs.OuterRank];
+            runs.Start(start, off, index);
+            // every offset below was bounds-checked against the storage when the views were made
+            ref var s0 = ref MemoryMarshal.GetReference(src);
+            ref var d0 = ref MemoryMarshal.GetReference(dst);
             for (var o = start; o < end; o++)
             {
-                runs.Start(o, off);
                 if (ss == 1 && ds == 1)
                 {
                     src.Slice((int)off[0], n).CopyTo(dst.Slice((int)off[1], n));
                 }
                 else
                 {
-                    long si = off[0], di = off[1];
+                    nint si = (nint)off[0], di = (nint)off[1];
                     for (var i = 0; i < n; i++, si += ss, di += ds)
                     {
-                        dst[(int)di] = src[(int)si];
+                        Unsafe.Add(ref d0, di) = Unsafe.Add(ref s0, si);
                     }
+                }
+                if (o + 1 < end)
+                {
+                    runs.Next(index, off);
                 }
             }
         });

@@ -79,8 +79,17 @@ internal sealed class StridedRuns
     /// <summary>Per-operand stride of the inner run.</summary>
     public int[] InnerStrides { get; }
 
+    /// <summary>Number of outer dimensions: the length of the index a <see cref="Start(int, Span{long}, Span{int})"/> cursor needs.</summary>
+    public int OuterRank => _outerShape.Length;
+
     /// <summary>Storage offsets of every operand at the start of run <paramref name="outer"/>.</summary>
-    public void Start(int outer, Span<long> offsets)
+    public void Start(int outer, Span<long> offsets) => Start(outer, offsets, stackalloc int[_outerShape.Length]);
+
+    /// <summary>
+    /// Offsets at the start of run <paramref name="outer"/> and its multi-index, for walking on with <see cref="Next"/>
+    /// (one division per dimension here, additions only afterwards).
+    /// </summary>
+    public void Start(int outer, Span<long> offsets, Span<int> index)
     {
         for (var k = 0; k < Operands; k++)
         {
@@ -91,10 +100,34 @@ internal sealed class StridedRuns
             var size = _outerShape[d];
             var idx = outer % size;
             outer /= size;
+            index[d] = idx;
             var s = _outerStrides[d];
             for (var k = 0; k < Operands; k++)
             {
                 offsets[k] += (long)idx * s[k];
+            }
+        }
+    }
+
+    /// <summary>Moves a cursor from <see cref="Start(int, Span{long}, Span{int})"/> to the next run.</summary>
+    public void Next(Span<int> index, Span<long> offsets)
+    {
+        for (var d = _outerShape.Length - 1; d >= 0; d--)
+        {
+            var s = _outerStrides[d];
+            if (++index[d] < _outerShape[d])
+            {
+                for (var k = 0; k < Operands; k++)
+                {
+                    offsets[k] += s[k];
+                }
+                return;
+            }
+            index[d] = 0;
+            var back = _outerShape[d] - 1;
+            for (var k = 0; k < Operands; k++)
+            {
+                offsets[k] -= (long)back * s[k];
             }
         }
     }

@@ -29,12 +29,13 @@ public sealed partial class CpuBackend
         CpuParallel.For(runs.OuterCount, Math.Max(1, 32768 / Math.Max(1, n)), (start, end) =>
         {
             Span<long> off = stackalloc long[3];
+            Span<int> index = stackalloc int[runs.OuterRank];
             var da = sa.Span<T>();
             var db = sb.Span<T>();
             var dout = so.Span<T>();
-            for (var r = start; r < end; r++)
+            runs.Start(start, off, index);
+            for (var r = start; r < end; r++, runs.Next(index, off))
             {
-                runs.Start(r, off);
                 var o = dout.Slice((int)off[2], io == 1 ? n : dout.Length - (int)off[2]);
                 if (io == 1 && ia == 1 && ib == 1)
                 {
