@@ -10,7 +10,7 @@ namespace NativeTrustRegion.Engine.Backends.Cuda;
 /// <see cref="ParityComparison.RelativeError"/> against a tolerance stated per case. Autograd cases compare the
 /// output and the gradient of every input of Σ f(x)·W for a fixed random W.
 /// Tolerances: 1e-5 for float32 kernels (reductions included); 5e-3 where TF32 tensor cores multiply (GEMM,
-/// convolution); 0 where the GPU must be bit-identical (uniform fills, dropout masks, copies, Adam).
+/// convolution); 0 where the GPU must be bit-identical (uniform fills, dropout masks, copies, Adam, pooling).
 /// </summary>
 public sealed class CudaParitySuite
 {
@@ -219,6 +219,13 @@ public sealed class CudaParitySuite
         Autograd("dropout p=0.3 (same mask)", Float32, t => Ops.Dropout(t[0], 0.3, new Generator(7)), () => [Input(new Generator(113), [100, 37])]);
         Autograd("upsample nearest 2x [2,3,5,7]", Exact, t => Ops.UpsampleNearest2x(t[0]), () => [Input(new Generator(114), [2, 3, 5, 7])]);
         Autograd("avgpool 2x2 [2,3,6,8]", Exact, t => Ops.AvgPool2x2(t[0]), () => [Input(new Generator(115), [2, 3, 6, 8])]);
+        Autograd("maxpool2d k3 s2 [2,3,15,14]", Exact, t => Ops.MaxPool2d(t[0], 3, 2), () => [Input(new Generator(122), [2, 3, 15, 14])]);
+        Autograd("maxpool2d k3 s1 p1 [2,3,9,8]", Exact, t => Ops.MaxPool2d(t[0], 3, 1, 1), () => [Input(new Generator(123), [2, 3, 9, 8])]);
+        Autograd("avgpool2d k3 s1 p1 exclude pad [2,3,9,8]", Exact, t => Ops.AvgPool2d(t[0], 3, 1, 1, countIncludePad: false), () => [Input(new Generator(124), [2, 3, 9, 8])]);
+        Autograd("avgpool2d k3 s2 p1 include pad [2,3,9,8]", Exact, t => Ops.AvgPool2d(t[0], 3, 2, 1, countIncludePad: true), () => [Input(new Generator(125), [2, 3, 9, 8])]);
+        Autograd("resize bilinear [2,3,16,16]→[37,29]", Float32, t => Ops.ResizeBilinear(t[0], 37, 29), () => [Input(new Generator(126), [2, 3, 16, 16])]);
+        Autograd("resize bilinear [2,3,32,32]→[299,299]", Float32, t => Ops.ResizeBilinear(t[0], 299, 299), () => [Input(new Generator(127), [2, 3, 32, 32])]);
+        Autograd("resize bilinear [1,2,20,24]→[7,9]", Float32, t => Ops.ResizeBilinear(t[0], 7, 9), () => [Input(new Generator(128), [1, 2, 20, 24])]);
         Autograd("film [8,32,2]", Float32, t => Ops.FiLM(t[0], t[1], t[2]), () => [Input(new Generator(116), [8, 32, 2]), Input(new Generator(117), [8, 32]), Input(new Generator(118), [8, 32])]);
         Autograd("film [4,16,45]", Float32, t => Ops.FiLM(t[0], t[1], t[2]), () => [Input(new Generator(119), [4, 16, 45]), Input(new Generator(120), [4, 16]), Input(new Generator(121), [4, 16])]);
         Compare("timestep embedding dim 64 / 33", 1e-6, d =>
