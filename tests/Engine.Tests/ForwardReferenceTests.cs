@@ -45,6 +45,43 @@ public class ForwardReferenceTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 7, 0, 3, 1)]
+    [InlineData(7, 1, 3, 0, 1)]
+    [InlineData(1, 3, 0, 1, 1)]
+    [InlineData(3, 1, 1, 0, 2)]
+    public void Conv2dWithRectangularKernelsMatchesDirectLoops(int kh, int kw, int ph, int pw, int stride)
+    {
+        var g = new Generator(16);
+        int n = 2, c = 3, h = 9, w = 8, co = 4;
+        var x = Tensor.Randn([n, c, h, w], g, DType.F64);
+        var wt = Tensor.Randn([co, c, kh, kw], g, DType.F64);
+        var y = Ops.Conv2d(x, wt, null, (stride, stride), (ph, pw));
+        var xs = x.ToDoubleArray();
+        var ws = wt.ToDoubleArray();
+        int oh = (h + 2 * ph - kh) / stride + 1, ow = (w + 2 * pw - kw) / stride + 1;
+        Assert.Equal(new[] { n, co, oh, ow }, y.Shape);
+        var ys = y.ToDoubleArray();
+        for (var i = 0; i < n; i++)
+        for (var o = 0; o < co; o++)
+        for (var p = 0; p < oh; p++)
+        for (var q = 0; q < ow; q++)
+        {
+            var acc = 0.0;
+            for (var ci = 0; ci < c; ci++)
+            for (var r = 0; r < kh; r++)
+            for (var s = 0; s < kw; s++)
+            {
+                int ih = p * stride - ph + r, iw = q * stride - pw + s;
+                if (ih >= 0 && ih < h && iw >= 0 && iw < w)
+                {
+                    acc += xs[((i * c + ci) * h + ih) * w + iw] * ws[((o * c + ci) * kh + r) * kw + s];
+                }
+            }
+            Assert.Equal(acc, ys[((i * co + o) * oh + p) * ow + q], 1e-12);
+        }
+    }
+
     [Fact]
     public void ConvTranspose1dMatchesScatterDefinition()
     {

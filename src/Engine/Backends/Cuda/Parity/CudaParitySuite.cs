@@ -173,6 +173,8 @@ public sealed class CudaParitySuite
         }
         Autograd("conv2d 3x3 stride 2 [4,8,15,15]→16", Tf32, t => Ops.Conv2d(t[0], t[1], t[2], 2, 1), () => [Input(new Generator(60), [4, 8, 15, 15]), Input(new Generator(61), [16, 8, 3, 3], 0.2), Input(new Generator(62), [16])]);
         Autograd("conv2d 1x1 [4,32,8,8]→16", Tf32, t => Ops.Conv2d(t[0], t[1], null), () => [Input(new Generator(63), [4, 32, 8, 8]), Input(new Generator(64), [16, 32, 1, 1], 0.2)]);
+        Autograd("conv2d 1x7 pad (0,3) [2,16,9,9]→24", Tf32, t => Ops.Conv2d(t[0], t[1], t[2], (1, 1), (0, 3)), () => [Input(new Generator(71), [2, 16, 9, 9]), Input(new Generator(72), [24, 16, 1, 7], 0.2), Input(new Generator(73), [24])]);
+        Autograd("conv2d 7x1 pad (3,0) [2,16,9,9]→24", Tf32, t => Ops.Conv2d(t[0], t[1], t[2], (1, 1), (3, 0)), () => [Input(new Generator(74), [2, 16, 9, 9]), Input(new Generator(75), [24, 16, 7, 1], 0.2), Input(new Generator(76), [24])]);
         Autograd("conv1d k5 pad 2 [4,16,16]→32", Tf32, t => Ops.Conv1d(t[0], t[1], t[2], 1, 2), () => [Input(new Generator(65), [4, 16, 16]), Input(new Generator(66), [32, 16, 5], 0.2), Input(new Generator(67), [32])]);
         Autograd("conv-transpose1d k4 s2 p1 [4,16,8]→8", Tf32, t => Ops.ConvTranspose1d(t[0], t[1], t[2], 2, 1), () => [Input(new Generator(68), [4, 16, 8]), Input(new Generator(69), [16, 8, 4], 0.2), Input(new Generator(70), [8])]);
     }
