@@ -74,6 +74,18 @@ public sealed class RunnerTests : IDisposable
     }
 
     [Fact]
+    public void TaskMetricProbeRecordsTheEvaluatorsValues()
+    {
+        var config = Tiny("finetune") with { Evaluation = Tiny("finetune").Evaluation with { ProbeMetric = "task-metric", ProbeTaskMetricSamples = 3 } };
+        var result = new ExperimentRunner(config, new RunFolder(Path.Combine(_dir, "probe")), new SyntheticImageDomain(), SilentProgress.Instance).Run();
+        Assert.Equal(result.Metric.Name, result.ProbeMetric.Name);
+        Assert.Contains("3 samples per point", result.ProbeMetric.Description);
+        // the synthetic evaluator's probe equals its evaluation at the end of a task
+        var last = result.Probes.Where(p => p.Task == 0 && p.TrainingTask == 0).OrderBy(p => p.Step).Last();
+        Assert.Equal(result.Matrix[0][0]!.Value, last.Value, 12);
+    }
+
+    [Fact]
     public void ComparisonReportIsWellFormed()
     {
         var runs = new List<RunResult>();

@@ -64,6 +64,8 @@ public sealed class SyntheticImageDomain(string metricName = "probe loss") : IEx
 
         public TaskEvaluation Evaluate(IDenoiser model, int task) => new(probe.Evaluate(model, task), null);
 
+        public double Probe(IDenoiser model, int task, int samples) => probe.Evaluate(model, task);
+
         public void WriteArtifacts(IDenoiser model, int afterTask, string directory)
         {
         }

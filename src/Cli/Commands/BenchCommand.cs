@@ -5,7 +5,11 @@ using NativeTrustRegion.Cli.Commands.Bench;
 
 namespace NativeTrustRegion.Cli.Commands;
 
-/// <summary>`ntr bench kernels`: the custom CUDA kernels timed with CUDA events on the paper's shapes; JSON to benchmarks/results.</summary>
+/// <summary>
+/// `ntr bench kernels`: the custom CUDA kernels timed with CUDA events on the paper's shapes; `ntr bench train`: full
+/// training steps per continual method; `ntr bench export-batches` / `loss-track`: the loss-tracking comparison with
+/// the PyTorch reference (tools/reference). JSON to benchmarks/results.
+/// </summary>
 public static class BenchCommand
 {
     public static Command Build()
@@ -20,6 +24,9 @@ public static class BenchCommand
         kernels.Add(repeats);
         kernels.SetAction(parse => RunKernels(parse.GetValue(device)!, parse.GetValue(output)!, parse.GetValue(repeats), Environment.GetCommandLineArgs()));
         command.Add(kernels);
+        command.Add(TrainBenchmarkCommand.Build());
+        command.Add(ExportBatchesCommand.Build());
+        command.Add(LossTrackCommand.Build());
         return command;
     }
 

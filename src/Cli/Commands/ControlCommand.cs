@@ -1,3 +1,4 @@
+using NativeTrustRegion.Cli.Progress;
 using System.CommandLine;
 using System.Globalization;
 using NativeTrustRegion.Control;
@@ -5,11 +6,16 @@ using NativeTrustRegion.Control.Demonstrations;
 using NativeTrustRegion.Control.Evaluation;
 using NativeTrustRegion.Control.Experts;
 using NativeTrustRegion.Control.Native;
+using NativeTrustRegion.Experiments.Configuration;
+using NativeTrustRegion.Experiments.Control;
+using NativeTrustRegion.Experiments.Reports;
+using NativeTrustRegion.Experiments.Results;
+using NativeTrustRegion.Experiments.Running;
 using Spectre.Console;
 
 namespace NativeTrustRegion.Cli.Commands;
 
-/// <summary><c>ntr control …</c>: the CW10 robot-control suite (expert checks, demonstration collection, traces).</summary>
+/// <summary><c>ntr control …</c>: the CW10 robot-control suite (expert checks, demonstration collection, traces) and the continual-learning demo.</summary>
 public static class ControlCommand
 {
     public static Command Build()
@@ -18,6 +24,7 @@ public static class ControlCommand
         command.Subcommands.Add(BuildExperts());
         command.Subcommands.Add(BuildCollect());
         command.Subcommands.Add(BuildTrace());
+        command.Subcommands.Add(BuildDemo());
         return command;
     }
 
@@ -145,6 +152,84 @@ public static class ControlCommand
             return 0;
         }));
         return command;
+    }
+
+    private static Command BuildDemo()
+    {
+        var method = new Option<string>("--method") { Description = "Continual method (finetune, ewc, replay, trust-region, ftml, vrmcl, ...)", DefaultValueFactory = _ => "trust-region" };
+        var output = new Option<string>("--out") { Description = "Folder for the runs: <out>/<method> holds the run and its report.md/report.html", DefaultValueFactory = _ => Path.Combine("runs", "control-demo") };
+        var tasks = new Option<string[]>("--tasks") { Description = "Task stream, in order (default: the cw10-cpu preset's faucet-close handle-press-side window-close)", AllowMultipleArgumentsPerToken = true };
+        var steps = new Option<int?>("--steps-per-task") { Description = "Training steps per task (default: the preset's 400)" };
+        var seed = new Option<ulong>("--seed") { Description = "Run seed", DefaultValueFactory = _ => 123 };
+        var demos = new Option<string?>("--demos") { Description = "Demonstration cache folder (default: $NTR_DATA_DIR/cw10-demos)" };
+        var command = new Command("demo", "Collect demonstrations for a short CW10 stream and run one continual method end to end on the CPU (cw10-cpu preset), then write a report");
+        command.Options.Add(method);
+        command.Options.Add(output);
+        command.Options.Add(tasks);
+        command.Options.Add(steps);
+        command.Options.Add(seed);
+        command.Options.Add(demos);
+        command.SetAction(parseResult => ReportingErrors(() =>
+        {
+            string id = parseResult.GetValue(method)!;
+            _ = Continual.Methods.MethodRegistry.Create(id);
+            ExperimentConfig preset = ExperimentPresets.Cw10Cpu(id, parseResult.GetValue(seed));
+            string[]? stream = parseResult.GetValue(tasks);
+            var config = preset with
+            {
+                ControlTasks = stream is { Length: > 0 } ? stream.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Select(t => ControlTaskNames.Parse(t).ToName()).ToArray() : preset.ControlTasks,
+                StepsPerTask = parseResult.GetValue(steps) ?? preset.StepsPerTask,
+                Control = preset.Control with { DemonstrationDirectory = Path.GetFullPath(parseResult.GetValue(demos) ?? DemonstrationCache.DefaultDirectory) },
+            };
+            string root = Path.GetFullPath(parseResult.GetValue(output)!);
+            var folder = new RunFolder(Path.Combine(root, id));
+            RunResult result;
+            if (folder.IsFinished)
+            {
+                Console.WriteLine($"{folder.Root} holds a finished run; reporting it (delete the folder to run again)");
+                result = ResultJson.Read(folder.ResultsPath);
+            }
+            else
+            {
+                if (folder.HasCheckpoint)
+                {
+                    config = folder.ReadConfig();
+                    Console.WriteLine($"resuming the run in {folder.Root}");
+                }
+                Console.WriteLine($"{ComparisonReport.DisplayName(config.Method)} on {string.Join(" → ", config.ControlTasks)}: {config.StepsPerTask} steps per task, " +
+                    $"{config.ModelPreset}, {config.Control.DemonstrationsPerTask} demonstrations per task from {config.Control.DemonstrationDirectory}");
+                result = ConsoleRunProgress.Show(config.Method, progress => new ExperimentRunner(config, folder, ExperimentDomains.For(config), progress).Run());
+            }
+            new ComparisonReport([result], $"CW10 control demo: {ComparisonReport.DisplayName(result.Method)} on {string.Join(" → ", result.TaskNames)}").Write(folder.Root);
+            PrintSummary(result);
+            Console.WriteLine($"run folder: {folder.Root}");
+            Console.WriteLine($"report: {Path.Combine(folder.Root, "report.md")} (and report.html)");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void PrintSummary(RunResult result)
+    {
+        var table = new Table().AddColumn("after task");
+        foreach (string name in result.TaskNames)
+        {
+            table.AddColumn(name);
+        }
+        for (int i = 0; i < result.Matrix.Length; i++)
+        {
+            var cells = new List<string> { $"{i + 1} ({result.TaskNames[i]})" };
+            for (int j = 0; j < result.TaskNames.Length; j++)
+            {
+                cells.Add(j < result.Matrix[i].Length && result.Matrix[i][j] is double v ? Fraction(v) : "");
+            }
+            table.AddRow(cells.Select(Markup.Escape).ToArray());
+        }
+        AnsiConsole.Write(table);
+        var matrix = result.MetricMatrix();
+        int last = result.TaskNames.Length - 1;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"average success rate {matrix.AverageAfter(last):F3}, average forgetting {matrix.AverageForgetting(last):F3}, wall {result.WallSeconds:F0} s"));
     }
 
     /// <summary>

@@ -8,17 +8,14 @@ namespace NativeTrustRegion.Continual.Methods;
 /// Averaged GEM (Chaudhry et al. 2019) with generated samples as the episodic memory: g = ∇L(current batch),
 /// g_ref = ∇L(memory batch); if gᵀg_ref &lt; 0 then g ← g − (gᵀg_ref / g_refᵀg_ref)·g_ref; one Adam step with g.
 /// </summary>
-public sealed class AGem : IContinualMethod
+public sealed class AGem : GenerativeReplayMethod
 {
-    private readonly ReplayMemory _memory = new();
     private Tensor? _reference;
 
-    public string Id => "a-gem";
+    public override string Id => "a-gem";
 
-    /// <summary>The generated episodic memory (teacher + pool of the finished tasks).</summary>
-    public ReplayMemory Memory => _memory;
 
-    public void BeginTask(ContinualContext ctx, int task)
+    public override void BeginTask(ContinualContext ctx, int task)
     {
         _reference ??= ctx.Parameters.NewFlat();
         if (ctx.Hyper.ResetOptimizerPerTask)
@@ -27,20 +24,20 @@ public sealed class AGem : IContinualMethod
         }
     }
 
-    public StepStats Step(ContinualContext ctx, int task, int stepInTask)
+    public override StepStats Step(ContinualContext ctx, int task, int stepInTask)
     {
         _reference ??= ctx.Parameters.NewFlat();
         var h = ctx.Hyper;
         var store = ctx.Parameters;
         var projected = 0.0;
-        if (_memory.Pool is not null)
+        if (Memory.Pool is not null)
         {
             using var scope = TensorScope.Begin();
-            var memory = _memory.Pool.Random(h.BatchSize, ctx.Sampling);
+            var memory = Memory.Pool.Random(h.BatchSize, ctx.Sampling);
             DiffusionObjective.GradientInto(ctx, DiffusionObjective.Loss(ctx, memory), _reference!);
         }
         var loss = DiffusionObjective.Backward(ctx, DiffusionObjective.Loss(ctx, ctx.Stream[task].NextBatch(h.BatchSize)));
-        if (_memory.Pool is not null)
+        if (Memory.Pool is not null)
         {
             var dot = VectorOps.Dot(store.Grad, _reference!);
             if (dot < 0)
@@ -57,21 +54,4 @@ public sealed class AGem : IContinualMethod
         ctx.Optimizer.Step();
         return new StepStats(loss, new Dictionary<string, double> { ["projected"] = projected });
     }
-
-    public void EndTask(ContinualContext ctx, int task)
-    {
-        if (task < ctx.Stream.Count - 1)
-        {
-            _memory.Rebuild(ctx, task);
-        }
-    }
-
-    public MethodState SaveState()
-    {
-        var s = new MethodState();
-        _memory.Save(s);
-        return s;
-    }
-
-    public void LoadState(ContinualContext ctx, MethodState state) => _memory.Load(ctx, state);
 }

@@ -9,22 +9,21 @@ namespace NativeTrustRegion.Continual.Methods;
 /// the paper): φ = θ − α·∇L(support; θ) (one SGD step, α = 1e-4), then Adam on θ with the first-order meta-gradient
 /// ∇_φ L(query; φ). Adam is created once for the run (the authors' FTML script).
 /// </summary>
-public sealed class Ftml : IContinualMethod
+public sealed class Ftml : GenerativeReplayMethod
 {
-    private readonly ReplayMemory _memory = new();
     private Tensor? _fast;
 
-    public string Id => "ftml";
+    public override string Id => "ftml";
 
-    public void BeginTask(ContinualContext ctx, int task)
+    public override void BeginTask(ContinualContext ctx, int task)
     {
         _fast ??= ctx.Parameters.NewFlat();
     }
 
-    public StepStats Step(ContinualContext ctx, int task, int stepInTask)
+    public override StepStats Step(ContinualContext ctx, int task, int stepInTask)
     {
         _fast ??= ctx.Parameters.NewFlat();
-        var (support, query) = MetaBatch.Draw(ctx, task, _memory);
+        var (support, query) = MetaBatch.Draw(ctx, task, Memory);
         var store = ctx.Parameters;
         var supportLoss = DiffusionObjective.Backward(ctx, DiffusionObjective.Loss(ctx, support));
         _fast!.CopyFrom(store.Data);
@@ -41,21 +40,4 @@ public sealed class Ftml : IContinualMethod
         ctx.Optimizer.Step();
         return new StepStats(queryLoss, new Dictionary<string, double> { ["support_loss"] = supportLoss });
     }
-
-    public void EndTask(ContinualContext ctx, int task)
-    {
-        if (task < ctx.Stream.Count - 1)
-        {
-            _memory.Rebuild(ctx, task);
-        }
-    }
-
-    public MethodState SaveState()
-    {
-        var s = new MethodState();
-        _memory.Save(s);
-        return s;
-    }
-
-    public void LoadState(ContinualContext ctx, MethodState state) => _memory.Load(ctx, state);
 }

@@ -14,18 +14,17 @@ namespace NativeTrustRegion.Continual.Methods;
 /// La-MAML: α ← α − η_α·∂L/∂α, then θ ← θ − max(α, 0)⊙∂L/∂θ (asynchronous update).
 /// C-MAML: α is a fixed scalar and θ ← θ − η·∂L/∂θ.
 /// </summary>
-public sealed class LaMaml(bool learnRates) : IContinualMethod
+public sealed class LaMaml(bool learnRates) : GenerativeReplayMethod
 {
-    private readonly ReplayMemory _memory = new();
     private Tensor? _alpha;
     private Tensor? _fast;
     private Tensor? _cumulative;
     private Tensor? _metaTheta;
     private Tensor? _metaAlpha;
 
-    public string Id => learnRates ? "la-maml" : "c-maml";
+    public override string Id => learnRates ? "la-maml" : "c-maml";
 
-    public void BeginTask(ContinualContext ctx, int task)
+    public override void BeginTask(ContinualContext ctx, int task)
     {
         if (_alpha is null)
         {
@@ -39,13 +38,13 @@ public sealed class LaMaml(bool learnRates) : IContinualMethod
         }
     }
 
-    public StepStats Step(ContinualContext ctx, int task, int stepInTask)
+    public override StepStats Step(ContinualContext ctx, int task, int stepInTask)
     {
         BeginTask(ctx, task);
         var h = ctx.Hyper;
         var store = ctx.Parameters;
         var batch = ctx.Stream[task].NextBatch(h.BatchSize);
-        var query = _memory.Pool is null ? batch : TrainingBatch.Concat(batch, _memory.Next(ctx, Math.Max(1, (int)Math.Round(h.ReplayRatio * h.BatchSize))));
+        var query = Memory.Pool is null ? batch : TrainingBatch.Concat(batch, Memory.Next(ctx, Math.Max(1, (int)Math.Round(h.ReplayRatio * h.BatchSize))));
         var chunks = Math.Max(1, Math.Min(h.LaMamlChunks, batch.Size));
         var chunk = (batch.Size + chunks - 1) / chunks;
         _fast!.CopyFrom(store.Data);
@@ -91,28 +90,16 @@ public sealed class LaMaml(bool learnRates) : IContinualMethod
         return new StepStats(metaLoss / count);
     }
 
-    public void EndTask(ContinualContext ctx, int task)
+    protected override void SaveOwnState(MethodState s)
     {
-        if (task < ctx.Stream.Count - 1)
-        {
-            _memory.Rebuild(ctx, task);
-        }
-    }
-
-    public MethodState SaveState()
-    {
-        var s = new MethodState();
-        _memory.Save(s);
         if (_alpha is not null)
         {
             s.Tensors["lamaml.alpha"] = _alpha;
         }
-        return s;
     }
 
-    public void LoadState(ContinualContext ctx, MethodState state)
+    protected override void LoadOwnState(ContinualContext ctx, MethodState state)
     {
-        _memory.Load(ctx, state);
         if (state.Tensors.TryGetValue("lamaml.alpha", out var alpha))
         {
             BeginTask(ctx, 0);

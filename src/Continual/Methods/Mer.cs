@@ -13,21 +13,20 @@ namespace NativeTrustRegion.Continual.Methods;
 ///   finally θ ← θ_A + γ·(θ − θ_A)   (across-batch Reptile).
 /// Plain SGD inner steps, no Adam.
 /// </summary>
-public sealed class Mer : IContinualMethod
+public sealed class Mer : GenerativeReplayMethod
 {
-    private readonly ReplayMemory _memory = new();
     private Tensor? _across;
     private Tensor? _within;
 
-    public string Id => "mer";
+    public override string Id => "mer";
 
-    public void BeginTask(ContinualContext ctx, int task)
+    public override void BeginTask(ContinualContext ctx, int task)
     {
         _across ??= ctx.Parameters.NewFlat();
         _within ??= ctx.Parameters.NewFlat();
     }
 
-    public StepStats Step(ContinualContext ctx, int task, int stepInTask)
+    public override StepStats Step(ContinualContext ctx, int task, int stepInTask)
     {
         BeginTask(ctx, task);
         var h = ctx.Hyper;
@@ -39,9 +38,9 @@ public sealed class Mer : IContinualMethod
         {
             using var scope = TensorScope.Begin();
             var batch = ctx.Stream[task].NextBatch(Math.Max(1, h.BatchSize / h.MerBatchesPerStep));
-            if (_memory.Pool is not null)
+            if (Memory.Pool is not null)
             {
-                batch = TrainingBatch.Concat(batch, _memory.Next(ctx, Math.Max(1, (int)Math.Round(h.ReplayRatio * batch.Size))));
+                batch = TrainingBatch.Concat(batch, Memory.Next(ctx, Math.Max(1, (int)Math.Round(h.ReplayRatio * batch.Size))));
             }
             _within!.CopyFrom(store.Data);
             var chunk = Math.Max(1, (batch.Size + h.MerChunks - 1) / h.MerChunks);
@@ -63,21 +62,4 @@ public sealed class Mer : IContinualMethod
         VectorOps.Axpby(1 - h.MerAcrossBatchGamma, _across, h.MerAcrossBatchGamma, store.Data);
         return new StepStats(loss / Math.Max(1, updates));
     }
-
-    public void EndTask(ContinualContext ctx, int task)
-    {
-        if (task < ctx.Stream.Count - 1)
-        {
-            _memory.Rebuild(ctx, task);
-        }
-    }
-
-    public MethodState SaveState()
-    {
-        var s = new MethodState();
-        _memory.Save(s);
-        return s;
-    }
-
-    public void LoadState(ContinualContext ctx, MethodState state) => _memory.Load(ctx, state);
 }

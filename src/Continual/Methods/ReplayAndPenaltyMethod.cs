@@ -13,17 +13,13 @@ namespace NativeTrustRegion.Continual.Methods;
 /// Finetuning uses neither term, EWC only the Fisher penalty, Replay only generative distillation, Trust Region both.
 /// Between tasks: a Fisher estimate per finished task (kept for all tasks) and a teacher + replay pool (replaced).
 /// </summary>
-public abstract class ReplayAndPenaltyMethod : IContinualMethod
+public abstract class ReplayAndPenaltyMethod : GenerativeReplayMethod
 {
-    private readonly ReplayMemory _memory = new();
-
     protected ReplayAndPenaltyMethod(bool replay, FisherForm? penalty)
     {
         UsesReplay = replay;
         PenaltyForm = penalty;
     }
-
-    public abstract string Id { get; }
 
     public bool UsesReplay { get; }
 
@@ -31,9 +27,7 @@ public abstract class ReplayAndPenaltyMethod : IContinualMethod
 
     public FisherPenalty? Penalty { get; private set; }
 
-    public ReplayMemory Memory => _memory;
-
-    public virtual void BeginTask(ContinualContext ctx, int task)
+    public override void BeginTask(ContinualContext ctx, int task)
     {
         if (PenaltyForm is { } form && Penalty is null)
         {
@@ -45,20 +39,20 @@ public abstract class ReplayAndPenaltyMethod : IContinualMethod
         }
     }
 
-    public virtual StepStats Step(ContinualContext ctx, int task, int stepInTask)
+    public override StepStats Step(ContinualContext ctx, int task, int stepInTask)
     {
         var h = ctx.Hyper;
         var real = ctx.Stream[task].NextBatch(h.BatchSize);
         Tensor loss;
         var extra = new Dictionary<string, double>();
-        if (UsesReplay && _memory.Pool is not null)
+        if (UsesReplay && Memory.Pool is not null)
         {
-            var replay = _memory.Next(ctx, (int)Math.Round(h.ReplayRatio * h.BatchSize));
+            var replay = Memory.Next(ctx, (int)Math.Round(h.ReplayRatio * h.BatchSize));
             var combined = TrainingBatch.Concat(real, replay);
             loss = DiffusionObjective.Loss(ctx, combined);
             if (h.DistillationWeight > 0)
             {
-                var distill = DiffusionObjective.DistillationLoss(ctx, replay, _memory.Teacher!);
+                var distill = DiffusionObjective.DistillationLoss(ctx, replay, Memory.Teacher!);
                 loss = loss + distill * h.DistillationWeight;
             }
         }
@@ -79,10 +73,9 @@ public abstract class ReplayAndPenaltyMethod : IContinualMethod
         return new StepStats(value, extra);
     }
 
-    public virtual void EndTask(ContinualContext ctx, int task)
+    public override void EndTask(ContinualContext ctx, int task)
     {
-        var last = task == ctx.Stream.Count - 1;
-        if (last)
+        if (task == ctx.Stream.Count - 1)
         {
             return;
         }
@@ -92,14 +85,12 @@ public abstract class ReplayAndPenaltyMethod : IContinualMethod
         }
         if (UsesReplay)
         {
-            _memory.Rebuild(ctx, task);
+            base.EndTask(ctx, task);
         }
     }
 
-    public virtual MethodState SaveState()
+    protected override void SaveOwnState(MethodState state)
     {
-        var state = new MethodState();
-        _memory.Save(state);
         if (Penalty is not null)
         {
             state.Values["fisher.count"] = Penalty.Tasks.Count.ToString(CultureInfo.InvariantCulture);
@@ -113,12 +104,10 @@ public abstract class ReplayAndPenaltyMethod : IContinualMethod
                 state.Values[$"fisher.{k}.samples"] = f.Samples.ToString(CultureInfo.InvariantCulture);
             }
         }
-        return state;
     }
 
-    public virtual void LoadState(ContinualContext ctx, MethodState state)
+    protected override void LoadOwnState(ContinualContext ctx, MethodState state)
     {
-        _memory.Load(ctx, state);
         if (PenaltyForm is { } form)
         {
             Penalty = new FisherPenalty(form, ctx.Hyper.EwcLambda);

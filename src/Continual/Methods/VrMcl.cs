@@ -15,10 +15,9 @@ namespace NativeTrustRegion.Continual.Methods;
 ///   g̃ = g + r·(g̃_prev − g_cv)   (STORM-style variance reduction; the first call uses g̃ = g),
 /// Adam on θ with g̃ (outer LR 2e-4); α ← α − η_α·∂L/∂α with ∂L/∂α = −(∇L_s ⊙ g + ∇L_s,cv ⊙ g_cv) (first order).
 /// </summary>
-public sealed class VrMcl : IContinualMethod
+public sealed class VrMcl : GenerativeReplayMethod
 {
     private const double ClipNorm = 2.0;
-    private readonly ReplayMemory _memory = new();
     private Tensor? _alpha;
     private Tensor? _ema;
     private Tensor? _momentum;
@@ -29,9 +28,9 @@ public sealed class VrMcl : IContinualMethod
     private Tensor? _metaGradCv;
     private bool _hasMomentum;
 
-    public string Id => "vrmcl";
+    public override string Id => "vrmcl";
 
-    public void BeginTask(ContinualContext ctx, int task)
+    public override void BeginTask(ContinualContext ctx, int task)
     {
         var store = ctx.Parameters;
         if (_alpha is null)
@@ -49,12 +48,12 @@ public sealed class VrMcl : IContinualMethod
         }
     }
 
-    public StepStats Step(ContinualContext ctx, int task, int stepInTask)
+    public override StepStats Step(ContinualContext ctx, int task, int stepInTask)
     {
         BeginTask(ctx, task);
         var h = ctx.Hyper;
         var store = ctx.Parameters;
-        var (support, query) = MetaBatch.Draw(ctx, task, _memory);
+        var (support, query) = MetaBatch.Draw(ctx, task, Memory);
         var queryDraw = NoiseDraw.Sample(ctx.Schedule, query.X0, ctx.Noise);
         var supportDraw = NoiseDraw.Sample(ctx.Schedule, support.X0, ctx.Noise);
         var queryLoss = Track(ctx, store.Data, support, supportDraw, query, queryDraw, _supportGrad!, _metaGrad!);
@@ -109,18 +108,8 @@ public sealed class VrMcl : IContinualMethod
         }
     }
 
-    public void EndTask(ContinualContext ctx, int task)
+    protected override void SaveOwnState(MethodState s)
     {
-        if (task < ctx.Stream.Count - 1)
-        {
-            _memory.Rebuild(ctx, task);
-        }
-    }
-
-    public MethodState SaveState()
-    {
-        var s = new MethodState();
-        _memory.Save(s);
         if (_alpha is not null)
         {
             s.Tensors["vrmcl.alpha"] = _alpha;
@@ -128,12 +117,10 @@ public sealed class VrMcl : IContinualMethod
             s.Tensors["vrmcl.momentum"] = _momentum!;
             s.Values["vrmcl.has_momentum"] = _hasMomentum.ToString(CultureInfo.InvariantCulture);
         }
-        return s;
     }
 
-    public void LoadState(ContinualContext ctx, MethodState state)
+    protected override void LoadOwnState(ContinualContext ctx, MethodState state)
     {
-        _memory.Load(ctx, state);
         if (state.Tensors.TryGetValue("vrmcl.alpha", out var alpha))
         {
             BeginTask(ctx, 0);

@@ -23,7 +23,10 @@ public static class MuJoCoLibraryLoader
         {
             Path.Combine(AppContext.BaseDirectory, ShimFileName),
         };
+        // Assembly.Location is empty inside a single-file publish (tools/publish-ntr.sh); AppContext.BaseDirectory above covers that case.
+#pragma warning disable IL3000
         string? assemblyDirectory = Path.GetDirectoryName(typeof(MuJoCoLibraryLoader).Assembly.Location);
+#pragma warning restore IL3000
         if (!string.IsNullOrEmpty(assemblyDirectory))
         {
             string besideAssembly = Path.Combine(assemblyDirectory, ShimFileName);

@@ -1,26 +1,22 @@
-using System.Numerics;
+using NativeTrustRegion.Engine.Randomness;
 
 namespace NativeTrustRegion.Data;
 
 /// <summary>
-/// Seeded pseudo-random generator (xoshiro256**, seeded through SplitMix64) whose output is
+/// Seeded pseudo-random generator (the engine's xoshiro256**, seeded through SplitMix64) whose output is
 /// identical on every platform and .NET version, so data sets and batch orders are reproducible
 /// bit for bit. Not thread-safe: give each thread or work item its own instance
 /// (see <see cref="ForStream(ulong, ulong, ulong)"/>).
 /// </summary>
 public struct DeterministicRandom
 {
-    private ulong s0, s1, s2, s3;
+    private Xoshiro256StarStar core;
     private double spareGaussian;
     private bool hasSpareGaussian;
 
     public DeterministicRandom(ulong seed)
     {
-        ulong x = seed;
-        s0 = SplitMix64(ref x);
-        s1 = SplitMix64(ref x);
-        s2 = SplitMix64(ref x);
-        s3 = SplitMix64(ref x);
+        core = new Xoshiro256StarStar(seed);
         spareGaussian = 0;
         hasSpareGaussian = false;
     }
@@ -33,37 +29,13 @@ public struct DeterministicRandom
     public static ulong Mix(ulong a, ulong b)
     {
         ulong x = a ^ (b + 0x9E3779B97F4A7C15UL + (a << 6) + (a >> 2));
-        return Finalize(x);
+        return Xoshiro256StarStar.Finalize(x);
     }
 
-    private static ulong Finalize(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
-    private static ulong SplitMix64(ref ulong state)
-    {
-        state += 0x9E3779B97F4A7C15UL;
-        return Finalize(state);
-    }
-
-    public ulong NextUInt64()
-    {
-        ulong result = BitOperations.RotateLeft(s1 * 5, 7) * 9;
-        ulong t = s1 << 17;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = BitOperations.RotateLeft(s3, 45);
-        return result;
-    }
+    public ulong NextUInt64() => core.NextUInt64();
 
     /// <summary>Uniform double in [0, 1) with 53 random bits.</summary>
-    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+    public double NextDouble() => core.NextDouble();
 
     /// <summary>Uniform double in [min, max).</summary>
     public double NextDouble(double min, double max) => min + (max - min) * NextDouble();

@@ -22,6 +22,14 @@ public sealed record EvaluationSettings
     public int ProbeDenseSteps { get; init; } = 10;
 
     public double ProbeGrowth { get; init; } = 1.25;
+
+    /// <summary>
+    /// What the re-convergence probe measures: "denoising-loss" (held-out denoising MSE at fixed t and noise; cheap) or
+    /// "task-metric" (the task's own metric — success rate, FID — with <see cref="ProbeTaskMetricSamples"/> samples).
+    /// </summary>
+    public string ProbeMetric { get; init; } = "denoising-loss";
+
+    public int ProbeTaskMetricSamples { get; init; } = 20;
 }
 
 /// <summary>Everything that defines a run; written to config.json in the run folder and read back by `ntr resume`.</summary>
@@ -44,6 +52,9 @@ public sealed record ExperimentConfig
 
     /// <summary>Task names (control).</summary>
     public string[] ControlTasks { get; init; } = [];
+
+    /// <summary>Demonstrations, executed action chunk and teacher-rollout replay (control).</summary>
+    public ControlSettings Control { get; init; } = new();
 
     /// <summary>Training images per class kept (0 = all).</summary>
     public int TrainPerClass { get; init; }

@@ -18,6 +18,12 @@ public interface ITaskEvaluator
 
     TaskEvaluation Evaluate(IDenoiser model, int task);
 
+    /// <summary>
+    /// A cheaper evaluation of the same metric with <paramref name="samples"/> samples (rollouts, generated images), used
+    /// when re-convergence is probed with the task metric itself (the paper's CW10 Table 2 uses success rate).
+    /// </summary>
+    double Probe(IDenoiser model, int task, int samples);
+
     /// <summary>Optional artefacts (e.g. a PNG grid of samples per task) written after task <paramref name="afterTask"/>.</summary>
     void WriteArtifacts(IDenoiser model, int afterTask, string directory);
 }

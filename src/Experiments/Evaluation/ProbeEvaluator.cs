@@ -42,7 +42,7 @@ public sealed class ProbeEvaluator
 
     public static MetricDefinition Metric(int[] timesteps, int samples) => new(
         "probe loss", MetricDirection.LowerIsBetter,
-        $"held-out denoising MSE of {samples} fixed images per task at t ∈ {{{string.Join(", ", timesteps)}}} with fixed noise");
+        $"denoising MSE of {samples} fixed held-out samples per task (images or policy windows) at t ∈ {{{string.Join(", ", timesteps)}}} with fixed noise");
 
     private static Tensor Persist(Tensor t)
     {

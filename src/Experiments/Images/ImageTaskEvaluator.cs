@@ -55,13 +55,19 @@ public sealed class ImageTaskEvaluator : ITaskEvaluator
 
     public MetricDefinition? SecondaryMetric { get; }
 
-    public TaskEvaluation Evaluate(IDenoiser model, int task)
+    public TaskEvaluation Evaluate(IDenoiser model, int task) => Evaluate(model, task, _settings.SamplesPerTask, keepSamples: true);
+
+    public double Probe(IDenoiser model, int task, int samples) => Evaluate(model, task, samples, keepSamples: false).Value;
+
+    private TaskEvaluation Evaluate(IDenoiser model, int task, int n, bool keepSamples)
     {
-        var n = _settings.SamplesPerTask;
         var classes = _taskClasses[task];
         var labels = Enumerable.Range(0, n).Select(i => classes[i % classes.Length]).ToArray();
         var images = Generate(model, labels, Generator.Derive(_seed, 0xE7A10000UL + (ulong)task));
-        _lastSamples[task] = (images, labels);
+        if (keepSamples)
+        {
+            _lastSamples[task] = (images, labels);
+        }
         var stats = FeatureEvaluator.Statistics(_features, images, n);
         var fid = _references[task].DistanceTo(stats);
         var accuracy = double.NaN;

@@ -1,14 +1,18 @@
 using NativeTrustRegion.Experiments.Configuration;
+using NativeTrustRegion.Experiments.Control;
 using NativeTrustRegion.Experiments.Images;
 
 namespace NativeTrustRegion.Experiments.Running;
 
-/// <summary>Picks the domain implementation of a configuration.</summary>
+/// <summary>The domain that builds a configuration's set-up, by <see cref="ExperimentConfig.Domain"/>.</summary>
 public static class ExperimentDomains
 {
+    public static readonly string[] Names = ["image", "control"];
+
     public static IExperimentDomain For(ExperimentConfig config) => config.Domain switch
     {
         "image" => new ImageExperimentDomain(),
-        _ => throw new ArgumentException($"unknown experiment domain '{config.Domain}' (known: image, control)"),
+        "control" => new ControlExperimentDomain(),
+        _ => throw new ArgumentException($"configuration '{config.Preset}' has unknown domain '{config.Domain}'. Known domains: {string.Join(", ", Names)}"),
     };
 }

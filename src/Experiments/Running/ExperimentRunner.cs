@@ -54,7 +54,15 @@ public sealed class ExperimentRunner
             EnsureSameMetric(evaluator.Metric.Name);
         }
         var probe = new ProbeEvaluator(setup.Schedule, setup.ProbeBatches, _config.Evaluation.ProbeTimesteps, _config.Seed ^ 0x9E3779B97F4A7C15UL);
-        var probeMetric = ProbeEvaluator.Metric(_config.Evaluation.ProbeTimesteps, setup.ProbeBatches[0].Size);
+        var probeWithTaskMetric = _config.Evaluation.ProbeMetric switch
+        {
+            "denoising-loss" => false,
+            "task-metric" => true,
+            _ => throw new ArgumentException($"unknown probe metric '{_config.Evaluation.ProbeMetric}' (use denoising-loss or task-metric)"),
+        };
+        var probeMetric = probeWithTaskMetric
+            ? evaluator.Metric with { Description = $"{evaluator.Metric.Description} Probed with {_config.Evaluation.ProbeTaskMetricSamples} samples per point." }
+            : ProbeEvaluator.Metric(_config.Evaluation.ProbeTimesteps, setup.ProbeBatches[0].Size);
         var schedule = new ProbeSchedule(_config.StepsPerTask, _config.Evaluation.ProbeDenseSteps, _config.Evaluation.ProbeGrowth);
         var tasks = setup.Stream.Count;
         RunState state;
@@ -118,7 +126,10 @@ public sealed class ExperimentRunner
                     {
                         for (var j = 0; j <= task; j++)
                         {
-                            state.Probes.Add(new ProbeRecord(j, state.GlobalStep, task, state.StepInTask, probe.Evaluate(ctx.Model, j)));
+                            var value = probeWithTaskMetric
+                                ? evaluator.Probe(ctx.Model, j, _config.Evaluation.ProbeTaskMetricSamples)
+                                : probe.Evaluate(ctx.Model, j);
+                            state.Probes.Add(new ProbeRecord(j, state.GlobalStep, task, state.StepInTask, value));
                         }
                     }
                     _progress.Step(task, state.StepInTask, stats.Loss, rate);

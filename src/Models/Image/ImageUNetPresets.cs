@@ -69,9 +69,10 @@ public static class ImageUNetPresets
 
     /// <summary>
     /// The CPU demo's model for the embedded 16x16 glyphs: the <see cref="Tiny"/> layout at half width (channels 16, 32;
-    /// attention with 4 heads of 8 at 8x8), GroupNorm 8, no dropout, 10 classes.
+    /// attention with 4 heads of 8 at 8x8), GroupNorm 8, no dropout, 10 classes; plain strided-conv down- and nearest+conv
+    /// up-sampling instead of ResNet resampling (about 20% faster per step on the CPU).
     /// </summary>
-    public static ImageUNetConfig Micro => Tiny with { BlockOutChannels = [16, 32], Dropout = 0 };
+    public static ImageUNetConfig Micro => Tiny with { BlockOutChannels = [16, 32], Dropout = 0, DownsampleType = ResamplingLayer.Conv, UpsampleType = ResamplingLayer.Conv };
 
     /// <summary>
     /// A small model for 28x28 grayscale MNIST-like data with 10 classes, shaped like the paper's: channels

@@ -58,6 +58,9 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
 
     public Storage AllocateUnpooled(DType dtype, long length) => AllocateStorage(dtype, length, null);
 
+    /// <summary>Free and total bytes of the GPU's memory as the driver reports them (cuMemGetInfo; every process and context counted).</summary>
+    public (long Free, long Total) MemoryInfo() => Context.MemoryInfo();
+
     internal CudaStorage AllocateStorage(DType dtype, long length, CudaBufferPool? pool)
     {
         Context.MakeCurrent();

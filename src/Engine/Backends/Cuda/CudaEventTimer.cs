@@ -17,6 +17,19 @@ public sealed class CudaEventTimer : IDisposable
         _end = new CudaEventHandle(backend.Context.Handle, e);
     }
 
+    /// <summary>Milliseconds of one call of <paramref name="body"/>, from an event recorded before it to one recorded after it (waits for the second).</summary>
+    public double Milliseconds(Action body)
+    {
+        _backend.Context.MakeCurrent();
+        CudaDriver.Check(CudaDriver.cuEventRecord(_start.DangerousGetHandle(), _backend.Context.Stream), "cuEventRecord");
+        body();
+        _backend.Context.MakeCurrent();
+        CudaDriver.Check(CudaDriver.cuEventRecord(_end.DangerousGetHandle(), _backend.Context.Stream), "cuEventRecord");
+        CudaDriver.Check(CudaDriver.cuEventSynchronize(_end.DangerousGetHandle()), "cuEventSynchronize");
+        CudaDriver.Check(CudaDriver.cuEventElapsedTime(out var ms, _start.DangerousGetHandle(), _end.DangerousGetHandle()), "cuEventElapsedTime");
+        return ms;
+    }
+
     /// <summary>Milliseconds per call of <paramref name="body"/>: each of <paramref name="repeats"/> timed calls separately, median returned.</summary>
     public double MedianMilliseconds(Action body, int warmup, int repeats)
     {

@@ -122,7 +122,7 @@ public sealed partial class CpuBackend
                     {
                         dxn.Clear();
                     }
-                    Col2Im(col, dxn, g);
+                    Col2Im(col.AsSpan(0, k * outHW), dxn, g);
                 }
             }
             finally
@@ -193,6 +193,11 @@ public sealed partial class CpuBackend
     private static void Im2Col<T>(ReadOnlySpan<T> x, Span<T> col, ConvGeometry g)
         where T : unmanaged, INumber<T>
     {
+        if (IsSameStrideOne(g))
+        {
+            Im2ColSame(x, col, g);
+            return;
+        }
         int outH = g.OutH, outW = g.OutW, outHW = outH * outW;
         for (var c = 0; c < g.InChannels; c++)
         {
@@ -241,9 +246,14 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>Adds columns [C·R·S, P·Q] back into one sample [C, H, W] (the adjoint of Im2Col).</summary>
-    private static void Col2Im<T>(ReadOnlySpan<T> col, Span<T> x, ConvGeometry g)
+    private static void Col2Im<T>(Span<T> col, Span<T> x, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (IsSameStrideOne(g))
+        {
+            Col2ImSame(col, x, g);
+            return;
+        }
         int outH = g.OutH, outW = g.OutW, outHW = outH * outW;
         for (var c = 0; c < g.InChannels; c++)
         {
@@ -283,6 +293,104 @@ public sealed partial class CpuBackend
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>Stride 1 and "same" padding: every unfolded row is the input plane shifted by one flat offset.</summary>
+    private static bool IsSameStrideOne(ConvGeometry g) =>
+        g.StrideH == 1 && g.StrideW == 1 && g.OutH == g.InH && g.OutW == g.InW && g.PadH < g.InH && g.PadW < g.InW;
+
+    /// <summary>
+    /// Row (c, r, s) of the columns is plane c shifted by (r − padH, s − padW): one contiguous copy of the flat plane at
+    /// that offset, then the rows that fell off the top or bottom and the column that wrapped around are zeroed.
+    /// </summary>
+    private static void Im2ColSame<T>(ReadOnlySpan<T> x, Span<T> col, ConvGeometry g)
+        where T : unmanaged, INumber<T>
+    {
+        int h = g.InH, w = g.InW, hw = h * w;
+        for (var c = 0; c < g.InChannels; c++)
+        {
+            var plane = x.Slice(c * hw, hw);
+            for (var r = 0; r < g.KernelH; r++)
+            {
+                var dy = r - g.PadH;
+                for (var s = 0; s < g.KernelW; s++)
+                {
+                    var dx = s - g.PadW;
+                    var row = col.Slice(((c * g.KernelH + r) * g.KernelW + s) * hw, hw);
+                    var shift = dy * w + dx;
+                    // row[i] = plane[i + shift] where that index exists
+                    int dst0 = Math.Max(0, -shift), src0 = Math.Max(0, shift), len = hw - Math.Abs(shift);
+                    row.Slice(0, dst0).Clear();
+                    plane.Slice(src0, len).CopyTo(row.Slice(dst0, len));
+                    row.Slice(dst0 + len).Clear();
+                    // rows outside the image
+                    if (dy > 0)
+                    {
+                        row.Slice((h - dy) * w).Clear();
+                    }
+                    else if (dy < 0)
+                    {
+                        row.Slice(0, -dy * w).Clear();
+                    }
+                    // columns that wrapped around a row boundary
+                    ZeroWrappedColumns(row, h, w, dx);
+                }
+            }
+        }
+    }
+
+    /// <summary>The adjoint: zero the wrapped and out-of-image entries of each column row, then add it back shifted.</summary>
+    private static void Col2ImSame<T>(Span<T> col, Span<T> x, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int h = g.InH, w = g.InW, hw = h * w;
+        for (var c = 0; c < g.InChannels; c++)
+        {
+            var plane = x.Slice(c * hw, hw);
+            for (var r = 0; r < g.KernelH; r++)
+            {
+                var dy = r - g.PadH;
+                for (var s = 0; s < g.KernelW; s++)
+                {
+                    var dx = s - g.PadW;
+                    var row = col.Slice(((c * g.KernelH + r) * g.KernelW + s) * hw, hw);
+                    ZeroWrappedColumns(row, h, w, dx);
+                    if (dy > 0)
+                    {
+                        row.Slice((h - dy) * w).Clear();
+                    }
+                    else if (dy < 0)
+                    {
+                        row.Slice(0, -dy * w).Clear();
+                    }
+                    var shift = dy * w + dx;
+                    int dst0 = Math.Max(0, -shift), src0 = Math.Max(0, shift), len = hw - Math.Abs(shift);
+                    var target = plane.Slice(src0, len);
+                    TensorPrimitives.Add(target, row.Slice(dst0, len), target);
+                }
+            }
+        }
+    }
+
+    /// <summary>Zeroes, in every image row of a shifted plane, the |dx| entries that came from the neighbouring row.</summary>
+    private static void ZeroWrappedColumns<T>(Span<T> row, int h, int w, int dx)
+        where T : unmanaged, INumber<T>
+    {
+        if (dx == 0)
+        {
+            return;
+        }
+        for (var p = 0; p < h; p++)
+        {
+            if (dx > 0)
+            {
+                row.Slice(p * w + w - dx, dx).Clear();
+            }
+            else
+            {
+                row.Slice(p * w, -dx).Clear();
             }
         }
     }

@@ -21,6 +21,9 @@ public static unsafe class Gemm
         {
             return;
         }
+        CheckExtent("A", a.Length, ta ? k : m, ta ? m : k, lda);
+        CheckExtent("B", b.Length, tb ? n : k, tb ? k : n, ldb);
+        CheckExtent("C", c.Length, m, n, ldc);
         if (!ForceManaged && OpenBlas.IsAvailable && k > 0)
         {
             fixed (T* pa = a)
@@ -39,6 +42,15 @@ public static unsafe class Gemm
             return;
         }
         ManagedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>A row-major [rows, cols] matrix with leading dimension ld must fit in the span (native code reads by pointer).</summary>
+    private static void CheckExtent(string name, int length, int rows, int cols, int ld)
+    {
+        if (rows > 0 && cols > 0 && (ld < cols || (long)(rows - 1) * ld + cols > length))
+        {
+            throw new ArgumentException($"GEMM operand {name}: a [{rows}, {cols}] matrix with leading dimension {ld} does not fit in {length} elements");
+        }
     }
 
     /// <summary>Like <see cref="Single{T}"/> but with the rows of C split over threads (arrays, not spans, so blocks can run in parallel).</summary>

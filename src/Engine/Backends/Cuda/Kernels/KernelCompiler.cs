@@ -90,7 +90,7 @@ public sealed unsafe class KernelCompiler
     /// <summary>Compiles one source for a target such as "sm_90" (CUBIN) or "compute_90" (PTX).</summary>
     public KernelCompilation Compile(KernelSource source, string target, IReadOnlyList<string>? extraOptions = null, bool useCache = true)
     {
-        var options = BaseOptions.Append($"--gpu-architecture={target}").Concat(extraOptions ?? []).ToArray();
+        var options = OptionsFor(target).Concat(extraOptions ?? []).ToArray();
         var key = CacheKey(source, options, target);
         var extension = target.StartsWith("sm_", StringComparison.Ordinal) ? ".cubin" : ".ptx";
         var cachePath = Path.Combine(CacheDirectory, $"{source.Name}-{target}-{key[..32]}{extension}");
@@ -112,6 +112,17 @@ public sealed unsafe class KernelCompiler
             TryWriteCache(cachePath, result.Image);
         }
         return result;
+    }
+
+    /// <summary>
+    /// The base options plus the target. NVRTC 11.x crashes (SIGSEGV inside its in-process ptxas) when asked for an
+    /// sm_90 CUBIN with -lineinfo, so line tables are kept only where they are safe: PTX targets, and CUBINs from NVRTC 12+.
+    /// </summary>
+    public IReadOnlyList<string> OptionsFor(string target)
+    {
+        var cubin = target.StartsWith("sm_", StringComparison.Ordinal);
+        var options = BaseOptions.Where(o => !(cubin && Major < 12 && o == "-lineinfo"));
+        return options.Append($"--gpu-architecture={target}").ToArray();
     }
 
     private string CacheKey(KernelSource source, string[] options, string target)

@@ -1,0 +1,123 @@
+using System.CommandLine;
+using NativeTrustRegion.Continual.Methods;
+using NativeTrustRegion.Engine;
+using NativeTrustRegion.Engine.Backends.Cuda;
+using NativeTrustRegion.Experiments.Benchmarks;
+using NativeTrustRegion.Models;
+
+namespace NativeTrustRegion.Cli.Commands.Bench;
+
+/// <summary>
+/// <c>ntr bench train</c>: steady-state steps/s of one full training step (forward, backward, optimizer) of a model
+/// preset for each continual method, with amortised per-task costs, peak memory and DDIM sampling throughput; JSON
+/// to benchmarks/results (see <see cref="TrainingBenchmark"/>).
+/// </summary>
+internal static class TrainBenchmarkCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("train", "time full training steps (forward, backward, optimizer) of a model preset under each continual method; JSON to benchmarks/results");
+        var preset = new Option<string>("--preset") { Description = $"model preset: {string.Join(", ", ModelPresets.Names)}", Required = true };
+        var device = new Option<string>("--device") { Description = "cuda, cuda:N or cpu", DefaultValueFactory = _ => "cuda" };
+        var batch = new Option<int?>("--batch") { Description = "current-task samples per step (default: the workload's, 128 for image-paper, 256 for policy-paper)" };
+        var steps = new Option<int>("--steps") { Description = "timed steps per method (the median is reported)", DefaultValueFactory = _ => 20 };
+        var warmup = new Option<int>("--warmup") { Description = "untimed steps per method before timing (at least)", DefaultValueFactory = _ => 5 };
+        var warmupSeconds = new Option<double>("--warmup-seconds")
+        {
+            Description = "untimed seconds per method before timing (at least; the JIT needs seconds to reach steady state)",
+            DefaultValueFactory = _ => 3,
+        };
+        var methods = new Option<string>("--methods")
+        {
+            Description = $"comma-separated method ids (known: {string.Join(", ", MethodRegistry.All)})",
+            DefaultValueFactory = _ => string.Join(",", MethodRegistry.PaperMethods),
+        };
+        var precision = new Option<string?>("--precision") { Description = "fp32, tf32 (GPU) or bf16 (not implemented yet); default tf32 on a GPU, fp32 on the CPU" };
+        var output = new Option<string>("--out") { Description = "folder for the JSON result", DefaultValueFactory = _ => Path.Combine("benchmarks", "results") };
+        var replayPool = new Option<int?>("--replay-pool") { Description = "replay samples generated for the timing (default: the workload's pool per task, 1,300 for image-paper); the per-sample time is scaled to the workload's pool" };
+        var fisherSamples = new Option<int>("--fisher-samples") { Description = "samples of the one timed Fisher estimate (scaled to the workload's count)", DefaultValueFactory = _ => 16 };
+        var skipDdim = new Option<bool>("--skip-ddim") { Description = "do not time DDIM sampling when no method under test generates a replay pool" };
+        var seed = new Option<ulong>("--seed") { Description = "seed of the weights and the synthetic data", DefaultValueFactory = _ => 1 };
+        foreach (var option in new Option[] { preset, device, batch, steps, warmup, warmupSeconds, methods, precision, output, replayPool, fisherSamples, skipDdim, seed })
+        {
+            command.Add(option);
+        }
+        command.SetAction(parse =>
+        {
+            var presetName = parse.GetValue(preset)!;
+            if (!ModelPresets.Names.Contains(presetName))
+            {
+                Console.Error.WriteLine($"unknown preset '{presetName}'; known presets: {string.Join(", ", ModelPresets.Names)}");
+                return 2;
+            }
+            if (DeviceOpening.Open(parse.GetValue(device)!) is not { } dev)
+            {
+                return 2;
+            }
+            TrainingBenchmarkSettings settings;
+            try
+            {
+                var workload = PaperWorkload.For(presetName);
+                settings = new TrainingBenchmarkSettings
+                {
+                    Preset = presetName,
+                    Device = dev,
+                    Batch = parse.GetValue(batch) ?? workload.Batch,
+                    TimedSteps = parse.GetValue(steps),
+                    WarmupSteps = parse.GetValue(warmup),
+                    WarmupSeconds = parse.GetValue(warmupSeconds),
+                    Methods = parse.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    Precision = parse.GetValue(precision) is { } p ? TrainingPrecisions.Parse(p) : TrainingPrecisions.DefaultFor(dev),
+                    Workload = workload,
+                    ReplayPoolGenerated = parse.GetValue(replayPool),
+                    FisherSamplesTimed = parse.GetValue(fisherSamples),
+                    AlwaysTimeSampling = !parse.GetValue(skipDdim),
+                    Seed = parse.GetValue(seed),
+                    Command = CommandLineText.Of(parse),
+                };
+                settings.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+            return Run(settings, parse.GetValue(output)!);
+        });
+        return command;
+    }
+
+    private static int Run(TrainingBenchmarkSettings s, string outputDir)
+    {
+        Console.WriteLine($"{s.Preset} on {s.Device}, batch {s.Batch}, {s.Precision.Name()}, warm-up ≥ {s.WarmupSteps} steps and ≥ {s.WarmupSeconds} s, then {s.TimedSteps} timed steps per method");
+        Console.WriteLine($"per-task costs spread over the workload of {s.Workload.Source}: {s.Workload.Tasks} tasks × {s.Workload.StepsPerTask:N0} steps");
+        TrainingBenchmarkResult result;
+        try
+        {
+            // the JSON is rewritten after every method, so a run cut short by a time limit keeps what it measured
+            result = new TrainingBenchmark(s, Console.Out).Run(partial => TrainingBenchmarkReport.Write(partial, outputDir));
+        }
+        catch (Exception e) when (e is TensorOpException or InvalidOperationException or IOException or ArgumentException or CudaException or CudaLibraryNotFoundException)
+        {
+            Console.Error.WriteLine($"bench train failed: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
+        var m = result.Machine;
+        Console.WriteLine();
+        Console.WriteLine($"{result.ModelName}: {result.Parameters:N0} parameters; {m.DeviceName}{(m.DriverCudaVersion is null ? "" : $", driver CUDA {m.DriverCudaVersion}")}; timing: {result.TimingMethod}");
+        Console.WriteLine($"{"method",-14} {"median ms",10} {"steps/s",9} {"samples/s",10} {"+replay ms",10} {"+fisher ms",10} {"eff. steps/s",12} {"peak pool MiB",13} {"device MiB",10}");
+        foreach (var t in result.Methods)
+        {
+            var used = t.DeviceUsedBytes is { } b ? (b / 1048576.0).ToString("F0") : "-";
+            Console.WriteLine($"{t.Method,-14} {t.MedianStepMilliseconds,10:F2} {t.StepsPerSecond,9:F2} {s.Batch * t.StepsPerSecond,10:F1} {t.AmortisedReplayMilliseconds,10:F2} " +
+                $"{t.AmortisedFisherMilliseconds,10:F2} {t.EffectiveStepsPerSecond,12:F2} {t.PeakPoolBytes / 1048576.0,13:F1} {used,10}");
+        }
+        if (result.Ddim is { } d)
+        {
+            Console.WriteLine($"DDIM: {d.Samples} samples, {d.DdimSteps} steps at batch {d.GenerationBatch}: {d.SamplesPerSecond:F1} samples/s");
+        }
+        var path = TrainingBenchmarkReport.Write(result, outputDir);
+        Console.WriteLine($"wrote {path}");
+        return 0;
+    }
+}

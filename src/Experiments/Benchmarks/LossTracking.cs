@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using NativeTrustRegion.Engine;
+using NativeTrustRegion.Engine.Autograd;
+using NativeTrustRegion.Engine.Backends.Cuda;
+using NativeTrustRegion.Engine.Checkpoints;
+using NativeTrustRegion.Engine.Optim;
+using NativeTrustRegion.Models;
+using NativeTrustRegion.Models.Diffusion;
+
+namespace NativeTrustRegion.Experiments.Benchmarks;
+
+/// <summary>
+/// Trains a preset from the exported initial weights on the exported batches (<see cref="LossTrackingBatches"/>) and
+/// records each step's loss, exactly as tools/reference/loss_track.py does in PyTorch: evaluation mode (no dropout),
+/// ε-prediction MSE through <see cref="DenoisingLoss"/>, zero the gradients, backward, one Adam step (2e-4).
+/// </summary>
+public static class LossTracking
+{
+    public static LossTrackingResult Run(string folder, Device device, TrainingPrecision precision, int? maxSteps = null)
+    {
+        if (TrainingPrecisions.Unsupported(precision, device) is { } reason)
+        {
+            throw new ArgumentException(reason);
+        }
+        var manifestPath = Path.Combine(folder, LossTrackingBatches.ManifestFile);
+        if (!File.Exists(manifestPath))
+        {
+            throw new FileNotFoundException($"{manifestPath} not found. Fix: write the folder first with `ntr bench export-batches --out {folder}`", manifestPath);
+        }
+        using var manifest = JsonDocument.Parse(File.ReadAllText(manifestPath));
+        var root = manifest.RootElement;
+        if (root.GetProperty("format").GetString() != LossTrackingBatches.Format)
+        {
+            throw new InvalidDataException($"{manifestPath} is not a {LossTrackingBatches.Format} manifest");
+        }
+        var preset = root.GetProperty("preset").GetString()!;
+        var batch = root.GetProperty("batch").GetInt32();
+        var steps = Math.Min(root.GetProperty("steps").GetInt32(), maxSteps ?? int.MaxValue);
+        var learningRate = root.GetProperty("learningRate").GetDouble();
+
+        var backend = BackendRegistry.For(device);
+        if (backend is CudaBackend gpu)
+        {
+            gpu.UseTf32 = precision == TrainingPrecision.Tf32;
+        }
+        var store = new ParameterStore(DType.F32, device);
+        var model = ModelPresets.Create(preset, store);
+        store.Allocate(0);
+        ParameterCheckpoint.Load(Path.Combine(folder, LossTrackingBatches.WeightsFile), store);
+        model.Training = false;
+        var adam = new Adam(store, learningRate);
+        var schedule = NoiseSchedule.Linear();
+
+        var file = SafeTensorsFile.Read(Path.Combine(folder, LossTrackingBatches.BatchesFile));
+        var x0 = file.ReadFloats("x0");
+        var noise = file.ReadFloats("noise");
+        var timesteps = file.ReadFloats("timesteps");
+        var signal = file.ReadFloats("signal");
+        var condition = file.Contains("condition") ? file.ReadFloats("condition") : null;
+        var sampleShape = new[] { batch }.Concat(model.SampleShape).ToArray();
+        var conditionShape = model.ConditionShape is null ? null : new[] { batch }.Concat(model.ConditionShape).ToArray();
+        var sampleSize = (int)Shape.Numel(sampleShape);
+        var conditionSize = conditionShape is null ? 0 : (int)Shape.Numel(conditionShape);
+
+        var losses = new List<double>();
+        var clock = Stopwatch.StartNew();
+        for (var s = 0; s < steps; s++)
+        {
+            using var scope = TensorScope.Begin();
+            var t = new int[batch];
+            for (var i = 0; i < batch; i++)
+            {
+                t[i] = (int)timesteps[s * batch + i];
+                if (MathF.Sqrt(schedule.AlphaBar(t[i])) != signal[s * batch + i])
+                {
+                    throw new InvalidDataException($"step {s}, sample {i}: the stored noising coefficient differs from this engine's schedule at t = {t[i]}; re-export the batches");
+                }
+            }
+            var x = Tensor.FromSpan((ReadOnlySpan<float>)x0.AsSpan(s * sampleSize, sampleSize), sampleShape, DType.F32, device);
+            var eps = Tensor.FromSpan((ReadOnlySpan<float>)noise.AsSpan(s * sampleSize, sampleSize), sampleShape, DType.F32, device);
+            var c = condition is null ? null : Tensor.FromSpan((ReadOnlySpan<float>)condition.AsSpan(s * conditionSize, conditionSize), conditionShape!, DType.F32, device);
+            var loss = DenoisingLoss.Compute(model, schedule, x, c, new NoiseDraw(t, eps));
+            store.ZeroGrad();
+            GradTape.Current.Backward(loss);
+            losses.Add(loss.Item());
+            adam.Step();
+        }
+        backend.Synchronize();
+        return new LossTrackingResult(preset, BenchmarkMachine.Describe(backend), precision, losses, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Writes the losses as JSON (the same layout tools/reference/loss_track.py writes) and returns the path.</summary>
+    public static string Write(LossTrackingResult r, string path, string command)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null)
+        {
+            Directory.CreateDirectory(dir);
+        }
+        using var stream = File.Create(path);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        json.WriteStartObject();
+        json.WriteString("framework", "ntr");
+        json.WriteString("preset", r.Preset);
+        json.WriteString("device", r.Machine.Device);
+        json.WriteString("deviceName", r.Machine.DeviceName);
+        json.WriteString("precision", r.Precision.Name());
+        json.WriteString("date", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+        json.WriteString("command", command);
+        json.WriteNumber("seconds", r.Seconds);
+        json.WriteStartArray("losses");
+        foreach (var loss in r.Losses)
+        {
+            json.WriteNumberValue(loss);
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+        return path;
+    }
+}

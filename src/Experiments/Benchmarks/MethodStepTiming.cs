@@ -1,0 +1,38 @@
+namespace NativeTrustRegion.Experiments.Benchmarks;
+
+/// <summary>
+/// The timed steps of one continual method: the raw per-step milliseconds, the warm-up steps before them, their median, the per-task costs the method
+/// pays spread over the paper's steps (replay-pool generation, Fisher estimation), memory, and the last step's loss.
+/// </summary>
+public sealed record MethodStepTiming(
+    string Method,
+    IReadOnlyList<double> StepMilliseconds,
+    int WarmupSteps,
+    double AmortisedReplayMilliseconds,
+    double AmortisedFisherMilliseconds,
+    long PeakPoolBytes,
+    long? DeviceUsedBytes,
+    double LastLoss,
+    double SetupSeconds)
+{
+    public double MedianStepMilliseconds => Median(StepMilliseconds);
+
+    public double StepsPerSecond => 1000 / MedianStepMilliseconds;
+
+    /// <summary>The median step plus its share of the per-task work.</summary>
+    public double EffectiveStepMilliseconds => MedianStepMilliseconds + AmortisedReplayMilliseconds + AmortisedFisherMilliseconds;
+
+    public double EffectiveStepsPerSecond => 1000 / EffectiveStepMilliseconds;
+
+    /// <summary>The middle value (the mean of the two middle values for an even count).</summary>
+    public static double Median(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0)
+        {
+            throw new ArgumentException("the median of no values is undefined", nameof(values));
+        }
+        var sorted = values.Order().ToArray();
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}

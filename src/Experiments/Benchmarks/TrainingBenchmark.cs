@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using NativeTrustRegion.Continual.Methods;
+using NativeTrustRegion.Continual.Replay;
+using NativeTrustRegion.Continual.Training;
+using NativeTrustRegion.Engine;
+using NativeTrustRegion.Engine.Autograd;
+using NativeTrustRegion.Engine.Backends.Cuda;
+using NativeTrustRegion.Continual.Fisher;
+using NativeTrustRegion.Models;
+using NativeTrustRegion.Models.Diffusion;
+
+namespace NativeTrustRegion.Experiments.Benchmarks;
+
+/// <summary>
+/// Steady-state training speed of a model preset under each continual method. Per method: a fresh model (seeded
+/// weights) on the device, a two-task stream of random data of the model's shapes, the method's real set-up for the
+/// second task (task 0's EndTask: its Fisher estimate and/or replay pool), warm-up steps, then timed steps of task 1,
+/// each <c>method.Step</c> inside a tensor scope exactly as the experiment runner calls it, timed with device
+/// synchronisation. The per-task work the timed step does not show is measured once and spread over the workload's
+/// steps: replay-pool generation (DDIM, timed on the first pool, per sample, scaled to the workload's pool) and Fisher
+/// estimation (timed on a few samples and scaled to the workload's count). Untimed plain steps before the first method
+/// keep one-off process costs (JIT tiering, kernel loading) out of every method's numbers. Memory: the pool's peak of live step buffers, and on a GPU the device memory in
+/// use after the timed steps beyond what was in use when the run started.
+/// </summary>
+public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWriter log)
+{
+    private FisherEstimationTiming? _fisher;
+    private long _parameters;
+    private string _modelName = "";
+
+    /// <param name="progress">Called with the partial result after each method (e.g. to save it before a time limit strikes).</param>
+    public TrainingBenchmarkResult Run(Action<TrainingBenchmarkResult>? progress = null)
+    {
+        settings.Validate();
+        var started = DateTime.UtcNow;
+        var backend = BackendRegistry.For(settings.Device);
+        if (backend is CudaBackend gpu)
+        {
+            gpu.UseTf32 = settings.Precision == TrainingPrecision.Tf32;
+        }
+        var machine = BenchmarkMachine.Describe(backend);
+        var baseline = DeviceUsedBytes(backend);
+        var replay = new BenchmarkReplayGenerator(new ConditionalSampleReplay());
+        using var timer = IStepTimer.For(backend);
+        WarmUpProcess(backend, replay);
+        var timings = new List<MethodStepTiming>();
+        foreach (var method in settings.Methods)
+        {
+            var timing = TimeMethod(method, backend, replay, timer, baseline);
+            timings.Add(timing);
+            log.WriteLine($"{method,-14} median {timing.MedianStepMilliseconds,9:F2} ms/step  {timing.StepsPerSecond,8:F2} steps/s" +
+                $"  effective {timing.EffectiveStepsPerSecond,8:F2} steps/s  peak pool {timing.PeakPoolBytes / 1048576.0,9:F1} MiB");
+            Release(backend);
+            progress?.Invoke(new TrainingBenchmarkResult(settings, _modelName, _parameters, machine, timer.Method, timings.ToArray(), replay.Timing, _fisher, started, false));
+        }
+        if (replay.Timing is null && settings.AlwaysTimeSampling)
+        {
+            MeasureSampling(backend, replay);
+        }
+        return new TrainingBenchmarkResult(settings, _modelName, _parameters, machine, timer.Method, timings, replay.Timing, _fisher, started, true);
+    }
+
+    private ContinualContext NewContext(IReplayGenerator replay)
+    {
+        var store = new ParameterStore(DType.F32, settings.Device);
+        var model = ModelPresets.Create(settings.Preset, store);
+        store.Allocate(settings.Seed);
+        _parameters = store.Count;
+        _modelName = model.Name;
+        var w = settings.Workload;
+        var hyper = new Hyperparameters
+        {
+            BatchSize = settings.Batch,
+            LearningRate = 2e-4,
+            FisherSamples = settings.FisherSamplesTimed,
+            ReplayPoolPerTask = settings.ReplayPoolGenerated ?? w.ReplayPoolPerTask,
+            ReplayGenerationBatch = w.ReplayGenerationBatch,
+            ReplayDdimSteps = w.ReplayDdimSteps,
+        };
+        var samplesPerTask = Math.Max(2 * settings.Batch, settings.FisherSamplesTimed);
+        var stream = SyntheticTaskStream.Create(model, tasks: 2, samplesPerTask, settings.Seed);
+        return new ContinualContext(model, NoiseSchedule.Linear(), stream, hyper, replay, settings.Seed);
+    }
+
+    private MethodStepTiming TimeMethod(string id, IBackend backend, BenchmarkReplayGenerator replay, IStepTimer timer, long? baseline)
+    {
+        var clock = Stopwatch.StartNew();
+        var ctx = NewContext(replay);
+        var method = MethodRegistry.Create(id);
+        var penalty = method is ReplayAndPenaltyMethod { PenaltyForm: not null };
+        method.BeginTask(ctx, 0);
+        if (penalty && _fisher is null)
+        {
+            _fisher = TimeFisher(ctx);
+        }
+        var requests = replay.Requests;
+        method.EndTask(ctx, 0);
+        var replays = replay.Requests > requests;
+        method.BeginTask(ctx, 1);
+        var loss = double.NaN;
+        var warmupSteps = WarmUp(step =>
+        {
+            using var scope = TensorScope.Begin();
+            loss = method.Step(ctx, 1, step).Loss;
+        });
+        backend.Synchronize();
+        var setupSeconds = clock.Elapsed.TotalSeconds;
+
+        backend.Pool.ResetPeak();
+        var times = new double[settings.TimedSteps];
+        for (var i = 0; i < times.Length; i++)
+        {
+            var step = warmupSteps + i + 1;
+            times[i] = timer.Milliseconds(() =>
+            {
+                using var scope = TensorScope.Begin();
+                loss = method.Step(ctx, 1, step).Loss;
+            });
+        }
+        var used = DeviceUsedBytes(backend) - baseline;
+        var w0 = settings.Workload;
+        var replayMs = replays && replay.Timing is { } g ? g.SecondsPerSample * 1000 * w0.ReplaySamplesPerStep : 0;
+        var fisherMs = penalty && _fisher is { } f ? f.SecondsPerSample * 1000 * w0.FisherSamplesPerStep : 0;
+        return new MethodStepTiming(id, times, warmupSteps, replayMs, fisherMs, backend.Pool.PeakLiveBytes, used, loss, setupSeconds);
+    }
+
+    /// <summary>Runs <paramref name="step"/> (given step numbers 1, 2, …) at least WarmupSteps times and for at least WarmupSeconds; returns how many times it ran.</summary>
+    private int WarmUp(Action<int> step)
+    {
+        var clock = Stopwatch.StartNew();
+        var count = 0;
+        while (count < settings.WarmupSteps || clock.Elapsed.TotalSeconds < settings.WarmupSeconds)
+        {
+            step(++count);
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Untimed plain training steps before the first method, so that the first method timed does not pay for what a
+    /// process does once: JIT tiering of the host code, kernel loading, library handles, first algorithm searches.
+    /// </summary>
+    private void WarmUpProcess(IBackend backend, IReplayGenerator replay)
+    {
+        var ctx = NewContext(replay);
+        var method = MethodRegistry.Create("finetune");
+        method.BeginTask(ctx, 0);
+        WarmUp(step =>
+        {
+            using var scope = TensorScope.Begin();
+            method.Step(ctx, 0, step);
+        });
+        Release(backend);
+    }
+
+    /// <summary>One Fisher estimate of task 0 (after a one-sample warm-up), timed between synchronisations.</summary>
+    private FisherEstimationTiming TimeFisher(ContinualContext ctx)
+    {
+        var backend = ctx.Parameters.Data.Backend;
+        FisherEstimate.Estimate(ctx, 0, 1);
+        backend.Synchronize();
+        var clock = Stopwatch.StartNew();
+        var estimate = FisherEstimate.Estimate(ctx, 0, settings.FisherSamplesTimed);
+        backend.Synchronize();
+        return new FisherEstimationTiming(estimate.Samples, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>DDIM throughput when no method under test generated a replay pool: one pool from the seeded weights.</summary>
+    private void MeasureSampling(IBackend backend, BenchmarkReplayGenerator replay)
+    {
+        var ctx = NewContext(replay);
+        replay.Build(ctx, new FrozenWeights(ctx.Parameters), 0);
+        Release(backend);
+    }
+
+    /// <summary>Device memory in use (all of the GPU's, cuMemGetInfo), or null on back ends that do not report it.</summary>
+    private static long? DeviceUsedBytes(IBackend backend)
+    {
+        if (backend is not CudaBackend gpu)
+        {
+            return null;
+        }
+        var (free, total) = gpu.MemoryInfo();
+        return total - free;
+    }
+
+    /// <summary>Frees what the finished method held (its model, optimizer and method state) so the next one starts clean.</summary>
+    private static void Release(IBackend backend)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        backend.Synchronize();
+        backend.Pool.Trim();
+    }
+}
