@@ -38,7 +38,7 @@ public class KernelCompilationTests
     public void EveryKernelFileIsEmbedded()
     {
         var names = KernelSources.Modules.Select(m => m.Name).ToArray();
-        foreach (var expected in new[] { "attention", "copy", "dropout", "elementwise", "embedding", "film", "fisher", "groupnorm", "layernorm", "loss", "random", "reduce", "resample", "softmax", "vector" })
+        foreach (var expected in new[] { "attention", "bilinear", "copy", "dropout", "elementwise", "embedding", "film", "fisher", "groupnorm", "layernorm", "loss", "pool", "random", "reduce", "resample", "softmax", "vector" })
         {
             Assert.Contains(expected, names);
         }

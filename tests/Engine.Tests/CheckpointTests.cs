@@ -86,6 +86,28 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void TensorsOfOtherDtypesAreListedAndFailOnlyWhenRead()
+    {
+        // as PyTorch writes a BatchNorm: float weights plus an int64 counter
+        var header = """{"bn.num_batches_tracked":{"dtype":"I64","shape":[],"data_offsets":[0,8]},"bn.weight":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}""";
+        var json = System.Text.Encoding.UTF8.GetBytes(header.PadRight((header.Length + 7) / 8 * 8));
+        var bytes = new List<byte>(BitConverter.GetBytes((ulong)json.Length));
+        bytes.AddRange(json);
+        bytes.AddRange(BitConverter.GetBytes(7L));
+        bytes.AddRange(BitConverter.GetBytes(1.5f));
+        bytes.AddRange(BitConverter.GetBytes(-2f));
+        var path = Path.Combine(_dir, "torch-bn.safetensors");
+        File.WriteAllBytes(path, bytes.ToArray());
+        var file = SafeTensorsFile.Read(path);
+        Assert.Equal(new[] { 1.5f, -2f }, file.ReadFloats("bn.weight"));
+        Assert.Equal(new[] { "bn.num_batches_tracked", "bn.weight" }, file.AllNames);
+        Assert.False(file.Contains("bn.num_batches_tracked"));
+        Assert.Equal("I64", file.Describe("bn.num_batches_tracked").DType);
+        var e = Assert.Throws<SafeTensorsException>(() => file.ReadFloats("bn.num_batches_tracked"));
+        Assert.Contains("'bn.num_batches_tracked' has dtype I64", e.Message);
+    }
+
+    [Fact]
     public void MissingParameterNamesTheParameter()
     {
         var small = new ParameterStore();

@@ -45,6 +45,43 @@ public class ForwardReferenceTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 7, 0, 3, 1)]
+    [InlineData(7, 1, 3, 0, 1)]
+    [InlineData(1, 3, 0, 1, 1)]
+    [InlineData(3, 1, 1, 0, 2)]
+    public void Conv2dWithRectangularKernelsMatchesDirectLoops(int kh, int kw, int ph, int pw, int stride)
+    {
+        var g = new Generator(16);
+        int n = 2, c = 3, h = 9, w = 8, co = 4;
+        var x = Tensor.Randn([n, c, h, w], g, DType.F64);
+        var wt = Tensor.Randn([co, c, kh, kw], g, DType.F64);
+        var y = Ops.Conv2d(x, wt, null, (stride, stride), (ph, pw));
+        var xs = x.ToDoubleArray();
+        var ws = wt.ToDoubleArray();
+        int oh = (h + 2 * ph - kh) / stride + 1, ow = (w + 2 * pw - kw) / stride + 1;
+        Assert.Equal(new[] { n, co, oh, ow }, y.Shape);
+        var ys = y.ToDoubleArray();
+        for (var i = 0; i < n; i++)
+        for (var o = 0; o < co; o++)
+        for (var p = 0; p < oh; p++)
+        for (var q = 0; q < ow; q++)
+        {
+            var acc = 0.0;
+            for (var ci = 0; ci < c; ci++)
+            for (var r = 0; r < kh; r++)
+            for (var s = 0; s < kw; s++)
+            {
+                int ih = p * stride - ph + r, iw = q * stride - pw + s;
+                if (ih >= 0 && ih < h && iw >= 0 && iw < w)
+                {
+                    acc += xs[((i * c + ci) * h + ih) * w + iw] * ws[((o * c + ci) * kh + r) * kw + s];
+                }
+            }
+            Assert.Equal(acc, ys[((i * co + o) * oh + p) * ow + q], 1e-12);
+        }
+    }
+
     [Fact]
     public void ConvTranspose1dMatchesScatterDefinition()
     {
@@ -169,5 +206,125 @@ public class ForwardReferenceTests
         var p = Tensor.FromArray(new float[] { 1, 2, 3, 4 }, 2, 2);
         var t = Tensor.FromArray(new float[] { 0, 2, 5, 1 }, 2, 2);
         Assert.Equal((1 + 0 + 4 + 9) / 4.0, Ops.MseLoss(p, t).Item(), 6);
+    }
+
+    [Theory]
+    [InlineData(3, 2, 0)]
+    [InlineData(3, 1, 1)]
+    [InlineData(2, 1, 0)]
+    [InlineData(3, 2, 1)]
+    public void MaxPool2dMatchesDirectLoops(int k, int stride, int pad)
+    {
+        var x = Tensor.Randn([2, 3, 7, 6], new Generator(12), DType.F64);
+        var y = Ops.MaxPool2d(x, k, stride, pad);
+        var reference = PoolReference(x.ToDoubleArray(), 2 * 3, 7, 6, k, stride, pad, (values, _) => values.Max());
+        Assert.Equal(new[] { 2, 3, (7 + 2 * pad - k) / stride + 1, (6 + 2 * pad - k) / stride + 1 }, y.Shape);
+        Assert.Equal(reference, y.ToDoubleArray());
+    }
+
+    [Theory]
+    [InlineData(3, 1, 1, false)]
+    [InlineData(3, 1, 1, true)]
+    [InlineData(3, 2, 1, false)]
+    [InlineData(2, 2, 1, true)]
+    [InlineData(3, 2, 0, true)]
+    public void AvgPool2dMatchesDirectLoops(int k, int stride, int pad, bool countIncludePad)
+    {
+        var x = Tensor.Randn([2, 3, 7, 6], new Generator(13), DType.F64);
+        var y = Ops.AvgPool2d(x, k, stride, pad, countIncludePad).ToDoubleArray();
+        var reference = PoolReference(x.ToDoubleArray(), 2 * 3, 7, 6, k, stride, pad, (values, paddedArea) => values.Sum() / (countIncludePad ? paddedArea : values.Count));
+        Assert.Equal(reference.Length, y.Length);
+        for (var i = 0; i < y.Length; i++)
+        {
+            Assert.Equal(reference[i], y[i], 1e-14);
+        }
+    }
+
+    [Fact]
+    public void AvgPool2dWithoutPaddedZerosAveragesOnlyInputPixels()
+    {
+        // a 3x3 window at the corner of a padded 2x2 image of ones: 4 real pixels, 9 places
+        var x = Tensor.Ones([1, 1, 2, 2], DType.F64);
+        Assert.Equal(new[] { 1.0, 1, 1, 1 }, Ops.AvgPool2d(x, 3, 1, 1, countIncludePad: false).ToDoubleArray());
+        Assert.Equal(new[] { 4 / 9.0, 4 / 9.0, 4 / 9.0, 4 / 9.0 }, Ops.AvgPool2d(x, 3, 1, 1, countIncludePad: true).ToDoubleArray());
+    }
+
+    [Fact]
+    public void PoolingRejectsPaddingOverHalfTheKernel()
+    {
+        var x = Tensor.Zeros([1, 1, 5, 5]);
+        var error = Assert.Throws<TensorOpException>(() => Ops.MaxPool2d(x, 3, 1, 2));
+        Assert.Contains("padding 2 is more than half the kernel 3", error.Message);
+    }
+
+    /// <summary>Pooling by definition: each window over the input padded by pad; reduce(values under it, its area inside the padded input).</summary>
+    private static double[] PoolReference(double[] x, int planes, int h, int w, int k, int stride, int pad, Func<List<double>, int, double> reduce)
+    {
+        int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
+        var y = new double[planes * oh * ow];
+        for (var p = 0; p < planes; p++)
+        for (var i = 0; i < oh; i++)
+        for (var j = 0; j < ow; j++)
+        {
+            var values = new List<double>();
+            var area = 0;
+            for (var r = 0; r < k; r++)
+            for (var s = 0; s < k; s++)
+            {
+                int ih = i * stride - pad + r, iw = j * stride - pad + s;
+                if (ih < h + pad && iw < w + pad)
+                {
+                    area++;
+                }
+                if (ih >= 0 && ih < h && iw >= 0 && iw < w)
+                {
+                    values.Add(x[(p * h + ih) * w + iw]);
+                }
+            }
+            y[(p * oh + i) * ow + j] = reduce(values, area);
+        }
+        return y;
+    }
+
+    [Fact]
+    public void ResizeBilinearMatchesTorchValuesOnSmallCases()
+    {
+        // 2 -> 4 (align_corners=False): sources -0.25 (clamped to 0), 0.25, 0.75, 1.25 (clamped at the last pixel)
+        var up = Ops.ResizeBilinear(Tensor.FromArray(new double[] { 0, 1 }, 1, 1, 1, 2), 1, 4).ToDoubleArray();
+        Assert.Equal(new[] { 0, 0.25, 0.75, 1 }, up);
+        // 4 -> 2: sources 0.5 and 2.5, the mean of each pair
+        var down = Ops.ResizeBilinear(Tensor.FromArray(new double[] { 1, 3, 10, 20 }, 1, 1, 1, 4), 1, 2).ToDoubleArray();
+        Assert.Equal(new[] { 2.0, 15.0 }, down);
+        // the same size is the identity
+        var x = Tensor.Randn([2, 3, 5, 4], new Generator(14), DType.F64);
+        Assert.Equal(x.ToDoubleArray(), Ops.ResizeBilinear(x, 5, 4).ToDoubleArray());
+    }
+
+    [Theory]
+    [InlineData(5, 7, 11, 13)]
+    [InlineData(9, 8, 4, 3)]
+    [InlineData(4, 6, 17, 5)]
+    [InlineData(16, 16, 299, 299)]
+    public void ResizeBilinearMatchesDirectLoops(int h, int w, int oh, int ow)
+    {
+        var x = Tensor.Randn([2, 2, h, w], new Generator(15), DType.F64);
+        var y = Ops.ResizeBilinear(x, oh, ow).ToDoubleArray();
+        var xs = x.ToDoubleArray();
+        static (int I0, int I1, double L1) Source(int o, int input, int output)
+        {
+            var s = Math.Max(0, (o + 0.5) * input / output - 0.5);
+            var i0 = (int)Math.Floor(s);
+            return (i0, Math.Min(i0 + 1, input - 1), s - i0);
+        }
+        for (var p = 0; p < 4; p++)
+        for (var i = 0; i < oh; i++)
+        for (var j = 0; j < ow; j++)
+        {
+            var (r0, r1, a) = Source(i, h, oh);
+            var (c0, c1, b) = Source(j, w, ow);
+            double At(int r, int c) => xs[(p * h + r) * w + c];
+            var expected = (1 - a) * ((1 - b) * At(r0, c0) + b * At(r0, c1)) + a * ((1 - b) * At(r1, c0) + b * At(r1, c1));
+            Assert.Equal(expected, y[(p * oh + i) * ow + j], 1e-12);
+        }
     }
 }

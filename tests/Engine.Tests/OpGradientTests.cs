@@ -230,6 +230,39 @@ public class OpGradientTests
     }
 
     [Theory]
+    [InlineData(3, 2, 0)]
+    [InlineData(3, 1, 1)]
+    [InlineData(2, 1, 0)]
+    [InlineData(3, 2, 1)]
+    public void MaxPool2d(int kernel, int stride, int padding)
+    {
+        var x = GradCheck.Input(Gen(82), 1, 0, 2, 2, 7, 6);
+        GradCheck.Check(t => Ops.MaxPool2d(t[0], kernel, stride, padding), [x]);
+    }
+
+    [Theory]
+    [InlineData(3, 1, 1, false)]
+    [InlineData(3, 1, 1, true)]
+    [InlineData(3, 2, 0, true)]
+    [InlineData(2, 2, 1, false)]
+    public void AvgPool2d(int kernel, int stride, int padding, bool countIncludePad)
+    {
+        var x = GradCheck.Input(Gen(83), 1, 0, 2, 2, 7, 6);
+        GradCheck.Check(t => Ops.AvgPool2d(t[0], kernel, stride, padding, countIncludePad), [x]);
+    }
+
+    [Theory]
+    [InlineData(4, 5, 7, 3)]
+    [InlineData(3, 4, 10, 9)]
+    [InlineData(9, 8, 2, 5)]
+    [InlineData(1, 3, 4, 1)]
+    public void ResizeBilinear(int h, int w, int outH, int outW)
+    {
+        var x = GradCheck.Input(Gen(84), 1, 0, 2, 2, h, w);
+        GradCheck.Check(t => Ops.ResizeBilinear(t[0], outH, outW), [x]);
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void GroupNorm(bool affine)

@@ -56,6 +56,24 @@ public sealed class RunnerTests : IDisposable
     }
 
     [Fact]
+    public void ResumingWithAnotherFeatureNetworkIsRefusedAndReportsDoNotMixMetrics()
+    {
+        var folder = new RunFolder(Path.Combine(_dir, "switched"));
+        // task 1 is evaluated at step 6; killed after step 10
+        Assert.Throws<RunInterruptedException>(() =>
+            new ExperimentRunner(Tiny("finetune"), folder, new SyntheticImageDomain("FID (ntr-classifier-x)"), SilentProgress.Instance) { StopAfterSteps = 10 }.Run());
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            new ExperimentRunner(folder.ReadConfig(), folder, new SyntheticImageDomain("FID (Inception-v3)"), SilentProgress.Instance).Run());
+        Assert.Contains("evaluated with 'FID (ntr-classifier-x)' but resuming it would evaluate with 'FID (Inception-v3)'", e.Message);
+        Assert.Contains("NTR_INCEPTION_WEIGHTS", e.Message);
+
+        var finished = new ExperimentRunner(folder.ReadConfig(), folder, new SyntheticImageDomain("FID (ntr-classifier-x)"), SilentProgress.Instance).Run();
+        var other = finished with { Seed = 6, Metric = new Metrics.MetricDefinition("FID (Inception-v3)", Metrics.MetricDirection.LowerIsBetter, "test") };
+        var mixed = Assert.Throws<ArgumentException>(() => new ComparisonReport([finished, other], "mixed"));
+        Assert.Contains("different metrics ('FID (ntr-classifier-x)', 'FID (Inception-v3)')", mixed.Message);
+    }
+
+    [Fact]
     public void TaskMetricProbeRecordsTheEvaluatorsValues()
     {
         var config = Tiny("finetune") with { Evaluation = Tiny("finetune").Evaluation with { ProbeMetric = "task-metric", ProbeTaskMetricSamples = 3 } };

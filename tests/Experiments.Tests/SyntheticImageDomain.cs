@@ -15,8 +15,9 @@ namespace NativeTrustRegion.Experiments.Tests;
 /// <summary>
 /// A small image domain for runner tests: per class, a fixed random 16×16 pattern plus noise; the evaluator is the
 /// probe loss of the task (cheap and deterministic), so runner behaviour is tested without the FID machinery.
+/// <paramref name="metricName"/> names the evaluator's metric (a different name stands for a different feature network).
 /// </summary>
-public sealed class SyntheticImageDomain : IExperimentDomain
+public sealed class SyntheticImageDomain(string metricName = "probe loss") : IExperimentDomain
 {
     public ExperimentSetup Build(ExperimentConfig config, IRunProgress progress)
     {
@@ -51,13 +52,13 @@ public sealed class SyntheticImageDomain : IExperimentDomain
             probes.Add(data.Gather(Enumerable.Range(0, 4).ToArray()));
         }
         var stream = new TaskStream("synthetic", tasks);
-        var evaluator = new ProbeLossEvaluator(new ProbeEvaluator(schedule, probes, [100, 500, 900], 5));
+        var evaluator = new ProbeLossEvaluator(new ProbeEvaluator(schedule, probes, [100, 500, 900], 5), metricName);
         return new ExperimentSetup(model, schedule, stream, evaluator, probes, new ConditionalSampleReplay(), "synthetic test domain");
     }
 
-    private sealed class ProbeLossEvaluator(ProbeEvaluator probe) : ITaskEvaluator
+    private sealed class ProbeLossEvaluator(ProbeEvaluator probe, string metricName) : ITaskEvaluator
     {
-        public MetricDefinition Metric { get; } = new("probe loss", MetricDirection.LowerIsBetter, "test");
+        public MetricDefinition Metric { get; } = new(metricName, MetricDirection.LowerIsBetter, "test");
 
         public MetricDefinition? SecondaryMetric => null;
 

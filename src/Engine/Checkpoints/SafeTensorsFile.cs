@@ -13,20 +13,24 @@ public sealed class SafeTensorsException(string path, string problem, string fix
 /// The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header mapping each tensor
 /// name to {dtype, shape, data_offsets} plus an optional "__metadata__" string map, then the raw little-endian
 /// bytes, packed without gaps. Files written here load in the Python safetensors library and back.
-/// Writes are atomic (<see cref="AtomicFile"/>).
+/// Writes are atomic (<see cref="AtomicFile"/>). Tensors of dtypes this engine does not store (e.g. PyTorch's I64
+/// BatchNorm counters num_batches_tracked) are listed, and only reading one of them fails.
 /// </summary>
 public sealed class SafeTensorsFile
 {
     private readonly byte[] _bytes;
     private readonly long _dataStart;
     private readonly Dictionary<string, Entry> _entries;
+    private readonly Dictionary<string, (string DType, int[] Shape)> _unsupported;
 
-    private SafeTensorsFile(string path, byte[] bytes, long dataStart, Dictionary<string, Entry> entries, Dictionary<string, string> metadata)
+    private SafeTensorsFile(string path, byte[] bytes, long dataStart, Dictionary<string, Entry> entries,
+        Dictionary<string, (string, int[])> unsupported, Dictionary<string, string> metadata)
     {
         Path = path;
         _bytes = bytes;
         _dataStart = dataStart;
         _entries = entries;
+        _unsupported = unsupported;
         Metadata = metadata;
     }
 
@@ -34,8 +38,13 @@ public sealed class SafeTensorsFile
 
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
+    /// <summary>The tensors this engine can read (F32, F64).</summary>
     public IReadOnlyCollection<string> Names => _entries.Keys;
 
+    /// <summary>Every tensor in the file, readable or not, in name order.</summary>
+    public IReadOnlyList<string> AllNames => _entries.Keys.Concat(_unsupported.Keys).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Whether the file has a readable (F32 or F64) tensor of this name.</summary>
     public bool Contains(string name) => _entries.ContainsKey(name);
 
     public (DType DType, int[] Shape) Info(string name)
@@ -44,7 +53,22 @@ public sealed class SafeTensorsFile
         return (e.DType, e.Shape);
     }
 
+    /// <summary>The dtype as the file names it ("F32", "I64", …) and the shape, for any tensor, stored dtype or not.</summary>
+    public (string DType, int[] Shape) Describe(string name) =>
+        _entries.TryGetValue(name, out var e) ? (e.DType.SafetensorsName(), e.Shape)
+        : _unsupported.TryGetValue(name, out var u) ? u
+        : throw new SafeTensorsException(Path, $"no tensor named '{name}'", $"the file holds {_entries.Count + _unsupported.Count} tensors; check that it was written by the same model/config");
+
     private readonly record struct Entry(DType DType, int[] Shape, long Begin, long End);
+
+    /// <summary>Bytes per element of the safetensors dtypes (for checking the offsets of tensors this engine does not store).</summary>
+    private static readonly Dictionary<string, int> ElementBytes = new(StringComparer.Ordinal)
+    {
+        ["BOOL"] = 1, ["U8"] = 1, ["I8"] = 1, ["F8_E4M3"] = 1, ["F8_E5M2"] = 1,
+        ["F16"] = 2, ["BF16"] = 2, ["I16"] = 2, ["U16"] = 2,
+        ["F32"] = 4, ["I32"] = 4, ["U32"] = 4,
+        ["F64"] = 8, ["I64"] = 8, ["U64"] = 8,
+    };
 
     /// <summary>A named tensor to write (any layout, any device; copied to the host as needed).</summary>
     public readonly record struct Item(string Name, Tensor Tensor);
@@ -141,6 +165,7 @@ public sealed class SafeTensorsFile
             throw new SafeTensorsException(path, $"header length {headerLength} exceeds the file size {bytes.Length}", "the file is truncated or not a safetensors file");
         }
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        var unsupported = new Dictionary<string, (string, int[])>(StringComparer.Ordinal);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var dataStart = 8 + (long)headerLength;
         var dataLength = bytes.Length - dataStart;
@@ -157,12 +182,12 @@ public sealed class SafeTensorsFile
                     }
                     continue;
                 }
-                var dtypeName = prop.Value.GetProperty("dtype").GetString();
-                var dtype = dtypeName switch
+                var dtypeName = prop.Value.GetProperty("dtype").GetString() ?? "";
+                DType? dtype = dtypeName switch
                 {
                     "F32" => DType.F32,
                     "F64" => DType.F64,
-                    _ => throw new SafeTensorsException(path, $"tensor '{prop.Name}' has dtype {dtypeName}, which this engine does not store", "convert the tensor to F32 or F64"),
+                    _ => null,
                 };
                 var shape = prop.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
                 var offsets = prop.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
@@ -170,23 +195,30 @@ public sealed class SafeTensorsFile
                 {
                     throw new SafeTensorsException(path, $"tensor '{prop.Name}' has invalid offsets or shape", "the file is corrupt or truncated");
                 }
-                if (offsets[1] - offsets[0] != Shape.Numel(shape) * dtype.SizeOf())
+                if (ElementBytes.TryGetValue(dtypeName, out var elementBytes) && offsets[1] - offsets[0] != Shape.Numel(shape) * elementBytes)
                 {
-                    throw new SafeTensorsException(path, $"tensor '{prop.Name}' holds {offsets[1] - offsets[0]} bytes but shape {TensorOpException.Format(shape)} needs {Shape.Numel(shape) * dtype.SizeOf()}", "the file is corrupt");
+                    throw new SafeTensorsException(path, $"tensor '{prop.Name}' holds {offsets[1] - offsets[0]} bytes but {dtypeName} shape {TensorOpException.Format(shape)} needs {Shape.Numel(shape) * elementBytes}", "the file is corrupt");
                 }
-                entries[prop.Name] = new Entry(dtype, shape, offsets[0], offsets[1]);
+                if (dtype is null)
+                {
+                    unsupported[prop.Name] = (dtypeName, shape);
+                    continue;
+                }
+                entries[prop.Name] = new Entry(dtype.Value, shape, offsets[0], offsets[1]);
             }
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
         {
             throw new SafeTensorsException(path, $"the JSON header cannot be read ({e.Message})", "the file is corrupt or not a safetensors file");
         }
-        return new SafeTensorsFile(path, bytes, dataStart, entries, metadata);
+        return new SafeTensorsFile(path, bytes, dataStart, entries, unsupported, metadata);
     }
 
     private Entry Get(string name) => _entries.TryGetValue(name, out var e)
         ? e
-        : throw new SafeTensorsException(Path, $"no tensor named '{name}'", $"the file holds {_entries.Count} tensors; check that it was written by the same model/config");
+        : _unsupported.TryGetValue(name, out var u)
+            ? throw new SafeTensorsException(Path, $"tensor '{name}' has dtype {u.DType}, which this engine does not store", "convert the tensor to F32 or F64")
+            : throw new SafeTensorsException(Path, $"no tensor named '{name}'", $"the file holds {_entries.Count + _unsupported.Count} tensors; check that it was written by the same model/config");
 
     public double[] ReadDoubles(string name)
     {

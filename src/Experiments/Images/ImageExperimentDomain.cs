@@ -12,8 +12,9 @@ namespace NativeTrustRegion.Experiments.Images;
 
 /// <summary>
 /// Task-incremental image generation: a data set split into class-range tasks (embedded glyphs, Split-MNIST,
-/// Split-Fashion, ImageNet-500), a class-conditional UNet, FID/sample-accuracy evaluation on our feature classifier,
-/// class-conditional DDIM replay.
+/// Split-Fashion, ImageNet-500), a class-conditional UNet, FID/sample-accuracy evaluation on our feature classifier
+/// (FID on Inception-v3 pool3 features instead when $NTR_INCEPTION_WEIGHTS names pytorch-fid's weights), class-conditional
+/// DDIM replay.
 /// </summary>
 public sealed class ImageExperimentDomain : IExperimentDomain
 {
@@ -33,6 +34,12 @@ public sealed class ImageExperimentDomain : IExperimentDomain
         var splits = DatasetCatalog.Load(config.Dataset, options);
         progress.Phase("loading or training the FID feature classifier");
         var classifier = FeatureClassifierTrainer.LoadOrTrain(splits, DataDirectory.Resolve(), log: progress.Message);
+        IFeatureExtractor fidFeatures = classifier;
+        if (InceptionWeightsLocation.FromEnvironment() is { } inceptionWeights)
+        {
+            progress.Phase($"loading the Inception-v3 FID network from {inceptionWeights}");
+            fidFeatures = InceptionV3FeatureExtractor.Load(inceptionWeights, splits.Train.Channels, splits.Train.Height, splits.Train.Width, device);
+        }
 
         var store = new ParameterStore(DType.F32, device);
         var model = ModelPresets.Create(config.ModelPreset, store);
@@ -64,8 +71,12 @@ public sealed class ImageExperimentDomain : IExperimentDomain
             probes.Add(ProbeBatch(held, config.Evaluation.ProbeSamplesPerTask, expected, store.DType, device));
         }
         progress.Phase("computing held-out feature statistics");
-        var evaluator = new ImageTaskEvaluator(classifier, config.TaskClasses, heldOut, schedule, config.Evaluation, config.Seed);
-        var notes = $"FID is computed on features of {classifier.Name}; it is not comparable to Inception FID. Model: {model.Name} ({store.Count:N0} parameters).";
+        var evaluator = new ImageTaskEvaluator(fidFeatures, classifier, config.TaskClasses, heldOut, schedule, config.Evaluation, config.Seed);
+        var fidNote = ReferenceEquals(fidFeatures, classifier)
+            ? $"FID is computed on features of {classifier.Name}; it is not comparable to Inception FID."
+            : $"FID is computed on the 2048-d pool3 features of {fidFeatures.Name}, images resized to 299×299 bilinearly (pytorch-fid's network; " +
+              $"set by ${InceptionWeightsLocation.EnvironmentVariable}); sample accuracy uses {classifier.Name}.";
+        var notes = $"{fidNote} Model: {model.Name} ({store.Count:N0} parameters).";
         return new ExperimentSetup(model, schedule, new TaskStream(config.Dataset, tasks), evaluator, probes, new ConditionalSampleReplay(), notes);
     }
 

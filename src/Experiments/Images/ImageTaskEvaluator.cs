@@ -12,12 +12,14 @@ namespace NativeTrustRegion.Experiments.Images;
 
 /// <summary>
 /// Evaluates an image task: class-conditional DDIM samples (η = 0) with labels cycling through the task's classes,
-/// from a fixed seed per task; FID of their features (our classifier's, named in the metric) against the task's
-/// held-out images; and the classifier's accuracy on the samples (does the model draw the class it was asked for).
+/// from a fixed seed per task; FID of their features (our trained classifier's, or Inception-v3's when the user supplies
+/// its weights; named in the metric) against the task's held-out images; and our trained classifier's accuracy on the
+/// samples (does the model draw the class it was asked for).
 /// </summary>
 public sealed class ImageTaskEvaluator : ITaskEvaluator
 {
     private readonly IFeatureExtractor _features;
+    private readonly IFeatureExtractor _classifier;
     private readonly IReadOnlyList<int[]> _taskClasses;
     private readonly FrechetReference[] _references;
     private readonly NoiseSchedule _schedule;
@@ -26,10 +28,17 @@ public sealed class ImageTaskEvaluator : ITaskEvaluator
     private readonly int[] _sampleShape;
     private readonly Dictionary<int, (float[] Images, int[] Labels)> _lastSamples = new();
 
-    public ImageTaskEvaluator(IFeatureExtractor features, IReadOnlyList<int[]> taskClasses, IReadOnlyList<ImageDataset> heldOutPerTask,
+    /// <param name="features">the FID feature network</param>
+    /// <param name="classifier">the data set's classifier for sample accuracy (its logits are the data set's classes); may be <paramref name="features"/> itself</param>
+    public ImageTaskEvaluator(IFeatureExtractor features, IFeatureExtractor classifier, IReadOnlyList<int[]> taskClasses, IReadOnlyList<ImageDataset> heldOutPerTask,
         NoiseSchedule schedule, EvaluationSettings settings, ulong seed)
     {
+        if (classifier.Channels != features.Channels || classifier.Height != features.Height || classifier.Width != features.Width)
+        {
+            throw new ArgumentException($"{features.Name} takes {features.Channels}×{features.Height}×{features.Width} images but {classifier.Name} takes {classifier.Channels}×{classifier.Height}×{classifier.Width}");
+        }
         _features = features;
+        _classifier = classifier;
         _taskClasses = taskClasses;
         _schedule = schedule;
         _settings = settings;
@@ -38,12 +47,13 @@ public sealed class ImageTaskEvaluator : ITaskEvaluator
         _references = heldOutPerTask.Select(d => new FrechetReference(FeatureEvaluator.Statistics(features, d))).ToArray();
         Metric = new MetricDefinition($"FID ({features.Name.Split(' ')[0]})", MetricDirection.LowerIsBetter,
             $"Fréchet distance on features of {features.Name}, {settings.SamplesPerTask} DDIM-{settings.DdimSteps} samples per task against the task's held-out images.");
+        SecondaryMetric = new MetricDefinition("sample accuracy", MetricDirection.HigherIsBetter,
+            $"fraction of generated samples that {classifier.Name} assigns to the class they were generated for");
     }
 
     public MetricDefinition Metric { get; }
 
-    public MetricDefinition? SecondaryMetric { get; } = new("sample accuracy", MetricDirection.HigherIsBetter,
-        "fraction of generated samples that the feature classifier assigns to the class they were generated for");
+    public MetricDefinition? SecondaryMetric { get; }
 
     public TaskEvaluation Evaluate(IDenoiser model, int task) => Evaluate(model, task, _settings.SamplesPerTask, keepSamples: true);
 
@@ -61,20 +71,20 @@ public sealed class ImageTaskEvaluator : ITaskEvaluator
         var stats = FeatureEvaluator.Statistics(_features, images, n);
         var fid = _references[task].DistanceTo(stats);
         var accuracy = double.NaN;
-        if (_features.ClassCount > 0)
+        if (_classifier.ClassCount > 0)
         {
-            var batch = _features.PreferredBatchSize;
+            var batch = _classifier.PreferredBatchSize;
             var size = _sampleShape[0] * _sampleShape[1] * _sampleShape[2];
-            var features = new float[batch * _features.FeatureDimension];
-            var logits = new float[batch * _features.ClassCount];
+            var features = new float[batch * _classifier.FeatureDimension];
+            var logits = new float[batch * _classifier.ClassCount];
             var correct = 0;
             for (var start = 0; start < n; start += batch)
             {
                 var m = Math.Min(batch, n - start);
-                _features.Extract(images.AsSpan(start * size, m * size), m, features, logits);
+                _classifier.Extract(images.AsSpan(start * size, m * size), m, features, logits);
                 for (var i = 0; i < m; i++)
                 {
-                    var row = logits.AsSpan(i * _features.ClassCount, _features.ClassCount);
+                    var row = logits.AsSpan(i * _classifier.ClassCount, _classifier.ClassCount);
                     var best = 0;
                     for (var c = 1; c < row.Length; c++)
                     {

@@ -24,6 +24,12 @@ public sealed class ComparisonReport
         {
             throw new ArgumentException("a report needs at least one finished run");
         }
+        if (runs.Select(r => r.Metric.Name).Distinct().Skip(1).Any())
+        {
+            throw new ArgumentException(
+                $"the runs were evaluated with different metrics ({string.Join(", ", runs.Select(r => $"'{r.Metric.Name}'").Distinct())}), e.g. FID on Inception-v3 and on the trained classifier. " +
+                "Fix: report them separately, or re-run them with the same feature network");
+        }
         Runs = runs;
         Title = title;
         Metric = runs[0].Metric;

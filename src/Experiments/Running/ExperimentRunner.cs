@@ -49,6 +49,10 @@ public sealed class ExperimentRunner
         var method = MethodRegistry.Create(_config.Method);
         var ctx = new ContinualContext(setup.Model, setup.Schedule, setup.Stream, _config.Hyper, setup.Replay, _config.Seed);
         var evaluator = setup.Evaluator;
+        if (resuming)
+        {
+            EnsureSameMetric(evaluator.Metric.Name);
+        }
         var probe = new ProbeEvaluator(setup.Schedule, setup.ProbeBatches, _config.Evaluation.ProbeTimesteps, _config.Seed ^ 0x9E3779B97F4A7C15UL);
         var probeWithTaskMetric = _config.Evaluation.ProbeMetric switch
         {
@@ -181,6 +185,36 @@ public sealed class ExperimentRunner
         WriteProbes(state);
         AtomicFile.WriteAllText(_folder.ResultsPath, JsonSerializer.Serialize(result, ResultJson.Options));
         return result;
+    }
+
+    /// <summary>
+    /// A resumed run must be evaluated as before (the FID network can change with $NTR_INCEPTION_WEIGHTS): every
+    /// evaluation already logged must carry the evaluator's metric name.
+    /// </summary>
+    private void EnsureSameMetric(string metric)
+    {
+        if (!File.Exists(_folder.EvaluationsPath))
+        {
+            return;
+        }
+        foreach (var line in File.ReadLines(_folder.EvaluationsPath))
+        {
+            string? earlier;
+            try
+            {
+                earlier = JsonNode.Parse(line)?["metric"]?.GetValue<string>();
+            }
+            catch (JsonException)
+            {
+                continue; // a half-written last line from a crash
+            }
+            if (earlier is not null && earlier != metric)
+            {
+                throw new InvalidOperationException(
+                    $"{_folder.Root} was evaluated with '{earlier}' but resuming it would evaluate with '{metric}'. " +
+                    "Fix: resume with the same FID feature network as when the run started (set or unset NTR_INCEPTION_WEIGHTS as then).");
+            }
+        }
     }
 
     private static string EndTaskDescription(int task, int tasks) =>

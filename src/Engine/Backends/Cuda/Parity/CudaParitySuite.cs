@@ -10,7 +10,7 @@ namespace NativeTrustRegion.Engine.Backends.Cuda;
 /// <see cref="ParityComparison.RelativeError"/> against a tolerance stated per case. Autograd cases compare the
 /// output and the gradient of every input of Σ f(x)·W for a fixed random W.
 /// Tolerances: 1e-5 for float32 kernels (reductions included); 5e-3 where TF32 tensor cores multiply (GEMM,
-/// convolution); 0 where the GPU must be bit-identical (uniform fills, dropout masks, copies, Adam).
+/// convolution); 0 where the GPU must be bit-identical (uniform fills, dropout masks, copies, Adam, pooling).
 /// </summary>
 public sealed class CudaParitySuite
 {
@@ -173,6 +173,8 @@ public sealed class CudaParitySuite
         }
         Autograd("conv2d 3x3 stride 2 [4,8,15,15]→16", Tf32, t => Ops.Conv2d(t[0], t[1], t[2], 2, 1), () => [Input(new Generator(60), [4, 8, 15, 15]), Input(new Generator(61), [16, 8, 3, 3], 0.2), Input(new Generator(62), [16])]);
         Autograd("conv2d 1x1 [4,32,8,8]→16", Tf32, t => Ops.Conv2d(t[0], t[1], null), () => [Input(new Generator(63), [4, 32, 8, 8]), Input(new Generator(64), [16, 32, 1, 1], 0.2)]);
+        Autograd("conv2d 1x7 pad (0,3) [2,16,9,9]→24", Tf32, t => Ops.Conv2d(t[0], t[1], t[2], (1, 1), (0, 3)), () => [Input(new Generator(71), [2, 16, 9, 9]), Input(new Generator(72), [24, 16, 1, 7], 0.2), Input(new Generator(73), [24])]);
+        Autograd("conv2d 7x1 pad (3,0) [2,16,9,9]→24", Tf32, t => Ops.Conv2d(t[0], t[1], t[2], (1, 1), (3, 0)), () => [Input(new Generator(74), [2, 16, 9, 9]), Input(new Generator(75), [24, 16, 7, 1], 0.2), Input(new Generator(76), [24])]);
         Autograd("conv1d k5 pad 2 [4,16,16]→32", Tf32, t => Ops.Conv1d(t[0], t[1], t[2], 1, 2), () => [Input(new Generator(65), [4, 16, 16]), Input(new Generator(66), [32, 16, 5], 0.2), Input(new Generator(67), [32])]);
         Autograd("conv-transpose1d k4 s2 p1 [4,16,8]→8", Tf32, t => Ops.ConvTranspose1d(t[0], t[1], t[2], 2, 1), () => [Input(new Generator(68), [4, 16, 8]), Input(new Generator(69), [16, 8, 4], 0.2), Input(new Generator(70), [8])]);
     }
@@ -219,6 +221,13 @@ public sealed class CudaParitySuite
         Autograd("dropout p=0.3 (same mask)", Float32, t => Ops.Dropout(t[0], 0.3, new Generator(7)), () => [Input(new Generator(113), [100, 37])]);
         Autograd("upsample nearest 2x [2,3,5,7]", Exact, t => Ops.UpsampleNearest2x(t[0]), () => [Input(new Generator(114), [2, 3, 5, 7])]);
         Autograd("avgpool 2x2 [2,3,6,8]", Exact, t => Ops.AvgPool2x2(t[0]), () => [Input(new Generator(115), [2, 3, 6, 8])]);
+        Autograd("maxpool2d k3 s2 [2,3,15,14]", Exact, t => Ops.MaxPool2d(t[0], 3, 2), () => [Input(new Generator(122), [2, 3, 15, 14])]);
+        Autograd("maxpool2d k3 s1 p1 [2,3,9,8]", Exact, t => Ops.MaxPool2d(t[0], 3, 1, 1), () => [Input(new Generator(123), [2, 3, 9, 8])]);
+        Autograd("avgpool2d k3 s1 p1 exclude pad [2,3,9,8]", Exact, t => Ops.AvgPool2d(t[0], 3, 1, 1, countIncludePad: false), () => [Input(new Generator(124), [2, 3, 9, 8])]);
+        Autograd("avgpool2d k3 s2 p1 include pad [2,3,9,8]", Exact, t => Ops.AvgPool2d(t[0], 3, 2, 1, countIncludePad: true), () => [Input(new Generator(125), [2, 3, 9, 8])]);
+        Autograd("resize bilinear [2,3,16,16]→[37,29]", Float32, t => Ops.ResizeBilinear(t[0], 37, 29), () => [Input(new Generator(126), [2, 3, 16, 16])]);
+        Autograd("resize bilinear [2,3,32,32]→[299,299]", Float32, t => Ops.ResizeBilinear(t[0], 299, 299), () => [Input(new Generator(127), [2, 3, 32, 32])]);
+        Autograd("resize bilinear [1,2,20,24]→[7,9]", Float32, t => Ops.ResizeBilinear(t[0], 7, 9), () => [Input(new Generator(128), [1, 2, 20, 24])]);
         Autograd("film [8,32,2]", Float32, t => Ops.FiLM(t[0], t[1], t[2]), () => [Input(new Generator(116), [8, 32, 2]), Input(new Generator(117), [8, 32]), Input(new Generator(118), [8, 32])]);
         Autograd("film [4,16,45]", Float32, t => Ops.FiLM(t[0], t[1], t[2]), () => [Input(new Generator(119), [4, 16, 45]), Input(new Generator(120), [4, 16]), Input(new Generator(121), [4, 16])]);
         Compare("timestep embedding dim 64 / 33", 1e-6, d =>
