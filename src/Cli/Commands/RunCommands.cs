@@ -81,8 +81,9 @@ public static class RunCommands
         var output = new Option<string>("--out") { Description = "comparison folder", Required = true };
         var steps = StepsOption();
         var device = DeviceOption();
+        var workers = WorkersOption();
         var cmd = new Command("compare", "run several methods × seeds of one preset and write report.md, report.html and summary.json");
-        foreach (var o in new Option[] { preset, methods, seeds, output, steps, device })
+        foreach (var o in new Option[] { preset, methods, seeds, output, steps, device, workers })
         {
             cmd.Options.Add(o);
         }
@@ -96,6 +97,7 @@ public static class RunCommands
                 Directory = Path.GetFullPath(parse.GetValue(output)!),
                 StepsPerTask = parse.GetValue(steps),
                 Device = parse.GetValue(device),
+                Workers = parse.GetValue(workers),
                 Title = $"Continual learning on {parse.GetValue(preset)}",
             };
             return Execute(plan);
@@ -109,8 +111,9 @@ public static class RunCommands
         var methods = new Option<string>("--methods") { Description = "comma-separated methods", DefaultValueFactory = _ => string.Join(",", MethodRegistry.PaperMethods) };
         var seeds = new Option<string>("--seeds") { Description = "comma-separated seeds", DefaultValueFactory = _ => "123" };
         var steps = StepsOption();
+        var workers = WorkersOption();
         var cmd = new Command("demo", "the paper's six methods on the embedded glyph data set on the CPU: report.md, report.html, summary.json");
-        foreach (var o in new Option[] { output, methods, seeds, steps })
+        foreach (var o in new Option[] { output, methods, seeds, steps, workers })
         {
             cmd.Options.Add(o);
         }
@@ -124,6 +127,7 @@ public static class RunCommands
                 Directory = Path.GetFullPath(parse.GetValue(output)!),
                 StepsPerTask = parse.GetValue(steps),
                 Device = "cpu",
+                Workers = parse.GetValue(workers),
                 Title = "NativeTrustRegion demo: the paper's six methods on the embedded glyph stream (5 tasks × 2 classes, CPU)",
             };
             return Execute(plan);
@@ -186,7 +190,7 @@ public static class RunCommands
 
     private static int Execute(ComparisonPlan plan)
     {
-        var report = plan.Execute(ConsoleRunProgress.Show);
+        var report = ConsoleRunProgress.ShowAll(context => plan.Execute(label => new ConsoleRunProgress(label, context)));
         PrintTable(report);
         Console.WriteLine($"report: {Path.Combine(plan.Directory, "report.md")} (also report.html, summary.json)");
         return 0;
@@ -201,6 +205,11 @@ public static class RunCommands
         }
         AnsiConsole.Write(table);
     }
+
+    private static Option<int?> WorkersOption() => new("--workers")
+    {
+        Description = "runs trained at once, each with an equal share of the CPU threads (default: one per core on the CPU, one on a GPU; results do not depend on it)",
+    };
 
     private static string[] SplitList(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

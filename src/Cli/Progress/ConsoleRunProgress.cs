@@ -5,8 +5,9 @@ using Spectre.Console;
 namespace NativeTrustRegion.Cli.Progress;
 
 /// <summary>
-/// Progress of a run on the console: a Spectre progress bar per task (step, loss, it/s, ETA) on a terminal, or one plain
-/// line every few seconds when the output is redirected (CI logs, files).
+/// Progress of a run on the console: a Spectre progress bar per run (task, step, loss, it/s, ETA over the whole run) on
+/// a terminal, or one plain line every few seconds when the output is redirected (CI logs, files). Several runs trained
+/// side by side share one display (<see cref="ShowAll{T}"/>); every member may be called from the run's own thread.
 /// </summary>
 public sealed class ConsoleRunProgress : IRunProgress
 {
@@ -16,6 +17,7 @@ public sealed class ConsoleRunProgress : IRunProgress
     private DateTime _lastLine = DateTime.MinValue;
     private int _taskIndex;
     private int _tasks;
+    private int _stepsPerTask;
 
     public ConsoleRunProgress(string label, ProgressContext? context)
     {
@@ -24,17 +26,23 @@ public sealed class ConsoleRunProgress : IRunProgress
     }
 
     /// <summary>Runs <paramref name="body"/> with a live progress display when the console is interactive.</summary>
-    public static T Show<T>(string label, Func<IRunProgress, T> body)
+    public static T Show<T>(string label, Func<IRunProgress, T> body) => ShowAll(context => body(new ConsoleRunProgress(label, context)));
+
+    /// <summary>
+    /// Runs <paramref name="body"/> with one live display (null when the output is redirected) in which any number of
+    /// runs can show their bars, from any thread.
+    /// </summary>
+    public static T ShowAll<T>(Func<ProgressContext?, T> body)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
-            return body(new ConsoleRunProgress(label, null));
+            return body(null);
         }
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx => result = body(new ConsoleRunProgress(label, ctx)));
+            .Start(ctx => result = body(ctx));
         return result;
     }
 
@@ -58,17 +66,16 @@ public sealed class ConsoleRunProgress : IRunProgress
     {
         _taskIndex = task;
         _tasks = tasks;
+        _stepsPerTask = stepsPerTask;
         if (_context is null)
         {
             Console.WriteLine($"[{_label}] task {task + 1}/{tasks}: {stepsPerTask} steps" + (startStep > 0 ? $" (resuming at step {startStep})" : ""));
             return;
         }
-        if (_task is not null)
-        {
-            _task.StopTask();
-        }
-        _task = _context.AddTask(Markup.Escape($"{_label} T{task + 1}/{tasks}"), maxValue: stepsPerTask);
-        _task.Value = startStep;
+        _task ??= _context.AddTask(Markup.Escape(_label), maxValue: (double)tasks * stepsPerTask);
+        _task.MaxValue = (double)tasks * stepsPerTask;
+        _task.Description = Markup.Escape($"{_label} T{task + 1}/{tasks}");
+        _task.Value = (double)task * stepsPerTask + startStep;
     }
 
     public void Step(int task, int stepInTask, double loss, double stepsPerSecond)
@@ -84,7 +91,7 @@ public sealed class ConsoleRunProgress : IRunProgress
             return;
         }
         _task!.Description = Markup.Escape(text);
-        _task.Value = stepInTask;
+        _task.Value = (double)task * _stepsPerTask + stepInTask;
     }
 
     public void TaskEvaluated(int task, IReadOnlyList<double?> metricRow, string metricName)

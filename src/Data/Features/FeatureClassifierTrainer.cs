@@ -33,7 +33,18 @@ public static class FeatureClassifierTrainer
     }
 
     /// <summary>Loads the cached classifier for these splits, or trains and caches it.</summary>
+    /// <summary>Runs of one process that need the same classifier at once: one trains it, the others then read its cache.</summary>
+    private static readonly object CacheLock = new();
+
     public static ClassifierFeatureExtractor LoadOrTrain(DatasetSplits splits, string cacheDirectory, Options? options = null, Action<string>? log = null)
+    {
+        lock (CacheLock)
+        {
+            return LoadOrTrainUnlocked(splits, cacheDirectory, options, log);
+        }
+    }
+
+    private static ClassifierFeatureExtractor LoadOrTrainUnlocked(DatasetSplits splits, string cacheDirectory, Options? options, Action<string>? log)
     {
         options ??= new Options();
         var train = splits.Train;

@@ -32,6 +32,17 @@ public sealed class DemonstrationCache
     public DemonstrationSet Load(ControlTask task, int episodes, Action<string>? report = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
+        // concurrent runs of one comparison: one collects a missing file, the others then read it
+        lock (CollectLock)
+        {
+            return LoadUnlocked(task, episodes, report);
+        }
+    }
+
+    private static readonly object CollectLock = new();
+
+    private DemonstrationSet LoadUnlocked(ControlTask task, int episodes, Action<string>? report)
+    {
         var path = PathOf(task);
         if (File.Exists(path))
         {

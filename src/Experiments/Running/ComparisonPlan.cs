@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
+using NativeTrustRegion.Engine.Backends.Cpu;
 using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Experiments.Reports;
@@ -25,6 +28,10 @@ public sealed record ComparisonPlan
 
     public string? Device { get; init; }
 
+    /// <summary>A change applied to every new run's configuration after the overrides above (tests, tools); not saved in compare.json.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Func<ExperimentConfig, ExperimentConfig>? Adjust { get; init; }
+
     public string Title { get; init; } = "Continual learning comparison";
 
     public static string PlanPath(string directory) => Path.Combine(directory, "compare.json");
@@ -50,35 +57,94 @@ public sealed record ComparisonPlan
         {
             config = config with { Device = device };
         }
-        return config;
+        return Adjust is null ? config : Adjust(config);
     }
 
     public string RunDirectory(string method, ulong seed) => Path.Combine(Directory, $"{method}-seed{seed}");
 
     /// <summary>
-    /// Runs (or resumes) every unfinished run, then writes the report. <paramref name="host"/> runs one run's body with a
-    /// progress sink (e.g. a console display labelled with the method and seed).
+    /// Runs trained at the same time, each on a thread of its own with an equal share of the CPU threads; null = one
+    /// per processor core for CPU runs (small models use one core far better than two), one for GPU runs. Results
+    /// do not depend on it: every CPU kernel splits its work independently of the thread count.
     /// </summary>
-    public ComparisonReport Execute(Func<string, Func<IRunProgress, RunResult>, RunResult> host)
+    public int? Workers { get; init; }
+
+    /// <summary>The number of runs <see cref="Execute"/> trains at once when <paramref name="pending"/> runs are left.</summary>
+    public int WorkersFor(int pending)
+    {
+        var onGpu = (Device ?? ExperimentPresets.Create(Preset, Methods[0], Seeds[0]).Device).StartsWith("cuda", StringComparison.Ordinal);
+        var wanted = Workers ?? (onGpu ? 1 : CpuParallel.ProcessThreads);
+        return Math.Clamp(wanted, 1, Math.Max(1, pending));
+    }
+
+    /// <summary>
+    /// Runs (or resumes) every unfinished run, then writes the report. <paramref name="progressFor"/> gives the progress
+    /// sink of one run from its label (method and seed); with several workers it is called from their threads.
+    /// A failed run does not stop the others; the first failure is rethrown once they have finished.
+    /// </summary>
+    public ComparisonReport Execute(Func<string, IRunProgress> progressFor)
     {
         Save();
-        var results = new List<RunResult>();
-        foreach (var seed in Seeds)
+        var slots = Seeds.SelectMany(seed => Methods.Select(method => (Method: method, Seed: seed))).ToArray();
+        var results = new RunResult?[slots.Length];
+        var pending = new List<int>();
+        for (var i = 0; i < slots.Length; i++)
         {
-            foreach (var method in Methods)
+            var folder = new RunFolder(RunDirectory(slots[i].Method, slots[i].Seed));
+            if (folder.IsFinished)
             {
-                var folder = new RunFolder(RunDirectory(method, seed));
-                if (folder.IsFinished)
-                {
-                    results.Add(ResultJson.Read(folder.ResultsPath));
-                    continue;
-                }
-                var config = folder.HasCheckpoint ? folder.ReadConfig() : ConfigFor(method, seed);
-                results.Add(host($"{method} seed {seed}", progress => new ExperimentRunner(config, folder, ExperimentDomains.For(config), progress).Run()));
+                results[i] = ResultJson.Read(folder.ResultsPath);
+            }
+            else
+            {
+                pending.Add(i);
             }
         }
-        var report = new ComparisonReport(results, Title);
+
+        var workers = WorkersFor(pending.Count);
+        var threadsPerRun = Math.Max(1, CpuParallel.ProcessThreads / workers);
+        var failures = new ConcurrentQueue<ExceptionDispatchInfo>();
+        var next = -1;
+        void Work()
+        {
+            using var limit = CpuParallel.LimitCurrentThread(threadsPerRun);
+            for (var k = Interlocked.Increment(ref next); k < pending.Count; k = Interlocked.Increment(ref next))
+            {
+                var (method, seed) = slots[pending[k]];
+                try
+                {
+                    var folder = new RunFolder(RunDirectory(method, seed));
+                    var config = folder.HasCheckpoint ? folder.ReadConfig() : ConfigFor(method, seed);
+                    results[pending[k]] = new ExperimentRunner(config, folder, ExperimentDomains.For(config), progressFor($"{method} seed {seed}")).Run();
+                }
+                catch (Exception e)
+                {
+                    failures.Enqueue(ExceptionDispatchInfo.Capture(e));
+                }
+            }
+        }
+
+        if (workers == 1)
+        {
+            Work();
+        }
+        else
+        {
+            var threads = Enumerable.Range(0, workers)
+                .Select(w => new Thread(Work, WorkerStackBytes) { Name = $"ntr run worker {w + 1}", IsBackground = true })
+                .ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+        }
+        if (failures.TryDequeue(out var first))
+        {
+            first.Throw();
+        }
+        var report = new ComparisonReport(results.Select(r => r!).ToList(), Title);
         report.Write(Directory);
         return report;
     }
+
+    /// <summary>The main thread's usual stack (worker threads otherwise get 1.5 MB).</summary>
+    private const int WorkerStackBytes = 8 * 1024 * 1024;
 }

@@ -3,11 +3,38 @@ namespace NativeTrustRegion.Engine.Backends.Cpu;
 /// <summary>
 /// Parallel loops over index ranges. Work is split into blocks whose boundaries depend only on the count and the
 /// grain, never on timing, and every block writes disjoint outputs, so results are bit-identical run to run.
-/// Thread count: NTR_THREADS, else the number of processors.
+/// Thread count: NTR_THREADS, else the number of processors; a thread may lower it for the work it runs itself
+/// (<see cref="LimitCurrentThread"/>), so several runs can share the machine one core each.
 /// </summary>
 public static class CpuParallel
 {
-    public static int Threads { get; set; } = ReadThreads();
+    private static int _threads = ReadThreads();
+
+    [ThreadStatic]
+    private static int _currentThreadLimit;
+
+    /// <summary>Threads a loop started on this thread may use.</summary>
+    public static int Threads
+    {
+        get => _currentThreadLimit > 0 ? Math.Min(_currentThreadLimit, _threads) : _threads;
+        set => _threads = Math.Max(1, value);
+    }
+
+    /// <summary>The process-wide thread count (NTR_THREADS or the processor count), ignoring per-thread limits.</summary>
+    public static int ProcessThreads => _threads;
+
+    /// <summary>Limits loops started on the calling thread to <paramref name="threads"/> until the result is disposed.</summary>
+    public static IDisposable LimitCurrentThread(int threads)
+    {
+        var previous = _currentThreadLimit;
+        _currentThreadLimit = Math.Max(1, threads);
+        return new Restore(previous);
+    }
+
+    private sealed class Restore(int previous) : IDisposable
+    {
+        public void Dispose() => _currentThreadLimit = previous;
+    }
 
     private static int ReadThreads()
     {
