@@ -221,7 +221,7 @@ public static class ControlCommand
             var cells = new List<string> { $"{i + 1} ({result.TaskNames[i]})" };
             for (int j = 0; j < result.TaskNames.Length; j++)
             {
-                cells.Add(j < result.Matrix[i].Length && result.Matrix[i][j] is double v ? Fraction(v) : "");
+                cells.Add(j < result.Matrix[i].Length && result.Matrix[i][j] is double v ? Percent(v) : "");
             }
             table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
@@ -229,7 +229,7 @@ public static class ControlCommand
         var matrix = result.MetricMatrix();
         int last = result.TaskNames.Length - 1;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"average success rate {matrix.AverageAfter(last):F3}, average forgetting {matrix.AverageForgetting(last):F3}, wall {result.WallSeconds:F0} s"));
+            $"average success rate {100 * matrix.AverageAfter(last):F1}%, average forgetting {100 * matrix.AverageForgetting(last):F1} percentage points, wall {result.WallSeconds:F0} s (probes {result.ProbeSeconds:F0} s)"));
     }
 
     /// <summary>
@@ -253,6 +253,9 @@ public static class ControlCommand
 
     private static Exception Unwrap(Exception exception) =>
         exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? Unwrap(aggregate.InnerExceptions[0]) : exception;
+
+    /// <summary>A success rate in percent with one decimal, as the paper prints them, e.g. 96.0%.</summary>
+    private static string Percent(double value) => (100 * value).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
     /// <summary>A success rate written as a two-decimal fraction, e.g. 0.96.</summary>
     private static string Fraction(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
