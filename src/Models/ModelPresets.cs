@@ -38,6 +38,23 @@ public static class ModelPresets
     /// <summary>Declares the preset's parameters in <paramref name="store"/> (not allocated: call store.Allocate(seed) to get weights).</summary>
     public static IDenoiser Create(string name, ParameterStore store) => Find(name).Build(store);
 
+    /// <summary>
+    /// A policy preset with another action-sequence length S and observation horizon O (the paper's Table 5 grid);
+    /// every other size stays the preset's. Image presets have no such shape and are refused.
+    /// </summary>
+    public static IDenoiser CreatePolicy(string name, ParameterStore store, int? sequenceLength, int? observationSteps)
+    {
+        var config = name switch
+        {
+            "policy-paper" => PolicyUNetPresets.Paper,
+            "policy-standard" => PolicyUNetPresets.PaperWithoutAttention,
+            "policy-tiny" => PolicyUNetPresets.Tiny,
+            _ => throw new ArgumentException($"model preset '{name}' is not a policy, so it has no sequence length or observation horizon to set; use policy-paper, policy-standard or policy-tiny"),
+        };
+        var shaped = config with { Horizon = sequenceLength ?? config.Horizon, ObservationSteps = observationSteps ?? config.ObservationSteps };
+        return new PolicyUNet(store, shaped, $"PolicyUNet {name} S{shaped.Horizon} O{shaped.ObservationSteps}");
+    }
+
     private static (string Name, string Description, Func<ParameterStore, IDenoiser> Build) Find(string name)
     {
         foreach (var e in Entries)

@@ -145,43 +145,71 @@ public class MethodEquationTests
     [Fact]
     public void VrMclAppliesTheControlVariateAndLearnsTheInnerRates()
     {
-        var hyper = Hyper with { BatchSize = 8, InnerLearningRate = 0.05, VrMclMomentum = 0.8, LearningRateLearningRate = 0.01, GradientClip = 1e12 };
+        // two steps from a fresh method, every quantity recomputed here from the equations (nothing read from the
+        // method's state): α₀ = inner LR, θ_cv,0 = θ₀; step 1 uses g̃ = g; step 2 the control variate
+        const double innerLr = 0.05, r = 0.8, etaAlpha = 0.01, lr = 1e-2, emaDecay = 0.9;
+        var hyper = Hyper with { BatchSize = 8, InnerLearningRate = innerLr, VrMclMomentum = r, LearningRateLearningRate = etaAlpha, GradientClip = 1e12, VrMclEmaDecay = emaDecay };
         var h = new MethodHarness(hyper);
-        var method = new VrMcl();
-        method.BeginTask(h.Context, 0);
-        method.Step(h.Context, 0, 1);
-        var state1 = method.SaveState();
-        var alpha1 = state1.Tensors["vrmcl.alpha"].ToDoubleArray();
-        var ema1 = state1.Tensors["vrmcl.ema"].ToDoubleArray();
-        var momentum1 = state1.Tensors["vrmcl.momentum"].ToDoubleArray();
-        var snap = h.Take();
-        method.Step(h.Context, 0, 2);
-        var actual = h.Context.Parameters.Grad.ToDoubleArray();
-        var alpha2 = method.SaveState().Tensors["vrmcl.alpha"].ToDoubleArray();
-
-        h.Rewind(snap);
         var ctx = h.Context;
-        var batch = h.Stream[0].NextBatch(8);
-        var support = batch.Slice(0, 4);
-        var query = batch.Slice(4, 4);
-        var dq = NoiseDraw.Sample(ctx.Schedule, query.X0, ctx.Noise);
-        var ds = NoiseDraw.Sample(ctx.Schedule, support.X0, ctx.Noise);
-        (double[] Support, double[] Meta) Track(double[] w)
+        var method = new VrMcl();
+        method.BeginTask(ctx, 0);
+        var start = h.Take();
+        method.Step(ctx, 0, 1);
+        var theta1Actual = ctx.Parameters.Data.ToDoubleArray();
+        method.Step(ctx, 0, 2);
+        var actualGrad = ctx.Parameters.Grad.ToDoubleArray();
+        var alpha2Actual = method.SaveState().Tensors["vrmcl.alpha"].ToDoubleArray();
+
+        h.Rewind(start);
+        var p = start.Weights.Length;
+        var theta = (double[])start.Weights.Clone();
+        var ema = (double[])start.Weights.Clone();
+        var alpha = Enumerable.Repeat(innerLr, p).ToArray();
+        double[]? momentum = null;
+        double[] plain = [];
+        double[] Clip(double[] v, double max)
         {
-            var gs = h.Gradient(w, support, ds);
-            var fast = w.Select((v, i) => v - alpha1[i] * gs[i]).ToArray();
-            return (gs, h.Gradient(fast, query, dq));
+            var n = Math.Sqrt(Dot(v, v));
+            return n > max ? v.Select(x => x * max / (n + 1e-6)).ToArray() : v;
         }
-        var (gs, g) = Track(snap.Weights);
-        var (gsCv, gCv) = Track(ema1);
-        // g̃ = g + r·(g̃_prev − g_cv)
-        var expected = g.Select((v, i) => v + 0.8 * (momentum1[i] - gCv[i])).ToArray();
-        Close(expected, actual);
-        // α ← α − η·clip(−(g_s ⊙ g + g_s,cv ⊙ g_cv), 2)
-        var gradAlpha = gs.Select((v, i) => -(v * g[i] + gsCv[i] * gCv[i])).ToArray();
-        var norm = Math.Sqrt(Dot(gradAlpha, gradAlpha));
-        var clip = norm > 2.0 ? 2.0 / (norm + 1e-6) : 1.0;
-        Close(alpha1.Select((a, i) => a - 0.01 * clip * gradAlpha[i]).ToArray(), alpha2);
+        for (var step = 1; step <= 2; step++)
+        {
+            var batch = h.Stream[0].NextBatch(8);
+            var support = batch.Slice(0, 4);
+            var query = batch.Slice(4, 4);
+            var dq = NoiseDraw.Sample(ctx.Schedule, query.X0, ctx.Noise);
+            var ds = NoiseDraw.Sample(ctx.Schedule, support.X0, ctx.Noise);
+            var currentAlpha = alpha;
+            (double[] Support, double[] Meta) Track(double[] w)
+            {
+                var gs = h.Gradient(w, support, ds);
+                var fast = w.Select((v, i) => v - currentAlpha[i] * gs[i]).ToArray();
+                return (gs, h.Gradient(fast, query, dq));
+            }
+            var (gs, g) = Track(theta);
+            var (gsCv, gCv) = Track(ema);
+            // α ← α − η_α·clip(−(g_s ⊙ g + g_s,cv ⊙ g_cv), 2)
+            var gradAlpha = Clip(gs.Select((v, i) => -(v * g[i] + gsCv[i] * gCv[i])).ToArray(), 2.0);
+            alpha = alpha.Select((a, i) => a - etaAlpha * gradAlpha[i]).ToArray();
+            // g̃ = g (first step), g̃ = g + r·(g̃_prev − g_cv) afterwards
+            var previous = momentum;
+            plain = g;
+            momentum = previous is null ? g : g.Select((v, i) => v + r * (previous[i] - gCv[i])).ToArray();
+            if (step == 2)
+            {
+                break;
+            }
+            // first Adam step: θ ← θ − lr·g̃/(|g̃| + ε); θ_cv ← 0.9·θ_cv + 0.1·θ
+            var m = momentum;
+            theta = theta.Select((w, i) => w - lr * m[i] / (Math.Abs(m[i]) + 1e-8)).ToArray();
+            ema = ema.Select((e, i) => emaDecay * e + (1 - emaDecay) * theta[i]).ToArray();
+        }
+        Close(theta, theta1Actual, 1e-9);
+        Close(momentum!, actualGrad, 1e-8);
+        Close(alpha, alpha2Actual, 1e-9);
+        // the control-variate term is not negligible here: g̃₂ differs from the plain meta-gradient g₂
+        var correction = momentum!.Select((v, i) => v - plain[i]).ToArray();
+        Assert.True(Dot(correction, correction) > 1e-4 * Dot(plain, plain), $"‖r·(g̃₁ − g_cv)‖² = {Dot(correction, correction):G3}");
     }
 
     [Fact]
@@ -356,5 +384,76 @@ public class MethodEquationTests
         // first Adam step: m̂ = g, v̂ = g², so θ ← θ − lr·g/(|g| + eps)
         var expected = snap.Weights.Select((w, i) => w - Hyper.LearningRate * g[i] / (Math.Sqrt(g[i] * g[i]) + 1e-8)).ToArray();
         Close(expected, actualTheta, 1e-9);
+    }
+
+    [Fact]
+    public void JointTrainsOnAnEvenSplitOfEverySeenTasksRealData()
+    {
+        // batch 7 on task 2: 4 real samples of task 1 and 3 of task 2, one loss over their concatenation, Adam reset per task
+        var hyper = Hyper with { BatchSize = 7, GradientClip = 0 };
+        var h = new MethodHarness(hyper);
+        var ctx = h.Context;
+        var method = new JointTraining();
+        method.BeginTask(ctx, 0);
+        method.Step(ctx, 0, 1);
+        method.EndTask(ctx, 0);
+        method.BeginTask(ctx, 1);
+        var snap = h.Take();
+        method.Step(ctx, 1, 1);
+        var actual = ctx.Parameters.Data.ToDoubleArray();
+
+        h.Rewind(snap);
+        var first = h.Stream[0].NextBatch(4);
+        var second = h.Stream[1].NextBatch(3);
+        var x = first.X0.ToDoubleArray().Concat(second.X0.ToDoubleArray()).ToArray();
+        var c = first.Condition!.ToDoubleArray().Concat(second.Condition!.ToDoubleArray()).ToArray();
+        var batch = new TrainingBatch(Tensor.FromArray(x, 7, TinyDenoiser.Width), Tensor.FromArray(c, 7));
+        // the two tasks' classes are both in the batch
+        Assert.Contains(2.0, c);
+        Assert.Contains(0.0, c);
+        var g = h.Gradient(snap.Weights, batch, NoiseDraw.Sample(ctx.Schedule, batch.X0, ctx.Noise));
+        // the optimizer was reset at the task boundary: a first Adam step, θ ← θ − lr·g/(|g| + ε)
+        var expected = snap.Weights.Select((w, i) => w - hyper.LearningRate * g[i] / (Math.Abs(g[i]) + 1e-8)).ToArray();
+        Close(expected, actual, 1e-9);
+    }
+
+    [Fact]
+    public void CMamlTakesClampedInnerStepsWithAFixedRateAndAnSgdOuterStep()
+    {
+        // C-MAML: α fixed at its initial scalar, φ_c = φ_{c−1} − α·clamp(∇L(chunk_c; φ_{c−1}), ±clip),
+        // θ ← θ − η·clip‖·‖(mean_c ∇L(batch; φ_c)) with η = CMamlOuterLearningRate
+        const double alpha = 0.1, clamp = 0.05, eta = 0.3, clipNorm = 1e12;
+        var hyper = Hyper with { BatchSize = 6, LaMamlChunks = 3, LaMamlGradientClamp = clamp, LaMamlInitialLearningRate = alpha, CMamlOuterLearningRate = eta, GradientClip = clipNorm };
+        var h = new MethodHarness(hyper);
+        var ctx = h.Context;
+        var method = new LaMaml(learnRates: false);
+        Assert.Equal("c-maml", method.Id);
+        method.BeginTask(ctx, 0);
+        for (var step = 1; step <= 2; step++)
+        {
+            var snap = h.Take();
+            method.Step(ctx, 0, step);
+            var actual = ctx.Parameters.Data.ToDoubleArray();
+
+            h.Rewind(snap);
+            var batch = h.Stream[0].NextBatch(6);
+            var fast = (double[])snap.Weights.Clone();
+            var meta = new double[fast.Length];
+            var clamped = 0;
+            for (var start = 0; start < 6; start += 2)
+            {
+                var part = batch.Slice(start, 2);
+                var g = h.Gradient(fast, part, NoiseDraw.Sample(ctx.Schedule, part.X0, ctx.Noise));
+                clamped += g.Count(v => Math.Abs(v) > clamp);
+                fast = fast.Select((w, i) => w - alpha * Math.Clamp(g[i], -clamp, clamp)).ToArray();
+                var gq = h.Gradient(fast, batch, NoiseDraw.Sample(ctx.Schedule, batch.X0, ctx.Noise));
+                meta = meta.Select((m, i) => m + gq[i] / 3).ToArray();
+            }
+            Assert.True(clamped > 0, "the clamp must be active in this test");
+            var expected = snap.Weights.Select((w, i) => w - eta * meta[i]).ToArray();
+            Close(expected, actual);
+            // the recomputation consumed the same draws as the method, so the second round starts where the method
+            // is: it checks that the second step still uses the initial α (C-MAML does not learn its rates)
+        }
     }
 }

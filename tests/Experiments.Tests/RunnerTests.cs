@@ -83,6 +83,12 @@ public sealed class RunnerTests : IDisposable
         // the synthetic evaluator's probe equals its evaluation at the end of a task
         var last = result.Probes.Where(p => p.Task == 0 && p.TrainingTask == 0).OrderBy(p => p.Step).Last();
         Assert.Equal(result.Matrix[0][0]!.Value, last.Value, 12);
+        // probe cost is recorded: a probe_seconds field on exactly the steps that probed, summed into the result
+        var lines = File.ReadAllLines(Path.Combine(_dir, "probe", "metrics.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        var probed = lines.Where(l => l.TryGetProperty("probe_seconds", out _)).Select(l => l.GetProperty("step").GetInt64()).ToList();
+        Assert.Equal(result.Probes.Select(p => p.Step).Distinct().OrderBy(s => s), probed);
+        Assert.Equal(lines.Where(l => l.TryGetProperty("probe_seconds", out _)).Sum(l => l.GetProperty("probe_seconds").GetDouble()), result.ProbeSeconds, 2);
+        Assert.InRange(result.ProbeSeconds, 0, result.WallSeconds);
     }
 
     [Fact]

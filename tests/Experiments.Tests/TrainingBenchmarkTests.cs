@@ -105,9 +105,10 @@ public sealed class TrainingBenchmarkTests : IDisposable
     public void PaperWorkloadSpreadsPerTaskWorkOverTheStream()
     {
         var image = PaperWorkload.For("image-paper");
-        Assert.Equal((128, 10, 50_000, 1_300, 10_000), (image.Batch, image.Tasks, image.StepsPerTask, image.ReplayPoolPerTask, image.FisherSamplesPerTask));
-        // pools of 1, 2, …, 9 finished tasks regenerated after tasks 0..8: 45 × 1,300 samples over 500,000 steps
-        Assert.Equal(45 * 1_300 / 500_000.0, image.ReplaySamplesPerStep, 12);
+        // the replay pool is 1,300 per class (the authors' code): 65,000 per 50-class task
+        Assert.Equal((128, 10, 50_000, 65_000, 10_000), (image.Batch, image.Tasks, image.StepsPerTask, image.ReplayPoolPerTask, image.FisherSamplesPerTask));
+        // pools of 1, 2, …, 9 finished tasks regenerated after tasks 0..8: 45 × 65,000 samples over 500,000 steps
+        Assert.Equal(45 * 65_000 / 500_000.0, image.ReplaySamplesPerStep, 12);
         Assert.Equal(9 * 10_000 / 500_000.0, image.FisherSamplesPerStep, 12);
         var policy = PaperWorkload.For("policy-paper");
         Assert.Equal((256, 10, 50_000, 2_500, 20_000), (policy.Batch, policy.Tasks, policy.StepsPerTask, policy.ReplayPoolPerTask, policy.FisherSamplesPerTask));

@@ -25,6 +25,54 @@ public static class ControlCommand
         command.Subcommands.Add(BuildCollect());
         command.Subcommands.Add(BuildTrace());
         command.Subcommands.Add(BuildDemo());
+        command.Subcommands.Add(BuildGrid());
+        return command;
+    }
+
+    private static Command BuildGrid()
+    {
+        var preset = new Option<string>("--preset") { Description = "Base preset: the model and training of every run (cw10-paper: the paper's, GPU; cw10-cpu: CPU-sized)", DefaultValueFactory = _ => "cw10-paper" };
+        var configs = new Option<string?>("--configs") { Description = "Comma-separated configurations such as S8_O6_A2 (default: the paper's 13 of Table 5)" };
+        var tasks = new Option<string?>("--tasks") { Description = "Comma-separated tasks (default: the preset's, CW10's ten for cw10-paper)" };
+        var output = new Option<string>("--out") { Description = "Grid folder: <out>/<config>/<task> run folders, grid.md and grid-table.json", Required = true };
+        var steps = new Option<int?>("--steps-per-task") { Description = "Training steps per run (default: the preset's)" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of every run", DefaultValueFactory = _ => 123 };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: the preset's)" };
+        var demos = new Option<string?>("--demos") { Description = "Demonstration cache folder (default: $NTR_DATA_DIR/cw10-demos)" };
+        var command = new Command("grid",
+            "The paper's Table 5: one policy per (S, O, A) configuration and task, trained from scratch on that task alone; mean success over the tasks. Running it again resumes it");
+        foreach (var o in new Option[] { preset, configs, tasks, output, steps, seed, device, demos })
+        {
+            command.Options.Add(o);
+        }
+        command.SetAction(parseResult => ReportingErrors(() =>
+        {
+            string? configList = parseResult.GetValue(configs);
+            string? taskList = parseResult.GetValue(tasks);
+            string? demoFolder = parseResult.GetValue(demos);
+            var plan = new ControlGridPlan
+            {
+                BasePreset = parseResult.GetValue(preset)!,
+                Shapes = configList is null ? PolicyShape.PaperGrid : configList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(PolicyShape.Parse).ToList(),
+                Tasks = taskList?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => ControlTaskNames.Parse(t).ToName()).ToList(),
+                Directory = Path.GetFullPath(parseResult.GetValue(output)!),
+                Seed = parseResult.GetValue(seed),
+                StepsPerTask = parseResult.GetValue(steps),
+                Device = parseResult.GetValue(device),
+                Adjust = demoFolder is null ? null : c => c with { Control = c.Control with { DemonstrationDirectory = Path.GetFullPath(demoFolder) } },
+            };
+            Console.WriteLine($"{plan.Shapes.Count} configuration(s) × {plan.TaskNames.Count} task(s) on {plan.BasePreset}, in {plan.Directory}");
+            var result = ConsoleRunProgress.ShowAll(context => plan.Execute(label => new ConsoleRunProgress(label, context)));
+            var table = new Table().AddColumns("Config", "S", "O", "A", "Mean success");
+            foreach (var r in result.Ranked)
+            {
+                table.AddRow(r.Shape.Name, r.Shape.SequenceLength.ToString(CultureInfo.InvariantCulture), r.Shape.ObservationSteps.ToString(CultureInfo.InvariantCulture),
+                    r.Shape.ActionChunk.ToString(CultureInfo.InvariantCulture), r.Mean.ToString("0.000", CultureInfo.InvariantCulture));
+            }
+            AnsiConsole.Write(table);
+            Console.WriteLine($"table: {Path.Combine(plan.Directory, "grid.md")} (and grid-table.json)");
+            return 0;
+        }));
         return command;
     }
 
@@ -221,7 +269,7 @@ public static class ControlCommand
             var cells = new List<string> { $"{i + 1} ({result.TaskNames[i]})" };
             for (int j = 0; j < result.TaskNames.Length; j++)
             {
-                cells.Add(j < result.Matrix[i].Length && result.Matrix[i][j] is double v ? Fraction(v) : "");
+                cells.Add(j < result.Matrix[i].Length && result.Matrix[i][j] is double v ? Percent(v) : "");
             }
             table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
@@ -229,7 +277,7 @@ public static class ControlCommand
         var matrix = result.MetricMatrix();
         int last = result.TaskNames.Length - 1;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"average success rate {matrix.AverageAfter(last):F3}, average forgetting {matrix.AverageForgetting(last):F3}, wall {result.WallSeconds:F0} s"));
+            $"average success rate {100 * matrix.AverageAfter(last):F1}%, average forgetting {100 * matrix.AverageForgetting(last):F1} percentage points, wall {result.WallSeconds:F0} s (probes {result.ProbeSeconds:F0} s)"));
     }
 
     /// <summary>
@@ -253,6 +301,9 @@ public static class ControlCommand
 
     private static Exception Unwrap(Exception exception) =>
         exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? Unwrap(aggregate.InnerExceptions[0]) : exception;
+
+    /// <summary>A success rate in percent with one decimal, as the paper prints them, e.g. 96.0%.</summary>
+    private static string Percent(double value) => (100 * value).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
     /// <summary>A success rate written as a two-decimal fraction, e.g. 0.96.</summary>
     private static string Fraction(double value) => value.ToString("F2", CultureInfo.InvariantCulture);

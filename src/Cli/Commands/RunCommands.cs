@@ -77,7 +77,7 @@ public static class RunCommands
     {
         var preset = PresetOption();
         var methods = new Option<string>("--methods") { Description = "comma-separated methods", DefaultValueFactory = _ => string.Join(",", MethodRegistry.PaperMethods) };
-        var seeds = new Option<string>("--seeds") { Description = "comma-separated seeds", DefaultValueFactory = _ => "123" };
+        var seeds = new Option<string?>("--seeds") { Description = "comma-separated seeds (default: the preset's seed list — 3 for imagenet500-paper, 4 for cw10-paper, else 123)" };
         var output = new Option<string>("--out") { Description = "comparison folder", Required = true };
         var steps = StepsOption();
         var device = DeviceOption();
@@ -93,7 +93,7 @@ public static class RunCommands
             {
                 Preset = parse.GetValue(preset)!,
                 Methods = SplitList(parse.GetValue(methods)!),
-                Seeds = SplitList(parse.GetValue(seeds)!).Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
+                Seeds = ComparisonPlan.SeedsFor(parse.GetValue(preset)!, parse.GetValue(seeds) is { } given ? ParseSeeds(given) : null),
                 Directory = Path.GetFullPath(parse.GetValue(output)!),
                 StepsPerTask = parse.GetValue(steps),
                 Device = parse.GetValue(device),
@@ -201,7 +201,7 @@ public static class RunCommands
         var table = new Table().AddColumn("method").AddColumn("seeds").AddColumn($"avg {report.Metric.Name}").AddColumn("forgetting");
         foreach (var s in report.Summaries())
         {
-            table.AddRow(Markup.Escape(ComparisonReport.DisplayName(s.Method)), s.Seeds.ToString(CultureInfo.InvariantCulture), s.AverageMetric.Format(), s.Forgetting.Format());
+            table.AddRow(Markup.Escape(ComparisonReport.DisplayName(s.Method)), s.Seeds.ToString(CultureInfo.InvariantCulture), report.AverageCell(s.AverageMetric), report.ForgettingCell(s.Forgetting));
         }
         AnsiConsole.Write(table);
     }
@@ -210,6 +210,10 @@ public static class RunCommands
     {
         Description = "runs trained at once, each with an equal share of the CPU threads (default: one per core on the CPU, one on a GPU; results do not depend on it)",
     };
+
+    private static ulong[] ParseSeeds(string list) => SplitList(list).Select(s => ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var seed)
+        ? seed
+        : throw new ArgumentException($"--seeds: '{s}' is not a seed; give non-negative integers separated by commas, e.g. --seeds 1,2,3")).ToArray();
 
     private static string[] SplitList(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

@@ -7,7 +7,8 @@ using NativeTrustRegion.Models.Diffusion;
 namespace NativeTrustRegion.Continual.Replay;
 
 /// <summary>
-/// Generative replay for conditional diffusion models: for every finished task, <c>ReplayPoolPerTask</c> samples drawn by
+/// Generative replay for conditional diffusion models: for every finished task, <c>ReplayPoolPerTask</c> samples (or
+/// <c>ReplayPoolPerClass</c> per class of the task, as the TRCL authors' code sizes its pool) drawn by
 /// the frozen teacher with DDIM (η = 0, <c>ReplayDdimSteps</c> steps) under conditions that cycle through the task's
 /// classes (or, for policies, observations of the task). Generation batches are seeded from the run seed.
 /// </summary>
@@ -18,8 +19,8 @@ public sealed class ConditionalSampleReplay : IReplayGenerator
         var h = ctx.Hyper;
         var sampler = new DdimSampler(ctx.Schedule, h.ReplayDdimSteps);
         var store = ctx.Parameters;
-        var perTask = h.ReplayPoolPerTask;
-        var total = perTask * (lastTask + 1);
+        var perTaskCounts = Enumerable.Range(0, lastTask + 1).Select(t => h.ReplaySamplesForTask(ctx.Stream[t].ReplayClassCount, ctx.Stream[t].Name)).ToArray();
+        var total = perTaskCounts.Sum();
         var sampleShape = ctx.Model.SampleShape.ToArray();
         var samples = Tensor.EmptyUnscoped(new[] { total }.Concat(sampleShape).ToArray(), store.DType, store.Device);
         Tensor? conditions = null;
@@ -32,6 +33,7 @@ public sealed class ConditionalSampleReplay : IReplayGenerator
             for (var task = 0; task <= lastTask; task++)
             {
                 using var taskScope = TensorScope.Begin();
+                var perTask = perTaskCounts[task];
                 var allConditions = ctx.Stream[task].ReplayConditions(perTask, generator);
                 if (allConditions is not null && conditions is null)
                 {

@@ -26,6 +26,13 @@ public interface ITaskData
     /// </summary>
     Tensor? ReplayConditions(int count, Generator generator);
 
+    /// <summary>
+    /// How many distinct conditions <see cref="ReplayConditions"/> cycles through (the task's classes), or 0 when the
+    /// task's conditions are not a finite set of classes (unconditional tasks, policies conditioned on observations).
+    /// Per-class replay pools are sized from it.
+    /// </summary>
+    int ReplayClassCount { get; }
+
     /// <summary>A fixed random subset of <paramref name="count"/> training samples (e.g. for Fisher estimation).</summary>
     TrainingBatch Subset(int count, Generator generator);
 }

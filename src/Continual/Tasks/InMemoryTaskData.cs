@@ -128,6 +128,8 @@ public sealed class InMemoryTaskData : ITaskData
         return new TrainingBatch(x0, cond);
     }
 
+    public int ReplayClassCount => _conditions is null || _replayConditionPool is null ? 0 : _replayConditionPool.Length / _conditionSize;
+
     public Tensor? ReplayConditions(int count, Generator generator)
     {
         if (_conditions is null)

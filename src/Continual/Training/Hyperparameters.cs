@@ -25,8 +25,35 @@ public sealed record Hyperparameters
     // generative replay by distillation
     public double ReplayRatio { get; init; } = 1.0;
 
-    /// <summary>Replay samples generated per finished task (the paper's "buffer size per task": 1,300 for ImageNet).</summary>
+    /// <summary>
+    /// Replay samples generated per finished task when <see cref="ReplayPoolPerClass"/> is 0 (policies: windows per
+    /// task). Ignored for class-conditional image tasks when <see cref="ReplayPoolPerClass"/> is set.
+    /// </summary>
     public int ReplayPoolPerTask { get; init; } = 1_300;
+
+    /// <summary>
+    /// Replay samples generated per class of every finished task (0 = size the pool per task with
+    /// <see cref="ReplayPoolPerTask"/>). The TRCL authors' generative replay sizes its pool per class
+    /// (<c>gr_pool_size_per_class</c>): the paper's ImageNet "buffer size per task 1,300" is 1,300 per class, i.e.
+    /// 65,000 samples per 50-class task. Only for tasks whose conditions are classes.
+    /// </summary>
+    public int ReplayPoolPerClass { get; init; }
+
+    /// <summary>Replay samples of one finished task that has <paramref name="classes"/> distinct classes (0 = not class-conditional).</summary>
+    public int ReplaySamplesForTask(int classes, string taskName)
+    {
+        if (ReplayPoolPerClass <= 0)
+        {
+            return ReplayPoolPerTask;
+        }
+        if (classes <= 0)
+        {
+            throw new ArgumentException(
+                $"replay_pool_per_class = {ReplayPoolPerClass} needs class-conditional tasks, but task '{taskName}' has no classes (e.g. a policy conditioned on observations). " +
+                "Fix: set replay_pool_per_class to 0 and size the pool with replay_pool_per_task");
+        }
+        return ReplayPoolPerClass * classes;
+    }
 
     public int ReplayDdimSteps { get; init; } = 50;
 

@@ -4,7 +4,7 @@ namespace NativeTrustRegion.Experiments.Benchmarks;
 
 /// <summary>
 /// The training workload one step belongs to: its batch size and the per-task work around it (tasks in the stream,
-/// steps per task, replay samples generated after each finished task, Fisher samples per task, DDIM generation
+/// steps per task, replay samples generated per finished task (per-class pools times the classes of a task), Fisher samples per task, DDIM generation
 /// batch and steps). The bench takes its default batch from here and spreads the per-task costs over the steps.
 /// </summary>
 public sealed record PaperWorkload(
@@ -40,6 +40,7 @@ public sealed record PaperWorkload(
     };
 
     private static PaperWorkload FromExperiment(ExperimentConfig c, string source) =>
-        new(source, c.Hyper.BatchSize, c.TaskClasses.Length, c.StepsPerTask, c.Hyper.ReplayPoolPerTask, c.Hyper.FisherSamples,
+        new(source, c.Hyper.BatchSize, c.TaskClasses.Length, c.StepsPerTask,
+            c.Hyper.ReplaySamplesForTask(c.TaskClasses.Length > 0 ? c.TaskClasses[0].Length : 0, "task 1"), c.Hyper.FisherSamples,
             c.Hyper.ReplayGenerationBatch, c.Hyper.ReplayDdimSteps);
 }

@@ -73,7 +73,7 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
             BatchSize = settings.Batch,
             LearningRate = 2e-4,
             FisherSamples = settings.FisherSamplesTimed,
-            ReplayPoolPerTask = settings.ReplayPoolGenerated ?? w.ReplayPoolPerTask,
+            ReplayPoolPerTask = settings.ReplayPoolGenerated ?? Math.Min(w.ReplayPoolPerTask, TrainingBenchmarkSettings.DefaultReplayPoolGenerated),
             ReplayGenerationBatch = w.ReplayGenerationBatch,
             ReplayDdimSteps = w.ReplayDdimSteps,
         };

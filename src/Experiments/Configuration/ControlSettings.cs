@@ -19,6 +19,12 @@ public sealed record ControlSettings
     /// <summary>Folder of the demonstration cache (<c>&lt;task&gt;.ntrdemo</c> files); null = <c>$NTR_DATA_DIR/cw10-demos</c>.</summary>
     public string? DemonstrationDirectory { get; init; }
 
+    /// <summary>Action-sequence length S of the policy (null = the model preset's; the paper's 8). Table 5's grid varies it.</summary>
+    public int? PolicySequenceLength { get; init; }
+
+    /// <summary>Observation horizon O of the policy (null = the model preset's; the paper's 6). Table 5's grid varies it.</summary>
+    public int? PolicyObservationSteps { get; init; }
+
     /// <summary>Actions executed per policy query (the paper's A = 2), taken from sequence position O − 1 on.</summary>
     public int ActionChunk { get; init; } = 2;
 

@@ -38,7 +38,9 @@ public sealed class ControlExperimentDomain : IExperimentDomain
         var tasks = config.ControlTasks.Select(ControlTaskNames.Parse).ToArray();
 
         var store = new ParameterStore(DType.F32, Device.Parse(config.Device));
-        var model = ModelPresets.Create(config.ModelPreset, store);
+        var model = settings.PolicySequenceLength is null && settings.PolicyObservationSteps is null
+            ? ModelPresets.Create(config.ModelPreset, store)
+            : ModelPresets.CreatePolicy(config.ModelPreset, store, settings.PolicySequenceLength, settings.PolicyObservationSteps);
         store.Allocate(config.Seed);
         var schedule = NoiseSchedule.Linear();
         var policy = new DiffusionPolicy(model, schedule, config.Evaluation.DdimSteps);

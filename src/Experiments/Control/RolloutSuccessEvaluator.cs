@@ -37,7 +37,10 @@ public sealed class RolloutSuccessEvaluator : ITaskEvaluator
         _parallel = parallelEpisodes;
         Metric = new MetricDefinition("success rate", MetricDirection.HigherIsBetter,
             $"fraction of {episodes} seeded rollouts per task (seeds {RolloutEvaluator.HeldOutFirstSeed}+) reaching the task's success condition within {ManipulationEnv.MaxEpisodeSteps} steps; " +
-            $"DDIM {ddimSteps} steps (η = 0), {actionChunk} actions executed per query");
+            $"DDIM {ddimSteps} steps (η = 0), {actionChunk} actions executed per query; reported in percent, forgetting in percentage points")
+        {
+            Percent = true,
+        };
     }
 
     public MetricDefinition Metric { get; }

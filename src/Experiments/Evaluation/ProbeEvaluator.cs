@@ -42,6 +42,7 @@ public sealed class ProbeEvaluator
 
     public static MetricDefinition Metric(int[] timesteps, int samples) => new(
         "probe loss", MetricDirection.LowerIsBetter,
+        $"Cheap proxy, not the paper's re-convergence metric (the paper probes FID / success rate; probe_metric = \"task-metric\" does): " +
         $"denoising MSE of {samples} fixed held-out samples per task (images or policy windows) at t ∈ {{{string.Join(", ", timesteps)}}} with fixed noise");
 
     private static Tensor Persist(Tensor t)

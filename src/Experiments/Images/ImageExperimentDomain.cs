@@ -76,7 +76,10 @@ public sealed class ImageExperimentDomain : IExperimentDomain
             ? $"FID is computed on features of {classifier.Name}; it is not comparable to Inception FID."
             : $"FID is computed on the 2048-d pool3 features of {fidFeatures.Name}, images resized to 299×299 bilinearly (pytorch-fid's network; " +
               $"set by ${InceptionWeightsLocation.EnvironmentVariable}); sample accuracy uses {classifier.Name}.";
-        var notes = $"{fidNote} Model: {model.Name} ({store.Count:N0} parameters).";
+        var replayNote = config.Hyper.ReplayPoolPerClass > 0
+            ? $"Replay pool: {config.Hyper.ReplayPoolPerClass:N0} generated samples per class of every finished task."
+            : $"Replay pool: {config.Hyper.ReplayPoolPerTask:N0} generated samples per finished task.";
+        var notes = $"{fidNote} Model: {model.Name} ({store.Count:N0} parameters). {replayNote}";
         return new ExperimentSetup(model, schedule, new TaskStream(config.Dataset, tasks), evaluator, probes, new ConditionalSampleReplay(), notes);
     }
 

@@ -19,7 +19,11 @@ public readonly record struct SeedStatistics(double Mean, double StandardError, 
         return new SeedStatistics(mean, Math.Sqrt(variance / finite.Length), finite.Length);
     }
 
-    public string Format(string numberFormat = "0.00") =>
-        Count == 0 ? "—" : double.IsNaN(StandardError) ? $"{Mean.ToString(numberFormat, System.Globalization.CultureInfo.InvariantCulture)} (n=1)"
-            : $"{Mean.ToString(numberFormat, System.Globalization.CultureInfo.InvariantCulture)} ± {StandardError.ToString(numberFormat, System.Globalization.CultureInfo.InvariantCulture)}";
+    /// <summary>Mean and standard error multiplied by <paramref name="factor"/> (e.g. 100 for fractions reported in percent).</summary>
+    public SeedStatistics Scaled(double factor) => new(Mean * factor, StandardError * factor, Count);
+
+    /// <param name="meanSuffix">written right after the mean, e.g. "%" for "88.3% ± 0.4" as the paper prints success rates</param>
+    public string Format(string numberFormat = "0.00", string meanSuffix = "") =>
+        Count == 0 ? "—" : double.IsNaN(StandardError) ? $"{Mean.ToString(numberFormat, System.Globalization.CultureInfo.InvariantCulture)}{meanSuffix} (n=1)"
+            : $"{Mean.ToString(numberFormat, System.Globalization.CultureInfo.InvariantCulture)}{meanSuffix} ± {StandardError.ToString(numberFormat, System.Globalization.CultureInfo.InvariantCulture)}";
 }

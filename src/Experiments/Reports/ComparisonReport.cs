@@ -123,10 +123,10 @@ public sealed class ComparisonReport
 
     public string TaskOneFigure(IReadOnlyList<MethodSummary> summaries)
     {
-        var plot = new SvgLinePlot($"Task 1 {ProbeMetric.Name} during continual training", "gradient update steps", ProbeMetric.Name);
+        var plot = new SvgLinePlot($"Task 1 {ProbeMetric.Name} during continual training", "gradient update steps", ProbeMetric.Name + (ProbeMetric.Percent ? " (%)" : ""));
         foreach (var s in summaries)
         {
-            plot.AddSeries(DisplayName(s.Method), s.TaskOneCurve.Points.Select(p => ((double)p.Step, p.Value)).ToList());
+            plot.AddSeries(DisplayName(s.Method), s.TaskOneCurve.Points.Select(p => ((double)p.Step, p.Value * ProbeMetric.ReportScale)).ToList());
         }
         var steps = Runs[0].StepsPerTask;
         for (var i = 1; i < Tasks; i++)
@@ -140,6 +140,22 @@ public sealed class ComparisonReport
 
     private string Number(double v) => double.IsFinite(v) ? v.ToString(Math.Abs(v) < 1 ? "0.0000" : "0.00", Inv) : "—";
 
+    /// <summary>A per-task metric value as reported: success rates in percent with one decimal (the paper's "88.3%").</summary>
+    public string MetricValue(double v) => !Metric.Percent ? Number(v) : double.IsFinite(v) ? (v * 100).ToString("0.0", Inv) + "%" : "—";
+
+    /// <summary>Table 1's average metric: "88.3% ± 0.4" for success rates, "12.34 ± 0.56" otherwise.</summary>
+    public string AverageCell(SeedStatistics s) => Metric.Percent ? s.Scaled(100).Format("0.0", "%") : s.Format();
+
+    /// <summary>Table 1's forgetting: percentage points for success rates ("4.4 ± 0.9"), metric units otherwise.</summary>
+    public string ForgettingCell(SeedStatistics s) => Metric.Percent ? s.Scaled(100).Format("0.0") : s.Format();
+
+    private string TimingLine()
+    {
+        var wall = Runs.Sum(r => r.WallSeconds);
+        var probe = Runs.Sum(r => r.ProbeSeconds);
+        return string.Create(Inv, $"- Time: {wall:0} s of training and evaluation over {Runs.Count} run(s), of which re-convergence probes {probe:0} s ({(wall > 0 ? 100 * probe / wall : 0):0.0}%).");
+    }
+
     public string Markdown(IReadOnlyList<MethodSummary> summaries)
     {
         var sb = new StringBuilder();
@@ -148,18 +164,20 @@ public sealed class ComparisonReport
         sb.AppendLine(CultureInfo.InvariantCulture, $"- Metric: **{Metric.Name}** ({(Metric.LowerIsBetter ? "lower" : "higher")} is better). {Metric.Description}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- Re-convergence probe: **{ProbeMetric.Name}** ({(ProbeMetric.LowerIsBetter ? "lower" : "higher")} is better). {ProbeMetric.Description}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- Tasks: {string.Join(", ", Runs[0].TaskNames)}; {Runs[0].StepsPerTask} gradient updates per task; preset `{Runs[0].Preset}`.");
-        sb.AppendLine("- Forgetting: change of a task's metric from when it was first learned to the end of training (positive = worse), averaged over all tasks including the last (the TRCL authors' convention); the column in brackets excludes the last task.");
+        sb.AppendLine(TimingLine());
+        sb.AppendLine("- Forgetting: change of a task's metric from when it was first learned to the end of training (positive = worse), averaged over all tasks including the last (the TRCL authors' convention); the column in brackets excludes the last task." +
+            (Metric.Percent ? " Success rates are in percent, forgetting in percentage points." : ""));
         sb.AppendLine();
         sb.AppendLine("## Table 1. Final performance and forgetting (mean ± standard error over seeds)");
         sb.AppendLine();
         var secondary = summaries.Any(s => s.AverageSecondary is not null) ? Runs[0].SecondaryMetric : null;
-        sb.Append(CultureInfo.InvariantCulture, $"| Method | seeds | average {Metric.Name} | forgetting | (excl. last) |");
+        sb.Append(CultureInfo.InvariantCulture, $"| Method | seeds | average {Metric.Name}{(Metric.Percent ? " (%)" : "")} | forgetting | (excl. last) |");
         sb.AppendLine(secondary is null ? "" : $" average {secondary.Name} |");
         sb.Append("|---|---|---|---|---|");
         sb.AppendLine(secondary is null ? "" : "---|");
         foreach (var s in summaries)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"| {DisplayName(s.Method)} | {s.Seeds} | {s.AverageMetric.Format()} | {s.Forgetting.Format()} | {s.ForgettingExcludingLast.Format()} |");
+            sb.Append(CultureInfo.InvariantCulture, $"| {DisplayName(s.Method)} | {s.Seeds} | {AverageCell(s.AverageMetric)} | {ForgettingCell(s.Forgetting)} | {ForgettingCell(s.ForgettingExcludingLast)} |");
             sb.AppendLine(secondary is null ? "" : $" {s.AverageSecondary?.Format("0.000") ?? "—"} |");
         }
         sb.AppendLine();
@@ -218,7 +236,7 @@ public sealed class ComparisonReport
                 sb.Append(CultureInfo.InvariantCulture, $"| T{i + 1} |");
                 for (var j = 0; j < Tasks; j++)
                 {
-                    sb.Append(j <= i && s.MeanMatrix[i][j].HasValue ? $" {Number(s.MeanMatrix[i][j]!.Value)} |" : " |");
+                    sb.Append(j <= i && s.MeanMatrix[i][j].HasValue ? $" {MetricValue(s.MeanMatrix[i][j]!.Value)} |" : " |");
                 }
                 sb.AppendLine();
             }
@@ -335,6 +353,9 @@ public sealed class ComparisonReport
                 ["seeds"] = s.Seeds,
                 ["avg_metric"] = N(s.AverageMetric.Mean),
                 ["avg_metric_se"] = N(s.AverageMetric.StandardError),
+                ["avg_metric_reported"] = N(s.AverageMetric.Mean * Metric.ReportScale),
+                ["avg_metric_se_reported"] = N(s.AverageMetric.StandardError * Metric.ReportScale),
+                ["forgetting_reported"] = N(s.Forgetting.Mean * Metric.ReportScale),
                 ["forgetting"] = N(s.Forgetting.Mean),
                 ["forgetting_se"] = N(s.Forgetting.StandardError),
                 ["forgetting_excluding_last"] = N(s.ForgettingExcludingLast.Mean),
@@ -346,11 +367,20 @@ public sealed class ComparisonReport
         var root = new JsonObject
         {
             ["title"] = Title,
-            ["metric"] = new JsonObject { ["name"] = Metric.Name, ["lower_is_better"] = Metric.LowerIsBetter, ["description"] = Metric.Description },
+            ["metric"] = new JsonObject
+            {
+                ["name"] = Metric.Name, ["lower_is_better"] = Metric.LowerIsBetter, ["description"] = Metric.Description,
+                // avg_metric, forgetting and metric_matrix hold the raw values (fractions for success rates);
+                // the *_reported fields are what report.md prints (percent / percentage points for success rates)
+                ["raw_unit"] = Metric.Percent ? "fraction (0-1)" : "metric units",
+                ["reported_unit"] = Metric.Percent ? "percent (forgetting: percentage points)" : "metric units",
+            },
             ["probe_metric"] = new JsonObject { ["name"] = ProbeMetric.Name, ["lower_is_better"] = ProbeMetric.LowerIsBetter, ["description"] = ProbeMetric.Description },
             ["secondary_metric"] = Runs[0].SecondaryMetric is { } sec ? new JsonObject { ["name"] = sec.Name, ["lower_is_better"] = sec.LowerIsBetter } : null,
             ["tasks"] = new JsonArray(Runs[0].TaskNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
             ["steps_per_task"] = Runs[0].StepsPerTask,
+            ["wall_seconds"] = Runs.Sum(r => r.WallSeconds),
+            ["probe_seconds"] = Runs.Sum(r => r.ProbeSeconds),
             ["forgetting_convention"] = "metric change from when a task was first learned to the end (positive = worse), averaged over all tasks including the last",
             ["methods"] = methods,
         };

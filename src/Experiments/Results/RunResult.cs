@@ -37,6 +37,9 @@ public sealed record RunResult
 
     public double WallSeconds { get; init; }
 
+    /// <summary>Seconds of <see cref="WallSeconds"/> spent in re-convergence probes (FID probes cost far more than loss probes).</summary>
+    public double ProbeSeconds { get; init; }
+
     public string? Notes { get; init; }
 
     public TaskMetricMatrix MetricMatrix() => TaskMetricMatrix.FromJagged(Matrix, Metric);

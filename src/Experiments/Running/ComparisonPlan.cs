@@ -34,6 +34,19 @@ public sealed record ComparisonPlan
 
     public string Title { get; init; } = "Continual learning comparison";
 
+    /// <summary>
+    /// The seeds of a comparison: the ones given explicitly (e.g. --seeds), else the preset's own list
+    /// (<see cref="ExperimentPresets.Seeds"/>: 3 for imagenet500-paper, 4 for cw10-paper, as the paper averages).
+    /// </summary>
+    public static ulong[] SeedsFor(string preset, IReadOnlyList<ulong>? explicitSeeds)
+    {
+        if (explicitSeeds is { Count: > 0 })
+        {
+            return explicitSeeds.ToArray();
+        }
+        return ExperimentPresets.Seeds(preset);
+    }
+
     public static string PlanPath(string directory) => Path.Combine(directory, "compare.json");
 
     public void Save()

@@ -121,9 +121,11 @@ public sealed class ExperimentRunner
                             line[k] = double.IsFinite(v) ? v : null;
                         }
                     }
-                    metrics.Write(line);
                     if (schedule.IsProbeStep(state.StepInTask))
                     {
+                        // probes are timed apart from training: the window that gives it/s does not run during them
+                        window.Stop();
+                        var probeClock = Stopwatch.StartNew();
                         for (var j = 0; j <= task; j++)
                         {
                             var value = probeWithTaskMetric
@@ -131,7 +133,12 @@ public sealed class ExperimentRunner
                                 : probe.Evaluate(ctx.Model, j);
                             state.Probes.Add(new ProbeRecord(j, state.GlobalStep, task, state.StepInTask, value));
                         }
+                        var probeSeconds = probeClock.Elapsed.TotalSeconds;
+                        state.ProbeSeconds += probeSeconds;
+                        line["probe_seconds"] = Math.Round(probeSeconds, 4);
+                        window.Start();
                     }
+                    metrics.Write(line);
                     _progress.Step(task, state.StepInTask, stats.Loss, rate);
                     if (state.StepInTask % _config.CheckpointEvery == 0 && state.StepInTask < _config.StepsPerTask)
                     {
@@ -180,6 +187,7 @@ public sealed class ExperimentRunner
             SecondaryMatrix = state.Secondary,
             Probes = state.Probes,
             WallSeconds = state.WallSeconds,
+            ProbeSeconds = state.ProbeSeconds,
             Notes = setup.Notes,
         };
         WriteProbes(state);

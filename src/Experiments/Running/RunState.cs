@@ -19,6 +19,9 @@ public sealed class RunState
 
     public double WallSeconds { get; set; }
 
+    /// <summary>Seconds spent in re-convergence probes (part of <see cref="WallSeconds"/>).</summary>
+    public double ProbeSeconds { get; set; }
+
     public static RunState Fresh(int tasks, bool secondary) => new()
     {
         Matrix = Enumerable.Range(0, tasks).Select(i => new double?[i + 1]).ToArray(),

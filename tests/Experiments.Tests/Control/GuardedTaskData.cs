@@ -38,6 +38,8 @@ public sealed class GuardedTaskData(ITaskData inner) : ITaskData
         return inner.ReplayConditions(count, generator);
     }
 
+    public int ReplayClassCount => inner.ReplayClassCount;
+
     public TrainingBatch Subset(int count, Generator generator)
     {
         Check(nameof(Subset));

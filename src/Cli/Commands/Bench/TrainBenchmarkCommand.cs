@@ -34,7 +34,7 @@ internal static class TrainBenchmarkCommand
         };
         var precision = new Option<string?>("--precision") { Description = "fp32, tf32 (GPU) or bf16 (not implemented yet); default tf32 on a GPU, fp32 on the CPU" };
         var output = new Option<string>("--out") { Description = "folder for the JSON result", DefaultValueFactory = _ => Path.Combine("benchmarks", "results") };
-        var replayPool = new Option<int?>("--replay-pool") { Description = "replay samples generated for the timing (default: the workload's pool per task, 1,300 for image-paper); the per-sample time is scaled to the workload's pool" };
+        var replayPool = new Option<int?>("--replay-pool") { Description = "replay samples generated for the timing (default: the workload's pool per task, at most 1,300; image-paper's is 65,000, 1,300 per class); the per-sample time is scaled to the workload's pool" };
         var fisherSamples = new Option<int>("--fisher-samples") { Description = "samples of the one timed Fisher estimate (scaled to the workload's count)", DefaultValueFactory = _ => 16 };
         var skipDdim = new Option<bool>("--skip-ddim") { Description = "do not time DDIM sampling when no method under test generates a replay pool" };
         var seed = new Option<ulong>("--seed") { Description = "seed of the weights and the synthetic data", DefaultValueFactory = _ => 1 };
