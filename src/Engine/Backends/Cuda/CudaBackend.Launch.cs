@@ -20,35 +20,55 @@ public sealed unsafe partial class CudaBackend
     /// <summary>
     /// Queues kernel `kernel` (with the dtype suffix when given) of kernels/`module`.cu on the stream.
     /// <paramref name="args"/> points at one pointer per kernel parameter, each to a local holding the value.
+    /// The geometry is checked against the GPU's launch rules first (<see cref="LaunchRules"/>).
     /// </summary>
     internal void Launch(string module, string kernel, DType? dtype, uint gridX, uint gridY, uint blockX, uint sharedBytes, void** args)
     {
         Context.MakeCurrent();
         var function = Kernels.Function(module, kernel, dtype);
+        var fullName = kernel + Suffix(dtype);
+        var geometry = new LaunchGeometry(gridX, gridY, 1, blockX, 1, 1, KernelSharedMemory.StaticBytes(fullName), sharedBytes,
+            _dynamicSharedLimits.TryGetValue(function, out var raised) ? raised : null);
+        LaunchRules.Check($"{module}.{fullName}", geometry, Info.MaxSharedMemoryPerBlockOptin);
         var result = CudaDriver.cuLaunchKernel(function, gridX, gridY, 1, blockX, 1, 1, sharedBytes, Context.Stream, args, null);
         if (result != CudaDriver.Success)
         {
-            throw CudaDriver.Error(result, $"cuLaunchKernel({module}.{kernel}{Suffix(dtype)}, grid {gridX}x{gridY}, block {blockX}, shared {sharedBytes} B)");
+            throw CudaDriver.Error(result, $"cuLaunchKernel({module}.{fullName}, {geometry})");
         }
         if (SynchronizeEachLaunch)
         {
             var sync = CudaDriver.cuStreamSynchronize(Context.Stream);
             if (sync != CudaDriver.Success)
             {
-                throw CudaDriver.Error(sync, $"kernel {module}.{kernel}{Suffix(dtype)} (checked with NTR_CUDA_SYNC=1)");
+                throw CudaDriver.Error(sync, $"kernel {module}.{fullName} (checked with NTR_CUDA_SYNC=1)");
             }
         }
     }
 
-    /// <summary>Raises a kernel's dynamic shared memory limit above the default 48 KB (once per kernel).</summary>
-    internal void AllowSharedMemory(string module, string kernel, DType? dtype, int bytes)
+    /// <summary>The MAX_DYNAMIC_SHARED_SIZE_BYTES each function's attribute was raised to (absent: never raised).</summary>
+    private readonly Dictionary<nint, int> _dynamicSharedLimits = new();
+
+    /// <summary>
+    /// Raises a kernel's MAX_DYNAMIC_SHARED_SIZE_BYTES so a launch with <paramref name="dynamicBytes"/> of dynamic shared
+    /// memory is allowed, when its static plus dynamic shared memory is over the default 48 KiB (else nothing to do).
+    /// </summary>
+    internal void AllowSharedMemory(string module, string kernel, DType? dtype, int dynamicBytes)
     {
-        if (bytes <= 48 * 1024)
+        var fullName = kernel + Suffix(dtype);
+        var staticBytes = KernelSharedMemory.StaticBytes(fullName);
+        if (staticBytes + (long)dynamicBytes <= LaunchRules.DefaultSharedBytes)
         {
             return;
         }
         var function = Kernels.Function(module, kernel, dtype);
-        CudaDriver.Check(CudaDriver.cuFuncSetAttribute(function, CudaDriver.FunctionAttributeMaxDynamicSharedSizeBytes, bytes), "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
+        if (_dynamicSharedLimits.TryGetValue(function, out var raised) && raised >= dynamicBytes)
+        {
+            return;
+        }
+        LaunchRules.CheckDynamicLimit($"{module}.{fullName}", staticBytes, dynamicBytes, Info.MaxSharedMemoryPerBlockOptin);
+        CudaDriver.Check(CudaDriver.cuFuncSetAttribute(function, CudaDriver.FunctionAttributeMaxDynamicSharedSizeBytes, dynamicBytes),
+            $"cuFuncSetAttribute({module}.{fullName}, MAX_DYNAMIC_SHARED_SIZE_BYTES, {dynamicBytes})");
+        _dynamicSharedLimits[function] = dynamicBytes;
     }
 
     private static string Suffix(DType? dtype) => dtype switch

@@ -2,15 +2,31 @@ namespace NativeTrustRegion.Engine.Backends.Cuda;
 
 public sealed unsafe partial class CudaBackend
 {
-    private const int AttentionThreads = 128;
+    private const int AttentionThreads = KernelSharedMemory.AttentionThreads;
 
     /// <summary>The kernel variant's padded head dim (8, 16, 32, 64 or 128) and the rows of one 128-thread block.</summary>
-    private static (int Dim, int Rows) AttentionVariant(int d)
+    internal static (int Dim, int Rows) AttentionVariant(int d)
     {
         var dim = d <= 8 ? 8 : d <= 16 ? 16 : d <= 32 ? 32 : d <= 64 ? 64 : d <= 128 ? 128
             : throw new TensorOpException("ScaledDotProductAttention", $"head dim {d} is larger than the CUDA kernel's 128", "use at most 128 features per head (more heads instead)");
         var perThread = dim <= 32 ? 8 : 16;
         return (dim, AttentionThreads / (dim / perThread));
+    }
+
+    /// <summary>
+    /// Grid x of an attention kernel over <paramref name="rows"/> rows of each of <paramref name="batchHeads"/> heads:
+    /// all in grid x (limit 2³¹−1), the row blocks of one head consecutive, as attention.cu decodes blockIdx.x
+    /// (grid y would be limited to 65535 heads, which image-paper reaches at batch 2048).
+    /// </summary>
+    internal static uint AttentionGridX(long batchHeads, int rows, int rowsPerBlock)
+    {
+        var blocks = (rows + (long)rowsPerBlock - 1) / rowsPerBlock * batchHeads;
+        if (blocks > LaunchRules.MaxGridX)
+        {
+            throw new TensorOpException("ScaledDotProductAttention", $"{batchHeads} batch·heads × {rows} rows need {blocks} blocks, more than a CUDA grid holds",
+                "split the batch");
+        }
+        return (uint)blocks;
     }
 
     public void AttentionForward(Tensor q, Tensor k, Tensor v, double scale, Tensor o, Tensor lse)
@@ -22,17 +38,17 @@ public sealed unsafe partial class CudaBackend
         }
         var (dim, rows) = AttentionVariant(d);
         ulong pq = Ptr(q), pk = Ptr(k), pv = Ptr(v), po = Ptr(o), pl = Ptr(lse);
-        var grid = (uint)((n + rows - 1) / rows);
+        var grid = AttentionGridX(bh, n, rows);
         if (q.DType == DType.F32)
         {
             var s = (float)scale;
             void** args = stackalloc void*[] { &pq, &pk, &pv, &po, &pl, &n, &m, &d, &s };
-            Launch("attention", $"attention_forward_f32_d{dim}", null, grid, (uint)bh, AttentionThreads, 0, args);
+            Launch("attention", $"attention_forward_f32_d{dim}", null, grid, 1, AttentionThreads, 0, args);
         }
         else
         {
             void** args = stackalloc void*[] { &pq, &pk, &pv, &po, &pl, &n, &m, &d, &scale };
-            Launch("attention", $"attention_forward_f64_d{dim}", null, grid, (uint)bh, AttentionThreads, 0, args);
+            Launch("attention", $"attention_forward_f64_d{dim}", null, grid, 1, AttentionThreads, 0, args);
         }
     }
 
@@ -60,12 +76,12 @@ public sealed unsafe partial class CudaBackend
         if (dk is not null || dv is not null)
         {
             void** kvArgs = stackalloc void*[] { &pq, &pk, &pv, &pdo, &pl, &pdelta, &pdk, &pdv, &n, &m, &d, ps, &ak, &av };
-            Launch("attention", $"attention_backward_kv_{suffix}_d{dim}", null, (uint)((m + rows - 1) / rows), (uint)bh, AttentionThreads, 0, kvArgs);
+            Launch("attention", $"attention_backward_kv_{suffix}_d{dim}", null, AttentionGridX(bh, m, rows), 1, AttentionThreads, 0, kvArgs);
         }
         if (dq is not null)
         {
             void** qArgs = stackalloc void*[] { &pq, &pk, &pv, &pdo, &pl, &pdelta, &pdq, &n, &m, &d, ps, &aq };
-            Launch("attention", $"attention_backward_q_{suffix}_d{dim}", null, (uint)((n + rows - 1) / rows), (uint)bh, AttentionThreads, 0, qArgs);
+            Launch("attention", $"attention_backward_q_{suffix}_d{dim}", null, AttentionGridX(bh, n, rows), 1, AttentionThreads, 0, qArgs);
         }
     }
 }
