@@ -27,7 +27,7 @@ public sealed unsafe partial class CudaBackend
         Context.MakeCurrent();
         var function = Kernels.Function(module, kernel, dtype);
         var fullName = kernel + Suffix(dtype);
-        var geometry = new LaunchGeometry(gridX, gridY, 1, blockX, 1, 1, KernelSharedMemory.StaticBytes(fullName), sharedBytes,
+        var geometry = new LaunchGeometry(gridX, gridY, 1, blockX, 1, 1, KernelSharedMemory.StaticBytes(module, fullName), sharedBytes,
             _dynamicSharedLimits.TryGetValue(function, out var raised) ? raised : null);
         LaunchRules.Check($"{module}.{fullName}", geometry, Info.MaxSharedMemoryPerBlockOptin);
         var result = CudaDriver.cuLaunchKernel(function, gridX, gridY, 1, blockX, 1, 1, sharedBytes, Context.Stream, args, null);
@@ -55,7 +55,7 @@ public sealed unsafe partial class CudaBackend
     internal void AllowSharedMemory(string module, string kernel, DType? dtype, int dynamicBytes)
     {
         var fullName = kernel + Suffix(dtype);
-        var staticBytes = KernelSharedMemory.StaticBytes(fullName);
+        var staticBytes = KernelSharedMemory.StaticBytes(module, fullName);
         if (staticBytes + (long)dynamicBytes <= LaunchRules.DefaultSharedBytes)
         {
             return;

@@ -14,19 +14,20 @@ public sealed unsafe partial class CudaBackend
     }
 
     /// <summary>
-    /// Grid x of an attention kernel over <paramref name="rows"/> rows of each of <paramref name="batchHeads"/> heads:
-    /// all in grid x (limit 2³¹−1), the row blocks of one head consecutive, as attention.cu decodes blockIdx.x
-    /// (grid y would be limited to 65535 heads, which image-paper reaches at batch 2048).
+    /// The grid of an attention kernel over <paramref name="rows"/> rows of each of <paramref name="batchHeads"/> heads:
+    /// x = batch·heads (limit 2³¹−1; grid y's 65535 is reached by image-paper's 32 heads at batch 2048), y = blocks of
+    /// <paramref name="rowsPerBlock"/> rows, as attention.cu reads blockIdx.
     /// </summary>
-    internal static uint AttentionGridX(long batchHeads, int rows, int rowsPerBlock)
+    internal static (uint X, uint Y) AttentionGrid(long batchHeads, int rows, int rowsPerBlock)
     {
-        var blocks = (rows + (long)rowsPerBlock - 1) / rowsPerBlock * batchHeads;
-        if (blocks > LaunchRules.MaxGridX)
+        var rowBlocks = (rows + (long)rowsPerBlock - 1) / rowsPerBlock;
+        if (batchHeads > LaunchRules.MaxGridX || rowBlocks > LaunchRules.MaxGridYZ)
         {
-            throw new TensorOpException("ScaledDotProductAttention", $"{batchHeads} batch·heads × {rows} rows need {blocks} blocks, more than a CUDA grid holds",
-                "split the batch");
+            throw new TensorOpException("ScaledDotProductAttention",
+                $"{batchHeads} batch·heads × {rows} rows do not fit a CUDA grid (at most {LaunchRules.MaxGridX} batch·heads and {LaunchRules.MaxGridYZ * (long)rowsPerBlock} rows)",
+                "split the batch or the sequence");
         }
-        return (uint)blocks;
+        return ((uint)batchHeads, (uint)rowBlocks);
     }
 
     public void AttentionForward(Tensor q, Tensor k, Tensor v, double scale, Tensor o, Tensor lse)
@@ -38,17 +39,17 @@ public sealed unsafe partial class CudaBackend
         }
         var (dim, rows) = AttentionVariant(d);
         ulong pq = Ptr(q), pk = Ptr(k), pv = Ptr(v), po = Ptr(o), pl = Ptr(lse);
-        var grid = AttentionGridX(bh, n, rows);
+        var grid = AttentionGrid(bh, n, rows);
         if (q.DType == DType.F32)
         {
             var s = (float)scale;
             void** args = stackalloc void*[] { &pq, &pk, &pv, &po, &pl, &n, &m, &d, &s };
-            Launch("attention", $"attention_forward_f32_d{dim}", null, grid, 1, AttentionThreads, 0, args);
+            Launch("attention", $"attention_forward_f32_d{dim}", null, grid.X, grid.Y, AttentionThreads, 0, args);
         }
         else
         {
             void** args = stackalloc void*[] { &pq, &pk, &pv, &po, &pl, &n, &m, &d, &scale };
-            Launch("attention", $"attention_forward_f64_d{dim}", null, grid, 1, AttentionThreads, 0, args);
+            Launch("attention", $"attention_forward_f64_d{dim}", null, grid.X, grid.Y, AttentionThreads, 0, args);
         }
     }
 
@@ -75,13 +76,15 @@ public sealed unsafe partial class CudaBackend
         void* ps = f32 ? (void*)&s32 : &scale;
         if (dk is not null || dv is not null)
         {
+            var kvGrid = AttentionGrid(bh, m, rows);
             void** kvArgs = stackalloc void*[] { &pq, &pk, &pv, &pdo, &pl, &pdelta, &pdk, &pdv, &n, &m, &d, ps, &ak, &av };
-            Launch("attention", $"attention_backward_kv_{suffix}_d{dim}", null, AttentionGridX(bh, m, rows), 1, AttentionThreads, 0, kvArgs);
+            Launch("attention", $"attention_backward_kv_{suffix}_d{dim}", null, kvGrid.X, kvGrid.Y, AttentionThreads, 0, kvArgs);
         }
         if (dq is not null)
         {
+            var qGrid = AttentionGrid(bh, n, rows);
             void** qArgs = stackalloc void*[] { &pq, &pk, &pv, &pdo, &pl, &pdelta, &pdq, &n, &m, &d, ps, &aq };
-            Launch("attention", $"attention_backward_q_{suffix}_d{dim}", null, AttentionGridX(bh, n, rows), 1, AttentionThreads, 0, qArgs);
+            Launch("attention", $"attention_backward_q_{suffix}_d{dim}", null, qGrid.X, qGrid.Y, AttentionThreads, 0, qArgs);
         }
     }
 }

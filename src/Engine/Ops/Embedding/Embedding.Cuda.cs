@@ -18,19 +18,18 @@ public sealed unsafe partial class CudaBackend
     internal const int EmbeddingBackwardThreads = 128;
 
     /// <summary>
-    /// Grid x of embedding_backward: one block per (table row, slice of <see cref="EmbeddingBackwardThreads"/>
-    /// columns), all in grid x (limit 2³¹−1) with the slices of one row consecutive, as embedding.cu decodes
-    /// blockIdx.x (grid y would be limited to 65535 table rows).
+    /// The grid of embedding_backward: x = table rows (limit 2³¹−1; grid y would allow only 65535), y = slices of
+    /// <see cref="EmbeddingBackwardThreads"/> columns, as embedding.cu reads blockIdx.
     /// </summary>
-    internal static uint EmbeddingBackwardGridX(int rows, int dim)
+    internal static (uint X, uint Y) EmbeddingBackwardGrid(int rows, int dim)
     {
-        var blocks = (dim + (long)EmbeddingBackwardThreads - 1) / EmbeddingBackwardThreads * rows;
-        if (blocks > LaunchRules.MaxGridX)
+        var slices = (dim + (long)EmbeddingBackwardThreads - 1) / EmbeddingBackwardThreads;
+        if (slices > LaunchRules.MaxGridYZ)
         {
-            throw new TensorOpException("Embedding (CUDA backward)", $"a [{rows}, {dim}] table needs {blocks} blocks, more than a CUDA grid holds",
-                "use a smaller table");
+            throw new TensorOpException("Embedding (CUDA backward)", $"rows of {dim} values do not fit a CUDA grid (at most {LaunchRules.MaxGridYZ * (long)EmbeddingBackwardThreads})",
+                "use narrower embeddings");
         }
-        return (uint)blocks;
+        return ((uint)rows, (uint)slices);
     }
 
     public void EmbeddingBackward(Tensor ids, Tensor dout, Tensor dtable)
@@ -41,8 +40,8 @@ public sealed unsafe partial class CudaBackend
             return;
         }
         ulong pi = Ptr(ids), pd = Ptr(dout), pt = Ptr(dtable);
-        var grid = EmbeddingBackwardGridX(rows, dim);
+        var grid = EmbeddingBackwardGrid(rows, dim);
         void** args = stackalloc void*[] { &pi, &pd, &pt, &count, &rows, &dim };
-        Launch("embedding", "embedding_backward", dout.DType, grid, 1, EmbeddingBackwardThreads, 0, args);
+        Launch("embedding", "embedding_backward", dout.DType, grid.X, grid.Y, EmbeddingBackwardThreads, 0, args);
     }
 }

@@ -36,43 +36,47 @@ internal static class KernelSharedMemory
     /// <summary>groupnorm*_backward: none (its per-channel sums are dynamic shared memory).</summary>
     public const int GroupNormBackward = 0;
 
-    private static readonly Dictionary<string, int> Table = Build();
+    private static readonly Dictionary<(string Module, string Kernel), int> Table = Build();
 
-    /// <summary>Static shared bytes of kernel <paramref name="fullName"/> (with its _f32/_f64 suffix); 0 for kernels without.</summary>
-    public static int StaticBytes(string fullName) => Table.GetValueOrDefault(fullName);
+    /// <summary>
+    /// Static shared bytes of kernel <paramref name="fullName"/> (with its _f32/_f64 suffix) of kernels/<paramref name="module"/>.cu;
+    /// 0 for kernels without.
+    /// </summary>
+    public static int StaticBytes(string module, string fullName) => Table.GetValueOrDefault((module, fullName));
 
-    /// <summary>Every kernel with static shared memory and its bytes.</summary>
-    public static IReadOnlyDictionary<string, int> All => Table;
+    /// <summary>Every kernel of kernels/<paramref name="module"/>.cu with static shared memory, and its bytes.</summary>
+    public static IReadOnlyDictionary<string, int> InModule(string module) =>
+        Table.Where(e => e.Key.Module == module).ToDictionary(e => e.Key.Kernel, e => e.Value, StringComparer.Ordinal);
 
-    private static Dictionary<string, int> Build()
+    private static Dictionary<(string Module, string Kernel), int> Build()
     {
-        var table = new Dictionary<string, int>(StringComparer.Ordinal);
+        var table = new Dictionary<(string, string), int>();
         foreach (var (suffix, bytes, dtype) in new[] { ("f32", 4, DType.F32), ("f64", 8, DType.F64) })
         {
             foreach (var d in AttentionHeadDims)
             {
-                table[$"attention_forward_{suffix}_d{d}"] = AttentionForward(d, bytes);
-                table[$"attention_backward_q_{suffix}_d{d}"] = AttentionForward(d, bytes);
-                table[$"attention_backward_kv_{suffix}_d{d}"] = AttentionBackwardKV(d, bytes);
+                table[("attention", $"attention_forward_{suffix}_d{d}")] = AttentionForward(d, bytes);
+                table[("attention", $"attention_backward_q_{suffix}_d{d}")] = AttentionForward(d, bytes);
+                table[("attention", $"attention_backward_kv_{suffix}_d{d}")] = AttentionBackwardKV(d, bytes);
             }
             foreach (var variant in new[] { "groupnorm", "groupnorm_silu", "groupnorm_film_silu" })
             {
-                table[$"{variant}_forward_{suffix}"] = GroupNormForward(dtype);
+                table[("groupnorm", $"{variant}_forward_{suffix}")] = GroupNormForward(dtype);
             }
-            table[$"layernorm_forward_{suffix}"] = Scratch(bytes);
-            table[$"layernorm_backward_dx_{suffix}"] = Scratch(bytes);
-            table[$"softmax_forward_{suffix}"] = Scratch(bytes);
-            table[$"softmax_backward_{suffix}"] = Scratch(bytes);
+            table[("layernorm", $"layernorm_forward_{suffix}")] = Scratch(bytes);
+            table[("layernorm", $"layernorm_backward_dx_{suffix}")] = Scratch(bytes);
+            table[("softmax", $"softmax_forward_{suffix}")] = Scratch(bytes);
+            table[("softmax", $"softmax_backward_{suffix}")] = Scratch(bytes);
             // these reduce in double whatever the element type
-            table[$"mse_partial_{suffix}"] = Scratch(8);
-            table[$"mse_finish_{suffix}"] = Scratch(8);
-            table[$"dot_partial_{suffix}"] = Scratch(8);
-            table[$"multi_dot_partial_{suffix}"] = Scratch(8);
-            table[$"collinearity_cosines_{suffix}"] = Scratch(8);
-            table[$"rank1_fisher_adam_{suffix}"] = FisherMaxDirections * 4 * 8;
+            table[("loss", $"mse_partial_{suffix}")] = Scratch(8);
+            table[("loss", $"mse_finish_{suffix}")] = Scratch(8);
+            table[("vector", $"dot_partial_{suffix}")] = Scratch(8);
+            table[("fisher", $"multi_dot_partial_{suffix}")] = Scratch(8);
+            table[("fisher", $"collinearity_cosines_{suffix}")] = Scratch(8);
+            table[("fisher", $"rank1_fisher_adam_{suffix}")] = FisherMaxDirections * 4 * 8;
         }
-        table["sum_partials"] = Scratch(8);
-        table["fisher_sum_partials"] = Scratch(8);
+        table[("vector", "sum_partials")] = Scratch(8);
+        table[("fisher", "fisher_sum_partials")] = Scratch(8);
         return table;
     }
 }
