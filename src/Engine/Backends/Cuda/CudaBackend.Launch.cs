@@ -26,27 +26,23 @@ public sealed unsafe partial class CudaBackend
     {
         Context.MakeCurrent();
         var function = Kernels.Function(module, kernel, dtype);
-        var fullName = kernel + Suffix(dtype);
-        var geometry = new LaunchGeometry(gridX, gridY, 1, blockX, 1, 1, KernelSharedMemory.StaticBytes(module, fullName), sharedBytes,
-            _dynamicSharedLimits.TryGetValue(function, out var raised) ? raised : null);
-        LaunchRules.Check($"{module}.{fullName}", geometry, Info.MaxSharedMemoryPerBlockOptin);
+        var facts = Facts(function, module, kernel, dtype);
+        var geometry = new LaunchGeometry(gridX, gridY, 1, blockX, 1, 1, facts.StaticSharedBytes, sharedBytes, facts.RaisedDynamicLimit);
+        LaunchRules.Check(facts.Name, geometry, Info.MaxSharedMemoryPerBlockOptin);
         var result = CudaDriver.cuLaunchKernel(function, gridX, gridY, 1, blockX, 1, 1, sharedBytes, Context.Stream, args, null);
         if (result != CudaDriver.Success)
         {
-            throw CudaDriver.Error(result, $"cuLaunchKernel({module}.{fullName}, {geometry})");
+            throw CudaDriver.Error(result, $"cuLaunchKernel({facts.Name}, {geometry})");
         }
         if (SynchronizeEachLaunch)
         {
             var sync = CudaDriver.cuStreamSynchronize(Context.Stream);
             if (sync != CudaDriver.Success)
             {
-                throw CudaDriver.Error(sync, $"kernel {module}.{fullName} (checked with NTR_CUDA_SYNC=1)");
+                throw CudaDriver.Error(sync, $"kernel {facts.Name} (checked with NTR_CUDA_SYNC=1)");
             }
         }
     }
-
-    /// <summary>The MAX_DYNAMIC_SHARED_SIZE_BYTES each function's attribute was raised to (absent: never raised).</summary>
-    private readonly Dictionary<nint, int> _dynamicSharedLimits = new();
 
     /// <summary>
     /// Raises a kernel's MAX_DYNAMIC_SHARED_SIZE_BYTES so a launch with <paramref name="dynamicBytes"/> of dynamic shared
@@ -54,21 +50,41 @@ public sealed unsafe partial class CudaBackend
     /// </summary>
     internal void AllowSharedMemory(string module, string kernel, DType? dtype, int dynamicBytes)
     {
-        var fullName = kernel + Suffix(dtype);
-        var staticBytes = KernelSharedMemory.StaticBytes(module, fullName);
-        if (staticBytes + (long)dynamicBytes <= LaunchRules.DefaultSharedBytes)
-        {
-            return;
-        }
         var function = Kernels.Function(module, kernel, dtype);
-        if (_dynamicSharedLimits.TryGetValue(function, out var raised) && raised >= dynamicBytes)
+        var facts = Facts(function, module, kernel, dtype);
+        if (facts.StaticSharedBytes + (long)dynamicBytes <= LaunchRules.DefaultSharedBytes || facts.RaisedDynamicLimit >= dynamicBytes)
         {
             return;
         }
-        LaunchRules.CheckDynamicLimit($"{module}.{fullName}", staticBytes, dynamicBytes, Info.MaxSharedMemoryPerBlockOptin);
+        LaunchRules.CheckDynamicLimit(facts.Name, facts.StaticSharedBytes, dynamicBytes, Info.MaxSharedMemoryPerBlockOptin);
         CudaDriver.Check(CudaDriver.cuFuncSetAttribute(function, CudaDriver.FunctionAttributeMaxDynamicSharedSizeBytes, dynamicBytes),
-            $"cuFuncSetAttribute({module}.{fullName}, MAX_DYNAMIC_SHARED_SIZE_BYTES, {dynamicBytes})");
-        _dynamicSharedLimits[function] = dynamicBytes;
+            $"cuFuncSetAttribute({facts.Name}, MAX_DYNAMIC_SHARED_SIZE_BYTES, {dynamicBytes})");
+        facts.RaisedDynamicLimit = dynamicBytes;
+    }
+
+    /// <summary>What the launch check needs to know of each loaded function, looked up once.</summary>
+    private sealed class KernelFacts(string name, int staticSharedBytes)
+    {
+        /// <summary>"module.kernel_f32", for messages.</summary>
+        public string Name { get; } = name;
+
+        public int StaticSharedBytes { get; } = staticSharedBytes;
+
+        /// <summary>The function's MAX_DYNAMIC_SHARED_SIZE_BYTES when raised; null while it is the default.</summary>
+        public int? RaisedDynamicLimit { get; set; }
+    }
+
+    private readonly Dictionary<nint, KernelFacts> _kernelFacts = new();
+
+    private KernelFacts Facts(nint function, string module, string kernel, DType? dtype)
+    {
+        if (!_kernelFacts.TryGetValue(function, out var facts))
+        {
+            var fullName = kernel + Suffix(dtype);
+            facts = new KernelFacts($"{module}.{fullName}", KernelSharedMemory.StaticBytes(module, fullName));
+            _kernelFacts[function] = facts;
+        }
+        return facts;
     }
 
     private static string Suffix(DType? dtype) => dtype switch
