@@ -59,6 +59,11 @@ public sealed unsafe partial class CudaBackend
         int bh = q.Shape[0] * q.Shape[1], n = q.Shape[2], d = q.Shape[3], m = k.Shape[2];
         if (bh == 0 || n == 0 || m == 0 || (dq is null && dk is null && dv is null))
         {
+            // no queries (or no keys): dK, dV (or dQ) are sums over nothing, so zero; the destinations may be
+            // uninitialised, so they are written (Fill skips the empty ones)
+            ZeroUnlessAccumulating(dq, accumulateQ);
+            ZeroUnlessAccumulating(dk, accumulateK);
+            ZeroUnlessAccumulating(dv, accumulateV);
             return;
         }
         var (dim, rows) = AttentionVariant(d);
@@ -85,6 +90,14 @@ public sealed unsafe partial class CudaBackend
             var qGrid = AttentionGrid(bh, n, rows);
             void** qArgs = stackalloc void*[] { &pq, &pk, &pv, &pdo, &pl, &pdelta, &pdq, &n, &m, &d, ps, &aq };
             Launch("attention", $"attention_backward_q_{suffix}_d{dim}", null, qGrid.X, qGrid.Y, AttentionThreads, 0, qArgs);
+        }
+    }
+
+    private void ZeroUnlessAccumulating(Tensor? gradient, bool accumulate)
+    {
+        if (gradient is not null && !accumulate)
+        {
+            Fill(gradient, 0);
         }
     }
 }
