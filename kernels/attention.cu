@@ -5,7 +5,8 @@
 // row, so no gradient is ever accumulated by two blocks (deterministic, no atomics).
 // A group of G = D/E consecutive threads owns one row: each thread keeps E of the D (padded) head-dim entries in
 // registers and the row's dot products are summed over the group with shuffles. D is the head dim rounded up
-// to 8, 16, 32, 64 or 128; entries past the real d are zero.
+// to 8, 16, 32, 64 or 128; entries past the real d are zero. Grid x is batch·heads (grid y's limit of 65535 is too
+// small for it at large batch), grid y the blocks of ROWS rows.
 #include "common.cuh"
 
 #define NTR_ATTENTION_THREADS 128
@@ -48,9 +49,9 @@ __device__ __forceinline__ void attention_forward_impl(const T* q, const T* k, c
     constexpr int E = Shape::E, G = Shape::G, ROWS = Shape::ROWS, TILE = Shape::TILE;
     __shared__ T ks[TILE][D];
     __shared__ T vs[TILE][D];
-    const i64 bh = blockIdx.y;
+    const i64 bh = blockIdx.x;
     const int part = threadIdx.x % G;
-    const int i = blockIdx.x * ROWS + threadIdx.x / G;
+    const int i = blockIdx.y * ROWS + threadIdx.x / G;
     const bool valid = i < n;
     const T* qh = q + bh * n * d;
     const T* kh = k + bh * m * d;
@@ -124,9 +125,9 @@ __device__ __forceinline__ void attention_backward_kv_impl(const T* q, const T* 
     __shared__ T dos[TILE][D];
     __shared__ T lses[TILE];
     __shared__ T deltas[TILE];
-    const i64 bh = blockIdx.y;
+    const i64 bh = blockIdx.x;
     const int part = threadIdx.x % G;
-    const int j = blockIdx.x * ROWS + threadIdx.x / G;
+    const int j = blockIdx.y * ROWS + threadIdx.x / G;
     const bool valid = j < m;
     const T* qh = q + bh * n * d;
     const T* dh = dout + bh * n * d;
@@ -189,9 +190,9 @@ __device__ __forceinline__ void attention_backward_q_impl(const T* q, const T* k
     constexpr int E = Shape::E, G = Shape::G, ROWS = Shape::ROWS, TILE = Shape::TILE;
     __shared__ T ks[TILE][D];
     __shared__ T vs[TILE][D];
-    const i64 bh = blockIdx.y;
+    const i64 bh = blockIdx.x;
     const int part = threadIdx.x % G;
-    const int i = blockIdx.x * ROWS + threadIdx.x / G;
+    const int i = blockIdx.y * ROWS + threadIdx.x / G;
     const bool valid = i < n;
     const T* qh = q + bh * n * d;
     const T* dh = dout + bh * n * d;

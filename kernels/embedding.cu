@@ -17,11 +17,12 @@ __device__ __forceinline__ void embedding_forward_impl(const T* table, const T* 
 }
 
 // dtable[r, :] += dout[i, :] for every i with ids[i] == r, in increasing i: one block per table row and
-// column slice, no atomics, the same order of additions as the CPU (bit-identical results).
+// column slice, no atomics, the same order of additions as the CPU (bit-identical results). Grid x is the table
+// rows (grid y's limit of 65535 is too small for them), grid y the column slices.
 template <typename T>
 __device__ __forceinline__ void embedding_backward_impl(const T* ids, const T* dout, T* dtable, int count, int rows, int dim) {
-    const int r = blockIdx.y;
-    const int c = blockIdx.x * blockDim.x + threadIdx.x;
+    const int r = blockIdx.x;
+    const int c = blockIdx.y * blockDim.x + threadIdx.x;
     if (r >= rows || c >= dim) return;
     T acc = dtable[(i64)r * dim + c];
     bool any = false;

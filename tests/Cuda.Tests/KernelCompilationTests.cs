@@ -56,6 +56,7 @@ public class KernelCompilationTests
         var ptx = System.Text.Encoding.ASCII.GetString(result.Image);
         Assert.Contains(".target sm_90", ptx);
         Assert.Equal(0, result.Image[^1]);
+        KernelSharedMemoryTests.AssertTableMatchesPtx(module, ptx.TrimEnd('\0'));
     }
 
     [Fact]

@@ -20,35 +20,71 @@ public sealed unsafe partial class CudaBackend
     /// <summary>
     /// Queues kernel `kernel` (with the dtype suffix when given) of kernels/`module`.cu on the stream.
     /// <paramref name="args"/> points at one pointer per kernel parameter, each to a local holding the value.
+    /// The geometry is checked against the GPU's launch rules first (<see cref="LaunchRules"/>).
     /// </summary>
     internal void Launch(string module, string kernel, DType? dtype, uint gridX, uint gridY, uint blockX, uint sharedBytes, void** args)
     {
         Context.MakeCurrent();
         var function = Kernels.Function(module, kernel, dtype);
+        var facts = Facts(function, module, kernel, dtype);
+        var geometry = new LaunchGeometry(gridX, gridY, 1, blockX, 1, 1, facts.StaticSharedBytes, sharedBytes, facts.RaisedDynamicLimit);
+        LaunchRules.Check(facts.Name, geometry, Info.MaxSharedMemoryPerBlockOptin);
         var result = CudaDriver.cuLaunchKernel(function, gridX, gridY, 1, blockX, 1, 1, sharedBytes, Context.Stream, args, null);
         if (result != CudaDriver.Success)
         {
-            throw CudaDriver.Error(result, $"cuLaunchKernel({module}.{kernel}{Suffix(dtype)}, grid {gridX}x{gridY}, block {blockX}, shared {sharedBytes} B)");
+            throw CudaDriver.Error(result, $"cuLaunchKernel({facts.Name}, {geometry})");
         }
         if (SynchronizeEachLaunch)
         {
             var sync = CudaDriver.cuStreamSynchronize(Context.Stream);
             if (sync != CudaDriver.Success)
             {
-                throw CudaDriver.Error(sync, $"kernel {module}.{kernel}{Suffix(dtype)} (checked with NTR_CUDA_SYNC=1)");
+                throw CudaDriver.Error(sync, $"kernel {facts.Name} (checked with NTR_CUDA_SYNC=1)");
             }
         }
     }
 
-    /// <summary>Raises a kernel's dynamic shared memory limit above the default 48 KB (once per kernel).</summary>
-    internal void AllowSharedMemory(string module, string kernel, DType? dtype, int bytes)
+    /// <summary>
+    /// Raises a kernel's MAX_DYNAMIC_SHARED_SIZE_BYTES so a launch with <paramref name="dynamicBytes"/> of dynamic shared
+    /// memory is allowed, when its static plus dynamic shared memory is over the default 48 KiB (else nothing to do).
+    /// </summary>
+    internal void AllowSharedMemory(string module, string kernel, DType? dtype, int dynamicBytes)
     {
-        if (bytes <= 48 * 1024)
+        var function = Kernels.Function(module, kernel, dtype);
+        var facts = Facts(function, module, kernel, dtype);
+        if (facts.StaticSharedBytes + (long)dynamicBytes <= LaunchRules.DefaultSharedBytes || facts.RaisedDynamicLimit >= dynamicBytes)
         {
             return;
         }
-        var function = Kernels.Function(module, kernel, dtype);
-        CudaDriver.Check(CudaDriver.cuFuncSetAttribute(function, CudaDriver.FunctionAttributeMaxDynamicSharedSizeBytes, bytes), "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
+        LaunchRules.CheckDynamicLimit(facts.Name, facts.StaticSharedBytes, dynamicBytes, Info.MaxSharedMemoryPerBlockOptin);
+        CudaDriver.Check(CudaDriver.cuFuncSetAttribute(function, CudaDriver.FunctionAttributeMaxDynamicSharedSizeBytes, dynamicBytes),
+            $"cuFuncSetAttribute({facts.Name}, MAX_DYNAMIC_SHARED_SIZE_BYTES, {dynamicBytes})");
+        facts.RaisedDynamicLimit = dynamicBytes;
+    }
+
+    /// <summary>What the launch check needs to know of each loaded function, looked up once.</summary>
+    private sealed class KernelFacts(string name, int staticSharedBytes)
+    {
+        /// <summary>"module.kernel_f32", for messages.</summary>
+        public string Name { get; } = name;
+
+        public int StaticSharedBytes { get; } = staticSharedBytes;
+
+        /// <summary>The function's MAX_DYNAMIC_SHARED_SIZE_BYTES when raised; null while it is the default.</summary>
+        public int? RaisedDynamicLimit { get; set; }
+    }
+
+    private readonly Dictionary<nint, KernelFacts> _kernelFacts = new();
+
+    private KernelFacts Facts(nint function, string module, string kernel, DType? dtype)
+    {
+        if (!_kernelFacts.TryGetValue(function, out var facts))
+        {
+            var fullName = kernel + Suffix(dtype);
+            facts = new KernelFacts($"{module}.{fullName}", KernelSharedMemory.StaticBytes(module, fullName));
+            _kernelFacts[function] = facts;
+        }
+        return facts;
     }
 
     private static string Suffix(DType? dtype) => dtype switch

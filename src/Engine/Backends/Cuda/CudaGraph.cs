@@ -12,6 +12,13 @@ public sealed class CudaGraph : IDisposable
     private readonly CudaGraphHandle _graph;
     private readonly CudaGraphExecHandle _exec;
 
+    /// <summary>
+    /// The flags given to cuGraphInstantiateWithFlags: none. CUDA_GRAPH_INSTANTIATE_FLAG_UPLOAD is only valid for
+    /// cuGraphInstantiateWithParams (with an upload stream); cuGraphInstantiateWithFlags rejects it with
+    /// CUDA_ERROR_INVALID_VALUE. The graph is uploaded by its first launch instead.
+    /// </summary>
+    internal const ulong InstantiateFlags = 0;
+
     private CudaGraph(CudaBackend backend, CudaGraphHandle graph, CudaGraphExecHandle exec)
     {
         _backend = backend;
@@ -39,7 +46,7 @@ public sealed class CudaGraph : IDisposable
             }
         }
         var graphHandle = new CudaGraphHandle(context.Handle, graph);
-        CudaDriver.Check(CudaDriver.cuGraphInstantiateWithFlags(out var exec, graph, CudaDriver.GraphInstantiateFlagUpload), "cuGraphInstantiateWithFlags");
+        CudaDriver.Check(CudaDriver.cuGraphInstantiateWithFlags(out var exec, graph, InstantiateFlags), "cuGraphInstantiateWithFlags");
         return new CudaGraph(backend, graphHandle, new CudaGraphExecHandle(context.Handle, exec));
     }
 

@@ -2,15 +2,32 @@ namespace NativeTrustRegion.Engine.Backends.Cuda;
 
 public sealed unsafe partial class CudaBackend
 {
-    private const int AttentionThreads = 128;
+    private const int AttentionThreads = KernelSharedMemory.AttentionThreads;
 
     /// <summary>The kernel variant's padded head dim (8, 16, 32, 64 or 128) and the rows of one 128-thread block.</summary>
-    private static (int Dim, int Rows) AttentionVariant(int d)
+    internal static (int Dim, int Rows) AttentionVariant(int d)
     {
         var dim = d <= 8 ? 8 : d <= 16 ? 16 : d <= 32 ? 32 : d <= 64 ? 64 : d <= 128 ? 128
             : throw new TensorOpException("ScaledDotProductAttention", $"head dim {d} is larger than the CUDA kernel's 128", "use at most 128 features per head (more heads instead)");
         var perThread = dim <= 32 ? 8 : 16;
         return (dim, AttentionThreads / (dim / perThread));
+    }
+
+    /// <summary>
+    /// The grid of an attention kernel over <paramref name="rows"/> rows of each of <paramref name="batchHeads"/> heads:
+    /// x = batch·heads (limit 2³¹−1; grid y's 65535 is reached by image-paper's 32 heads at batch 2048), y = blocks of
+    /// <paramref name="rowsPerBlock"/> rows, as attention.cu reads blockIdx.
+    /// </summary>
+    internal static (uint X, uint Y) AttentionGrid(long batchHeads, int rows, int rowsPerBlock)
+    {
+        var rowBlocks = (rows + (long)rowsPerBlock - 1) / rowsPerBlock;
+        if (batchHeads > LaunchRules.MaxGridX || rowBlocks > LaunchRules.MaxGridYZ)
+        {
+            throw new TensorOpException("ScaledDotProductAttention",
+                $"{batchHeads} batch·heads × {rows} rows do not fit a CUDA grid (at most {LaunchRules.MaxGridX} batch·heads and {LaunchRules.MaxGridYZ * (long)rowsPerBlock} rows)",
+                "split the batch or the sequence");
+        }
+        return ((uint)batchHeads, (uint)rowBlocks);
     }
 
     public void AttentionForward(Tensor q, Tensor k, Tensor v, double scale, Tensor o, Tensor lse)
@@ -22,17 +39,17 @@ public sealed unsafe partial class CudaBackend
         }
         var (dim, rows) = AttentionVariant(d);
         ulong pq = Ptr(q), pk = Ptr(k), pv = Ptr(v), po = Ptr(o), pl = Ptr(lse);
-        var grid = (uint)((n + rows - 1) / rows);
+        var grid = AttentionGrid(bh, n, rows);
         if (q.DType == DType.F32)
         {
             var s = (float)scale;
             void** args = stackalloc void*[] { &pq, &pk, &pv, &po, &pl, &n, &m, &d, &s };
-            Launch("attention", $"attention_forward_f32_d{dim}", null, grid, (uint)bh, AttentionThreads, 0, args);
+            Launch("attention", $"attention_forward_f32_d{dim}", null, grid.X, grid.Y, AttentionThreads, 0, args);
         }
         else
         {
             void** args = stackalloc void*[] { &pq, &pk, &pv, &po, &pl, &n, &m, &d, &scale };
-            Launch("attention", $"attention_forward_f64_d{dim}", null, grid, (uint)bh, AttentionThreads, 0, args);
+            Launch("attention", $"attention_forward_f64_d{dim}", null, grid.X, grid.Y, AttentionThreads, 0, args);
         }
     }
 
@@ -42,6 +59,11 @@ public sealed unsafe partial class CudaBackend
         int bh = q.Shape[0] * q.Shape[1], n = q.Shape[2], d = q.Shape[3], m = k.Shape[2];
         if (bh == 0 || n == 0 || m == 0 || (dq is null && dk is null && dv is null))
         {
+            // no queries (or no keys): dK, dV (or dQ) are sums over nothing, so zero; the destinations may be
+            // uninitialised, so they are written (Fill skips the empty ones)
+            ZeroUnlessAccumulating(dq, accumulateQ);
+            ZeroUnlessAccumulating(dk, accumulateK);
+            ZeroUnlessAccumulating(dv, accumulateV);
             return;
         }
         var (dim, rows) = AttentionVariant(d);
@@ -59,13 +81,23 @@ public sealed unsafe partial class CudaBackend
         void* ps = f32 ? (void*)&s32 : &scale;
         if (dk is not null || dv is not null)
         {
+            var kvGrid = AttentionGrid(bh, m, rows);
             void** kvArgs = stackalloc void*[] { &pq, &pk, &pv, &pdo, &pl, &pdelta, &pdk, &pdv, &n, &m, &d, ps, &ak, &av };
-            Launch("attention", $"attention_backward_kv_{suffix}_d{dim}", null, (uint)((m + rows - 1) / rows), (uint)bh, AttentionThreads, 0, kvArgs);
+            Launch("attention", $"attention_backward_kv_{suffix}_d{dim}", null, kvGrid.X, kvGrid.Y, AttentionThreads, 0, kvArgs);
         }
         if (dq is not null)
         {
+            var qGrid = AttentionGrid(bh, n, rows);
             void** qArgs = stackalloc void*[] { &pq, &pk, &pv, &pdo, &pl, &pdelta, &pdq, &n, &m, &d, ps, &aq };
-            Launch("attention", $"attention_backward_q_{suffix}_d{dim}", null, (uint)((n + rows - 1) / rows), (uint)bh, AttentionThreads, 0, qArgs);
+            Launch("attention", $"attention_backward_q_{suffix}_d{dim}", null, qGrid.X, qGrid.Y, AttentionThreads, 0, qArgs);
+        }
+    }
+
+    private void ZeroUnlessAccumulating(Tensor? gradient, bool accumulate)
+    {
+        if (gradient is not null && !accumulate)
+        {
+            Fill(gradient, 0);
         }
     }
 }

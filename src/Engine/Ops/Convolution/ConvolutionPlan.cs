@@ -5,7 +5,8 @@ namespace NativeTrustRegion.Engine;
 /// <summary>
 /// cuDNN descriptors and the chosen algorithms of one convolution shape (NCHW, cross-correlation, no dilation).
 /// Each direction's algorithm is searched once with cudnnFind*Algorithm (real timing runs; never inside a graph
-/// capture) and kept: the fastest one that succeeds, fits the workspace limit and, when asked, is deterministic.
+/// capture) and kept: the fastest one that succeeds, fits the workspace limit and, when asked, is deterministic
+/// (<see cref="ConvolutionAlgorithmChoice"/>; its workspace is re-queried for the math type it runs with).
 /// </summary>
 internal sealed unsafe class ConvolutionPlan : IDisposable
 {
@@ -125,22 +126,38 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
                     "cudnnFindConvolutionBackwardFilterAlgorithm");
                 break;
         }
-        for (var i = 0; i < returned; i++)
+        var forceFma = !_tf32 && _dataType == Cudnn.DataFloat;
+        var descriptor = new DescriptorQueries(this, handle, direction);
+        if (ConvolutionAlgorithmChoice.Choose(new ReadOnlySpan<Cudnn.ConvolutionPerf>(results, returned), forceFma, _deterministic, WorkspaceLimit, descriptor) is { } choice)
         {
-            var r = results[i];
-            if (r.Status != 0 || (long)r.Memory > WorkspaceLimit || (_deterministic && r.Determinism != Cudnn.Deterministic))
-            {
-                continue;
-            }
-            // run with the math type the search measured, except that FMA (no tensor cores) is forced when TF32 is off
-            var math = !_tf32 && _dataType == Cudnn.DataFloat ? Cudnn.MathFma : r.MathType;
-            Cudnn.Check(Cudnn.cudnnSetConvolutionMathType(conv, math), "cudnnSetConvolutionMathType");
-            var pick = (r.Algorithm, (long)r.Memory);
+            var pick = (choice.Algorithm, choice.Workspace);
             _chosen[(int)direction] = pick;
             return pick;
         }
         throw new CudaException($"cuDNN found no usable {direction} algorithm for {Describe()} ({returned} candidates; deterministic only: {_deterministic}). " +
                                 "Fix: set NTR_CUDNN_DETERMINISTIC=0 to allow non-deterministic algorithms, or change the layer shape");
+    }
+
+    /// <summary>The math-type and workspace-size calls on one direction's descriptor.</summary>
+    private sealed class DescriptorQueries(ConvolutionPlan plan, nint handle, Direction direction) : IConvolutionDescriptorQueries
+    {
+        public void SetMathType(int mathType) =>
+            Cudnn.Check(Cudnn.cudnnSetConvolutionMathType(plan.Conv(direction), mathType), "cudnnSetConvolutionMathType");
+
+        public int WorkspaceSize(int algorithm, out long bytes)
+        {
+            var conv = plan.Conv(direction);
+            nint x = plan._x.DangerousGetHandle(), w = plan._w.DangerousGetHandle(), y = plan._y.DangerousGetHandle();
+            nuint size;
+            var status = direction switch
+            {
+                Direction.Forward => Cudnn.cudnnGetConvolutionForwardWorkspaceSize(handle, x, w, conv, y, algorithm, out size),
+                Direction.BackwardData => Cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(handle, w, y, conv, x, algorithm, out size),
+                _ => Cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(handle, x, y, conv, w, algorithm, out size),
+            };
+            bytes = status == 0 ? (long)size : 0;
+            return status;
+        }
     }
 
     public void Dispose()

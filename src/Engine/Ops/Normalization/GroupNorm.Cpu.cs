@@ -87,6 +87,23 @@ public sealed partial class CpuBackend
         var s = (int)(xt.Numel / Math.Max(1, (long)n * c));
         var cpg = c / groups;
         var groupSize = cpg * s;
+        if (groupSize == 0 || n == 0)
+        {
+            // a zero-size dimension: dx is empty and dgamma, dbeta are sums over no elements (zero). The general
+            // path would multiply those empty sums by the forward's 0/0 mean and rstd and give NaN.
+            if (!accumulateParams)
+            {
+                if (dgt is not null)
+                {
+                    Data<T>(dgt).Clear();
+                }
+                if (dbt is not null)
+                {
+                    Data<T>(dbt).Clear();
+                }
+            }
+            return;
+        }
         // Per (sample, channel) sums: Σdy and Σdy·x; everything else follows from them.
         var planes = n * c;
         var sumDy = new T[planes];

@@ -2,9 +2,6 @@ namespace NativeTrustRegion.Engine.Backends.Cuda;
 
 public sealed unsafe partial class CudaBackend
 {
-    /// <summary>Largest group (elements) kept in shared memory between the forward passes.</summary>
-    private const int GroupNormCacheBytes = 48 * 1024;
-
     public void GroupNormForward(Tensor x, Tensor? gamma, Tensor? beta, int groups, double eps, Tensor y, Tensor mean, Tensor rstd) =>
         GroupNormForwardVariant("groupnorm", x, gamma, beta, null, null, groups, eps, y, mean, rstd);
 
@@ -18,26 +15,29 @@ public sealed unsafe partial class CudaBackend
     {
         int n = x.Shape[0], channels = x.Shape[1];
         long spatial = x.Numel / Math.Max(1, (long)n * channels);
-        if (n * groups == 0 || spatial == 0)
+        var plan = GroupNormLaunchPlan.Forward(n, channels, groups, spatial, x.DType, KernelSharedMemory.GroupNormForward(x.DType), Info.MaxSharedMemoryPerBlockOptin);
+        if (!plan.Launch)
         {
             return;
         }
-        var groupLength = channels / groups * spatial;
-        var cacheBytes = groupLength * x.DType.SizeOf();
-        var cache = cacheBytes <= GroupNormCacheBytes ? 1 : 0;
-        var shared = cache == 1 ? (uint)cacheBytes : 0;
+        var cache = plan.Cache ? 1 : 0;
+        var shared = plan.DynamicSharedBytes;
+        var threads = plan.Threads;
+        if (plan.RaiseDynamicLimit)
+        {
+            AllowSharedMemory("groupnorm", variant + "_forward", x.DType, (int)shared);
+        }
         ulong px = Ptr(x), pg = Ptr(gamma), pb = Ptr(beta), ps = Ptr(scale), psh = Ptr(shift), py = Ptr(y), pm = Ptr(mean), pr = Ptr(rstd);
-        var threads = RowThreads(groupLength);
         if (x.DType == DType.F32)
         {
             var e = (float)eps;
             void** args = stackalloc void*[] { &px, &pg, &pb, &ps, &psh, &py, &pm, &pr, &channels, &groups, &spatial, &e, &cache };
-            Launch("groupnorm", variant + "_forward", DType.F32, (uint)(n * groups), 1, threads, shared, args);
+            Launch("groupnorm", variant + "_forward", DType.F32, plan.Blocks, 1, threads, shared, args);
         }
         else
         {
             void** args = stackalloc void*[] { &px, &pg, &pb, &ps, &psh, &py, &pm, &pr, &channels, &groups, &spatial, &eps, &cache };
-            Launch("groupnorm", variant + "_forward", DType.F64, (uint)(n * groups), 1, threads, shared, args);
+            Launch("groupnorm", variant + "_forward", DType.F64, plan.Blocks, 1, threads, shared, args);
         }
     }
 
@@ -50,11 +50,24 @@ public sealed unsafe partial class CudaBackend
     {
         int n = x.Shape[0], channels = x.Shape[1];
         long spatial = x.Numel / Math.Max(1, (long)n * channels);
-        if (n * groups == 0)
+        var plan = GroupNormLaunchPlan.Backward(n, channels, groups, spatial, x.DType, KernelSharedMemory.GroupNormBackward, Info.MaxSharedMemoryPerBlockOptin);
+        if (!plan.Launch)
         {
+            // a zero-size dimension: dx is empty, the FiLM gradients get nothing added, and dgamma, dbeta (sums over
+            // no elements) are zero; the partial buffers would never be written, so they must not be summed
+            if (!accumulateParams)
+            {
+                if (dgamma is not null)
+                {
+                    Fill(dgamma, 0);
+                }
+                if (dbeta is not null)
+                {
+                    Fill(dbeta, 0);
+                }
+            }
             return;
         }
-        var cpg = channels / groups;
         var nc = (long)n * channels;
         using var partialGamma = Scratch(x.DType, dgamma is null ? 1 : nc);
         using var partialBeta = Scratch(x.DType, dbeta is null ? 1 : nc);
@@ -62,14 +75,12 @@ public sealed unsafe partial class CudaBackend
         ulong pdx = Ptr(dx), pdg = dgamma is null ? 0 : partialGamma.Pointer, pdb = dbeta is null ? 0 : partialBeta.Pointer;
         ulong pds = Ptr(dscale), pdsh = Ptr(dshift);
         var acc = accumulateDx ? 1 : 0;
-        var threads = (uint)Math.Clamp(32 * cpg, 64, 256);
-        var shared = (uint)(2 * cpg * x.DType.SizeOf());
-        if (spatial > 0)
+        void** args = stackalloc void*[] { &px, &pdy, &pm, &pr, &pg, &pb, &ps, &psh, &pdx, &acc, &pdg, &pdb, &pds, &pdsh, &channels, &groups, &spatial };
+        if (plan.RaiseDynamicLimit)
         {
-            void** args = stackalloc void*[] { &px, &pdy, &pm, &pr, &pg, &pb, &ps, &psh, &pdx, &acc, &pdg, &pdb, &pds, &pdsh, &channels, &groups, &spatial };
-            AllowSharedMemory("groupnorm", variant + "_backward", x.DType, (int)shared);
-            Launch("groupnorm", variant + "_backward", x.DType, (uint)(n * groups), 1, threads, shared, args);
+            AllowSharedMemory("groupnorm", variant + "_backward", x.DType, (int)plan.DynamicSharedBytes);
         }
+        Launch("groupnorm", variant + "_backward", x.DType, plan.Blocks, 1, plan.Threads, plan.DynamicSharedBytes, args);
         if (dgamma is not null)
         {
             SumRows(pdg, dgamma, channels, n, accumulateParams);

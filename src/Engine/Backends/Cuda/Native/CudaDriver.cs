@@ -21,7 +21,6 @@ internal static unsafe partial class CudaDriver
     public const uint HostAllocPortable = 1;
     public const int CaptureModeThreadLocal = 1;
     public const int CaptureModeRelaxed = 2;
-    public const ulong GraphInstantiateFlagUpload = 2;
 
     public const int AttributeMultiprocessorCount = 16;
     public const int AttributeL2CacheSize = 38;
