@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Experiments.Metrics;
+using NativeTrustRegion.Experiments.Reports.Figures;
 using NativeTrustRegion.Experiments.Results;
 
 namespace NativeTrustRegion.Experiments.Reports;
@@ -12,7 +13,8 @@ namespace NativeTrustRegion.Experiments.Reports;
 /// Aggregates runs (methods × seeds) into the paper's outputs: Table 1 (average final metric and forgetting, mean ±
 /// standard error over seeds), Table 2 (steps for Task 1 to re-converge after each transition, from the seed-averaged
 /// probe curve) with the per-task tables of Appendix D, and Figure 2 (the Task-1 probe curve with task transitions
-/// marked). Writes report.md, report.html (inline SVG), figure-task1.svg and summary.json.
+/// marked), every later task's probe curve and each method's metric triangle as a heat map. Writes report.md,
+/// report.html (figures embedded), each figure as PNG and SVG (<see cref="Figures"/>) and summary.json.
 /// </summary>
 public sealed class ComparisonReport
 {
@@ -114,27 +116,33 @@ public sealed class ComparisonReport
     {
         Directory.CreateDirectory(directory);
         var summaries = Summaries();
-        var figure = TaskOneFigure(summaries);
-        AtomicFile.WriteAllText(Path.Combine(directory, "figure-task1.svg"), figure);
+        var figures = Figures(summaries);
+        foreach (var figure in figures)
+        {
+            figure.Write(directory);
+        }
         AtomicFile.WriteAllText(Path.Combine(directory, "report.md"), Markdown(summaries));
-        AtomicFile.WriteAllText(Path.Combine(directory, "report.html"), Html(summaries, figure));
+        AtomicFile.WriteAllText(Path.Combine(directory, "report.html"), Html(summaries, figures));
         AtomicFile.WriteAllText(Path.Combine(directory, "summary.json"), SummaryJson(summaries));
     }
 
-    public string TaskOneFigure(IReadOnlyList<MethodSummary> summaries)
+    /// <summary>Every figure of the report: each task's probe curve (Task 1's is Figure 2), then each method's metric triangle.</summary>
+    public IReadOnlyList<Figure> Figures(IReadOnlyList<MethodSummary> summaries)
     {
-        var plot = new SvgLinePlot($"Task 1 {ProbeMetric.Name} during continual training", "gradient update steps", ProbeMetric.Name);
-        foreach (var s in summaries)
+        var figures = new List<Figure> { TaskOneFigure(summaries) };
+        for (var task = 1; task < Tasks; task++)
         {
-            plot.AddSeries(DisplayName(s.Method), s.TaskOneCurve.Points.Select(p => ((double)p.Step, p.Value)).ToList());
+            var curves = summaries.Select(s => (DisplayName(s.Method), ProbeCurve.Average(Runs.Where(r => r.Method == s.Method).Select(r => r.Curve(task)).ToList()))).ToList();
+            figures.Add(ProbeCurveFigure.Build(task, ProbeMetric, curves, Tasks, Runs[0].StepsPerTask));
         }
-        var steps = Runs[0].StepsPerTask;
-        for (var i = 1; i < Tasks; i++)
-        {
-            plot.AddMarker((double)i * steps);
-        }
-        return plot.Render();
+        var colourRange = MetricTriangleFigure.Range(summaries.Select(s => s.MeanMatrix).ToArray());
+        figures.AddRange(summaries.Select(s => MetricTriangleFigure.Build(s.Method, DisplayName(s.Method), Metric, s.MeanMatrix, colourRange)));
+        return figures;
     }
+
+    /// <summary>Figure 2: the seed-averaged Task-1 probe curve of every method, task transitions dashed.</summary>
+    public Figure TaskOneFigure(IReadOnlyList<MethodSummary> summaries) =>
+        ProbeCurveFigure.Build(0, ProbeMetric, summaries.Select(s => (DisplayName(s.Method), s.TaskOneCurve)).ToList(), Tasks, Runs[0].StepsPerTask);
 
     private static string Cell(int? v) => v.HasValue ? v.Value.ToString(Inv) : "—";
 
@@ -198,13 +206,25 @@ public sealed class ComparisonReport
         }
         sb.AppendLine("## Figure 2. Task 1 during continual training");
         sb.AppendLine();
-        sb.AppendLine("![Task 1 probe curve](figure-task1.svg)");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"![Task 1 probe curve]({ProbeCurveFigure.FileStem(0)}.png)");
         sb.AppendLine();
+        if (Tasks > 1)
+        {
+            sb.AppendLine("### Appendix: every later task's probe curve");
+            for (var task = 1; task < Tasks; task++)
+            {
+                sb.AppendLine();
+                sb.AppendLine(CultureInfo.InvariantCulture, $"![Task {task + 1} probe curve]({ProbeCurveFigure.FileStem(task)}.png)");
+            }
+            sb.AppendLine();
+        }
         sb.AppendLine("## Per-method metric triangles (row: after task i; column: task j; mean over seeds)");
         foreach (var s in summaries)
         {
             sb.AppendLine();
             sb.AppendLine(CultureInfo.InvariantCulture, $"**{DisplayName(s.Method)}**");
+            sb.AppendLine();
+            sb.AppendLine(CultureInfo.InvariantCulture, $"![{DisplayName(s.Method)} metric triangle]({MetricTriangleFigure.FileStem(s.Method)}.png)");
             sb.AppendLine();
             sb.Append("| after \\ task |");
             for (var j = 0; j < Tasks; j++)
@@ -236,7 +256,9 @@ public sealed class ComparisonReport
         return sb.ToString();
     }
 
-    public string Html(IReadOnlyList<MethodSummary> summaries, string figure)
+    /// <summary>report.md as one self-contained HTML page; each figure is embedded as its SVG (a data URI, so the
+    /// figures' element ids cannot clash).</summary>
+    public string Html(IReadOnlyList<MethodSummary> summaries, IReadOnlyList<Figure> figures)
     {
         var md = Markdown(summaries);
         var sb = new StringBuilder();
@@ -272,7 +294,12 @@ public sealed class ComparisonReport
             }
             if (line.StartsWith("![", StringComparison.Ordinal))
             {
-                sb.AppendLine(figure);
+                var file = line[(line.IndexOf("](", StringComparison.Ordinal) + 2)..^1];
+                var figure = figures.FirstOrDefault(f => f.PngFile == file)
+                    ?? throw new InvalidOperationException($"report.md shows {file} but no figure writes it");
+                var svg = Convert.ToBase64String(Encoding.UTF8.GetBytes(figure.Svg()));
+                sb.AppendLine(CultureInfo.InvariantCulture,
+                    $"<figure><img src=\"data:image/svg+xml;base64,{svg}\" width=\"{figure.Width}\" height=\"{figure.Height}\" style=\"max-width:100%;height:auto\" alt=\"{Escape(figure.Caption)}\"><figcaption>{Escape(figure.Caption)}</figcaption></figure>");
             }
             else if (line.StartsWith("### ", StringComparison.Ordinal))
             {
