@@ -57,6 +57,7 @@ public static class MetricTriangleFigure
         var colorBar = plot.Add.ColorBar(heatmap);
         colorBar.Label = $"{metric.Name} ({(metric.LowerIsBetter ? "lower" : "higher")} is better)";
         colorBar.LabelStyle.FontSize = 14;
+        colorBar.LabelStyle.Bold = false;
         var positions = Enumerable.Range(0, tasks).Select(k => (double)k).ToArray();
         plot.Axes.Bottom.SetTicks(positions, positions.Select(k => $"T{k + 1}").ToArray());
         plot.Axes.Left.SetTicks(positions, positions.Select(k => $"after T{tasks - k}").ToArray());
@@ -66,6 +67,7 @@ public static class MetricTriangleFigure
         colorBar.LabelStyle.FontName = FigureStyle.FontName;
         colorBar.Axis.TickLabelStyle.FontName = FigureStyle.FontName;
         colorBar.Axis.TickLabelStyle.FontSize = 13;
+        colorBar.Axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { TickDensity = 0.5 };
         var side = Math.Clamp(110 + 60 * tasks, 420, 760);
         return new Figure(FileStem(method), $"{displayName}: {metric.Name} of task j (column) after training task i (row), mean over seeds", plot, side + 170, side);
     }

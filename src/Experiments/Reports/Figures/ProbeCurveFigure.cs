@@ -42,6 +42,8 @@ public static class ProbeCurveFigure
         FigureStyle.Apply(plot, title, "gradient update steps (dashed lines: the next task starts)", $"{probeMetric.Name} ({direction})");
         plot.ShowLegend(Edge.Right);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        // room between the title and the transition labels drawn above the data area
+        plot.Axes.Top.MinimumSize = 30;
         var caption = task == 0
             ? $"Figure 2. Task 1 {probeMetric.Name} during continual training (mean over seeds; dashed lines: task transitions)"
             : $"Task {task + 1} {probeMetric.Name} from its own training to the end of the run (mean over seeds)";
