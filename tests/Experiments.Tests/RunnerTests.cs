@@ -112,7 +112,11 @@ public sealed class RunnerTests : IDisposable
         Assert.Contains("## Table 2.", md);
         Assert.Contains("+10% T2", md);
         var html = File.ReadAllText(Path.Combine(outDir, "report.html"));
-        Assert.Contains("<svg", html);
+        // one figure per task's probe curve (Task 1: Figure 2) and one metric triangle per method, each PNG + SVG, embedded
+        string[] figures = ["figure-task1", "figure-task2", "figure-task3", "figure-triangle-finetune", "figure-triangle-trust-region"];
+        Assert.All(figures, f => Assert.True(File.Exists(Path.Combine(outDir, f + ".png")) && File.Exists(Path.Combine(outDir, f + ".svg")), f));
+        Assert.Equal(figures.Length, html.Split("<img src=\"data:image/svg+xml;base64,").Length - 1);
+        Assert.Contains("![Task 1 probe curve](figure-task1.png)", md);
         Assert.Contains("<table>", html);
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));
         var tr = json.RootElement.GetProperty("methods").GetProperty("trust-region");

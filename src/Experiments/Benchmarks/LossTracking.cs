@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 using NativeTrustRegion.Engine.Backends.Cuda;
@@ -30,16 +28,11 @@ public static class LossTracking
         {
             throw new FileNotFoundException($"{manifestPath} not found. Fix: write the folder first with `ntr bench export-batches --out {folder}`", manifestPath);
         }
-        using var manifest = JsonDocument.Parse(File.ReadAllText(manifestPath));
-        var root = manifest.RootElement;
-        if (root.GetProperty("format").GetString() != LossTrackingBatches.Format)
-        {
-            throw new InvalidDataException($"{manifestPath} is not a {LossTrackingBatches.Format} manifest");
-        }
-        var preset = root.GetProperty("preset").GetString()!;
-        var batch = root.GetProperty("batch").GetInt32();
-        var steps = Math.Min(root.GetProperty("steps").GetInt32(), maxSteps ?? int.MaxValue);
-        var learningRate = root.GetProperty("learningRate").GetDouble();
+        var manifest = LossTrackingManifest.Read(manifestPath);
+        var preset = manifest.Preset;
+        var batch = manifest.Batch;
+        var steps = Math.Min(manifest.Steps, maxSteps ?? int.MaxValue);
+        var learningRate = manifest.LearningRate;
 
         var backend = BackendRegistry.For(device);
         if (backend is CudaBackend gpu)
@@ -100,24 +93,9 @@ public static class LossTracking
         {
             Directory.CreateDirectory(dir);
         }
-        using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        json.WriteStartObject();
-        json.WriteString("framework", "ntr");
-        json.WriteString("preset", r.Preset);
-        json.WriteString("device", r.Machine.Device);
-        json.WriteString("deviceName", r.Machine.DeviceName);
-        json.WriteString("precision", r.Precision.Name());
-        json.WriteString("date", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
-        json.WriteString("command", command);
-        json.WriteNumber("seconds", r.Seconds);
-        json.WriteStartArray("losses");
-        foreach (var loss in r.Losses)
-        {
-            json.WriteNumberValue(loss);
-        }
-        json.WriteEndArray();
-        json.WriteEndObject();
+        var file = new LossTrackingFile("ntr", r.Preset, r.Machine.Device, r.Machine.DeviceName, r.Precision.Name(),
+            DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), command, r.Seconds, r.Losses);
+        AtomicFile.WriteAllText(path, BenchmarkJsonContext.Serialize(file));
         return path;
     }
 }

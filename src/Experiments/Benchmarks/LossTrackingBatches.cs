@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 using NativeTrustRegion.Engine.Checkpoints;
@@ -87,50 +85,16 @@ public static class LossTrackingBatches
         items.Add(new("noise_scale", Tensor.FromArray(noiseScale, steps, batch)));
         SafeTensorsFile.Write(Path.Combine(folder, BatchesFile), items, metadata);
 
-        using var stream = File.Create(Path.Combine(folder, ManifestFile));
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        json.WriteStartObject();
-        json.WriteString("format", Format);
-        json.WriteString("preset", preset);
-        json.WriteString("model", model.Name);
-        json.WriteNumber("batch", batch);
-        json.WriteNumber("steps", steps);
-        json.WriteNumber("seed", seed);
-        json.WriteString("command", command);
-        json.WriteString("conditionKind", kind);
-        WriteShape(json, "sampleShape", model.SampleShape);
-        WriteShape(json, "conditionShape", model.ConditionShape ?? []);
-        json.WriteNumber("learningRate", LearningRate);
-        json.WriteStartObject("adam");
-        json.WriteNumber("beta1", 0.9);
-        json.WriteNumber("beta2", 0.999);
-        json.WriteNumber("eps", 1e-8);
-        json.WriteNumber("weightDecay", 0);
-        json.WriteEndObject();
-        json.WriteString("loss", "mean over batch and elements of (model(signal*x0 + noise_scale*noise, timesteps, condition) - noise)^2; " +
-            "zero the gradients, backward, one Adam step; record the loss before the step");
-        json.WriteString("dropout", "off: both sides train in evaluation mode (the only difference it makes is dropout, whose masks differ between frameworks)");
-        json.WriteStartObject("files");
-        json.WriteString("weights", WeightsFile);
-        json.WriteString("batches", BatchesFile);
-        json.WriteEndObject();
-        json.WriteStartObject("tensors");
-        foreach (var item in items)
-        {
-            WriteShape(json, item.Name, item.Tensor.Shape);
-        }
-        json.WriteEndObject();
-        ParameterManifest.Write(json, store);
-        json.WriteEndObject();
-    }
-
-    private static void WriteShape(Utf8JsonWriter json, string name, IEnumerable<int> shape)
-    {
-        json.WriteStartArray(name);
-        foreach (var d in shape)
-        {
-            json.WriteNumberValue(d);
-        }
-        json.WriteEndArray();
+        var manifest = new LossTrackingManifest(
+            Format, preset, model.Name, batch, steps, seed, command, kind,
+            model.SampleShape.ToArray(), (model.ConditionShape ?? []).ToArray(), LearningRate,
+            new AdamSettings(Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0),
+            "mean over batch and elements of (model(signal*x0 + noise_scale*noise, timesteps, condition) - noise)^2; " +
+            "zero the gradients, backward, one Adam step; record the loss before the step",
+            "off: both sides train in evaluation mode (the only difference it makes is dropout, whose masks differ between frameworks)",
+            new LossTrackingFiles(WeightsFile, BatchesFile),
+            items.ToDictionary(item => item.Name, item => item.Tensor.Shape.ToArray()),
+            store.Count, ParameterShape.ListOf(store));
+        AtomicFile.WriteAllText(Path.Combine(folder, ManifestFile), BenchmarkJsonContext.Serialize(manifest));
     }
 }

@@ -6,7 +6,7 @@ using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Engine.Randomness;
 using NativeTrustRegion.Experiments.Configuration;
-using NativeTrustRegion.Experiments.Reports;
+using NativeTrustRegion.Experiments.Reports.Figures;
 using NativeTrustRegion.Experiments.Running;
 
 namespace NativeTrustRegion.Experiments.Diagnostics;
@@ -57,11 +57,6 @@ public static class CollinearityDiagnosis
     {
         Directory.CreateDirectory(directory);
         AtomicFile.WriteAllText(Path.Combine(directory, "collinearity.json"), JsonSerializer.Serialize(buckets, new JsonSerializerOptions { WriteIndented = true }));
-        var plot = new SvgLinePlot(title, "diffusion timestep t", "value");
-        var fixedT = buckets.Where(b => b.Timestep != "random").ToList();
-        plot.AddSeries("mean cos(g_i, mean g)", fixedT.Select(b => (double.Parse(b.Timestep, CultureInfo.InvariantCulture), b.MeanCosine)).ToList());
-        plot.AddSeries("top-eigenvalue share λ1/Σλ", fixedT.Select(b => (double.Parse(b.Timestep, CultureInfo.InvariantCulture), b.TopEigenvalueShare)).ToList());
-        plot.AddSeries("Frobenius share λ1²/Σλ²", fixedT.Select(b => (double.Parse(b.Timestep, CultureInfo.InvariantCulture), b.TopEigenvalueSquaredShare)).ToList());
-        AtomicFile.WriteAllText(Path.Combine(directory, "collinearity.svg"), plot.Render());
+        CollinearityFigure.Build(buckets, title).Write(directory);
     }
 }

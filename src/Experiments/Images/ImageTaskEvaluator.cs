@@ -1,10 +1,12 @@
 using NativeTrustRegion.Data;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
+using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Engine.Randomness;
 using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Experiments.Evaluation;
 using NativeTrustRegion.Experiments.Metrics;
+using NativeTrustRegion.Experiments.Reports.Figures;
 using NativeTrustRegion.Models;
 using NativeTrustRegion.Models.Diffusion;
 
@@ -21,6 +23,7 @@ public sealed class ImageTaskEvaluator : ITaskEvaluator
     private readonly IFeatureExtractor _features;
     private readonly IFeatureExtractor _classifier;
     private readonly IReadOnlyList<int[]> _taskClasses;
+    private readonly IReadOnlyList<string> _classNames;
     private readonly FrechetReference[] _references;
     private readonly NoiseSchedule _schedule;
     private readonly EvaluationSettings _settings;
@@ -40,6 +43,7 @@ public sealed class ImageTaskEvaluator : ITaskEvaluator
         _features = features;
         _classifier = classifier;
         _taskClasses = taskClasses;
+        _classNames = heldOutPerTask.Count > 0 ? heldOutPerTask[0].ClassNames : [];
         _schedule = schedule;
         _settings = settings;
         _seed = seed;
@@ -129,14 +133,15 @@ public sealed class ImageTaskEvaluator : ITaskEvaluator
         return result;
     }
 
-    /// <summary>A PNG grid per evaluation round: one row per class of the seen tasks, up to 10 samples each.</summary>
+    /// <summary>A PNG grid per evaluation round: one row per class of the seen tasks (labelled with the task and the
+    /// class name), up to 10 samples each.</summary>
     public void WriteArtifacts(IDenoiser model, int afterTask, string directory)
     {
         Directory.CreateDirectory(directory);
         var size = _sampleShape[0] * _sampleShape[1] * _sampleShape[2];
         const int columns = 10;
         var rows = new List<float>();
-        var count = 0;
+        var labels = new List<string>();
         for (var t = 0; t <= afterTask; t++)
         {
             if (!_lastSamples.TryGetValue(t, out var s))
@@ -156,13 +161,15 @@ public sealed class ImageTaskEvaluator : ITaskEvaluator
                     {
                         rows.AddRange(Enumerable.Repeat(-1f, size));
                     }
-                    count++;
                 }
+                labels.Add($"T{t + 1}  {(c < _classNames.Count ? _classNames[c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
             }
         }
-        if (count > 0)
+        if (labels.Count > 0)
         {
-            PngGrid.Write(Path.Combine(directory, $"after-task-{afterTask + 1:00}.png"), rows.ToArray(), count, _sampleShape[0], _sampleShape[1], _sampleShape[2], columns, PixelValueRange.MinusOneToOne);
+            var png = LabelledSampleGrid.Encode(rows.ToArray(), labels, columns, _sampleShape[0], _sampleShape[1], _sampleShape[2],
+                $"Samples after task {afterTask + 1} (DDIM-{_settings.DdimSteps}, one row per class)");
+            AtomicFile.WriteAllBytes(Path.Combine(directory, $"after-task-{afterTask + 1:00}.png"), png);
         }
     }
 }

@@ -1,9 +1,6 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Experiments.Metrics;
+using NativeTrustRegion.Experiments.Reports.Figures;
 using NativeTrustRegion.Experiments.Results;
 
 namespace NativeTrustRegion.Experiments.Reports;
@@ -12,12 +9,13 @@ namespace NativeTrustRegion.Experiments.Reports;
 /// Aggregates runs (methods × seeds) into the paper's outputs: Table 1 (average final metric and forgetting, mean ±
 /// standard error over seeds), Table 2 (steps for Task 1 to re-converge after each transition, from the seed-averaged
 /// probe curve) with the per-task tables of Appendix D, and Figure 2 (the Task-1 probe curve with task transitions
-/// marked). Writes report.md, report.html (inline SVG), figure-task1.svg and summary.json.
+/// marked), every later task's probe curve and each method's metric triangle as a heat map. This class holds the
+/// numbers (<see cref="Summarise"/>); <see cref="Write"/> hands them to the writers of report.md
+/// (<see cref="MarkdownReportWriter"/>), report.html (<see cref="HtmlReportWriter"/>), summary.json
+/// (<see cref="SummaryJsonWriter"/>) and the figures, each as PNG and SVG (<see cref="ReportFigures"/>).
 /// </summary>
 public sealed class ComparisonReport
 {
-    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-
     public ComparisonReport(IReadOnlyList<RunResult> runs, string title)
     {
         if (runs.Count == 0)
@@ -114,276 +112,31 @@ public sealed class ComparisonReport
     {
         Directory.CreateDirectory(directory);
         var summaries = Summaries();
-        var figure = TaskOneFigure(summaries);
-        AtomicFile.WriteAllText(Path.Combine(directory, "figure-task1.svg"), figure);
+        var figures = Figures(summaries);
+        foreach (var figure in figures)
+        {
+            figure.Write(directory);
+        }
         AtomicFile.WriteAllText(Path.Combine(directory, "report.md"), Markdown(summaries));
-        AtomicFile.WriteAllText(Path.Combine(directory, "report.html"), Html(summaries, figure));
+        AtomicFile.WriteAllText(Path.Combine(directory, "report.html"), Html(summaries, figures));
         AtomicFile.WriteAllText(Path.Combine(directory, "summary.json"), SummaryJson(summaries));
     }
 
-    public string TaskOneFigure(IReadOnlyList<MethodSummary> summaries)
-    {
-        var plot = new SvgLinePlot($"Task 1 {ProbeMetric.Name} during continual training", "gradient update steps", ProbeMetric.Name + (ProbeMetric.Percent ? " (%)" : ""));
-        foreach (var s in summaries)
-        {
-            plot.AddSeries(DisplayName(s.Method), s.TaskOneCurve.Points.Select(p => ((double)p.Step, p.Value * ProbeMetric.ReportScale)).ToList());
-        }
-        var steps = Runs[0].StepsPerTask;
-        for (var i = 1; i < Tasks; i++)
-        {
-            plot.AddMarker((double)i * steps);
-        }
-        return plot.Render();
-    }
+    /// <summary>Every figure of the report: each task's probe curve (Task 1's is Figure 2), then each method's metric triangle.</summary>
+    public IReadOnlyList<Figure> Figures(IReadOnlyList<MethodSummary> summaries) => ReportFigures.For(this, summaries);
 
-    private static string Cell(int? v) => v.HasValue ? v.Value.ToString(Inv) : "—";
+    public string Markdown(IReadOnlyList<MethodSummary> summaries) => new MarkdownReportWriter(this).Markdown(summaries);
 
-    private string Number(double v) => double.IsFinite(v) ? v.ToString(Math.Abs(v) < 1 ? "0.0000" : "0.00", Inv) : "—";
+    public string Html(IReadOnlyList<MethodSummary> summaries, IReadOnlyList<Figure> figures) => new HtmlReportWriter(this).Html(summaries, figures);
 
-    /// <summary>A per-task metric value as reported: success rates in percent with one decimal (the paper's "88.3%").</summary>
-    public string MetricValue(double v) => !Metric.Percent ? Number(v) : double.IsFinite(v) ? (v * 100).ToString("0.0", Inv) + "%" : "—";
+    public string SummaryJson(IReadOnlyList<MethodSummary> summaries) => new SummaryJsonWriter(this).SummaryJson(summaries);
 
-    /// <summary>Table 1's average metric: "88.3% ± 0.4" for success rates, "12.34 ± 0.56" otherwise.</summary>
-    public string AverageCell(SeedStatistics s) => Metric.Percent ? s.Scaled(100).Format("0.0", "%") : s.Format();
+    /// <summary>Table 1's average metric as printed (percent for success rates).</summary>
+    public string AverageCell(SeedStatistics s) => new MarkdownReportWriter(this).AverageCell(s);
 
-    /// <summary>Table 1's forgetting: percentage points for success rates ("4.4 ± 0.9"), metric units otherwise.</summary>
-    public string ForgettingCell(SeedStatistics s) => Metric.Percent ? s.Scaled(100).Format("0.0") : s.Format();
+    /// <summary>Table 1's forgetting as printed (percentage points for success rates).</summary>
+    public string ForgettingCell(SeedStatistics s) => new MarkdownReportWriter(this).ForgettingCell(s);
 
-    private string TimingLine()
-    {
-        var wall = Runs.Sum(r => r.WallSeconds);
-        var probe = Runs.Sum(r => r.ProbeSeconds);
-        return string.Create(Inv, $"- Time: {wall:0} s of training and evaluation over {Runs.Count} run(s), of which re-convergence probes {probe:0} s ({(wall > 0 ? 100 * probe / wall : 0):0.0}%).");
-    }
-
-    public string Markdown(IReadOnlyList<MethodSummary> summaries)
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"# {Title}");
-        sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- Metric: **{Metric.Name}** ({(Metric.LowerIsBetter ? "lower" : "higher")} is better). {Metric.Description}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- Re-convergence probe: **{ProbeMetric.Name}** ({(ProbeMetric.LowerIsBetter ? "lower" : "higher")} is better). {ProbeMetric.Description}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- Tasks: {string.Join(", ", Runs[0].TaskNames)}; {Runs[0].StepsPerTask} gradient updates per task; preset `{Runs[0].Preset}`.");
-        sb.AppendLine(TimingLine());
-        sb.AppendLine("- Forgetting: change of a task's metric from when it was first learned to the end of training (positive = worse), averaged over all tasks including the last (the TRCL authors' convention); the column in brackets excludes the last task." +
-            (Metric.Percent ? " Success rates are in percent, forgetting in percentage points." : ""));
-        sb.AppendLine();
-        sb.AppendLine("## Table 1. Final performance and forgetting (mean ± standard error over seeds)");
-        sb.AppendLine();
-        var secondary = summaries.Any(s => s.AverageSecondary is not null) ? Runs[0].SecondaryMetric : null;
-        sb.Append(CultureInfo.InvariantCulture, $"| Method | seeds | average {Metric.Name}{(Metric.Percent ? " (%)" : "")} | forgetting | (excl. last) |");
-        sb.AppendLine(secondary is null ? "" : $" average {secondary.Name} |");
-        sb.Append("|---|---|---|---|---|");
-        sb.AppendLine(secondary is null ? "" : "---|");
-        foreach (var s in summaries)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"| {DisplayName(s.Method)} | {s.Seeds} | {AverageCell(s.AverageMetric)} | {ForgettingCell(s.Forgetting)} | {ForgettingCell(s.ForgettingExcludingLast)} |");
-            sb.AppendLine(secondary is null ? "" : $" {s.AverageSecondary?.Format("0.000") ?? "—"} |");
-        }
-        sb.AppendLine();
-        for (var j = 0; j < Tasks - 1; j++)
-        {
-            sb.AppendLine(j == 0
-                ? "## Table 2. Steps to re-converge Task 1 (gradient updates after each transition; — = never within that task)"
-                : $"### Appendix: steps to re-converge Task {j + 1}");
-            sb.AppendLine();
-            var first = summaries[0].Reconvergence[j];
-            sb.Append("| Method |");
-            foreach (var t in first.Thresholds)
-            {
-                foreach (var later in first.LaterTasks)
-                {
-                    sb.Append(CultureInfo.InvariantCulture, $" {t} T{later + 1} |");
-                }
-            }
-            sb.AppendLine();
-            sb.Append("|---|");
-            sb.AppendLine(string.Concat(Enumerable.Repeat("---|", first.Thresholds.Length * first.LaterTasks.Length)));
-            foreach (var s in summaries)
-            {
-                var table = s.Reconvergence[j];
-                sb.Append(CultureInfo.InvariantCulture, $"| {DisplayName(s.Method)} |");
-                foreach (var row in table.Cells)
-                {
-                    foreach (var c in row)
-                    {
-                        sb.Append(CultureInfo.InvariantCulture, $" {Cell(c)} |");
-                    }
-                }
-                sb.AppendLine();
-            }
-            sb.AppendLine();
-        }
-        sb.AppendLine("## Figure 2. Task 1 during continual training");
-        sb.AppendLine();
-        sb.AppendLine("![Task 1 probe curve](figure-task1.svg)");
-        sb.AppendLine();
-        sb.AppendLine("## Per-method metric triangles (row: after task i; column: task j; mean over seeds)");
-        foreach (var s in summaries)
-        {
-            sb.AppendLine();
-            sb.AppendLine(CultureInfo.InvariantCulture, $"**{DisplayName(s.Method)}**");
-            sb.AppendLine();
-            sb.Append("| after \\ task |");
-            for (var j = 0; j < Tasks; j++)
-            {
-                sb.Append(CultureInfo.InvariantCulture, $" T{j + 1} |");
-            }
-            sb.AppendLine();
-            sb.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", Tasks)));
-            for (var i = 0; i < Tasks; i++)
-            {
-                sb.Append(CultureInfo.InvariantCulture, $"| T{i + 1} |");
-                for (var j = 0; j < Tasks; j++)
-                {
-                    sb.Append(j <= i && s.MeanMatrix[i][j].HasValue ? $" {MetricValue(s.MeanMatrix[i][j]!.Value)} |" : " |");
-                }
-                sb.AppendLine();
-            }
-        }
-        var notes = Runs.Where(r => !string.IsNullOrWhiteSpace(r.Notes)).Select(r => r.Notes!).Distinct().ToList();
-        if (notes.Count > 0)
-        {
-            sb.AppendLine();
-            sb.AppendLine("## Notes");
-            foreach (var n in notes)
-            {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"- {n}");
-            }
-        }
-        return sb.ToString();
-    }
-
-    public string Html(IReadOnlyList<MethodSummary> summaries, string figure)
-    {
-        var md = Markdown(summaries);
-        var sb = new StringBuilder();
-        sb.AppendLine("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + Escape(Title) + "</title>");
-        sb.AppendLine("<style>body{font-family:Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}td:first-child,th:first-child{text-align:left}h1{font-size:22px}h2{font-size:18px;margin-top:1.6em}h3{font-size:15px}</style></head><body>");
-        var inTable = false;
-        var header = false;
-        foreach (var raw in md.Split('\n'))
-        {
-            var line = raw.TrimEnd('\r');
-            if (line.StartsWith('|'))
-            {
-                var cells = line.Trim('|').Split('|').Select(c => c.Trim()).ToArray();
-                if (cells.All(c => c.All(ch => ch == '-')))
-                {
-                    continue;
-                }
-                if (!inTable)
-                {
-                    sb.AppendLine("<table>");
-                    inTable = true;
-                    header = true;
-                }
-                var tag = header ? "th" : "td";
-                sb.AppendLine("<tr>" + string.Concat(cells.Select(c => $"<{tag}>{Inline(c)}</{tag}>")) + "</tr>");
-                header = false;
-                continue;
-            }
-            if (inTable)
-            {
-                sb.AppendLine("</table>");
-                inTable = false;
-            }
-            if (line.StartsWith("![", StringComparison.Ordinal))
-            {
-                sb.AppendLine(figure);
-            }
-            else if (line.StartsWith("### ", StringComparison.Ordinal))
-            {
-                sb.AppendLine("<h3>" + Inline(line[4..]) + "</h3>");
-            }
-            else if (line.StartsWith("## ", StringComparison.Ordinal))
-            {
-                sb.AppendLine("<h2>" + Inline(line[3..]) + "</h2>");
-            }
-            else if (line.StartsWith("# ", StringComparison.Ordinal))
-            {
-                sb.AppendLine("<h1>" + Inline(line[2..]) + "</h1>");
-            }
-            else if (line.StartsWith("- ", StringComparison.Ordinal))
-            {
-                sb.AppendLine("<p>• " + Inline(line[2..]) + "</p>");
-            }
-            else if (line.Length > 0)
-            {
-                sb.AppendLine("<p>" + Inline(line) + "</p>");
-            }
-        }
-        if (inTable)
-        {
-            sb.AppendLine("</table>");
-        }
-        sb.AppendLine("</body></html>");
-        return sb.ToString();
-    }
-
-    private static string Escape(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
-
-    private static string Inline(string s)
-    {
-        var e = Escape(s);
-        e = System.Text.RegularExpressions.Regex.Replace(e, @"\*\*(.+?)\*\*", "<b>$1</b>");
-        return System.Text.RegularExpressions.Regex.Replace(e, "`(.+?)`", "<code>$1</code>");
-    }
-
-    public string SummaryJson(IReadOnlyList<MethodSummary> summaries)
-    {
-        static JsonNode? N(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
-        var methods = new JsonObject();
-        foreach (var s in summaries)
-        {
-            var recon = new JsonArray();
-            foreach (var t in s.Reconvergence)
-            {
-                recon.Add(new JsonObject
-                {
-                    ["task"] = t.Task + 1,
-                    ["thresholds"] = new JsonArray(t.Thresholds.Select(x => (JsonNode)JsonValue.Create(x)!).ToArray()),
-                    ["after_tasks"] = new JsonArray(t.LaterTasks.Select(x => (JsonNode)JsonValue.Create(x + 1)!).ToArray()),
-                    ["steps"] = new JsonArray(t.Cells.Select(row => (JsonNode)new JsonArray(row.Select(c => c.HasValue ? (JsonNode)JsonValue.Create(c.Value)! : null).ToArray())).ToArray()),
-                });
-            }
-            methods[s.Method] = new JsonObject
-            {
-                ["display_name"] = DisplayName(s.Method),
-                ["seeds"] = s.Seeds,
-                ["avg_metric"] = N(s.AverageMetric.Mean),
-                ["avg_metric_se"] = N(s.AverageMetric.StandardError),
-                ["avg_metric_reported"] = N(s.AverageMetric.Mean * Metric.ReportScale),
-                ["avg_metric_se_reported"] = N(s.AverageMetric.StandardError * Metric.ReportScale),
-                ["forgetting_reported"] = N(s.Forgetting.Mean * Metric.ReportScale),
-                ["forgetting"] = N(s.Forgetting.Mean),
-                ["forgetting_se"] = N(s.Forgetting.StandardError),
-                ["forgetting_excluding_last"] = N(s.ForgettingExcludingLast.Mean),
-                ["avg_secondary_metric"] = s.AverageSecondary is { } a ? N(a.Mean) : null,
-                ["steps_to_reconverge"] = recon,
-                ["metric_matrix"] = JsonSerializer.SerializeToNode(s.MeanMatrix),
-            };
-        }
-        var root = new JsonObject
-        {
-            ["title"] = Title,
-            ["metric"] = new JsonObject
-            {
-                ["name"] = Metric.Name, ["lower_is_better"] = Metric.LowerIsBetter, ["description"] = Metric.Description,
-                // avg_metric, forgetting and metric_matrix hold the raw values (fractions for success rates);
-                // the *_reported fields are what report.md prints (percent / percentage points for success rates)
-                ["raw_unit"] = Metric.Percent ? "fraction (0-1)" : "metric units",
-                ["reported_unit"] = Metric.Percent ? "percent (forgetting: percentage points)" : "metric units",
-            },
-            ["probe_metric"] = new JsonObject { ["name"] = ProbeMetric.Name, ["lower_is_better"] = ProbeMetric.LowerIsBetter, ["description"] = ProbeMetric.Description },
-            ["secondary_metric"] = Runs[0].SecondaryMetric is { } sec ? new JsonObject { ["name"] = sec.Name, ["lower_is_better"] = sec.LowerIsBetter } : null,
-            ["tasks"] = new JsonArray(Runs[0].TaskNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
-            ["steps_per_task"] = Runs[0].StepsPerTask,
-            ["wall_seconds"] = Runs.Sum(r => r.WallSeconds),
-            ["probe_seconds"] = Runs.Sum(r => r.ProbeSeconds),
-            ["forgetting_convention"] = "metric change from when a task was first learned to the end (positive = worse), averaged over all tasks including the last",
-            ["methods"] = methods,
-        };
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-    }
+    /// <summary>A per-task metric value as printed (percent for success rates).</summary>
+    public string MetricValue(double v) => new MarkdownReportWriter(this).MetricValue(v);
 }

@@ -1,0 +1,153 @@
+using System.Xml.Linq;
+
+namespace NativeTrustRegion.Engine.Tests;
+
+/// <summary>
+/// The project graph of src/: lower layers never reference higher ones, and the diagram in README.md's
+/// "How the pieces fit" says exactly who references whom. Reads the .csproj files as XML; builds nothing.
+/// </summary>
+public sealed class ProjectLayeringTests
+{
+    /// <summary>The layer order, bottom first. A project may reference only projects of a strictly lower layer,
+    /// so projects of one layer (Models, Data, Control) never reference each other.</summary>
+    private static readonly string[][] Layers =
+    [
+        ["Engine"],
+        ["Models", "Data", "Control"],
+        ["Continual"],
+        ["Experiments"],
+        ["Cli"],
+    ];
+
+    private const string ReadmeMarker = "<!-- project graph";
+
+    [Fact]
+    public void EveryProjectUnderSrcHasALayer()
+    {
+        var graph = ReadProjectGraph(CheckpointTests.RepositoryRoot());
+        Assert.NotEmpty(graph);
+        var unplaced = graph.Keys.Where(p => LayerOf(p) < 0).ToList();
+        Assert.True(unplaced.Count == 0,
+            $"src/ projects without a layer: {string.Join(", ", unplaced)}; add them to {nameof(ProjectLayeringTests)}.{nameof(Layers)}");
+    }
+
+    [Fact]
+    public void NoProjectReferencesItsOwnOrAHigherLayer()
+    {
+        var violations = Violations(ReadProjectGraph(CheckpointTests.RepositoryRoot()));
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+    }
+
+    [Fact]
+    public void TheRuleCatchesAnUpwardAndASidewaysReference()
+    {
+        var graph = new Dictionary<string, SortedSet<string>>
+        {
+            ["Engine"] = [],
+            ["Models"] = ["Engine"],
+            ["Data"] = ["Engine", "Models"],
+            ["Continual"] = ["Engine", "Models"],
+            ["Control"] = ["Engine", "Continual"],
+        };
+        var violations = Violations(graph);
+        Assert.Equal(2, violations.Count);
+        Assert.Contains(violations, v => v.StartsWith("Data → Models", StringComparison.Ordinal));
+        Assert.Contains(violations, v => v.StartsWith("Control → Continual", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ReadmeProjectGraphMatchesTheProjectFiles()
+    {
+        var root = CheckpointTests.RepositoryRoot();
+        var actual = ReadProjectGraph(root);
+        var documented = ReadReadmeGraph(File.ReadAllLines(Path.Combine(root, "README.md")));
+        Assert.Equal(Describe(actual), Describe(documented));
+    }
+
+    [Fact]
+    public void ReadmeGraphParserReadsArrowsAndNone()
+    {
+        string[] lines =
+        [
+            "text before",
+            ReadmeMarker + ": checked by a test -->",
+            "```text",
+            "Models   → Engine",
+            "Continual → Models, Engine",
+            "Engine   → (none)",
+            "```",
+            "Cli → Engine",
+        ];
+        var graph = ReadReadmeGraph(lines);
+        Assert.Equal(
+            "Continual → Engine, Models\nEngine → (none)\nModels → Engine",
+            Describe(graph));
+    }
+
+    private static int LayerOf(string project) =>
+        Array.FindIndex(Layers, layer => layer.Contains(project, StringComparer.Ordinal));
+
+    private static List<string> Violations(IReadOnlyDictionary<string, SortedSet<string>> graph)
+    {
+        var violations = new List<string>();
+        foreach (var (project, references) in graph)
+        {
+            foreach (var reference in references)
+            {
+                if (LayerOf(reference) >= LayerOf(project))
+                {
+                    violations.Add($"{project} → {reference}: layer {LayerOf(project)} may reference only layers below it, "
+                        + $"but {reference} is in layer {LayerOf(reference)} (layers, bottom first: "
+                        + string.Join(" < ", Layers.Select(l => string.Join("/", l))) + ")");
+                }
+            }
+        }
+        return violations;
+    }
+
+    /// <summary>Project name (the folder under src/) → the src/ projects it references.</summary>
+    private static Dictionary<string, SortedSet<string>> ReadProjectGraph(string root)
+    {
+        var graph = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var csproj in Directory.GetFiles(Path.Combine(root, "src"), "*.csproj", SearchOption.AllDirectories))
+        {
+            var references = XDocument.Load(csproj).Descendants("ProjectReference")
+                .Select(r => ProjectName(r.Attribute("Include")?.Value
+                    ?? throw new InvalidDataException($"{csproj}: a ProjectReference without Include")));
+            graph[ProjectName(csproj)] = new SortedSet<string>(references, StringComparer.Ordinal);
+        }
+        return graph;
+    }
+
+    /// <summary>"../Engine/NativeTrustRegion.Engine.csproj" → "Engine".</summary>
+    private static string ProjectName(string csprojPath)
+    {
+        var file = Path.GetFileNameWithoutExtension(csprojPath.Replace('\\', '/'));
+        const string prefix = "NativeTrustRegion.";
+        return file.StartsWith(prefix, StringComparison.Ordinal) ? file[prefix.Length..] : file;
+    }
+
+    /// <summary>The fenced block after the "&lt;!-- project graph" comment: one line per project, "A → B, C" or "A → (none)".</summary>
+    private static Dictionary<string, SortedSet<string>> ReadReadmeGraph(IReadOnlyList<string> lines)
+    {
+        var marker = lines.ToList().FindIndex(l => l.TrimStart().StartsWith(ReadmeMarker, StringComparison.Ordinal));
+        Assert.True(marker >= 0, $"README.md has no '{ReadmeMarker}' comment before the project graph block");
+        Assert.True(marker + 1 < lines.Count && lines[marker + 1].StartsWith("```", StringComparison.Ordinal),
+            "the project graph comment in README.md must be followed by a fenced block");
+        var graph = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        for (var i = marker + 2; i < lines.Count && !lines[i].StartsWith("```", StringComparison.Ordinal); i++)
+        {
+            var parts = lines[i].Split('→');
+            Assert.True(parts.Length == 2, $"README.md project graph line '{lines[i]}' is not 'Project → A, B' or 'Project → (none)'");
+            var targets = parts[1].Trim() == "(none)"
+                ? []
+                : parts[1].Split(',').Select(t => t.Trim());
+            graph[parts[0].Trim()] = new SortedSet<string>(targets, StringComparer.Ordinal);
+        }
+        return graph;
+    }
+
+    private static string Describe(IReadOnlyDictionary<string, SortedSet<string>> graph) =>
+        string.Join("\n", graph.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => $"{p.Key} → {(p.Value.Count == 0 ? "(none)" : string.Join(", ", p.Value))}"));
+}
