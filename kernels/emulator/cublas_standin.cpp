@@ -1,0 +1,297 @@
+// cuBLAS stand-in of the emulated CUDA device: the handle calls and the two GEMMs the engine makes
+// (cublasGemmEx, cublasGemmStridedBatchedEx), with cuBLAS's column-major semantics, pointer mode host, and the
+// argument checks and status codes the cuBLAS documentation gives for them. See README.md, "cuBLAS/cuDNN stand-ins".
+#include <cstdint>
+#include <vector>
+
+#include "host_gemm.h"
+#include "object_registry.h"
+#include "standin_api.h"
+
+using namespace ntr_standin;
+
+namespace {
+
+struct CublasContext {
+    void* stream = nullptr;
+    int math_mode = CUBLAS_DEFAULT_MATH;
+    void* workspace = nullptr;   // nullptr: cuBLAS's own default workspace pool
+    size_t workspace_bytes = 0;
+};
+
+enum class CublasObject { Handle };
+
+ObjectRegistry<CublasObject>& registry()
+{
+    static auto* live = new ObjectRegistry<CublasObject>();  // never destroyed: handles may be released during exit
+    return *live;
+}
+
+CublasContext* context(void* handle)
+{
+    if (handle == nullptr || !registry().contains(handle, CublasObject::Handle)) {
+        return nullptr;
+    }
+    return static_cast<CublasContext*>(handle);
+}
+
+bool is_data_type(int t) { return t >= 0 && t <= CUDA_DATA_TYPE_LAST; }
+
+bool is_compute_type(int t)
+{
+    switch (t) {
+    case CUBLAS_COMPUTE_16F:
+    case CUBLAS_COMPUTE_16F_PEDANTIC:
+    case CUBLAS_COMPUTE_32F:
+    case CUBLAS_COMPUTE_32F_PEDANTIC:
+    case CUBLAS_COMPUTE_64F:
+    case CUBLAS_COMPUTE_64F_PEDANTIC:
+    case CUBLAS_COMPUTE_32I:
+    case CUBLAS_COMPUTE_32I_PEDANTIC:
+    case CUBLAS_COMPUTE_32F_FAST_16F:
+    case CUBLAS_COMPUTE_32F_FAST_16BF:
+    case CUBLAS_COMPUTE_32F_FAST_TF32:
+    case CUBLAS_COMPUTE_32F_EMULATED_16BFX9:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool is_algo(int a)
+{
+    return a == CUBLAS_GEMM_DEFAULT || (a >= 0 && a <= CUBLAS_GEMM_ALGO23) || a == CUBLAS_GEMM_DEFAULT_TENSOR_OP
+        || (a >= CUBLAS_GEMM_ALGO0_TENSOR_OP && a <= CUBLAS_GEMM_ALGO15_TENSOR_OP);
+}
+
+bool is_operation(int op) { return op == CUBLAS_OP_N || op == CUBLAS_OP_T || op == CUBLAS_OP_C; }
+
+/// The type combinations this stand-in computes (a subset of cublasGemmEx's table).
+enum class GemmKind { Unsupported, Float, Bf16ToBf16, Bf16ToFloat, Double };
+
+GemmKind classify(int aType, int bType, int cType, int computeType)
+{
+    const bool all32 = aType == CUDA_R_32F && bType == CUDA_R_32F && cType == CUDA_R_32F;
+    switch (computeType) {
+    case CUBLAS_COMPUTE_32F:
+    case CUBLAS_COMPUTE_32F_PEDANTIC:
+        if (all32) {
+            return GemmKind::Float;
+        }
+        if (aType == CUDA_R_16BF && bType == CUDA_R_16BF) {
+            if (cType == CUDA_R_16BF) {
+                return GemmKind::Bf16ToBf16;
+            }
+            if (cType == CUDA_R_32F) {
+                return GemmKind::Bf16ToFloat;
+            }
+        }
+        return GemmKind::Unsupported;
+    case CUBLAS_COMPUTE_32F_FAST_TF32:
+    case CUBLAS_COMPUTE_32F_FAST_16BF:
+        return all32 ? GemmKind::Float : GemmKind::Unsupported;
+    case CUBLAS_COMPUTE_64F:
+    case CUBLAS_COMPUTE_64F_PEDANTIC:
+        return aType == CUDA_R_64F && bType == CUDA_R_64F && cType == CUDA_R_64F ? GemmKind::Double : GemmKind::Unsupported;
+    default:
+        return GemmKind::Unsupported;
+    }
+}
+
+/// What the tensor cores would do to fp32 inputs: TF32 for FAST_TF32, or for COMPUTE_32F when the handle's math
+/// mode is CUBLAS_TF32_TENSOR_OP_MATH; bfloat16 for FAST_16BF; nothing for the PEDANTIC compute types.
+InputRounding float_rounding(int computeType, int mathMode)
+{
+    if (computeType == CUBLAS_COMPUTE_32F_FAST_TF32) {
+        return InputRounding::Tf32;
+    }
+    if (computeType == CUBLAS_COMPUTE_32F_FAST_16BF) {
+        return InputRounding::Bf16;
+    }
+    if (computeType == CUBLAS_COMPUTE_32F && (mathMode & 0xf) == CUBLAS_TF32_TENSOR_OP_MATH) {
+        return InputRounding::Tf32;
+    }
+    return InputRounding::None;
+}
+
+/// One column-major GEMM: C = alpha * op(A) * op(B) + beta * C (C not read when beta == 0).
+template <class Acc, class TIn, class TOut>
+void gemm_one(int transa, int transb, int m, int n, int k, Acc alpha, const TIn* a, int lda, const TIn* b, int ldb, Acc beta,
+    TOut* c, int ldc, InputRounding rounding)
+{
+    thread_local std::vector<Acc> product;
+    const bool multiply = k > 0 && alpha != Acc(0);
+    if (multiply) {
+        product.assign(static_cast<size_t>(m) * n, Acc(0));
+        // op(A)(i, l): A stored column-major, element (r, s) at a[r + s * lda]
+        StridedMatrix<TIn> va = transa == CUBLAS_OP_N ? StridedMatrix<TIn>{a, 1, lda} : StridedMatrix<TIn>{a, lda, 1};
+        StridedMatrix<TIn> vb = transb == CUBLAS_OP_N ? StridedMatrix<TIn>{b, 1, ldb} : StridedMatrix<TIn>{b, ldb, 1};
+        gemm_accumulate<Acc>(m, n, k, va, vb, rounding, product.data(), m);
+    }
+    for (int j = 0; j < n; j++) {
+        TOut* cj = c + static_cast<int64_t>(j) * ldc;
+        const Acc* pj = multiply ? product.data() + static_cast<int64_t>(j) * m : nullptr;
+        for (int i = 0; i < m; i++) {
+            Acc v = multiply ? alpha * pj[i] : Acc(0);
+            if (beta != Acc(0)) {
+                v += beta * to_acc<Acc>(cj[i]);
+            }
+            if constexpr (sizeof(TOut) == 2) {
+                cj[i] = float_to_bf16(static_cast<float>(v));
+            } else {
+                cj[i] = static_cast<TOut>(v);
+            }
+        }
+    }
+}
+
+int gemm_batched(void* handle, int transa, int transb, int m, int n, int k, const void* alpha, const void* a, int aType, int lda,
+    long long strideA, const void* b, int bType, int ldb, long long strideB, const void* beta, void* c, int cType, int ldc,
+    long long strideC, int batchCount, int computeType, int algo)
+{
+    CublasContext* ctx = context(handle);
+    if (ctx == nullptr) {
+        return CUBLAS_STATUS_NOT_INITIALIZED;
+    }
+    // argument checks of cublasGemmEx / cublasGemmStridedBatchedEx (cuBLAS documentation, "Return Value")
+    if (m < 0 || n < 0 || k < 0 || batchCount < 0 || !is_operation(transa) || !is_operation(transb)) {
+        return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    const int rowsA = transa == CUBLAS_OP_N ? m : k;  // rows of A as stored
+    const int rowsB = transb == CUBLAS_OP_N ? k : n;
+    if (lda < std::max(1, rowsA) || ldb < std::max(1, rowsB) || ldc < std::max(1, m)) {
+        return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    if (alpha == nullptr || beta == nullptr) {
+        return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    if (!is_data_type(aType) || !is_data_type(bType) || !is_data_type(cType) || !is_compute_type(computeType) || !is_algo(algo)) {
+        return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    const GemmKind kind = classify(aType, bType, cType, computeType);
+    if (kind == GemmKind::Unsupported) {
+        return CUBLAS_STATUS_NOT_SUPPORTED;
+    }
+    if (m == 0 || n == 0 || batchCount == 0) {
+        return CUBLAS_STATUS_SUCCESS;
+    }
+    if (c == nullptr || (k > 0 && (a == nullptr || b == nullptr))) {
+        // a null device pointer would fault on the GPU (an illegal address the next sync reports)
+        return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    const InputRounding rounding = float_rounding(computeType, ctx->math_mode);
+    for (int batch = 0; batch < batchCount; batch++) {
+        const int64_t oa = static_cast<int64_t>(batch) * strideA, ob = static_cast<int64_t>(batch) * strideB,
+                      oc = static_cast<int64_t>(batch) * strideC;
+        switch (kind) {
+        case GemmKind::Float:
+            gemm_one<float>(transa, transb, m, n, k, *static_cast<const float*>(alpha), static_cast<const float*>(a) + oa, lda,
+                static_cast<const float*>(b) + ob, ldb, *static_cast<const float*>(beta), static_cast<float*>(c) + oc, ldc, rounding);
+            break;
+        case GemmKind::Bf16ToBf16:
+            gemm_one<float>(transa, transb, m, n, k, *static_cast<const float*>(alpha), static_cast<const Bf16*>(a) + oa, lda,
+                static_cast<const Bf16*>(b) + ob, ldb, *static_cast<const float*>(beta), static_cast<Bf16*>(c) + oc, ldc, InputRounding::None);
+            break;
+        case GemmKind::Bf16ToFloat:
+            gemm_one<float>(transa, transb, m, n, k, *static_cast<const float*>(alpha), static_cast<const Bf16*>(a) + oa, lda,
+                static_cast<const Bf16*>(b) + ob, ldb, *static_cast<const float*>(beta), static_cast<float*>(c) + oc, ldc, InputRounding::None);
+            break;
+        case GemmKind::Double:
+            gemm_one<double>(transa, transb, m, n, k, *static_cast<const double*>(alpha), static_cast<const double*>(a) + oa, lda,
+                static_cast<const double*>(b) + ob, ldb, *static_cast<const double*>(beta), static_cast<double*>(c) + oc, ldc,
+                InputRounding::None);
+            break;
+        case GemmKind::Unsupported:
+            break;
+        }
+    }
+    return CUBLAS_STATUS_SUCCESS;
+}
+
+}  // namespace
+
+NTR_STANDIN_EXPORT int cublasCreate_v2(void** handle)
+{
+    if (handle == nullptr) {
+        return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    auto* ctx = new CublasContext();
+    registry().add(ctx, CublasObject::Handle);
+    *handle = ctx;
+    return CUBLAS_STATUS_SUCCESS;
+}
+
+NTR_STANDIN_EXPORT int cublasDestroy_v2(void* handle)
+{
+    if (handle == nullptr || !registry().remove(handle, CublasObject::Handle)) {
+        return CUBLAS_STATUS_NOT_INITIALIZED;
+    }
+    delete static_cast<CublasContext*>(handle);
+    return CUBLAS_STATUS_SUCCESS;
+}
+
+NTR_STANDIN_EXPORT int cublasSetStream_v2(void* handle, void* stream)
+{
+    CublasContext* ctx = context(handle);
+    if (ctx == nullptr) {
+        return CUBLAS_STATUS_NOT_INITIALIZED;
+    }
+    ctx->stream = stream;
+    // "this function unconditionally resets the cuBLAS library workspace back to the default workspace pool"
+    ctx->workspace = nullptr;
+    ctx->workspace_bytes = 0;
+    return CUBLAS_STATUS_SUCCESS;
+}
+
+NTR_STANDIN_EXPORT int cublasSetMathMode(void* handle, int mode)
+{
+    CublasContext* ctx = context(handle);
+    if (ctx == nullptr) {
+        return CUBLAS_STATUS_NOT_INITIALIZED;
+    }
+    const int base = mode & ~CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION;
+    if (base != CUBLAS_DEFAULT_MATH && base != CUBLAS_TENSOR_OP_MATH && base != CUBLAS_PEDANTIC_MATH && base != CUBLAS_TF32_TENSOR_OP_MATH) {
+        return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    ctx->math_mode = mode;
+    return CUBLAS_STATUS_SUCCESS;
+}
+
+NTR_STANDIN_EXPORT int cublasSetWorkspace_v2(void* handle, void* workspace, size_t bytes)
+{
+    CublasContext* ctx = context(handle);
+    if (ctx == nullptr) {
+        return CUBLAS_STATUS_NOT_INITIALIZED;
+    }
+    // "the workspace pointer has to be aligned to at least 256 bytes, otherwise CUBLAS_STATUS_INVALID_VALUE"
+    if (reinterpret_cast<uintptr_t>(workspace) % 256 != 0) {
+        return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    ctx->workspace = workspace;
+    ctx->workspace_bytes = bytes;
+    return CUBLAS_STATUS_SUCCESS;
+}
+
+NTR_STANDIN_EXPORT int cublasGetVersion_v2(void* handle, int* version)
+{
+    (void)handle;
+    if (version == nullptr) {
+        return CUBLAS_STATUS_NOT_INITIALIZED;  // the documented status for a NULL version pointer
+    }
+    *version = CUBLAS_STANDIN_VERSION;
+    return CUBLAS_STATUS_SUCCESS;
+}
+
+NTR_STANDIN_EXPORT int cublasGemmEx(void* handle, int transa, int transb, int m, int n, int k, const void* alpha, const void* a, int aType,
+    int lda, const void* b, int bType, int ldb, const void* beta, void* c, int cType, int ldc, int computeType, int algo)
+{
+    return gemm_batched(handle, transa, transb, m, n, k, alpha, a, aType, lda, 0, b, bType, ldb, 0, beta, c, cType, ldc, 0, 1, computeType, algo);
+}
+
+NTR_STANDIN_EXPORT int cublasGemmStridedBatchedEx(void* handle, int transa, int transb, int m, int n, int k, const void* alpha,
+    const void* a, int aType, int lda, long long strideA, const void* b, int bType, int ldb, long long strideB, const void* beta,
+    void* c, int cType, int ldc, long long strideC, int batchCount, int computeType, int algo)
+{
+    return gemm_batched(handle, transa, transb, m, n, k, alpha, a, aType, lda, strideA, b, bType, ldb, strideB, beta, c, cType, ldc,
+        strideC, batchCount, computeType, algo);
+}
