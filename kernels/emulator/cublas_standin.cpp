@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "device_range_check.h"
 #include "host_gemm.h"
 #include "object_registry.h"
 #include "standin_api.h"
@@ -52,6 +53,7 @@ bool is_compute_type(int t)
     case CUBLAS_COMPUTE_32F_FAST_16BF:
     case CUBLAS_COMPUTE_32F_FAST_TF32:
     case CUBLAS_COMPUTE_32F_EMULATED_16BFX9:
+    case CUBLAS_COMPUTE_64F_EMULATED_FIXEDPOINT:
         return true;
     default:
         return false;
@@ -145,7 +147,7 @@ void gemm_one(int transa, int transb, int m, int n, int k, Acc alpha, const TIn*
     }
 }
 
-int gemm_batched(void* handle, int transa, int transb, int m, int n, int k, const void* alpha, const void* a, int aType, int lda,
+int gemm_batched(const char* call, void* handle, int transa, int transb, int m, int n, int k, const void* alpha, const void* a, int aType, int lda,
     long long strideA, const void* b, int bType, int ldb, long long strideB, const void* beta, void* c, int cType, int ldc,
     long long strideC, int batchCount, int computeType, int algo)
 {
@@ -178,6 +180,15 @@ int gemm_batched(void* handle, int transa, int transb, int m, int n, int k, cons
     if (c == nullptr || (k > 0 && (a == nullptr || b == nullptr))) {
         // a null device pointer would fault on the GPU (an illegal address the next sync reports)
         return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    // every element the GEMM touches must be inside a device buffer (the emulator's memory map, when linked)
+    const size_t in_bytes = aType == CUDA_R_64F ? 8 : aType == CUDA_R_16BF ? 2 : 4;
+    const size_t out_bytes = cType == CUDA_R_64F ? 8 : cType == CUDA_R_16BF ? 2 : 4;
+    const int colsA = transa == CUBLAS_OP_N ? k : m, colsB = transb == CUBLAS_OP_N ? n : k;
+    if ((k > 0 && (!device_span_ok(call, "A", a, matrix_span(rowsA, colsA, lda, strideA, batchCount), in_bytes)
+                      || !device_span_ok(call, "B", b, matrix_span(rowsB, colsB, ldb, strideB, batchCount), in_bytes)))
+        || !device_span_ok(call, "C", c, matrix_span(m, n, ldc, strideC, batchCount), out_bytes)) {
+        return CUBLAS_STATUS_EXECUTION_FAILED;  // on a GPU: an illegal-address fault, or silently wrong neighbours
     }
     const InputRounding rounding = float_rounding(computeType, ctx->math_mode);
     for (int batch = 0; batch < batchCount; batch++) {
@@ -250,7 +261,8 @@ NTR_STANDIN_EXPORT int cublasSetMathMode(void* handle, int mode)
         return CUBLAS_STATUS_NOT_INITIALIZED;
     }
     const int base = mode & ~CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION;
-    if (base != CUBLAS_DEFAULT_MATH && base != CUBLAS_TENSOR_OP_MATH && base != CUBLAS_PEDANTIC_MATH && base != CUBLAS_TF32_TENSOR_OP_MATH) {
+    if (base != CUBLAS_DEFAULT_MATH && base != CUBLAS_TENSOR_OP_MATH && base != CUBLAS_PEDANTIC_MATH && base != CUBLAS_TF32_TENSOR_OP_MATH
+        && base != CUBLAS_FP32_EMULATED_BF16X9_MATH && base != CUBLAS_FP64_EMULATED_FIXEDPOINT_MATH) {
         return CUBLAS_STATUS_INVALID_VALUE;
     }
     ctx->math_mode = mode;
@@ -285,13 +297,13 @@ NTR_STANDIN_EXPORT int cublasGetVersion_v2(void* handle, int* version)
 NTR_STANDIN_EXPORT int cublasGemmEx(void* handle, int transa, int transb, int m, int n, int k, const void* alpha, const void* a, int aType,
     int lda, const void* b, int bType, int ldb, const void* beta, void* c, int cType, int ldc, int computeType, int algo)
 {
-    return gemm_batched(handle, transa, transb, m, n, k, alpha, a, aType, lda, 0, b, bType, ldb, 0, beta, c, cType, ldc, 0, 1, computeType, algo);
+    return gemm_batched("cublasGemmEx", handle, transa, transb, m, n, k, alpha, a, aType, lda, 0, b, bType, ldb, 0, beta, c, cType, ldc, 0, 1, computeType, algo);
 }
 
 NTR_STANDIN_EXPORT int cublasGemmStridedBatchedEx(void* handle, int transa, int transb, int m, int n, int k, const void* alpha,
     const void* a, int aType, int lda, long long strideA, const void* b, int bType, int ldb, long long strideB, const void* beta,
     void* c, int cType, int ldc, long long strideC, int batchCount, int computeType, int algo)
 {
-    return gemm_batched(handle, transa, transb, m, n, k, alpha, a, aType, lda, strideA, b, bType, ldb, strideB, beta, c, cType, ldc,
+    return gemm_batched("cublasGemmStridedBatchedEx", handle, transa, transb, m, n, k, alpha, a, aType, lda, strideA, b, bType, ldb, strideB, beta, c, cType, ldc,
         strideC, batchCount, computeType, algo);
 }

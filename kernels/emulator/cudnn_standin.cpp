@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "device_range_check.h"
 #include "host_gemm.h"
 #include "object_registry.h"
 #include "standin_api.h"
@@ -503,6 +504,18 @@ int execute(Direction d, void* handle, const void* alpha, void* x_desc, const vo
     }
     if (info.workspace > 0 && (ws == nullptr || ws_bytes < info.workspace)) {
         return CUDNN_STATUS_BAD_PARAM;  // the workspace is smaller than cudnnGet*WorkspaceSize says this algorithm needs
+    }
+    static const char* const calls[] = {"cudnnConvolutionForward", "cudnnConvolutionBackwardData", "cudnnConvolutionBackwardFilter"};
+    static const char* const names[3][3] = {{"x", "w", "y"}, {"dx", "w", "dy"}, {"x", "dw", "dy"}};
+    const char* call = calls[static_cast<int>(d)];
+    const auto* roles = names[static_cast<int>(d)];
+    const size_t element = p.element_bytes();
+    const int64_t x_count = static_cast<int64_t>(p.n) * p.c * p.hw(), w_count = static_cast<int64_t>(p.k) * p.crs(),
+                  y_count = static_cast<int64_t>(p.n) * p.k * p.pq();
+    if (!device_span_ok(call, roles[0], x, Span{0, x_count}, element) || !device_span_ok(call, roles[1], w, Span{0, w_count}, element)
+        || !device_span_ok(call, roles[2], y, Span{0, y_count}, element)
+        || (info.workspace > 0 && !device_span_ok(call, "workSpace", ws, Span{0, static_cast<int64_t>(info.workspace)}, 1))) {
+        return CUDNN_STATUS_EXECUTION_FAILED;  // on a GPU: an illegal-address fault, or silently wrong neighbours
     }
     auto* workspace = static_cast<unsigned char*>(ws);
     if (p.data_type == CUDNN_DATA_FLOAT) {

@@ -14,6 +14,7 @@ namespace ntr_standin {
 constexpr int CUBLAS_STATUS_SUCCESS = 0;
 constexpr int CUBLAS_STATUS_NOT_INITIALIZED = 1;
 constexpr int CUBLAS_STATUS_INVALID_VALUE = 7;
+constexpr int CUBLAS_STATUS_EXECUTION_FAILED = 13;
 constexpr int CUBLAS_STATUS_NOT_SUPPORTED = 15;
 
 // cublasOperation_t
@@ -40,12 +41,15 @@ constexpr int CUBLAS_COMPUTE_32F_FAST_16F = 74;
 constexpr int CUBLAS_COMPUTE_32F_FAST_16BF = 75;
 constexpr int CUBLAS_COMPUTE_32F_FAST_TF32 = 77;
 constexpr int CUBLAS_COMPUTE_32F_EMULATED_16BFX9 = 78;
+constexpr int CUBLAS_COMPUTE_64F_EMULATED_FIXEDPOINT = 79;
 
 // cublasMath_t
 constexpr int CUBLAS_DEFAULT_MATH = 0;
 constexpr int CUBLAS_TENSOR_OP_MATH = 1;
 constexpr int CUBLAS_PEDANTIC_MATH = 2;
 constexpr int CUBLAS_TF32_TENSOR_OP_MATH = 3;
+constexpr int CUBLAS_FP32_EMULATED_BF16X9_MATH = 4;
+constexpr int CUBLAS_FP64_EMULATED_FIXEDPOINT_MATH = 8;
 constexpr int CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION = 16;
 
 // cublasGemmAlgo_t

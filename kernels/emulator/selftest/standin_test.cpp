@@ -15,6 +15,36 @@
 
 using namespace ntr_standin;
 
+// ---- a device memory map standing in for the emulator core's (the stand-ins reference these weakly) ----
+
+namespace {
+struct DeviceBuffer {
+    uint64_t start;
+    size_t bytes;
+};
+bool g_map_enabled = false;
+std::vector<DeviceBuffer> g_buffers;
+std::string g_last_error;
+}  // namespace
+
+namespace ntr_emu {
+bool device_range_valid(uint64_t pointer, size_t bytes, std::string& why)
+{
+    if (!g_map_enabled) {
+        return true;
+    }
+    for (const DeviceBuffer& b : g_buffers) {
+        if (pointer >= b.start && pointer + bytes <= b.start + b.bytes) {
+            return true;
+        }
+    }
+    why = "outside the test's buffers";
+    return false;
+}
+
+void set_last_error(const std::string& message) { g_last_error = message; }
+}  // namespace ntr_emu
+
 namespace {
 
 int g_failures = 0;
@@ -816,10 +846,61 @@ void test_cudnn()
 
 }  // namespace
 
+/// With a device memory map present, an operand that reaches outside its buffer is refused before any access.
+void test_device_ranges()
+{
+    void* blas = nullptr;
+    void* dnn = nullptr;
+    cublasCreate_v2(&blas);
+    cudnnCreate(&dnn);
+    std::vector<float> a(6 * 4), b(4 * 5), c(6 * 5);  // A 6x4, B 4x5, C 6x5, column-major, tight
+    const float one = 1, zero = 0;
+    g_map_enabled = true;
+    g_buffers = {{reinterpret_cast<uint64_t>(a.data()), a.size() * 4}, {reinterpret_cast<uint64_t>(b.data()), b.size() * 4},
+        {reinterpret_cast<uint64_t>(c.data()), c.size() * 4}};
+    expect_status(cublasGemmEx(blas, CUBLAS_OP_N, CUBLAS_OP_N, 6, 5, 4, &one, a.data(), CUDA_R_32F, 6, b.data(), CUDA_R_32F, 4, &zero, c.data(), CUDA_R_32F,
+                      6, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT), CUBLAS_STATUS_SUCCESS, "GEMM inside its buffers");
+    g_last_error.clear();
+    expect_status(cublasGemmEx(blas, CUBLAS_OP_N, CUBLAS_OP_N, 6, 5, 4, &one, a.data(), CUDA_R_32F, 7, b.data(), CUDA_R_32F, 4, &zero, c.data(), CUDA_R_32F,
+                      6, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT), CUBLAS_STATUS_EXECUTION_FAILED, "GEMM with lda 7 over a 6x4 buffer");
+    expect(g_last_error.find("cublasGemmEx: A needs") == 0, "message names the call and operand: " + g_last_error);
+    expect_status(cublasGemmStridedBatchedEx(blas, CUBLAS_OP_N, CUBLAS_OP_N, 3, 5, 4, &one, a.data(), CUDA_R_32F, 6, 3, b.data(), CUDA_R_32F, 4, 0, &zero,
+                      c.data(), CUDA_R_32F, 6, 3, 2, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT), CUBLAS_STATUS_SUCCESS, "two 3-row batches interleaved in A and C");
+    expect_status(cublasGemmStridedBatchedEx(blas, CUBLAS_OP_N, CUBLAS_OP_N, 3, 5, 4, &one, a.data(), CUDA_R_32F, 6, 3, b.data(), CUDA_R_32F, 4, 0, &zero,
+                      c.data(), CUDA_R_32F, 6, 30, 2, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT), CUBLAS_STATUS_EXECUTION_FAILED, "strideC 30 puts batch 2 outside C");
+    expect(g_last_error.find("cublasGemmStridedBatchedEx: C needs") == 0, "message names C: " + g_last_error);
+
+    const Geometry g{1, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, CUDNN_CROSS_CORRELATION};
+    Descriptors d(g, CUDNN_DATA_FLOAT, CUDNN_FMA_MATH);
+    std::vector<float> x(50), w(54), y(75);
+    size_t bytes = 0;
+    cudnnGetConvolutionForwardWorkspaceSize(dnn, d.x, d.w, d.conv, d.y, CUDNN_CONVOLUTION_FWD_ALGO_GEMM, &bytes);
+    std::vector<unsigned char> ws(bytes);
+    g_buffers = {{reinterpret_cast<uint64_t>(x.data()), x.size() * 4}, {reinterpret_cast<uint64_t>(w.data()), w.size() * 4},
+        {reinterpret_cast<uint64_t>(y.data()), y.size() * 4 - 4}, {reinterpret_cast<uint64_t>(ws.data()), bytes}};
+    expect_status(cudnnConvolutionForward(dnn, &one, d.x, x.data(), d.w, w.data(), d.conv, CUDNN_CONVOLUTION_FWD_ALGO_GEMM, ws.data(), bytes, &zero, d.y,
+                      y.data()), CUDNN_STATUS_EXECUTION_FAILED, "y buffer one element short");
+    expect(g_last_error.find("cudnnConvolutionForward: y needs 300 bytes") == 0, "message names y: " + g_last_error);
+    g_buffers[2].bytes += 4;
+    g_buffers[3].bytes -= 1;
+    expect_status(cudnnConvolutionForward(dnn, &one, d.x, x.data(), d.w, w.data(), d.conv, CUDNN_CONVOLUTION_FWD_ALGO_GEMM, ws.data(), bytes, &zero, d.y,
+                      y.data()), CUDNN_STATUS_EXECUTION_FAILED, "workspace allocation one byte smaller than the size passed");
+    expect(g_last_error.find("cudnnConvolutionForward: workSpace") == 0, "message names the workspace: " + g_last_error);
+    g_buffers[3].bytes += 1;
+    expect_status(cudnnConvolutionForward(dnn, &one, d.x, x.data(), d.w, w.data(), d.conv, CUDNN_CONVOLUTION_FWD_ALGO_GEMM, ws.data(), bytes, &zero, d.y,
+                      y.data()), CUDNN_STATUS_SUCCESS, "all buffers large enough");
+    g_map_enabled = false;
+    g_buffers.clear();
+    cublasDestroy_v2(blas);
+    cudnnDestroy(dnn);
+    std::printf("device ranges: GEMM and convolution operands outside their buffers are refused with the operand named\n");
+}
+
 int main()
 {
     test_cublas();
     test_cudnn();
+    test_device_ranges();
     std::printf("%d checks, %d failed\n", g_checks, g_failures);
     return g_failures == 0 ? 0 : 1;
 }
