@@ -8,6 +8,7 @@
 #include "host_gemm.h"
 #include "object_registry.h"
 #include "standin_api.h"
+#include "stream_submission.h"
 
 using namespace ntr_standin;
 
@@ -191,30 +192,45 @@ int gemm_batched(const char* call, void* handle, int transa, int transb, int m, 
         return CUBLAS_STATUS_EXECUTION_FAILED;  // on a GPU: an illegal-address fault, or silently wrong neighbours
     }
     const InputRounding rounding = float_rounding(computeType, ctx->math_mode);
-    for (int batch = 0; batch < batchCount; batch++) {
-        const int64_t oa = static_cast<int64_t>(batch) * strideA, ob = static_cast<int64_t>(batch) * strideB,
-                      oc = static_cast<int64_t>(batch) * strideC;
-        switch (kind) {
-        case GemmKind::Float:
-            gemm_one<float>(transa, transb, m, n, k, *static_cast<const float*>(alpha), static_cast<const float*>(a) + oa, lda,
-                static_cast<const float*>(b) + ob, ldb, *static_cast<const float*>(beta), static_cast<float*>(c) + oc, ldc, rounding);
-            break;
-        case GemmKind::Bf16ToBf16:
-            gemm_one<float>(transa, transb, m, n, k, *static_cast<const float*>(alpha), static_cast<const Bf16*>(a) + oa, lda,
-                static_cast<const Bf16*>(b) + ob, ldb, *static_cast<const float*>(beta), static_cast<Bf16*>(c) + oc, ldc, InputRounding::None);
-            break;
-        case GemmKind::Bf16ToFloat:
-            gemm_one<float>(transa, transb, m, n, k, *static_cast<const float*>(alpha), static_cast<const Bf16*>(a) + oa, lda,
-                static_cast<const Bf16*>(b) + ob, ldb, *static_cast<const float*>(beta), static_cast<float*>(c) + oc, ldc, InputRounding::None);
-            break;
-        case GemmKind::Double:
-            gemm_one<double>(transa, transb, m, n, k, *static_cast<const double*>(alpha), static_cast<const double*>(a) + oa, lda,
-                static_cast<const double*>(b) + ob, ldb, *static_cast<const double*>(beta), static_cast<double*>(c) + oc, ldc,
-                InputRounding::None);
-            break;
-        case GemmKind::Unsupported:
-            break;
+    // pointer mode host: the scalars are read now, whenever the work runs
+    double alpha_value, beta_value;
+    if (kind == GemmKind::Double) {
+        alpha_value = *static_cast<const double*>(alpha);
+        beta_value = *static_cast<const double*>(beta);
+    } else {
+        alpha_value = *static_cast<const float*>(alpha);
+        beta_value = *static_cast<const float*>(beta);
+    }
+    auto work = [=]() {
+        for (int batch = 0; batch < batchCount; batch++) {
+            const int64_t oa = static_cast<int64_t>(batch) * strideA, ob = static_cast<int64_t>(batch) * strideB,
+                          oc = static_cast<int64_t>(batch) * strideC;
+            const float af = static_cast<float>(alpha_value), bf = static_cast<float>(beta_value);
+            switch (kind) {
+            case GemmKind::Float:
+                gemm_one<float>(transa, transb, m, n, k, af, static_cast<const float*>(a) + oa, lda, static_cast<const float*>(b) + ob, ldb, bf,
+                    static_cast<float*>(c) + oc, ldc, rounding);
+                break;
+            case GemmKind::Bf16ToBf16:
+                gemm_one<float>(transa, transb, m, n, k, af, static_cast<const Bf16*>(a) + oa, lda, static_cast<const Bf16*>(b) + ob, ldb, bf,
+                    static_cast<Bf16*>(c) + oc, ldc, InputRounding::None);
+                break;
+            case GemmKind::Bf16ToFloat:
+                gemm_one<float>(transa, transb, m, n, k, af, static_cast<const Bf16*>(a) + oa, lda, static_cast<const Bf16*>(b) + ob, ldb, bf,
+                    static_cast<float*>(c) + oc, ldc, InputRounding::None);
+                break;
+            case GemmKind::Double:
+                gemm_one<double>(transa, transb, m, n, k, alpha_value, static_cast<const double*>(a) + oa, lda, static_cast<const double*>(b) + ob,
+                    ldb, beta_value, static_cast<double*>(c) + oc, ldc, InputRounding::None);
+                break;
+            case GemmKind::Unsupported:
+                break;
+            }
         }
+        return 0;
+    };
+    if (submit_to_stream(ctx->stream, std::move(work)) != 0) {
+        return CUBLAS_STATUS_EXECUTION_FAILED;  // the stream refused the work (unknown stream, invalidated capture)
     }
     return CUBLAS_STATUS_SUCCESS;
 }

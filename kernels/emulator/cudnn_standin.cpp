@@ -13,6 +13,7 @@
 #include "host_gemm.h"
 #include "object_registry.h"
 #include "standin_api.h"
+#include "stream_submission.h"
 
 using namespace ntr_standin;
 
@@ -518,32 +519,39 @@ int execute(Direction d, void* handle, const void* alpha, void* x_desc, const vo
         return CUDNN_STATUS_EXECUTION_FAILED;  // on a GPU: an illegal-address fault, or silently wrong neighbours
     }
     auto* workspace = static_cast<unsigned char*>(ws);
+    std::function<int()> work;
     if (p.data_type == CUDNN_DATA_FLOAT) {
+        // pointer mode host: the scalars are read now, whenever the work runs
         const float a = *static_cast<const float*>(alpha), b = *static_cast<const float*>(beta);
-        switch (d) {
-        case Direction::Forward:
-            forward<float>(p, algo, info, a, static_cast<const float*>(x), static_cast<const float*>(w), workspace, b, static_cast<float*>(result));
-            break;
-        case Direction::BackwardData:
-            backward_data<float>(p, algo, info, a, static_cast<const float*>(w), static_cast<const float*>(y), workspace, b, static_cast<float*>(result));
-            break;
-        case Direction::BackwardFilter:
-            backward_filter<float>(p, algo, info, a, static_cast<const float*>(x), static_cast<const float*>(y), workspace, b, static_cast<float*>(result));
-            break;
-        }
+        const auto* xf = static_cast<const float*>(x);
+        const auto* wf = static_cast<const float*>(w);
+        const auto* yf = static_cast<const float*>(y);
+        auto* out = static_cast<float*>(result);
+        work = [=]() {
+            switch (d) {
+            case Direction::Forward: forward<float>(p, algo, info, a, xf, wf, workspace, b, out); break;
+            case Direction::BackwardData: backward_data<float>(p, algo, info, a, wf, yf, workspace, b, out); break;
+            case Direction::BackwardFilter: backward_filter<float>(p, algo, info, a, xf, yf, workspace, b, out); break;
+            }
+            return 0;
+        };
     } else {
         const double a = *static_cast<const double*>(alpha), b = *static_cast<const double*>(beta);
-        switch (d) {
-        case Direction::Forward:
-            forward<double>(p, algo, info, a, static_cast<const double*>(x), static_cast<const double*>(w), workspace, b, static_cast<double*>(result));
-            break;
-        case Direction::BackwardData:
-            backward_data<double>(p, algo, info, a, static_cast<const double*>(w), static_cast<const double*>(y), workspace, b, static_cast<double*>(result));
-            break;
-        case Direction::BackwardFilter:
-            backward_filter<double>(p, algo, info, a, static_cast<const double*>(x), static_cast<const double*>(y), workspace, b, static_cast<double*>(result));
-            break;
-        }
+        const auto* xd = static_cast<const double*>(x);
+        const auto* wd = static_cast<const double*>(w);
+        const auto* yd = static_cast<const double*>(y);
+        auto* out = static_cast<double*>(result);
+        work = [=]() {
+            switch (d) {
+            case Direction::Forward: forward<double>(p, algo, info, a, xd, wd, workspace, b, out); break;
+            case Direction::BackwardData: backward_data<double>(p, algo, info, a, wd, yd, workspace, b, out); break;
+            case Direction::BackwardFilter: backward_filter<double>(p, algo, info, a, xd, yd, workspace, b, out); break;
+            }
+            return 0;
+        };
+    }
+    if (submit_to_stream(lookup<HandleState>(handle, CudnnObject::Handle)->stream, std::move(work)) != 0) {
+        return CUDNN_STATUS_EXECUTION_FAILED;  // the stream refused the work (unknown stream, invalidated capture)
     }
     return CUDNN_STATUS_SUCCESS;
 }

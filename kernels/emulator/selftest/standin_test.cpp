@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <random>
 #include <string>
@@ -43,6 +44,30 @@ bool device_range_valid(uint64_t pointer, size_t bytes, std::string& why)
 }
 
 void set_last_error(const std::string& message) { g_last_error = message; }
+}  // namespace ntr_emu
+
+// ---- a stream standing in for the emulator core's: runs work at once, or records it while "capturing" ----
+
+namespace {
+bool g_capturing = false;
+std::vector<std::function<int()>> g_graph;
+void* g_last_stream = nullptr;
+void* const g_refusing_stream = reinterpret_cast<void*>(0xdead);
+}  // namespace
+
+namespace ntr_emu {
+int enqueue_on_stream(void* stream, std::function<int()> work)
+{
+    g_last_stream = stream;
+    if (stream == g_refusing_stream) {
+        return 400;  // CUDA_ERROR_INVALID_HANDLE
+    }
+    if (g_capturing) {
+        g_graph.push_back(std::move(work));
+        return 0;
+    }
+    return work();
+}
 }  // namespace ntr_emu
 
 namespace {
@@ -896,11 +921,63 @@ void test_device_ranges()
     std::printf("device ranges: GEMM and convolution operands outside their buffers are refused with the operand named\n");
 }
 
+/// Work submitted while the stream captures runs only on replay, with the scalars of the call and the buffers' contents
+/// at replay time; a stream that refuses the work makes the call fail.
+void test_stream_capture()
+{
+    void* blas = nullptr;
+    cublasCreate_v2(&blas);
+    void* const stream = reinterpret_cast<void*>(0x77);
+    cublasSetStream_v2(blas, stream);
+    std::vector<float> a = {1, 2, 3, 4}, b = {1, 0, 0, 1}, c(4, 0.0f);  // 2x2 column-major, B = I
+    float alpha = 2, beta = 0;
+    g_capturing = true;
+    expect_status(cublasGemmEx(blas, CUBLAS_OP_N, CUBLAS_OP_N, 2, 2, 2, &alpha, a.data(), CUDA_R_32F, 2, b.data(), CUDA_R_32F, 2, &beta, c.data(), CUDA_R_32F, 2,
+                      CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT), CUBLAS_STATUS_SUCCESS, "GEMM while capturing");
+    g_capturing = false;
+    alpha = 5;  // pointer mode host: the value at the call counts
+    expect(g_last_stream == stream, "GEMM submitted on the handle's stream");
+    expect(c[0] == 0 && c[3] == 0 && g_graph.size() == 1, "captured GEMM has not run");
+    g_graph[0]();
+    expect(c[0] == 2 && c[1] == 4 && c[2] == 6 && c[3] == 8, "replayed GEMM: C = 2 A");
+    a[0] = 10;
+    g_graph[0]();
+    expect(c[0] == 20, "a second replay reads A's new contents");
+    g_graph.clear();
+    cublasSetStream_v2(blas, g_refusing_stream);
+    expect_status(cublasGemmEx(blas, CUBLAS_OP_N, CUBLAS_OP_N, 2, 2, 2, &alpha, a.data(), CUDA_R_32F, 2, b.data(), CUDA_R_32F, 2, &beta, c.data(), CUDA_R_32F, 2,
+                      CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT), CUBLAS_STATUS_EXECUTION_FAILED, "GEMM on a stream that refuses work");
+    cublasDestroy_v2(blas);
+
+    void* dnn = nullptr;
+    cudnnCreate(&dnn);
+    cudnnSetStream(dnn, stream);
+    const Geometry g{1, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, CUDNN_CROSS_CORRELATION};
+    Descriptors d(g, CUDNN_DATA_FLOAT, CUDNN_FMA_MATH);
+    auto x = random_vector<float>(50), w = random_vector<float>(54);
+    std::vector<float> direct(75), replayed(75, 0.0f);
+    const float one = 1, zero = 0;
+    expect_status(cudnnConvolutionForward(dnn, &one, d.x, x.data(), d.w, w.data(), d.conv, 0, nullptr, 0, &zero, d.y, direct.data()), 0, "direct forward");
+    g_capturing = true;
+    expect_status(cudnnConvolutionForward(dnn, &one, d.x, x.data(), d.w, w.data(), d.conv, 0, nullptr, 0, &zero, d.y, replayed.data()), 0, "captured forward");
+    g_capturing = false;
+    expect(g_last_stream == stream && g_graph.size() == 1 && replayed[0] == 0.0f, "captured forward has not run");
+    g_graph[0]();
+    expect(replayed == direct, "replayed forward equals the direct one");
+    g_graph.clear();
+    cudnnSetStream(dnn, g_refusing_stream);
+    expect_status(cudnnConvolutionForward(dnn, &one, d.x, x.data(), d.w, w.data(), d.conv, 0, nullptr, 0, &zero, d.y, replayed.data()),
+        CUDNN_STATUS_EXECUTION_FAILED, "forward on a stream that refuses work");
+    cudnnDestroy(dnn);
+    std::printf("streams: GEMM and convolution run on the handle's stream; captured work runs on replay only\n");
+}
+
 int main()
 {
     test_cublas();
     test_cudnn();
     test_device_ranges();
+    test_stream_capture();
     std::printf("%d checks, %d failed\n", g_checks, g_failures);
     return g_failures == 0 ? 0 : 1;
 }
