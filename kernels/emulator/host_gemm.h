@@ -4,12 +4,14 @@
 // the stand-ins accept) and `out` column-major. Operands are packed into contiguous panels (converted to the
 // accumulation type, optionally rounded to TF32 or bfloat16 as tensor cores would see them) and multiplied by
 // an 8x4 (float) / 4x4 (double) register-blocked micro-kernel written with GCC vector extensions, so it
-// vectorises at -O2 without -march flags. Single-threaded; deterministic (fixed summation order).
+// vectorises at -O2 without -march flags. Deterministic: fixed summation order whatever the thread count.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 namespace ntr_standin {
@@ -195,23 +197,22 @@ void micro_kernel(int kc, const Acc* a, const Acc* b, Acc* out, int64_t ldo, int
 
 }  // namespace detail
 
-/// out (m x n, column-major, leading dimension ldo) += A (m x k) * B (k x n).
+namespace detail {
+
+/// Columns [j_begin, j_end) of out += A * B: the blocked loop nest, on the calling thread.
 template <class Acc, class TA, class TB>
-void gemm_accumulate(int m, int n, int k, StridedMatrix<TA> a, StridedMatrix<TB> b, InputRounding rounding, Acc* out, int64_t ldo)
+void gemm_columns(int m, int j_begin, int j_end, int k, StridedMatrix<TA> a, StridedMatrix<TB> b, InputRounding rounding, Acc* out, int64_t ldo)
 {
-    using namespace detail;
     constexpr int Mr = mr<Acc>();
-    if (m <= 0 || n <= 0 || k <= 0) {
-        return;
-    }
     thread_local std::vector<Acc> packed_a, packed_b;
+    const int n = j_end - j_begin;
     const int mc_max = std::min(Mc, (m + Mr - 1) / Mr * Mr);
     const int nc_max = std::min(Nc, (n + Nr - 1) / Nr * Nr);
     const int kc_max = std::min(Kc, k);
     packed_a.resize(static_cast<size_t>(mc_max) * kc_max);
     packed_b.resize(static_cast<size_t>(nc_max) * kc_max);
-    for (int j0 = 0; j0 < n; j0 += Nc) {
-        const int nc = std::min(Nc, n - j0);
+    for (int j0 = j_begin; j0 < j_end; j0 += Nc) {
+        const int nc = std::min(Nc, j_end - j0);
         for (int l0 = 0; l0 < k; l0 += Kc) {
             const int kc = std::min(Kc, k - l0);
             pack_b(b, l0, kc, j0, nc, rounding, packed_b.data());
@@ -228,6 +229,54 @@ void gemm_accumulate(int m, int n, int k, StridedMatrix<TA> a, StridedMatrix<TB>
                 }
             }
         }
+    }
+}
+
+/// Host threads for one GEMM: up to NTR_EMULATOR_GEMM_THREADS (default: the hardware's, at most 8), one per
+/// 2^22 multiply-adds so small products stay on the calling thread.
+inline int gemm_threads(int64_t multiply_adds)
+{
+    static const int limit = [] {
+        const char* text = std::getenv("NTR_EMULATOR_GEMM_THREADS");
+        const int configured = text != nullptr ? std::atoi(text) : 0;
+        const int hardware = static_cast<int>(std::thread::hardware_concurrency());
+        return std::max(1, configured > 0 ? configured : std::min(8, hardware));
+    }();
+    return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(limit, multiply_adds >> 22)));
+}
+
+}  // namespace detail
+
+/// out (m x n, column-major, leading dimension ldo) += A (m x k) * B (k x n). Large products are split by columns
+/// over a few host threads; every element is summed by one thread in the same order, so the result does not
+/// depend on the thread count.
+template <class Acc, class TA, class TB>
+void gemm_accumulate(int m, int n, int k, StridedMatrix<TA> a, StridedMatrix<TB> b, InputRounding rounding, Acc* out, int64_t ldo)
+{
+    using namespace detail;
+    if (m <= 0 || n <= 0 || k <= 0) {
+        return;
+    }
+    const int threads = std::min(gemm_threads(static_cast<int64_t>(m) * n * k), (n + Nr - 1) / Nr);
+    if (threads <= 1) {
+        gemm_columns(m, 0, n, k, a, b, rounding, out, ldo);
+        return;
+    }
+    // column ranges in whole Nr panels
+    const int panels = (n + Nr - 1) / Nr;
+    std::vector<std::thread> workers;
+    int begin = 0;
+    for (int t = 0; t < threads; t++) {
+        const int end = std::min(n, (panels * (t + 1) / threads) * Nr);
+        if (t == threads - 1) {
+            gemm_columns(m, begin, n, k, a, b, rounding, out, ldo);
+        } else if (end > begin) {
+            workers.emplace_back([=] { gemm_columns(m, begin, end, k, a, b, rounding, out, ldo); });
+        }
+        begin = std::max(begin, end);
+    }
+    for (auto& w : workers) {
+        w.join();
     }
 }
 

@@ -7,7 +7,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:-${TMPDIR:-/tmp}/ntr-standin-selftest}"
 mkdir -p "$out"
 sources=("$here/standin_test.cpp" "$here/../cublas_standin.cpp" "$here/../cudnn_standin.cpp")
-common=(-std=c++17 -Wall -Wextra -Werror -ffp-contract=off -I"$here/..")
+common=(-std=c++17 -pthread -Wall -Wextra -Werror -ffp-contract=off -I"$here/..")
 g++ "${common[@]}" -O2 "${sources[@]}" -o "$out/standin_test"
 g++ "${common[@]}" -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer "${sources[@]}" \
     -o "$out/standin_test_asan"
