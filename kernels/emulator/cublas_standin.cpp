@@ -186,9 +186,12 @@ int gemm_batched(const char* call, void* handle, int transa, int transb, int m, 
     const size_t in_bytes = aType == CUDA_R_64F ? 8 : aType == CUDA_R_16BF ? 2 : 4;
     const size_t out_bytes = cType == CUDA_R_64F ? 8 : cType == CUDA_R_16BF ? 2 : 4;
     const int colsA = transa == CUBLAS_OP_N ? k : m, colsB = transb == CUBLAS_OP_N ? n : k;
-    if ((k > 0 && (!device_span_ok(call, "A", a, matrix_span(rowsA, colsA, lda, strideA, batchCount), in_bytes)
-                      || !device_span_ok(call, "B", b, matrix_span(rowsB, colsB, ldb, strideB, batchCount), in_bytes)))
-        || !device_span_ok(call, "C", c, matrix_span(m, n, ldc, strideC, batchCount), out_bytes)) {
+    std::vector<OperandRange> operands{{"C", c, matrix_span(m, n, ldc, strideC, batchCount), out_bytes}};
+    if (k > 0) {
+        operands.push_back({"A", a, matrix_span(rowsA, colsA, lda, strideA, batchCount), in_bytes});
+        operands.push_back({"B", b, matrix_span(rowsB, colsB, ldb, strideB, batchCount), in_bytes});
+    }
+    if (!device_ranges_ok(call, operands)) {
         return CUBLAS_STATUS_EXECUTION_FAILED;  // on a GPU: an illegal-address fault, or silently wrong neighbours
     }
     const InputRounding rounding = float_rounding(computeType, ctx->math_mode);
@@ -202,6 +205,9 @@ int gemm_batched(const char* call, void* handle, int transa, int transb, int m, 
         beta_value = *static_cast<const float*>(beta);
     }
     auto work = [=]() {
+        if (!device_ranges_ok(call, operands)) {
+            return CudaErrorIllegalAddress;  // replayed from a graph after a buffer was freed
+        }
         for (int batch = 0; batch < batchCount; batch++) {
             const int64_t oa = static_cast<int64_t>(batch) * strideA, ob = static_cast<int64_t>(batch) * strideB,
                           oc = static_cast<int64_t>(batch) * strideC;

@@ -513,9 +513,12 @@ int execute(Direction d, void* handle, const void* alpha, void* x_desc, const vo
     const size_t element = p.element_bytes();
     const int64_t x_count = static_cast<int64_t>(p.n) * p.c * p.hw(), w_count = static_cast<int64_t>(p.k) * p.crs(),
                   y_count = static_cast<int64_t>(p.n) * p.k * p.pq();
-    if (!device_span_ok(call, roles[0], x, Span{0, x_count}, element) || !device_span_ok(call, roles[1], w, Span{0, w_count}, element)
-        || !device_span_ok(call, roles[2], y, Span{0, y_count}, element)
-        || (info.workspace > 0 && !device_span_ok(call, "workSpace", ws, Span{0, static_cast<int64_t>(info.workspace)}, 1))) {
+    std::vector<OperandRange> operands{{roles[0], x, Span{0, x_count}, element}, {roles[1], w, Span{0, w_count}, element},
+        {roles[2], y, Span{0, y_count}, element}};
+    if (info.workspace > 0) {
+        operands.push_back({"workSpace", ws, Span{0, static_cast<int64_t>(info.workspace)}, 1});
+    }
+    if (!device_ranges_ok(call, operands)) {
         return CUDNN_STATUS_EXECUTION_FAILED;  // on a GPU: an illegal-address fault, or silently wrong neighbours
     }
     auto* workspace = static_cast<unsigned char*>(ws);
@@ -528,6 +531,9 @@ int execute(Direction d, void* handle, const void* alpha, void* x_desc, const vo
         const auto* yf = static_cast<const float*>(y);
         auto* out = static_cast<float*>(result);
         work = [=]() {
+            if (!device_ranges_ok(call, operands)) {
+                return CudaErrorIllegalAddress;  // replayed from a graph after a buffer was freed
+            }
             switch (d) {
             case Direction::Forward: forward<float>(p, algo, info, a, xf, wf, workspace, b, out); break;
             case Direction::BackwardData: backward_data<float>(p, algo, info, a, wf, yf, workspace, b, out); break;
@@ -542,6 +548,9 @@ int execute(Direction d, void* handle, const void* alpha, void* x_desc, const vo
         const auto* yd = static_cast<const double*>(y);
         auto* out = static_cast<double*>(result);
         work = [=]() {
+            if (!device_ranges_ok(call, operands)) {
+                return CudaErrorIllegalAddress;  // replayed from a graph after a buffer was freed
+            }
             switch (d) {
             case Direction::Forward: forward<double>(p, algo, info, a, xd, wd, workspace, b, out); break;
             case Direction::BackwardData: backward_data<double>(p, algo, info, a, wd, yd, workspace, b, out); break;

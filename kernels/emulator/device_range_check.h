@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ntr_emu {
 bool device_range_valid(uint64_t pointer, size_t bytes, std::string& why) __attribute__((weak));
@@ -54,5 +55,27 @@ inline bool device_span_ok(const char* call, const char* operand, const void* ba
     }
     return false;
 }
+
+/// One operand of a call: the elements [first, end) of `element` bytes each from `base`.
+struct OperandRange {
+    const char* name;
+    const void* base;
+    Span span;
+    size_t element;
+};
+
+/// All operands checked (the first one outside its allocation is reported).
+inline bool device_ranges_ok(const char* call, const std::vector<OperandRange>& operands)
+{
+    for (const OperandRange& o : operands) {
+        if (!device_span_ok(call, o.name, o.base, o.span, o.element)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// CUDA_ERROR_ILLEGAL_ADDRESS: what a replayed graph gets when a captured operand's buffer was freed since.
+constexpr int CudaErrorIllegalAddress = 700;
 
 }  // namespace ntr_standin

@@ -914,6 +914,19 @@ void test_device_ranges()
     g_buffers[3].bytes += 1;
     expect_status(cudnnConvolutionForward(dnn, &one, d.x, x.data(), d.w, w.data(), d.conv, CUDNN_CONVOLUTION_FWD_ALGO_GEMM, ws.data(), bytes, &zero, d.y,
                       y.data()), CUDNN_STATUS_SUCCESS, "all buffers large enough");
+    // a GEMM captured into a graph, replayed after C's buffer was freed: the replay fails with an illegal address
+    g_buffers = {{reinterpret_cast<uint64_t>(a.data()), a.size() * 4}, {reinterpret_cast<uint64_t>(b.data()), b.size() * 4},
+        {reinterpret_cast<uint64_t>(c.data()), c.size() * 4}};
+    g_capturing = true;
+    expect_status(cublasGemmEx(blas, CUBLAS_OP_N, CUBLAS_OP_N, 6, 5, 4, &one, a.data(), CUDA_R_32F, 6, b.data(), CUDA_R_32F, 4, &zero, c.data(), CUDA_R_32F,
+                      6, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT), CUBLAS_STATUS_SUCCESS, "GEMM captured");
+    g_capturing = false;
+    expect(g_graph.size() == 1 && g_graph[0]() == 0, "replay with every buffer live");
+    g_buffers.pop_back();
+    g_last_error.clear();
+    expect(g_graph.size() == 1 && g_graph[0]() == 700, "replay after C was freed: CUDA_ERROR_ILLEGAL_ADDRESS");
+    expect(g_last_error.find("cublasGemmEx: C needs") == 0, "replay message names C: " + g_last_error);
+    g_graph.clear();
     g_map_enabled = false;
     g_buffers.clear();
     cublasDestroy_v2(blas);
