@@ -154,33 +154,44 @@ int gemm_batched(const char* call, void* handle, int transa, int transb, int m, 
 {
     CublasContext* ctx = context(handle);
     if (ctx == nullptr) {
-        return CUBLAS_STATUS_NOT_INITIALIZED;
+        return report(CUBLAS_STATUS_NOT_INITIALIZED, call, "handle %p is not a live cuBLAS handle (create it with cublasCreate_v2)", handle);
     }
     // argument checks of cublasGemmEx / cublasGemmStridedBatchedEx (cuBLAS documentation, "Return Value")
-    if (m < 0 || n < 0 || k < 0 || batchCount < 0 || !is_operation(transa) || !is_operation(transb)) {
-        return CUBLAS_STATUS_INVALID_VALUE;
+    if (m < 0 || n < 0 || k < 0 || batchCount < 0) {
+        return report(CUBLAS_STATUS_INVALID_VALUE, call, "m = %d, n = %d, k = %d, batchCount = %d: sizes must not be negative", m, n, k, batchCount);
+    }
+    if (!is_operation(transa) || !is_operation(transb)) {
+        return report(CUBLAS_STATUS_INVALID_VALUE, call, "transa = %d, transb = %d: each must be CUBLAS_OP_N (0), _T (1) or _C (2)", transa, transb);
     }
     const int rowsA = transa == CUBLAS_OP_N ? m : k;  // rows of A as stored
     const int rowsB = transb == CUBLAS_OP_N ? k : n;
-    if (lda < std::max(1, rowsA) || ldb < std::max(1, rowsB) || ldc < std::max(1, m)) {
-        return CUBLAS_STATUS_INVALID_VALUE;
+    if (lda < std::max(1, rowsA)) {
+        return report(CUBLAS_STATUS_INVALID_VALUE, call, "lda = %d < max(1, %d), the rows of A as stored (transa = %d, m = %d, k = %d)", lda, rowsA, transa, m, k);
+    }
+    if (ldb < std::max(1, rowsB)) {
+        return report(CUBLAS_STATUS_INVALID_VALUE, call, "ldb = %d < max(1, %d), the rows of B as stored (transb = %d, k = %d, n = %d)", ldb, rowsB, transb, k, n);
+    }
+    if (ldc < std::max(1, m)) {
+        return report(CUBLAS_STATUS_INVALID_VALUE, call, "ldc = %d < max(1, m = %d)", ldc, m);
     }
     if (alpha == nullptr || beta == nullptr) {
-        return CUBLAS_STATUS_INVALID_VALUE;
+        return report(CUBLAS_STATUS_INVALID_VALUE, call, "alpha or beta is NULL");
     }
     if (!is_data_type(aType) || !is_data_type(bType) || !is_data_type(cType) || !is_compute_type(computeType) || !is_algo(algo)) {
-        return CUBLAS_STATUS_INVALID_VALUE;
+        return report(CUBLAS_STATUS_INVALID_VALUE, call, "Atype %d, Btype %d, Ctype %d, computeType %d or algo %d is not a cudaDataType / cublasComputeType_t / cublasGemmAlgo_t value",
+            aType, bType, cType, computeType, algo);
     }
     const GemmKind kind = classify(aType, bType, cType, computeType);
     if (kind == GemmKind::Unsupported) {
-        return CUBLAS_STATUS_NOT_SUPPORTED;
+        return report(CUBLAS_STATUS_NOT_SUPPORTED, call, "Atype %d, Btype %d, Ctype %d with computeType %d is not a combination the stand-in computes (kernels/emulator/README.md lists them)",
+            aType, bType, cType, computeType);
     }
     if (m == 0 || n == 0 || batchCount == 0) {
         return CUBLAS_STATUS_SUCCESS;
     }
     if (c == nullptr || (k > 0 && (a == nullptr || b == nullptr))) {
         // a null device pointer would fault on the GPU (an illegal address the next sync reports)
-        return CUBLAS_STATUS_INVALID_VALUE;
+        return report(CUBLAS_STATUS_INVALID_VALUE, call, "a NULL device pointer (A %p, B %p, C %p)", a, b, c);
     }
     // every element the GEMM touches must be inside a device buffer (the emulator's memory map, when linked)
     const size_t in_bytes = aType == CUDA_R_64F ? 8 : aType == CUDA_R_16BF ? 2 : 4;

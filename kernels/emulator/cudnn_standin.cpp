@@ -114,43 +114,60 @@ struct Problem {
     double macs() const { return static_cast<double>(n) * k * pq() * crs(); }
 };
 
-/// The checks cudnnConvolution*, cudnnFind*Algorithm and cudnnGet*WorkspaceSize make of their descriptors.
-int validate(void* handle, void* x_desc, void* w_desc, void* conv_desc, void* y_desc, Problem& out)
+/// The descriptor names of a direction's (input, filter, output) roles, for messages.
+const char* const* role_names(Direction d)
 {
+    static const char* const names[3][3] = {{"xDesc", "wDesc", "yDesc"}, {"dxDesc", "wDesc", "dyDesc"}, {"xDesc", "dwDesc", "dyDesc"}};
+    return names[static_cast<int>(d)];
+}
+
+/// The checks cudnnConvolution*, cudnnFind*Algorithm and cudnnGet*WorkspaceSize make of their descriptors.
+int validate(Direction d, const char* call, void* handle, void* x_desc, void* w_desc, void* conv_desc, void* y_desc, Problem& out)
+{
+    const char* const* role = role_names(d);
     if (lookup<HandleState>(handle, CudnnObject::Handle) == nullptr) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, call, "handle %p is not a live cuDNN handle (create it with cudnnCreate)", handle);
     }
     const TensorDesc* x = lookup<TensorDesc>(x_desc, CudnnObject::Tensor);
     const FilterDesc* w = lookup<FilterDesc>(w_desc, CudnnObject::Filter);
     const ConvDesc* conv = lookup<ConvDesc>(conv_desc, CudnnObject::Convolution);
     const TensorDesc* y = lookup<TensorDesc>(y_desc, CudnnObject::Tensor);
-    if (x == nullptr || w == nullptr || conv == nullptr || y == nullptr || !x->set || !w->set || !conv->set || !y->set) {
-        return CUDNN_STATUS_BAD_PARAM;  // null, destroyed, wrong kind, or never set
+    const char* problem = x == nullptr ? role[0] : w == nullptr ? role[1] : conv == nullptr ? "convDesc" : y == nullptr ? role[2] : nullptr;
+    if (problem != nullptr) {
+        return report(CUDNN_STATUS_BAD_PARAM, call, "%s is NULL, destroyed, or a descriptor of another kind", problem);
+    }
+    problem = !x->set ? role[0] : !w->set ? role[1] : !conv->set ? "convDesc" : !y->set ? role[2] : nullptr;
+    if (problem != nullptr) {
+        return report(CUDNN_STATUS_BAD_PARAM, call, "%s was created but never set", problem);
     }
     if (x->data_type != w->data_type || x->data_type != y->data_type) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, call, "data types differ: %s %d, %s %d, %s %d", role[0], x->data_type, role[1], w->data_type, role[2], y->data_type);
     }
     if (x->c != w->c) {
-        return CUDNN_STATUS_BAD_PARAM;  // input feature maps of x and w disagree (group count is 1)
+        return report(CUDNN_STATUS_BAD_PARAM, call, "%s has %d channels but %s expects %d (group count 1)", role[0], x->c, role[1], w->c);
     }
     const int effective_r = (w->h - 1) * conv->dilation_h + 1;
     const int effective_s = (w->w - 1) * conv->dilation_w + 1;
     if (effective_r > x->h + 2 * conv->pad_h || effective_s > x->w + 2 * conv->pad_w) {
-        return CUDNN_STATUS_BAD_PARAM;  // the (dilated) filter is larger than the padded input
+        return report(CUDNN_STATUS_BAD_PARAM, call, "the dilated %dx%d filter spans %dx%d, more than the padded %dx%d input", w->h, w->w, effective_r,
+            effective_s, x->h + 2 * conv->pad_h, x->w + 2 * conv->pad_w);
     }
     const int p = 1 + (x->h + 2 * conv->pad_h - effective_r) / conv->stride_h;
     const int q = 1 + (x->w + 2 * conv->pad_w - effective_s) / conv->stride_w;
     if (y->n != x->n || y->c != w->k || y->h != p || y->w != q) {
-        return CUDNN_STATUS_BAD_PARAM;  // y is not what cudnnGetConvolution2dForwardOutputDim gives
+        return report(CUDNN_STATUS_BAD_PARAM, call, "%s is [%d,%d,%d,%d] but the convolution of %s [%d,%d,%d,%d] with %s [%d,%d,%d,%d] (pad %d,%d, stride %d,%d, dilation %d,%d) gives [%d,%d,%d,%d]",
+            role[2], y->n, y->c, y->h, y->w, role[0], x->n, x->c, x->h, x->w, role[1], w->k, w->c, w->h, w->w, conv->pad_h, conv->pad_w,
+            conv->stride_h, conv->stride_w, conv->dilation_h, conv->dilation_w, x->n, w->k, p, q);
     }
     if (x->format != CUDNN_TENSOR_NCHW || w->format != CUDNN_TENSOR_NCHW || y->format != CUDNN_TENSOR_NCHW) {
-        return CUDNN_STATUS_NOT_SUPPORTED;  // the stand-in implements NCHW only
+        return report(CUDNN_STATUS_NOT_SUPPORTED, call, "only the NCHW layout is implemented by the stand-in");
     }
     if (x->data_type != CUDNN_DATA_FLOAT && x->data_type != CUDNN_DATA_DOUBLE) {
-        return CUDNN_STATUS_NOT_SUPPORTED;  // the stand-in implements FLOAT_CONFIG and DOUBLE_CONFIG only
+        return report(CUDNN_STATUS_NOT_SUPPORTED, call, "data type %d: the stand-in implements FLOAT (0) and DOUBLE (1) only", x->data_type);
     }
     if (conv->compute_type != x->data_type) {
-        return CUDNN_STATUS_NOT_SUPPORTED;  // FLOAT data needs FLOAT compute, DOUBLE data DOUBLE compute
+        return report(CUDNN_STATUS_NOT_SUPPORTED, call, "compute type %d with data type %d: FLOAT data needs FLOAT compute, DOUBLE data DOUBLE compute",
+            conv->compute_type, x->data_type);
     }
     out = Problem{x->n, x->c, x->h, x->w, w->k, w->h, w->w, p, q, conv->pad_h, conv->pad_w, conv->stride_h, conv->stride_w,
         conv->dilation_h, conv->dilation_w, conv->mode == CUDNN_CONVOLUTION, x->data_type, conv->math_type};
@@ -216,13 +233,16 @@ float fake_time_ms(Direction d, const Problem& p, int algo, bool tf32)
 int find(Direction d, void* handle, void* x_desc, void* w_desc, void* conv_desc, void* y_desc, int requested, int* returned,
     cudnnConvolutionAlgoPerfStandin* results)
 {
+    static const char* const calls[] = {"cudnnFindConvolutionForwardAlgorithm", "cudnnFindConvolutionBackwardDataAlgorithm",
+        "cudnnFindConvolutionBackwardFilterAlgorithm"};
+    const char* call = calls[static_cast<int>(d)];
     Problem p;
-    const int status = validate(handle, x_desc, w_desc, conv_desc, y_desc, p);
+    const int status = validate(d, call, handle, x_desc, w_desc, conv_desc, y_desc, p);
     if (status != CUDNN_STATUS_SUCCESS) {
         return status;
     }
     if (requested <= 0 || returned == nullptr || results == nullptr) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, call, "requestedAlgoCount = %d must be >= 1 and the outputs non-NULL", requested);
     }
     std::vector<cudnnConvolutionAlgoPerfStandin> ok, failed;
     auto entry = [&](int algo, const AlgoInfo& info, int math_type) {
@@ -263,17 +283,20 @@ int find(Direction d, void* handle, void* x_desc, void* w_desc, void* conv_desc,
 
 int workspace_size(Direction d, void* handle, void* x_desc, void* w_desc, void* conv_desc, void* y_desc, int algo, size_t* bytes)
 {
+    static const char* const calls[] = {"cudnnGetConvolutionForwardWorkspaceSize", "cudnnGetConvolutionBackwardDataWorkspaceSize",
+        "cudnnGetConvolutionBackwardFilterWorkspaceSize"};
+    const char* call = calls[static_cast<int>(d)];
     Problem p;
-    const int status = validate(handle, x_desc, w_desc, conv_desc, y_desc, p);
+    const int status = validate(d, call, handle, x_desc, w_desc, conv_desc, y_desc, p);
     if (status != CUDNN_STATUS_SUCCESS) {
         return status;
     }
     if (bytes == nullptr || algo < 0 || algo >= algo_count(d)) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, call, "algorithm %d is outside the enum (0..%d) or sizeInBytes is NULL", algo, algo_count(d) - 1);
     }
     const AlgoInfo info = algo_info(d, p, algo, p.math_type);
     if (!info.supported) {
-        return CUDNN_STATUS_NOT_SUPPORTED;
+        return report(CUDNN_STATUS_NOT_SUPPORTED, call, "algorithm %d is not implemented by the stand-in", algo);
     }
     *bytes = info.workspace;
     return CUDNN_STATUS_SUCCESS;
@@ -488,27 +511,29 @@ void backward_filter(const Problem& p, int algo, const AlgoInfo& info, T alpha, 
 int execute(Direction d, void* handle, const void* alpha, void* x_desc, const void* x, void* w_desc, const void* w, void* conv_desc,
     void* y_desc, const void* y, int algo, void* ws, size_t ws_bytes, const void* beta, void* result)
 {
+    static const char* const calls[] = {"cudnnConvolutionForward", "cudnnConvolutionBackwardData", "cudnnConvolutionBackwardFilter"};
+    const char* call = calls[static_cast<int>(d)];
     Problem p;
-    const int status = validate(handle, x_desc, w_desc, conv_desc, y_desc, p);
+    const int status = validate(d, call, handle, x_desc, w_desc, conv_desc, y_desc, p);
     if (status != CUDNN_STATUS_SUCCESS) {
         return status;
     }
     if (alpha == nullptr || beta == nullptr || x == nullptr || w == nullptr || y == nullptr || result == nullptr) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, call, "a NULL pointer among alpha %p, beta %p and the data %p, %p, %p", alpha, beta, x, w, y);
     }
     if (algo < 0 || algo >= algo_count(d)) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, call, "algorithm %d is outside the enum (0..%d)", algo, algo_count(d) - 1);
     }
     const AlgoInfo info = algo_info(d, p, algo, p.math_type);
     if (!info.supported) {
-        return CUDNN_STATUS_NOT_SUPPORTED;
+        return report(CUDNN_STATUS_NOT_SUPPORTED, call, "algorithm %d is not implemented by the stand-in", algo);
     }
     if (info.workspace > 0 && (ws == nullptr || ws_bytes < info.workspace)) {
-        return CUDNN_STATUS_BAD_PARAM;  // the workspace is smaller than cudnnGet*WorkspaceSize says this algorithm needs
+        return report(CUDNN_STATUS_BAD_PARAM, call,
+            "workspace %p of %zu bytes, but algorithm %d with math type %d needs %zu bytes (query cudnnGet*WorkspaceSize after the last cudnnSetConvolutionMathType)",
+            ws, ws_bytes, algo, p.math_type, info.workspace);
     }
-    static const char* const calls[] = {"cudnnConvolutionForward", "cudnnConvolutionBackwardData", "cudnnConvolutionBackwardFilter"};
     static const char* const names[3][3] = {{"x", "w", "y"}, {"dx", "w", "dy"}, {"x", "dw", "dy"}};
-    const char* call = calls[static_cast<int>(d)];
     const auto* roles = names[static_cast<int>(d)];
     const size_t element = p.element_bytes();
     const int64_t x_count = static_cast<int64_t>(p.n) * p.c * p.hw(), w_count = static_cast<int64_t>(p.k) * p.crs(),

@@ -13,9 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "standin_error.h"
+
 namespace ntr_emu {
 bool device_range_valid(uint64_t pointer, size_t bytes, std::string& why) __attribute__((weak));
-void set_last_error(const std::string& message) __attribute__((weak));
 }  // namespace ntr_emu
 
 namespace ntr_standin {

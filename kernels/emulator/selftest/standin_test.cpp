@@ -368,6 +368,7 @@ void test_cublas()
         expect_status(gemm(handle, 0, 0, 2, 2, -1, 2, 2, 2, F, F, F, C32, D, &one), CUBLAS_STATUS_INVALID_VALUE, "k < 0");
         expect_status(gemm(handle, 3, 0, 2, 2, 2, 2, 2, 2, F, F, F, C32, D, &one), CUBLAS_STATUS_INVALID_VALUE, "transa invalid");
         expect_status(gemm(handle, 0, 0, 4, 2, 3, 3, 3, 4, F, F, F, C32, D, &one), CUBLAS_STATUS_INVALID_VALUE, "lda < m (N)");
+        expect(g_last_error.find("cublasGemmEx: lda = 3 < max(1, 4)") == 0, "message names lda: " + g_last_error);
         expect_status(gemm(handle, 1, 0, 4, 2, 3, 2, 3, 4, F, F, F, C32, D, &one), CUBLAS_STATUS_INVALID_VALUE, "lda < k (T)");
         expect_status(gemm(handle, 1, 0, 4, 2, 3, 3, 3, 4, F, F, F, C32, D, &one), CUBLAS_STATUS_SUCCESS, "lda = k (T) is enough");
         expect_status(gemm(handle, 0, 0, 4, 2, 3, 4, 2, 4, F, F, F, C32, D, &one), CUBLAS_STATUS_INVALID_VALUE, "ldb < k (N)");
@@ -769,6 +770,8 @@ void test_cudnn_errors(void* handle)
         all_calls(d, CUDNN_STATUS_SUCCESS, "consistent descriptors");
         cudnnSetTensor4dDescriptor(d.y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 2, 4, 7, 8);
         all_calls(d, CUDNN_STATUS_BAD_PARAM, "y height 7, geometry gives 8");
+        expect(g_last_error.find("cudnnGetConvolutionForwardWorkspaceSize: yDesc is [2,4,7,8] but the convolution") == 0
+                && g_last_error.find("gives [2,4,8,8]") != std::string::npos, "message names y and the expected shape: " + g_last_error);
         cudnnSetTensor4dDescriptor(d.y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 2, 5, 8, 8);
         all_calls(d, CUDNN_STATUS_BAD_PARAM, "y channels 5, filter has 4");
         cudnnSetTensor4dDescriptor(d.y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, 4, 8, 8);
@@ -776,6 +779,7 @@ void test_cudnn_errors(void* handle)
         cudnnSetTensor4dDescriptor(d.y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 2, 4, 8, 8);
         cudnnSetTensor4dDescriptor(d.x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 2, 2, 8, 8);
         all_calls(d, CUDNN_STATUS_BAD_PARAM, "x channels 2, filter has 3");
+        expect(g_last_error.find("xDesc has 2 channels but wDesc expects 3") != std::string::npos, "message names the channels: " + g_last_error);
         cudnnSetTensor4dDescriptor(d.x, CUDNN_TENSOR_NCHW, CUDNN_DATA_DOUBLE, 2, 3, 8, 8);
         all_calls(d, CUDNN_STATUS_BAD_PARAM, "x DOUBLE, w FLOAT");
         cudnnSetTensor4dDescriptor(d.x, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, 2, 3, 8, 8);
@@ -818,6 +822,8 @@ void test_cudnn_errors(void* handle)
         Workspace ws(fma_bytes);
         expect_status(cudnnConvolutionForward(handle, &one, d.x, x.data(), d.w, w.data(), d.conv, CUDNN_CONVOLUTION_FWD_ALGO_GEMM, ws.ptr, fma_bytes, &zero,
                           d.y, y.data()), CUDNN_STATUS_BAD_PARAM, "TENSOR_OP math run with the FMA-sized workspace");
+        expect(g_last_error.find("cudnnConvolutionForward: workspace") == 0 && g_last_error.find("math type 1 needs") != std::string::npos,
+            "message names the workspace and math type: " + g_last_error);
         // a descriptor created but never set
         void* unset = nullptr;
         cudnnCreateTensorDescriptor(&unset);
