@@ -257,7 +257,7 @@ int gemm_batched(const char* call, void* handle, int transa, int transb, int m, 
 NTR_STANDIN_EXPORT int cublasCreate_v2(void** handle)
 {
     if (handle == nullptr) {
-        return CUBLAS_STATUS_INVALID_VALUE;
+        return report(CUBLAS_STATUS_INVALID_VALUE, "cublasCreate_v2", "the output pointer is NULL");
     }
     auto* ctx = new CublasContext();
     registry().add(ctx, CublasObject::Handle);
@@ -268,7 +268,7 @@ NTR_STANDIN_EXPORT int cublasCreate_v2(void** handle)
 NTR_STANDIN_EXPORT int cublasDestroy_v2(void* handle)
 {
     if (handle == nullptr || !registry().remove(handle, CublasObject::Handle)) {
-        return CUBLAS_STATUS_NOT_INITIALIZED;
+        return report(CUBLAS_STATUS_NOT_INITIALIZED, "cublasDestroy_v2", "%p is not a live cuBLAS handle (destroyed twice?)", handle);
     }
     delete static_cast<CublasContext*>(handle);
     return CUBLAS_STATUS_SUCCESS;
@@ -278,7 +278,7 @@ NTR_STANDIN_EXPORT int cublasSetStream_v2(void* handle, void* stream)
 {
     CublasContext* ctx = context(handle);
     if (ctx == nullptr) {
-        return CUBLAS_STATUS_NOT_INITIALIZED;
+        return report(CUBLAS_STATUS_NOT_INITIALIZED, "cublasSetStream_v2", "%p is not a live cuBLAS handle", handle);
     }
     ctx->stream = stream;
     // "this function unconditionally resets the cuBLAS library workspace back to the default workspace pool"
@@ -291,12 +291,12 @@ NTR_STANDIN_EXPORT int cublasSetMathMode(void* handle, int mode)
 {
     CublasContext* ctx = context(handle);
     if (ctx == nullptr) {
-        return CUBLAS_STATUS_NOT_INITIALIZED;
+        return report(CUBLAS_STATUS_NOT_INITIALIZED, "cublasSetMathMode", "%p is not a live cuBLAS handle", handle);
     }
     const int base = mode & ~CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION;
     if (base != CUBLAS_DEFAULT_MATH && base != CUBLAS_TENSOR_OP_MATH && base != CUBLAS_PEDANTIC_MATH && base != CUBLAS_TF32_TENSOR_OP_MATH
         && base != CUBLAS_FP32_EMULATED_BF16X9_MATH && base != CUBLAS_FP64_EMULATED_FIXEDPOINT_MATH) {
-        return CUBLAS_STATUS_INVALID_VALUE;
+        return report(CUBLAS_STATUS_INVALID_VALUE, "cublasSetMathMode", "math mode %d is not a cublasMath_t value", mode);
     }
     ctx->math_mode = mode;
     return CUBLAS_STATUS_SUCCESS;
@@ -306,11 +306,11 @@ NTR_STANDIN_EXPORT int cublasSetWorkspace_v2(void* handle, void* workspace, size
 {
     CublasContext* ctx = context(handle);
     if (ctx == nullptr) {
-        return CUBLAS_STATUS_NOT_INITIALIZED;
+        return report(CUBLAS_STATUS_NOT_INITIALIZED, "cublasSetWorkspace_v2", "%p is not a live cuBLAS handle", handle);
     }
     // "the workspace pointer has to be aligned to at least 256 bytes, otherwise CUBLAS_STATUS_INVALID_VALUE"
     if (reinterpret_cast<uintptr_t>(workspace) % 256 != 0) {
-        return CUBLAS_STATUS_INVALID_VALUE;
+        return report(CUBLAS_STATUS_INVALID_VALUE, "cublasSetWorkspace_v2", "workspace %p is not aligned to 256 bytes", workspace);
     }
     ctx->workspace = workspace;
     ctx->workspace_bytes = bytes;
@@ -321,7 +321,7 @@ NTR_STANDIN_EXPORT int cublasGetVersion_v2(void* handle, int* version)
 {
     (void)handle;
     if (version == nullptr) {
-        return CUBLAS_STATUS_NOT_INITIALIZED;  // the documented status for a NULL version pointer
+        return report(CUBLAS_STATUS_NOT_INITIALIZED, "cublasGetVersion_v2", "the version pointer is NULL");  // the documented status
     }
     *version = CUBLAS_STANDIN_VERSION;
     return CUBLAS_STATUS_SUCCESS;

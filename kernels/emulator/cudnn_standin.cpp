@@ -60,7 +60,7 @@ template <class T>
 int create(void** out, CudnnObject kind)
 {
     if (out == nullptr) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, "cudnnCreate*", "the output pointer is NULL");
     }
     T* object = new T();
     registry().add(object, kind);
@@ -75,7 +75,7 @@ int destroy(void* object, CudnnObject kind)
         return CUDNN_STATUS_SUCCESS;
     }
     if (!registry().remove(object, kind)) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, "cudnnDestroy*", "%p is not a live object of this kind (destroyed twice?)", object);
     }
     delete static_cast<T*>(object);
     return CUDNN_STATUS_SUCCESS;
@@ -659,7 +659,7 @@ NTR_STANDIN_EXPORT int cudnnCreate(void** handle) { return create<HandleState>(h
 NTR_STANDIN_EXPORT int cudnnDestroy(void* handle)
 {
     if (handle == nullptr) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, "cudnnDestroy", "the handle is NULL");
     }
     return destroy<HandleState>(handle, CudnnObject::Handle);
 }
@@ -668,7 +668,7 @@ NTR_STANDIN_EXPORT int cudnnSetStream(void* handle, void* stream)
 {
     HandleState* h = lookup<HandleState>(handle, CudnnObject::Handle);
     if (h == nullptr) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, "cudnnSetStream", "handle %p is not a live cuDNN handle", handle);
     }
     h->stream = stream;
     return CUDNN_STATUS_SUCCESS;
@@ -690,10 +690,11 @@ NTR_STANDIN_EXPORT int cudnnDestroyConvolutionDescriptor(void* desc) { return de
 static int check_4d(int format, int data_type, int a, int b, int c, int d)
 {
     if (!is_format(format) || !is_data_type(data_type) || a <= 0 || b <= 0 || c <= 0 || d <= 0) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, "cudnnSet{Tensor,Filter}4dDescriptor",
+            "format %d, data type %d, dimensions %d x %d x %d x %d: known enumerants and dimensions > 0 needed", format, data_type, a, b, c, d);
     }
     if (static_cast<int64_t>(a) * b * c * d > INT32_MAX) {
-        return CUDNN_STATUS_NOT_SUPPORTED;  // more than 2 Giga-elements
+        return report(CUDNN_STATUS_NOT_SUPPORTED, "cudnnSet{Tensor,Filter}4dDescriptor", "%d x %d x %d x %d is more than 2^31 elements", a, b, c, d);
     }
     return CUDNN_STATUS_SUCCESS;
 }
@@ -702,7 +703,7 @@ NTR_STANDIN_EXPORT int cudnnSetTensor4dDescriptor(void* desc, int format, int da
 {
     TensorDesc* t = lookup<TensorDesc>(desc, CudnnObject::Tensor);
     if (t == nullptr) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, "cudnnSetTensor4dDescriptor", "%p is not a live tensor descriptor", desc);
     }
     const int status = check_4d(format, dataType, n, c, h, w);
     if (status != CUDNN_STATUS_SUCCESS) {
@@ -716,7 +717,7 @@ NTR_STANDIN_EXPORT int cudnnSetFilter4dDescriptor(void* desc, int dataType, int 
 {
     FilterDesc* f = lookup<FilterDesc>(desc, CudnnObject::Filter);
     if (f == nullptr) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, "cudnnSetFilter4dDescriptor", "%p is not a live filter descriptor", desc);
     }
     const int status = check_4d(format, dataType, k, c, h, w);
     if (status != CUDNN_STATUS_SUCCESS) {
@@ -731,11 +732,13 @@ NTR_STANDIN_EXPORT int cudnnSetConvolution2dDescriptor(void* desc, int padH, int
 {
     ConvDesc* conv = lookup<ConvDesc>(desc, CudnnObject::Convolution);
     if (conv == nullptr) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, "cudnnSetConvolution2dDescriptor", "%p is not a live convolution descriptor", desc);
     }
     if (padH < 0 || padW < 0 || strideH <= 0 || strideW <= 0 || dilationH <= 0 || dilationW <= 0
         || (mode != CUDNN_CONVOLUTION && mode != CUDNN_CROSS_CORRELATION) || !is_data_type(computeType)) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, "cudnnSetConvolution2dDescriptor",
+            "pad %d,%d (>= 0), stride %d,%d and dilation %d,%d (>= 1), mode %d (0 or 1), compute type %d: one is invalid", padH, padW, strideH,
+            strideW, dilationH, dilationW, mode, computeType);
     }
     const int math = conv->math_type;  // the math type is its own setting: keep it
     *conv = ConvDesc{true, padH, padW, strideH, strideW, dilationH, dilationW, mode, computeType, math};
@@ -746,7 +749,8 @@ NTR_STANDIN_EXPORT int cudnnSetConvolutionMathType(void* desc, int mathType)
 {
     ConvDesc* conv = lookup<ConvDesc>(desc, CudnnObject::Convolution);
     if (conv == nullptr || mathType < CUDNN_DEFAULT_MATH || mathType > CUDNN_FMA_MATH) {
-        return CUDNN_STATUS_BAD_PARAM;
+        return report(CUDNN_STATUS_BAD_PARAM, "cudnnSetConvolutionMathType", "%p is not a live convolution descriptor or math type %d is not 0..3", desc,
+            mathType);
     }
     conv->math_type = mathType;
     return CUDNN_STATUS_SUCCESS;
