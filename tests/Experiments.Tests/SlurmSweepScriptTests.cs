@@ -36,7 +36,7 @@ public sealed class SlurmSweepScriptTests : IDisposable
         var bin = Path.Combine(_dir, "bin");
         Directory.CreateDirectory(bin);
         File.WriteAllText(Path.Combine(bin, "scontrol"), $"#!/bin/sh\necho \"$@\" > {_dir}/scontrol-args\n");
-        File.SetUnixFileMode(Path.Combine(bin, "scontrol"), UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
+        Process.Start("chmod", ["+x", Path.Combine(bin, "scontrol")])!.WaitForExit();
         var log = Path.Combine(_dir, $"log-{index}");
         var info = new ProcessStartInfo("bash", ["-c", $"exec bash {script} > {log} 2>&1"]) { UseShellExecute = false };
         info.Environment["SLURM_ARRAY_TASK_ID"] = index.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -214,13 +214,16 @@ public static class RunCommands
         cmd.SetAction(parse =>
         {
             var path = Path.GetFullPath(parse.GetValue(dir)!);
-            var results = Directory.EnumerateFiles(path, "results.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(ResultJson.Read).ToList();
+            var planned = File.Exists(ComparisonPlan.PlanPath(path)) ? ComparisonPlan.Load(path) with { Directory = path } : null;
+            // a comparison's runs in its own order (as `ntr compare` reports them), then any other finished run below
+            var files = planned?.Runs.Select(r => new RunFolder(planned.RunDirectory(r.Method, r.Seed)).ResultsPath).Where(File.Exists).ToList() ?? [];
+            files.AddRange(Directory.EnumerateFiles(path, "results.json", SearchOption.AllDirectories).Select(Path.GetFullPath).Order(StringComparer.Ordinal).Except(files));
+            var results = files.Select(ResultJson.Read).ToList();
             if (results.Count == 0)
             {
                 Console.Error.WriteLine($"no finished runs (results.json) under {path}");
                 return 1;
             }
-            var planned = File.Exists(ComparisonPlan.PlanPath(path)) ? ComparisonPlan.Load(path) with { Directory = path } : null;
             var report = new ComparisonReport(results, parse.GetValue(title) ?? planned?.Title ?? $"Continual learning report ({results.Count} runs)");
             report.Write(path);
             PrintTable(report);
