@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using NativeTrustRegion.Cli.Progress;
 using NativeTrustRegion.Cli.Signals;
+using NativeTrustRegion.Engine.Distributed;
 using NativeTrustRegion.Experiments.Cluster;
 using NativeTrustRegion.Continual.Methods;
 using NativeTrustRegion.Experiments.Configuration;
@@ -69,13 +70,14 @@ public static class RunCommands
                 return 2;
             }
             var dir = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Preset}-{config.Method}-seed{config.Seed}");
-            var folder = new RunFolder(dir);
+            using var collective = Collectives.FromEnvironment();
+            var folder = RankFolder(dir, collective);
             if (folder.HasCheckpoint && !folder.IsFinished)
             {
                 Console.Error.WriteLine($"{dir} already holds an unfinished run; continue it with `ntr resume {dir}` or choose another --out.");
                 return 1;
             }
-            return TrainOne(config, folder, () => Console.WriteLine($"run folder: {folder.Root}"));
+            return TrainOne(config, folder, collective, () => Console.WriteLine($"run folder: {folder.Root}"));
         });
         return cmd;
     }
@@ -192,14 +194,15 @@ public static class RunCommands
                 }
                 return Execute(plan);
             }
-            var folder = new RunFolder(path);
+            using var collective = Collectives.FromEnvironment();
+            var folder = RankFolder(path, collective);
             var config = folder.ReadConfig();
             if (folder.IsFinished)
             {
                 Console.WriteLine($"{path} is already finished; see report.md there");
                 return 0;
             }
-            return TrainOne(config, folder, () => { });
+            return TrainOne(config, folder, collective, () => { });
         });
         return cmd;
     }
@@ -259,13 +262,14 @@ public static class RunCommands
     }
 
     /// <summary>Trains (or resumes) one run with a stop on SIGTERM/SIGINT, then writes its report into the run folder.</summary>
-    private static int TrainOne(ExperimentConfig config, RunFolder folder, Action after)
+    private static int TrainOne(ExperimentConfig config, RunFolder folder, ICollective collective, Action after)
     {
         using var stop = new StopSignal();
         RunResult result;
+        var label = collective.Size > 1 ? $"{config.Method} rank {collective.Rank}/{collective.Size}" : config.Method;
         try
         {
-            result = ConsoleRunProgress.Show(config.Method, p => new ExperimentRunner(config, folder, ExperimentDomains.For(config), p).Run(stop.Token));
+            result = ConsoleRunProgress.Show(label, p => new ExperimentRunner(config, folder, ExperimentDomains.For(config), p) { Collective = collective }.Run(stop.Token));
         }
         catch (RunInterruptedException e)
         {
@@ -280,6 +284,13 @@ public static class RunCommands
         after();
         return 0;
     }
+
+    /// <summary>
+    /// The run folder of this rank: the given one for rank 0 (and a single rank), DIR.rank-N beside it for rank N of a
+    /// data-parallel run (every rank keeps its own checkpoints and logs; their weights are equal).
+    /// </summary>
+    private static RunFolder RankFolder(string dir, ICollective collective) =>
+        new(collective.Rank == 0 ? dir : Path.GetFullPath(dir).TrimEnd('/') + $".rank-{collective.Rank}");
 
     private static int SubmitToSlurm(ComparisonPlan plan, SlurmOptions options)
     {

@@ -34,6 +34,12 @@ public sealed class ExperimentRunner
         _progress = progress;
     }
 
+    /// <summary>
+    /// The ranks of a data-parallel run (launched by mpirun, one process each); every rank runs this runner with its own
+    /// run folder (rank 0 the user's). One rank by default.
+    /// </summary>
+    public Engine.Distributed.ICollective Collective { get; init; } = Engine.Distributed.SingleRank.Instance;
+
     /// <summary>Stops the run after this many steps in total (to simulate a crash in tests); null = run to the end.</summary>
     public long? StopAfterSteps { get; init; }
 
@@ -68,7 +74,9 @@ public sealed class ExperimentRunner
         _progress.Phase("building the model and the task stream");
         var setup = _domain.Build(_config, _progress);
         var method = MethodRegistry.Create(_config.Method);
-        var ctx = new ContinualContext(setup.Model, setup.Schedule, setup.Stream, _config.Hyper, setup.Replay, _config.Seed);
+        var ctx = new ContinualContext(setup.Model, setup.Schedule, setup.Stream, _config.Hyper, setup.Replay, _config.Seed) { Collective = Collective };
+        // with several ranks, all of them must stop at the same step (each waits for the others in every all-reduce)
+        bool StopRequested() => Engine.Distributed.Collectives.AnyRank(Collective, stop.IsCancellationRequested);
         var evaluator = setup.Evaluator;
         if (resuming)
         {
@@ -113,7 +121,7 @@ public sealed class ExperimentRunner
                 var windowSteps = 0;
                 while (state.StepInTask < _config.StepsPerTask)
                 {
-                    if (stop.IsCancellationRequested)
+                    if (StopRequested())
                     {
                         // after BeginTask nothing is saved at step 0: the previous task's checkpoint is the resume point
                         if (state.StepInTask > 0)
@@ -192,7 +200,7 @@ public sealed class ExperimentRunner
                 state.Task = task + 1;
                 state.StepInTask = 0;
                 Checkpoint(ctx, method, state, configJson, wallBefore, clock, task);
-                if (stop.IsCancellationRequested && task + 1 < tasks)
+                if (task + 1 < tasks && StopRequested())
                 {
                     throw new RunInterruptedException(state.GlobalStep, checkpointed: true);
                 }
