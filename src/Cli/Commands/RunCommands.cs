@@ -264,6 +264,11 @@ public static class RunCommands
     /// <summary>Trains (or resumes) one run with a stop on SIGTERM/SIGINT, then writes its report into the run folder.</summary>
     private static int TrainOne(ExperimentConfig config, RunFolder folder, ICollective collective, Action after)
     {
+        if (collective.Size > 1 && !Continual.Training.DataParallel.Methods.Contains(config.Method))
+        {
+            Console.Error.WriteLine($"ntr: data-parallel training over {collective.Size} ranks is implemented for {string.Join(", ", Continual.Training.DataParallel.Methods.Order())} only, not '{config.Method}'. Fix: run it as one process (without mpirun).");
+            return 2;
+        }
         using var stop = new StopSignal();
         RunResult result;
         var label = collective.Size > 1 ? $"{config.Method} rank {collective.Rank}/{collective.Size}" : config.Method;

@@ -13,6 +13,9 @@ namespace NativeTrustRegion.Continual.Training;
 /// </summary>
 public static class DataParallel
 {
+    /// <summary>The methods whose step shards the batch over ranks (the others would repeat the whole batch on every rank).</summary>
+    public static readonly IReadOnlySet<string> Methods = new HashSet<string>(StringComparer.Ordinal) { "finetune", "ewc", "ewc-diag" };
+
     /// <summary>Zeroes the gradient, back-propagates this rank's shard of <paramref name="batch"/>, averages over ranks; returns the whole batch's mean loss.</summary>
     public static double Backward(ContinualContext ctx, TrainingBatch batch)
     {
