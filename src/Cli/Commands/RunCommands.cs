@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using NativeTrustRegion.Cli.Progress;
+using NativeTrustRegion.Cli.Signals;
+using NativeTrustRegion.Engine.Distributed;
+using NativeTrustRegion.Experiments.Cluster;
 using NativeTrustRegion.Continual.Methods;
 using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Experiments.Reports;
@@ -23,12 +26,17 @@ public static class RunCommands
 
     private static Option<string?> DeviceOption() => new("--device") { Description = "cpu, cuda or cuda:N (default: the preset's)" };
 
+    private static Option<int?> TasksOption() => new("--tasks") { Description = "keep only the first N tasks of the preset's stream (a quick check)" };
+
+    private static Option<int?> EvalSamplesOption() => new("--eval-samples") { Description = "override the preset's generated samples (or rollouts) per task in evaluations" };
+
     public static IEnumerable<Command> Build()
     {
         yield return Run();
         yield return Compare();
         yield return Resume();
         yield return Report();
+        yield return StatusCommand.Build();
         yield return Demo();
     }
 
@@ -40,35 +48,36 @@ public static class RunCommands
         var output = new Option<string?>("--out") { Description = "run folder (default runs/PRESET-METHOD-seedSEED)" };
         var steps = StepsOption();
         var device = DeviceOption();
+        var tasks = TasksOption();
+        var evalSamples = EvalSamplesOption();
         var cmd = new Command("run", "train one method over a task stream; writes a resumable run folder with metrics, checkpoints, samples and a report");
-        foreach (var o in new Option[] { method, preset, seed, output, steps, device })
+        foreach (var o in new Option[] { method, preset, seed, output, steps, device, tasks, evalSamples })
         {
             cmd.Options.Add(o);
         }
         cmd.SetAction(parse =>
         {
-            var config = ExperimentPresets.Create(parse.GetValue(preset)!, parse.GetValue(method)!, parse.GetValue(seed));
-            if (parse.GetValue(steps) is { } s)
+            ExperimentConfig config;
+            try
             {
-                config = config with { StepsPerTask = s };
+                config = ConfigOverrides.Apply(
+                    ExperimentPresets.Create(parse.GetValue(preset)!, parse.GetValue(method)!, parse.GetValue(seed)),
+                    parse.GetValue(steps), parse.GetValue(device), parse.GetValue(tasks), parse.GetValue(evalSamples));
             }
-            if (parse.GetValue(device) is { } d)
+            catch (ArgumentException e)
             {
-                config = config with { Device = d };
+                Console.Error.WriteLine(e.Message);
+                return 2;
             }
             var dir = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Preset}-{config.Method}-seed{config.Seed}");
-            var folder = new RunFolder(dir);
+            using var collective = Collectives.FromEnvironment();
+            var folder = RankFolder(dir, collective);
             if (folder.HasCheckpoint && !folder.IsFinished)
             {
                 Console.Error.WriteLine($"{dir} already holds an unfinished run; continue it with `ntr resume {dir}` or choose another --out.");
                 return 1;
             }
-            var result = ConsoleRunProgress.Show(config.Method, p => new ExperimentRunner(config, folder, ExperimentDomains.For(config), p).Run());
-            var report = new ComparisonReport([result], $"{ComparisonReport.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
-            report.Write(folder.Root);
-            PrintTable(report);
-            Console.WriteLine($"run folder: {folder.Root}");
-            return 0;
+            return TrainOne(config, folder, collective, () => Console.WriteLine($"run folder: {folder.Root}"));
         });
         return cmd;
     }
@@ -82,8 +91,17 @@ public static class RunCommands
         var steps = StepsOption();
         var device = DeviceOption();
         var workers = WorkersOption();
-        var cmd = new Command("compare", "run several methods × seeds of one preset and write report.md, report.html and summary.json");
-        foreach (var o in new Option[] { preset, methods, seeds, output, steps, device, workers })
+        var tasks = TasksOption();
+        var evalSamples = EvalSamplesOption();
+        var executor = new Option<string>("--executor") { Description = "local (train here) or slurm (submit one job array, one task per run)", DefaultValueFactory = _ => "local" };
+        executor.AcceptOnlyFromAmong("local", "slurm");
+        var partition = new Option<string?>("--partition") { Description = "slurm: partition of every array task" };
+        var gres = new Option<string?>("--gres") { Description = "slurm: generic resources per task, e.g. gpu:1" };
+        var time = new Option<string?>("--time") { Description = "slurm: time limit per task (HH:MM:SS); the run checkpoints and requeues itself 2 minutes before it" };
+        var account = new Option<string?>("--account") { Description = "slurm: account charged" };
+        var cpus = new Option<int>("--cpus-per-task") { Description = "slurm: CPU cores per task (the run's threads)", DefaultValueFactory = _ => 1 };
+        var cmd = new Command("compare", "run several methods × seeds of one preset and write report.md, report.html and summary.json (here, or as a Slurm job array)");
+        foreach (var o in new Option[] { preset, methods, seeds, output, steps, device, workers, tasks, evalSamples, executor, partition, gres, time, account, cpus })
         {
             cmd.Options.Add(o);
         }
@@ -98,8 +116,32 @@ public static class RunCommands
                 StepsPerTask = parse.GetValue(steps),
                 Device = parse.GetValue(device),
                 Workers = parse.GetValue(workers),
+                Tasks = parse.GetValue(tasks),
+                EvaluationSamples = parse.GetValue(evalSamples),
+                Executor = parse.GetValue(executor)!,
                 Title = $"Continual learning on {parse.GetValue(preset)}",
             };
+            try
+            {
+                _ = plan.ConfigFor(plan.Methods[0], plan.Seeds[0]); // bad presets and overrides fail here, before anything is written
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+            if (plan.Executor == "slurm")
+            {
+                var options = new SlurmOptions
+                {
+                    Partition = parse.GetValue(partition),
+                    Gres = parse.GetValue(gres),
+                    Time = parse.GetValue(time),
+                    Account = parse.GetValue(account),
+                    CpusPerTask = Math.Max(1, parse.GetValue(cpus)),
+                };
+                return SubmitToSlurm(plan, options);
+            }
             return Execute(plan);
         });
         return cmd;
@@ -145,20 +187,22 @@ public static class RunCommands
             var path = Path.GetFullPath(parse.GetValue(dir)!);
             if (File.Exists(ComparisonPlan.PlanPath(path)))
             {
-                return Execute(ComparisonPlan.Load(path));
+                var plan = ComparisonPlan.Load(path) with { Directory = path };
+                if (plan.Executor == "slurm")
+                {
+                    return ResubmitToSlurm(plan);
+                }
+                return Execute(plan);
             }
-            var folder = new RunFolder(path);
+            using var collective = Collectives.FromEnvironment();
+            var folder = RankFolder(path, collective);
             var config = folder.ReadConfig();
             if (folder.IsFinished)
             {
                 Console.WriteLine($"{path} is already finished; see report.md there");
                 return 0;
             }
-            var result = ConsoleRunProgress.Show(config.Method, p => new ExperimentRunner(config, folder, ExperimentDomains.For(config), p).Run());
-            var report = new ComparisonReport([result], $"{ComparisonReport.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
-            report.Write(folder.Root);
-            PrintTable(report);
-            return 0;
+            return TrainOne(config, folder, collective, () => { });
         });
         return cmd;
     }
@@ -173,16 +217,27 @@ public static class RunCommands
         cmd.SetAction(parse =>
         {
             var path = Path.GetFullPath(parse.GetValue(dir)!);
-            var results = Directory.EnumerateFiles(path, "results.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(ResultJson.Read).ToList();
+            var planned = File.Exists(ComparisonPlan.PlanPath(path)) ? ComparisonPlan.Load(path) with { Directory = path } : null;
+            // a comparison's runs in its own order (as `ntr compare` reports them), then any other finished run below
+            var files = planned?.Runs.Select(r => new RunFolder(planned.RunDirectory(r.Method, r.Seed)).ResultsPath).Where(File.Exists).ToList() ?? [];
+            files.AddRange(Directory.EnumerateFiles(path, "results.json", SearchOption.AllDirectories).Select(Path.GetFullPath).Order(StringComparer.Ordinal).Except(files));
+            var results = files.Select(ResultJson.Read).ToList();
             if (results.Count == 0)
             {
                 Console.Error.WriteLine($"no finished runs (results.json) under {path}");
                 return 1;
             }
-            var report = new ComparisonReport(results, parse.GetValue(title) ?? $"Continual learning report ({results.Count} runs)");
+            var report = new ComparisonReport(results, parse.GetValue(title) ?? planned?.Title ?? $"Continual learning report ({results.Count} runs)");
             report.Write(path);
             PrintTable(report);
-            Console.WriteLine($"report written to {Path.Combine(path, "report.md")}");
+            Console.WriteLine($"report written to {Path.Combine(path, "report.md")} from {results.Count} finished runs");
+            if (planned is not null)
+            {
+                var missing = planned.Runs.Where(r => !new RunFolder(planned.RunDirectory(r.Method, r.Seed)).IsFinished).ToList();
+                Console.WriteLine(missing.Count == 0
+                    ? $"all {planned.Runs.Count} runs of the comparison are in it"
+                    : $"missing {missing.Count} of {planned.Runs.Count} runs (not finished): {string.Join(", ", missing.Select(r => $"{r.Method} seed {r.Seed}"))}; `ntr status {path}` says where they are");
+            }
             return 0;
         });
         return cmd;
@@ -190,10 +245,96 @@ public static class RunCommands
 
     private static int Execute(ComparisonPlan plan)
     {
-        var report = ConsoleRunProgress.ShowAll(context => plan.Execute(label => new ConsoleRunProgress(label, context)));
+        using var stop = new StopSignal();
+        ComparisonReport report;
+        try
+        {
+            report = ConsoleRunProgress.ShowAll(context => plan.Execute(label => new ConsoleRunProgress(label, context), stop.Token));
+        }
+        catch (RunInterruptedException e)
+        {
+            Console.Error.WriteLine($"ntr: stopped ({e.Message}); continue with `ntr resume {plan.Directory}`");
+            return ExitCodes.Interrupted;
+        }
         PrintTable(report);
         Console.WriteLine($"report: {Path.Combine(plan.Directory, "report.md")} (also report.html, summary.json)");
         return 0;
+    }
+
+    /// <summary>Trains (or resumes) one run with a stop on SIGTERM/SIGINT, then writes its report into the run folder.</summary>
+    private static int TrainOne(ExperimentConfig config, RunFolder folder, ICollective collective, Action after)
+    {
+        if (collective.Size > 1 && !Continual.Training.DataParallel.Methods.Contains(config.Method))
+        {
+            Console.Error.WriteLine($"ntr: data-parallel training over {collective.Size} ranks is implemented for {string.Join(", ", Continual.Training.DataParallel.Methods.Order())} only, not '{config.Method}'. Fix: run it as one process (without mpirun).");
+            return 2;
+        }
+        using var stop = new StopSignal();
+        RunResult result;
+        var label = collective.Size > 1 ? $"{config.Method} rank {collective.Rank}/{collective.Size}" : config.Method;
+        try
+        {
+            result = ConsoleRunProgress.Show(label, p => new ExperimentRunner(config, folder, ExperimentDomains.For(config), p) { Collective = collective }.Run(stop.Token));
+        }
+        catch (RunInterruptedException e)
+        {
+            Console.Error.WriteLine(e.Checkpointed
+                ? $"ntr: stopped after step {e.Step} with its checkpoint written; continue with `ntr resume {folder.Root}`"
+                : $"ntr: stopped after step {e.Step} before its first checkpoint; `ntr run` starts it again");
+            return ExitCodes.Interrupted;
+        }
+        var report = new ComparisonReport([result], $"{ComparisonReport.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
+        report.Write(folder.Root);
+        PrintTable(report);
+        after();
+        return 0;
+    }
+
+    /// <summary>
+    /// The run folder of this rank: the given one for rank 0 (and a single rank), DIR.rank-N beside it for rank N of a
+    /// data-parallel run (every rank keeps its own checkpoints and logs; their weights are equal).
+    /// </summary>
+    private static RunFolder RankFolder(string dir, ICollective collective) =>
+        new(collective.Rank == 0 ? dir : Path.GetFullPath(dir).TrimEnd('/') + $".rank-{collective.Rank}");
+
+    private static int SubmitToSlurm(ComparisonPlan plan, SlurmOptions options)
+    {
+        SlurmSweep sweep;
+        try
+        {
+            sweep = SlurmSweep.Submit(plan, options, NtrCommandLine.OfThisProcess());
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            Console.Error.WriteLine($"ntr: {e.Message}");
+            return 1;
+        }
+        Console.WriteLine($"submitted Slurm job array {sweep.CurrentJobId} ({plan.Runs.Count} tasks, one per run): {SlurmSweepScript.ScriptPath(plan.Directory)}");
+        Console.WriteLine($"logs: {SlurmSweepScript.LogDirectory(plan.Directory)}/task-I.log; follow with `ntr status {plan.Directory}`, then `ntr report {plan.Directory}`");
+        return 0;
+    }
+
+    private static int ResubmitToSlurm(ComparisonPlan plan)
+    {
+        var earlier = SlurmSweep.TryLoad(plan.Directory);
+        if (earlier is null)
+        {
+            Console.Error.WriteLine($"ntr: {SlurmSweep.RecordPath(plan.Directory)} is missing; submit the comparison again with `ntr compare ... --executor slurm`");
+            return 1;
+        }
+        var status = SweepStatus.Read(plan.Directory);
+        var live = status.Runs.Where(r => r.State is SweepStatus.RunState.Running || (r.State is SweepStatus.RunState.Pending && r.Detail.StartsWith("queued", StringComparison.Ordinal))).ToList();
+        if (live.Count > 0)
+        {
+            Console.Error.WriteLine($"ntr: job {earlier.CurrentJobId} still has {live.Count} queued or running tasks; wait for them (`ntr status {plan.Directory}`) or scancel it first");
+            return 1;
+        }
+        if (status.Runs.All(r => r.State == SweepStatus.RunState.Done))
+        {
+            Console.WriteLine($"every run in {plan.Directory} is finished; `ntr report {plan.Directory}` writes the report");
+            return 0;
+        }
+        return SubmitToSlurm(plan, earlier.Options);
     }
 
     private static void PrintTable(ComparisonReport report)

@@ -43,8 +43,37 @@ public abstract class ReplayAndPenaltyMethod : GenerativeReplayMethod
     {
         var h = ctx.Hyper;
         var real = ctx.Stream[task].NextBatch(h.BatchSize);
-        Tensor loss;
         var extra = new Dictionary<string, double>();
+        double value;
+        if (ctx.Collective.Size > 1)
+        {
+            if (UsesReplay)
+            {
+                throw new NotSupportedException(
+                    $"data-parallel training over {ctx.Collective.Size} ranks is implemented for finetune and ewc only; '{Id}' trains on replay, whose batches are not sharded yet. Fix: run it on one rank.");
+            }
+            value = DataParallel.Backward(ctx, real);
+        }
+        else
+        {
+            value = SingleRankBackward(ctx, real);
+        }
+        if (Penalty is { Tasks.Count: > 0 })
+        {
+            extra["ewc_penalty"] = Penalty.AddGradient(ctx.Parameters.Data, ctx.Parameters.Grad);
+        }
+        if (h.GradientClip > 0)
+        {
+            extra["grad_norm"] = GradientClipping.ClipGlobalNorm(ctx.Parameters.Grad, h.GradientClip);
+        }
+        ctx.Optimizer.Step();
+        return new StepStats(value, extra);
+    }
+
+    private double SingleRankBackward(ContinualContext ctx, TrainingBatch real)
+    {
+        var h = ctx.Hyper;
+        Tensor loss;
         if (UsesReplay && Memory.Pool is not null)
         {
             var replay = Memory.Next(ctx, (int)Math.Round(h.ReplayRatio * h.BatchSize));
@@ -60,17 +89,7 @@ public abstract class ReplayAndPenaltyMethod : GenerativeReplayMethod
         {
             loss = DiffusionObjective.Loss(ctx, real);
         }
-        var value = DiffusionObjective.Backward(ctx, loss);
-        if (Penalty is { Tasks.Count: > 0 })
-        {
-            extra["ewc_penalty"] = Penalty.AddGradient(ctx.Parameters.Data, ctx.Parameters.Grad);
-        }
-        if (h.GradientClip > 0)
-        {
-            extra["grad_norm"] = GradientClipping.ClipGlobalNorm(ctx.Parameters.Grad, h.GradientClip);
-        }
-        ctx.Optimizer.Step();
-        return new StepStats(value, extra);
+        return DiffusionObjective.Backward(ctx, loss);
     }
 
     public override void EndTask(ContinualContext ctx, int task)

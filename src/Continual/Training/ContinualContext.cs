@@ -56,6 +56,13 @@ public sealed class ContinualContext
     /// <summary>Fisher estimation draws (subset, timesteps, noise).</summary>
     public Generator Fisher { get; }
 
+    /// <summary>
+    /// The ranks of a data-parallel run (one process each, every one with this whole context): each trains on its
+    /// shard of every batch and the gradients are averaged before the optimizer step (<see cref="DataParallel"/>).
+    /// One rank (the default) is today's training.
+    /// </summary>
+    public Engine.Distributed.ICollective Collective { get; set; } = Engine.Distributed.SingleRank.Instance;
+
     /// <summary>Named generator offsets for checkpoints.</summary>
     public IReadOnlyDictionary<string, Generator> Generators => new Dictionary<string, Generator>
     {

@@ -28,6 +28,15 @@ public sealed record ComparisonPlan
 
     public string? Device { get; init; }
 
+    /// <summary>Keep only the first N tasks of the preset's stream (a quick check of a sweep); null = all.</summary>
+    public int? Tasks { get; init; }
+
+    /// <summary>Generated samples (images) or rollouts (control) per task in the evaluations; null = the preset's.</summary>
+    public int? EvaluationSamples { get; init; }
+
+    /// <summary>How the runs are executed: "local" (in this process) or "slurm" (one Slurm job array; see SlurmSweep).</summary>
+    public string Executor { get; init; } = "local";
+
     /// <summary>A change applied to every new run's configuration after the overrides above (tests, tools); not saved in compare.json.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public Func<ExperimentConfig, ExperimentConfig>? Adjust { get; init; }
@@ -61,19 +70,14 @@ public sealed record ComparisonPlan
 
     public ExperimentConfig ConfigFor(string method, ulong seed)
     {
-        var config = ExperimentPresets.Create(Preset, method, seed);
-        if (StepsPerTask is { } steps)
-        {
-            config = config with { StepsPerTask = steps };
-        }
-        if (Device is { } device)
-        {
-            config = config with { Device = device };
-        }
+        var config = ConfigOverrides.Apply(ExperimentPresets.Create(Preset, method, seed), StepsPerTask, Device, Tasks, EvaluationSamples);
         return Adjust is null ? config : Adjust(config);
     }
 
     public string RunDirectory(string method, ulong seed) => Path.Combine(Directory, $"{method}-seed{seed}");
+
+    /// <summary>Every run of the comparison in a fixed order (seeds outer, methods inner): Slurm's array task index i is run i.</summary>
+    public IReadOnlyList<(string Method, ulong Seed)> Runs => Seeds.SelectMany(seed => Methods.Select(method => (method, seed))).ToArray();
 
     /// <summary>
     /// Runs trained at the same time, each on a thread of its own with an equal share of the CPU threads; null = one
@@ -95,10 +99,14 @@ public sealed record ComparisonPlan
     /// sink of one run from its label (method and seed); with several workers it is called from their threads.
     /// A failed run does not stop the others; the first failure is rethrown once they have finished.
     /// </summary>
-    public ComparisonReport Execute(Func<string, IRunProgress> progressFor)
+    /// <remarks>
+    /// <paramref name="stop"/> (SIGTERM) stops every run at its next step boundary with a checkpoint; then the first
+    /// <see cref="RunInterruptedException"/> is rethrown (after any other failure) and `ntr resume` continues the comparison.
+    /// </remarks>
+    public ComparisonReport Execute(Func<string, IRunProgress> progressFor, CancellationToken stop = default)
     {
         Save();
-        var slots = Seeds.SelectMany(seed => Methods.Select(method => (Method: method, Seed: seed))).ToArray();
+        var slots = Runs.ToArray();
         var results = new RunResult?[slots.Length];
         var pending = new List<int>();
         for (var i = 0; i < slots.Length; i++)
@@ -117,18 +125,23 @@ public sealed record ComparisonPlan
         var workers = WorkersFor(pending.Count);
         var threadsPerRun = Math.Max(1, CpuParallel.ProcessThreads / workers);
         var failures = new ConcurrentQueue<ExceptionDispatchInfo>();
+        var interruptions = new ConcurrentQueue<ExceptionDispatchInfo>();
         var next = -1;
         void Work()
         {
             using var limit = CpuParallel.LimitCurrentThread(threadsPerRun);
-            for (var k = Interlocked.Increment(ref next); k < pending.Count; k = Interlocked.Increment(ref next))
+            for (var k = Interlocked.Increment(ref next); k < pending.Count && !stop.IsCancellationRequested; k = Interlocked.Increment(ref next))
             {
                 var (method, seed) = slots[pending[k]];
                 try
                 {
                     var folder = new RunFolder(RunDirectory(method, seed));
                     var config = folder.HasCheckpoint ? folder.ReadConfig() : ConfigFor(method, seed);
-                    results[pending[k]] = new ExperimentRunner(config, folder, ExperimentDomains.For(config), progressFor($"{method} seed {seed}")).Run();
+                    results[pending[k]] = new ExperimentRunner(config, folder, ExperimentDomains.For(config), progressFor($"{method} seed {seed}")).Run(stop);
+                }
+                catch (RunInterruptedException e)
+                {
+                    interruptions.Enqueue(ExceptionDispatchInfo.Capture(e));
                 }
                 catch (Exception e)
                 {
@@ -152,6 +165,10 @@ public sealed record ComparisonPlan
         if (failures.TryDequeue(out var first))
         {
             first.Throw();
+        }
+        if (interruptions.TryDequeue(out var interrupted))
+        {
+            interrupted.Throw();
         }
         var report = new ComparisonReport(results.Select(r => r!).ToList(), Title);
         report.Write(Directory);

@@ -34,10 +34,37 @@ public sealed class ExperimentRunner
         _progress = progress;
     }
 
+    /// <summary>
+    /// The ranks of a data-parallel run (launched by mpirun, one process each); every rank runs this runner with its own
+    /// run folder (rank 0 the user's). One rank by default.
+    /// </summary>
+    public Engine.Distributed.ICollective Collective { get; init; } = Engine.Distributed.SingleRank.Instance;
+
     /// <summary>Stops the run after this many steps in total (to simulate a crash in tests); null = run to the end.</summary>
     public long? StopAfterSteps { get; init; }
 
-    public RunResult Run(CancellationToken cancel = default)
+    /// <summary>
+    /// Trains to the end, or until <paramref name="stop"/> is signalled (SIGTERM from Slurm before a time limit or a
+    /// requeue): the run then finishes the step in progress, writes its checkpoint and throws
+    /// <see cref="RunInterruptedException"/> with <see cref="RunInterruptedException.Checkpointed"/> set; resuming it
+    /// gives the same results as an uninterrupted run. A stop during a task's end (Fisher estimate, replay generation,
+    /// evaluation) takes effect after the task's checkpoint. A run that fails writes the reason to failure.txt.
+    /// </summary>
+    public RunResult Run(CancellationToken stop = default)
+    {
+        using var running = _folder.MarkRunning();
+        try
+        {
+            return RunToEnd(stop);
+        }
+        catch (Exception e) when (e is not RunInterruptedException)
+        {
+            _folder.WriteFailure(e);
+            throw;
+        }
+    }
+
+    private RunResult RunToEnd(CancellationToken stop)
     {
         var resuming = _folder.HasCheckpoint;
         if (!resuming)
@@ -47,7 +74,9 @@ public sealed class ExperimentRunner
         _progress.Phase("building the model and the task stream");
         var setup = _domain.Build(_config, _progress);
         var method = MethodRegistry.Create(_config.Method);
-        var ctx = new ContinualContext(setup.Model, setup.Schedule, setup.Stream, _config.Hyper, setup.Replay, _config.Seed);
+        var ctx = new ContinualContext(setup.Model, setup.Schedule, setup.Stream, _config.Hyper, setup.Replay, _config.Seed) { Collective = Collective };
+        // with several ranks, all of them must stop at the same step (each waits for the others in every all-reduce)
+        bool StopRequested() => Engine.Distributed.Collectives.AnyRank(Collective, stop.IsCancellationRequested);
         var evaluator = setup.Evaluator;
         if (resuming)
         {
@@ -92,8 +121,16 @@ public sealed class ExperimentRunner
                 var windowSteps = 0;
                 while (state.StepInTask < _config.StepsPerTask)
                 {
-                    cancel.ThrowIfCancellationRequested();
-                    if (StopAfterSteps is { } stop && state.GlobalStep >= stop)
+                    if (StopRequested())
+                    {
+                        // after BeginTask nothing is saved at step 0: the previous task's checkpoint is the resume point
+                        if (state.StepInTask > 0)
+                        {
+                            Checkpoint(ctx, method, state, configJson, wallBefore, clock, null);
+                        }
+                        throw new RunInterruptedException(state.GlobalStep, checkpointed: _folder.HasCheckpoint);
+                    }
+                    if (StopAfterSteps is { } stopAt && state.GlobalStep >= stopAt)
                     {
                         return Stopped(state);
                     }
@@ -170,6 +207,10 @@ public sealed class ExperimentRunner
                 state.Task = task + 1;
                 state.StepInTask = 0;
                 Checkpoint(ctx, method, state, configJson, wallBefore, clock, task);
+                if (task + 1 < tasks && StopRequested())
+                {
+                    throw new RunInterruptedException(state.GlobalStep, checkpointed: true);
+                }
             }
         }
         state.WallSeconds = wallBefore + clock.Elapsed.TotalSeconds;
@@ -257,10 +298,16 @@ public sealed class ExperimentRunner
     }
 }
 
-/// <summary>The run stopped on request before finishing (used to simulate a crash).</summary>
-public sealed class RunInterruptedException(long step) : Exception($"run stopped after step {step}")
+/// <summary>
+/// The run stopped before finishing: on a stop request (SIGTERM; <see cref="Checkpointed"/> says whether a checkpoint
+/// to resume from exists) or after <see cref="ExperimentRunner.StopAfterSteps"/> (a simulated crash in tests).
+/// </summary>
+public sealed class RunInterruptedException(long step, bool checkpointed = false)
+    : Exception(checkpointed ? $"run stopped after step {step}; its checkpoint is written" : $"run stopped after step {step}")
 {
     public long Step { get; } = step;
+
+    public bool Checkpointed { get; } = checkpointed;
 }
 
 /// <summary>JSON settings of results.json.</summary>

@@ -34,9 +34,77 @@ public sealed class RunFolder
 
     public string ResultsPath => Path.Combine(Root, "results.json");
 
+    /// <summary>Why the run failed (exception type and message), written when it fails; removed when it starts again.</summary>
+    public string FailurePath => Path.Combine(Root, "failure.txt");
+
+    /// <summary>Held (an exclusive advisory lock) by the process training the run; the kernel drops it when that process dies.</summary>
+    public string LockPath => Path.Combine(Root, "run.lock");
+
     public bool HasCheckpoint => File.Exists(LatestCheckpoint);
 
     public bool IsFinished => File.Exists(ResultsPath);
+
+    /// <summary>
+    /// Marks the run as being trained by this process until disposed (an exclusive lock on run.lock) and clears an
+    /// earlier failure. Refuses a run folder another process is training.
+    /// </summary>
+    public IDisposable MarkRunning()
+    {
+        Directory.CreateDirectory(Root);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var handle = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                if (File.Exists(FailurePath))
+                {
+                    File.Delete(FailurePath);
+                }
+                return handle;
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                Thread.Sleep(50); // `ntr status` holds a shared lock for an instant
+            }
+            catch (IOException)
+            {
+                throw new InvalidOperationException($"{Root} is being trained by another process (it holds {LockPath}). Fix: wait for it to finish or stop it, or use another run folder.");
+            }
+        }
+    }
+
+    /// <summary>Whether a process (on this machine, or one sharing the lock through the file system) is training the run now.</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            if (!File.Exists(LockPath))
+            {
+                return false;
+            }
+            try
+            {
+                using var probe = new FileStream(LockPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                return false;
+            }
+            catch (IOException)
+            {
+                return true;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+    }
+
+    public void WriteFailure(Exception e)
+    {
+        Directory.CreateDirectory(Root);
+        AtomicFile.WriteAllText(FailurePath, $"{e.GetType().Name}: {e.Message}\n");
+    }
+
+    public string? ReadFailure() => File.Exists(FailurePath) ? File.ReadAllText(FailurePath).Trim() : null;
 
     public void WriteConfig(ExperimentConfig config)
     {

@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace NativeTrustRegion.Engine.Distributed;
+
+/// <summary>The collective of this process: MPI when it was launched as one of several ranks by mpirun, else one rank.</summary>
+public static class Collectives
+{
+    /// <summary>
+    /// OMPI_COMM_WORLD_SIZE &gt; 1 (set by OpenMPI's mpirun, and by srun --mpi=pmix with OpenMPI) initialises MPI;
+    /// anything else is a single rank.
+    /// </summary>
+    public static ICollective FromEnvironment()
+    {
+        var size = Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE");
+        if (size is null || !int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 1)
+        {
+            return SingleRank.Instance;
+        }
+        var mpi = MpiCollective.Initialize();
+        if (mpi.Size != n)
+        {
+            throw new InvalidOperationException($"OMPI_COMM_WORLD_SIZE is {n} but MPI_COMM_WORLD has {mpi.Size} ranks: this process was not started by the mpirun that set the variable");
+        }
+        return mpi;
+    }
+
+    /// <summary>Whether any rank asks for <paramref name="flag"/> (a logical or over the ranks; every rank must call it together).</summary>
+    public static bool AnyRank(this ICollective collective, bool flag)
+    {
+        if (collective.Size == 1)
+        {
+            return flag;
+        }
+        Span<double> value = [flag ? 1 : 0];
+        collective.AllReduceSum(value);
+        return value[0] > 0;
+    }
+}

@@ -1,0 +1,40 @@
+namespace NativeTrustRegion.Experiments.Configuration;
+
+/// <summary>The command-line overrides of a preset shared by `ntr run` and `ntr compare` (null = the preset's value).</summary>
+public static class ConfigOverrides
+{
+    public static ExperimentConfig Apply(ExperimentConfig config, int? stepsPerTask, string? device, int? tasks, int? evaluationSamples)
+    {
+        if (stepsPerTask is { } steps)
+        {
+            if (steps < 1)
+            {
+                throw new ArgumentException($"--steps-per-task {steps}: give at least 1 step per task");
+            }
+            config = config with { StepsPerTask = steps };
+        }
+        if (device is { } d)
+        {
+            config = config with { Device = d };
+        }
+        if (tasks is { } n)
+        {
+            if (n < 1 || n > config.TaskCount)
+            {
+                throw new ArgumentException($"--tasks {n}: preset '{config.Preset}' has {config.TaskCount} tasks; give a number from 1 to {config.TaskCount}");
+            }
+            config = config.Domain == "control"
+                ? config with { ControlTasks = config.ControlTasks[..n] }
+                : config with { TaskClasses = config.TaskClasses[..n] };
+        }
+        if (evaluationSamples is { } samples)
+        {
+            if (samples < 2)
+            {
+                throw new ArgumentException($"--eval-samples {samples}: give at least 2 samples per task (FID needs a covariance)");
+            }
+            config = config with { Evaluation = config.Evaluation with { SamplesPerTask = samples } };
+        }
+        return config;
+    }
+}
