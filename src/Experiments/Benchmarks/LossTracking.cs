@@ -4,7 +4,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
-using NativeTrustRegion.Engine.Backends.Cuda;
 using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Engine.Optim;
 using NativeTrustRegion.Models;
@@ -42,10 +41,7 @@ public static class LossTracking
         var learningRate = root.GetProperty("learningRate").GetDouble();
 
         var backend = BackendRegistry.For(device);
-        if (backend is CudaBackend gpu)
-        {
-            gpu.UseTf32 = precision == TrainingPrecision.Tf32;
-        }
+        backend.Precision = precision.Matmul();
         var store = new ParameterStore(DType.F32, device);
         var model = ModelPresets.Create(preset, store);
         store.Allocate(0);
