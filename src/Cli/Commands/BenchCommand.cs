@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using NativeTrustRegion.Cli.Commands.Bench;
 using NativeTrustRegion.Engine;
+using NativeTrustRegion.Engine.Backends.Cuda.Benchmarks;
 
 namespace NativeTrustRegion.Cli.Commands;
 
