@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using NativeTrustRegion.Engine;
 
 namespace NativeTrustRegion.Data.Tests;
 
@@ -61,7 +62,7 @@ public class LinearAlgebraTests
     {
         double[] g = Random(n * n, (ulong)n);
         var m = Matrix<double>.Build.Dense(n, n, (i, j) => g[i * n + j] + g[j * n + i]); // symmetric, indefinite
-        double[] ours = SymmetricEigenvalues.Compute(m.ToRowMajorArray(), n);
+        double[] ours = SymmetricEigen.Eigenvalues(m.ToRowMajorArray(), n);
         double[] reference = m.Evd(Symmetricity.Symmetric).EigenValues.Select(v => v.Real).Order().ToArray();
         for (int i = 0; i < n; i++) Assert.Equal(reference[i], ours[i], 1e-9);
     }
@@ -69,9 +70,9 @@ public class LinearAlgebraTests
     [Fact]
     public void EigenvaluesOfDiagonalAndRepeatedSpectraAreExact()
     {
-        Assert.Equal([-2.0, 0.5, 3.0], SymmetricEigenvalues.Compute([3, 0, 0, 0, -2, 0, 0, 0, 0.5], 3));
+        Assert.Equal([-2.0, 0.5, 3.0], SymmetricEigen.Eigenvalues([3, 0, 0, 0, -2, 0, 0, 0, 0.5], 3));
         double[] ones = Enumerable.Repeat(1.0, 16).ToArray(); // 4×4 all-ones: eigenvalues 0, 0, 0, 4
-        double[] values = SymmetricEigenvalues.Compute(ones, 4);
+        double[] values = SymmetricEigen.Eigenvalues(ones, 4);
         Assert.Equal(4.0, values[3], 1e-12);
         Assert.All(values[..3], v => Assert.InRange(v, -1e-12, 1e-12));
     }

@@ -229,7 +229,7 @@ public class FusedOpTests
     }
 
     [Fact]
-    public void JacobiEigenvaluesOfKnownMatrices()
+    public void EigenvaluesOfKnownMatrices()
     {
         Assert.Equal([1.0, 3.0], SymmetricEigen.Eigenvalues([2, 1, 1, 2], 2).Select(x => Math.Round(x, 12)).ToArray());
         // a random symmetric matrix: eigenvalues sum to the trace and their squares to the Frobenius norm²

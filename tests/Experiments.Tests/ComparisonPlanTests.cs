@@ -1,4 +1,4 @@
-using NativeTrustRegion.Engine.Backends.Cpu;
+using NativeTrustRegion.Engine;
 using NativeTrustRegion.Experiments.Running;
 
 namespace NativeTrustRegion.Experiments.Tests;
@@ -61,16 +61,17 @@ public sealed class ComparisonPlanTests : IDisposable
     [Fact]
     public void ThreadLimitAppliesToTheCallingThreadOnly()
     {
-        var process = CpuParallel.ProcessThreads;
-        using (CpuParallel.LimitCurrentThread(1))
+        IBackend host = BackendRegistry.CpuBackend;
+        var budget = host.ThreadBudget;
+        using (host.LimitThreads(1))
         {
-            Assert.Equal(1, CpuParallel.Threads);
+            Assert.Equal(1, host.ThreadBudget);
             var other = 0;
-            var t = new Thread(() => other = CpuParallel.Threads);
+            var t = new Thread(() => other = host.ThreadBudget);
             t.Start();
             t.Join();
-            Assert.Equal(process, other);
+            Assert.Equal(budget, other);
         }
-        Assert.Equal(process, CpuParallel.Threads);
+        Assert.Equal(budget, host.ThreadBudget);
     }
 }

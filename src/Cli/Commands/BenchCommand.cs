@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using NativeTrustRegion.Cli.Commands.Bench;
+using NativeTrustRegion.Engine;
+using NativeTrustRegion.Engine.Backends.Cuda.Benchmarks;
 
 namespace NativeTrustRegion.Cli.Commands;
 
@@ -66,7 +68,7 @@ public static class BenchCommand
             json.WriteNumber("peakBandwidthGBs", double.IsNaN(peaks.BandwidthGBs) ? 0 : peaks.BandwidthGBs);
             json.WriteNumber("peakTf32Tflops", double.IsNaN(peaks.Tf32Tflops) ? 0 : peaks.Tf32Tflops);
             json.WriteNumber("peakFp32Tflops", double.IsNaN(peaks.Fp32Tflops) ? 0 : peaks.Fp32Tflops);
-            json.WriteBoolean("tf32", gpu.UseTf32);
+            json.WriteBoolean("tf32", gpu.Precision == MatmulPrecision.Tf32);
             json.WriteNumber("repeats", repeats);
             json.WriteStartArray("kernelSources");
             foreach (var line in gpu.KernelLoadLog)

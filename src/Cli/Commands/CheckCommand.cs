@@ -54,7 +54,8 @@ public static class CheckCommand
         {
             return 2;
         }
-        Console.WriteLine($"{gpu.Info.Name} ({gpu.Info.Architecture}, {gpu.Info.Multiprocessors} SMs, {gpu.Info.TotalMemoryBytes / (1L << 30)} GiB), driver CUDA {gpu.Info.DriverCudaVersion}, TF32 {(gpu.UseTf32 ? "on" : "off")}");
+        var d = gpu.Description;
+        Console.WriteLine($"{d.Name} ({d.Architecture}, {d.Processors} SMs, {d.TotalMemoryBytes / (1L << 30)} GiB), driver CUDA {d.DriverVersion}, matmul precision {gpu.Precision}");
         Console.WriteLine("error = max|gpu - cpu| / max|cpu| over the output and every input gradient");
         Console.WriteLine($"{"case",-52} {"error",10} {"tolerance",10}  result");
         var results = new CudaParitySuite(gpu).Run(r =>

@@ -1,3 +1,5 @@
+using NativeTrustRegion.Engine;
+
 namespace NativeTrustRegion.Data;
 
 /// <summary>
@@ -39,7 +41,7 @@ public sealed class FrechetReference
                 reduced[i * Rank + j] = reduced[j * Rank + i] = mean;
             }
         double total = 0;
-        foreach (double eigenvalue in SymmetricEigenvalues.Compute(reduced, Rank))
+        foreach (double eigenvalue in SymmetricEigen.Eigenvalues(reduced, Rank))
             total += Math.Sqrt(Math.Max(eigenvalue, 0));
         return total;
     }

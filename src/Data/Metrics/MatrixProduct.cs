@@ -129,23 +129,4 @@ public static class MatrixProduct
         }
         for (; i < target.Length; i++) target[i] += factor * source[i];
     }
-
-    /// <summary>Σ a[i]·b[i] (SIMD).</summary>
-    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        double total = 0;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && a.Length >= Vector<double>.Count)
-        {
-            var sum = Vector<double>.Zero;
-            int width = Vector<double>.Count;
-            ref double ra = ref MemoryMarshal.GetReference(a);
-            ref double rb = ref MemoryMarshal.GetReference(b[..a.Length]);
-            for (; i <= a.Length - width; i += width)
-                sum = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref ra, (nuint)i), Vector.LoadUnsafe(ref rb, (nuint)i), sum);
-            total = Vector.Sum(sum);
-        }
-        for (; i < a.Length; i++) total += a[i] * b[i];
-        return total;
-    }
 }

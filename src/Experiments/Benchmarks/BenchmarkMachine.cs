@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using NativeTrustRegion.Engine;
-using NativeTrustRegion.Engine.Backends.Cuda;
 
 namespace NativeTrustRegion.Experiments.Benchmarks;
 
@@ -24,16 +23,12 @@ public sealed record BenchmarkMachine(
 
     public static BenchmarkMachine Describe(IBackend backend)
     {
-        var cpu = CpuModel();
+        var cpu = BackendRegistry.CpuBackend.Description.Name;
         var os = RuntimeInformation.OSDescription;
         var runtime = RuntimeInformation.FrameworkDescription;
-        if (backend is CudaBackend gpu)
-        {
-            var info = gpu.Info;
-            return new BenchmarkMachine(backend.Device.ToString(), info.Name, info.DriverCudaVersion, $"{info.ComputeMajor}.{info.ComputeMinor}",
-                info.TotalMemoryBytes, cpu, Environment.ProcessorCount, os, runtime, LoadAverageNow());
-        }
-        return new BenchmarkMachine("cpu", cpu, null, null, null, cpu, Environment.ProcessorCount, os, runtime, LoadAverageNow());
+        var device = backend.Description;
+        return new BenchmarkMachine(backend.Device.ToString(), device.Name, device.DriverVersion, device.ComputeCapability,
+            device.TotalMemoryBytes, cpu, Environment.ProcessorCount, os, runtime, LoadAverageNow());
     }
 
     /// <summary>The host's 1, 5 and 15-minute load averages (Linux), which say whether other work shared the CPU; null elsewhere.</summary>
@@ -50,24 +45,5 @@ public sealed record BenchmarkMachine(
         {
         }
         return null;
-    }
-
-    private static string CpuModel()
-    {
-        try
-        {
-            if (File.Exists("/proc/cpuinfo"))
-            {
-                var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-                if (line is not null)
-                {
-                    return line[(line.IndexOf(':') + 1)..].Trim();
-                }
-            }
-        }
-        catch (IOException)
-        {
-        }
-        return RuntimeInformation.ProcessArchitecture.ToString();
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
-using NativeTrustRegion.Engine.Backends.Cuda;
 using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Engine.Optim;
 using NativeTrustRegion.Models;
@@ -35,10 +34,7 @@ public static class LossTracking
         var learningRate = manifest.LearningRate;
 
         var backend = BackendRegistry.For(device);
-        if (backend is CudaBackend gpu)
-        {
-            gpu.UseTf32 = precision == TrainingPrecision.Tf32;
-        }
+        backend.Precision = precision.Matmul();
         var store = new ParameterStore(DType.F32, device);
         var model = ModelPresets.Create(preset, store);
         store.Allocate(0);

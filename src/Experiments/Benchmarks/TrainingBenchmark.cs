@@ -4,7 +4,6 @@ using NativeTrustRegion.Continual.Replay;
 using NativeTrustRegion.Continual.Training;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
-using NativeTrustRegion.Engine.Backends.Cuda;
 using NativeTrustRegion.Continual.Fisher;
 using NativeTrustRegion.Models;
 using NativeTrustRegion.Models.Diffusion;
@@ -34,14 +33,11 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         settings.Validate();
         var started = DateTime.UtcNow;
         var backend = BackendRegistry.For(settings.Device);
-        if (backend is CudaBackend gpu)
-        {
-            gpu.UseTf32 = settings.Precision == TrainingPrecision.Tf32;
-        }
+        backend.Precision = settings.Precision.Matmul();
         var machine = BenchmarkMachine.Describe(backend);
         var baseline = DeviceUsedBytes(backend);
         var replay = new BenchmarkReplayGenerator(new ConditionalSampleReplay());
-        using var timer = IStepTimer.For(backend);
+        using var timer = backend.CreateStepTimer();
         WarmUpProcess(backend, replay);
         var timings = new List<MethodStepTiming>();
         foreach (var method in settings.Methods)
@@ -174,15 +170,7 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
     }
 
     /// <summary>Device memory in use (all of the GPU's, cuMemGetInfo), or null on back ends that do not report it.</summary>
-    private static long? DeviceUsedBytes(IBackend backend)
-    {
-        if (backend is not CudaBackend gpu)
-        {
-            return null;
-        }
-        var (free, total) = gpu.MemoryInfo();
-        return total - free;
-    }
+    private static long? DeviceUsedBytes(IBackend backend) => backend.Memory()?.UsedBytes;
 
     /// <summary>Frees what the finished method held (its model, optimizer and method state) so the next one starts clean.</summary>
     private static void Release(IBackend backend)

@@ -24,6 +24,14 @@ public static class TrainingPrecisions
         _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "unknown precision"),
     };
 
+    /// <summary>The back end's matrix-product precision for this training precision (bf16 is refused: it is not implemented).</summary>
+    public static MatmulPrecision Matmul(this TrainingPrecision precision) => precision switch
+    {
+        TrainingPrecision.Fp32 => MatmulPrecision.Fp32,
+        TrainingPrecision.Tf32 => MatmulPrecision.Tf32,
+        _ => throw new ArgumentException(Unsupported(precision, Device.Cpu) ?? $"no matrix-product precision for {precision.Name()}"),
+    };
+
     /// <summary>Parses "fp32", "tf32" or "bf16"; throws naming the accepted values.</summary>
     public static TrainingPrecision Parse(string text) => text.Trim().ToLowerInvariant() switch
     {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
-using NativeTrustRegion.Engine.Backends.Cpu;
+using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Experiments.Reports;
@@ -86,11 +86,14 @@ public sealed record ComparisonPlan
     /// </summary>
     public int? Workers { get; init; }
 
+    /// <summary>The host's back end, whose thread budget the workers share (GPU runs still prepare data on the host).</summary>
+    private static IBackend HostThreads => BackendRegistry.CpuBackend;
+
     /// <summary>The number of runs <see cref="Execute"/> trains at once when <paramref name="pending"/> runs are left.</summary>
     public int WorkersFor(int pending)
     {
         var onGpu = (Device ?? ExperimentPresets.Create(Preset, Methods[0], Seeds[0]).Device).StartsWith("cuda", StringComparison.Ordinal);
-        var wanted = Workers ?? (onGpu ? 1 : CpuParallel.ProcessThreads);
+        var wanted = Workers ?? (onGpu ? 1 : HostThreads.ThreadBudget);
         return Math.Clamp(wanted, 1, Math.Max(1, pending));
     }
 
@@ -123,13 +126,13 @@ public sealed record ComparisonPlan
         }
 
         var workers = WorkersFor(pending.Count);
-        var threadsPerRun = Math.Max(1, CpuParallel.ProcessThreads / workers);
+        var threadsPerRun = Math.Max(1, HostThreads.ThreadBudget / workers);
         var failures = new ConcurrentQueue<ExceptionDispatchInfo>();
         var interruptions = new ConcurrentQueue<ExceptionDispatchInfo>();
         var next = -1;
         void Work()
         {
-            using var limit = CpuParallel.LimitCurrentThread(threadsPerRun);
+            using var limit = HostThreads.LimitThreads(threadsPerRun);
             for (var k = Interlocked.Increment(ref next); k < pending.Count && !stop.IsCancellationRequested; k = Interlocked.Increment(ref next))
             {
                 var (method, seed) = slots[pending[k]];

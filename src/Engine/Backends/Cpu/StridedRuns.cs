@@ -2,8 +2,8 @@ namespace NativeTrustRegion.Engine.Backends.Cpu;
 
 /// <summary>
 /// Walks several tensors of one shape (each with its own strides and offset) as a list of inner runs:
-/// dimensions are collapsed where every operand is contiguous across them, size-1 dimensions are dropped,
-/// and the last remaining dimension becomes the run. Kernels then vectorise each run.
+/// dimensions are collapsed where every operand is contiguous across them, size-1 dimensions are dropped
+/// (<see cref="MergedLayout"/>), and the last remaining dimension becomes the run. Kernels then vectorise each run.
 /// </summary>
 internal sealed class StridedRuns
 {
@@ -13,44 +13,21 @@ internal sealed class StridedRuns
 
     public StridedRuns(ReadOnlySpan<int> shape, params (long Offset, int[] Strides)[] operands)
     {
-        var dims = new List<int>();
-        var strides = new List<int[]>();
-        for (var d = 0; d < shape.Length; d++)
+        var merged = MergedLayout.Of(shape, operands.Select(o => o.Strides).ToArray());
+        var dims = merged.Shape;
+        // per merged dimension, per operand; merged strides are strides of the operands, so they fit an int
+        var strides = new int[dims.Length][];
+        for (var d = 0; d < dims.Length; d++)
         {
-            if (shape[d] == 1)
-            {
-                continue;
-            }
-            var s = new int[operands.Length];
+            strides[d] = new int[operands.Length];
             for (var k = 0; k < operands.Length; k++)
             {
-                s[k] = operands[k].Strides[d];
+                strides[d][k] = (int)merged.Strides[k][d];
             }
-            if (dims.Count > 0)
-            {
-                var last = dims.Count - 1;
-                var mergeable = true;
-                for (var k = 0; k < operands.Length; k++)
-                {
-                    if ((long)strides[last][k] != (long)s[k] * shape[d])
-                    {
-                        mergeable = false;
-                        break;
-                    }
-                }
-                if (mergeable)
-                {
-                    dims[last] *= shape[d];
-                    strides[last] = s;
-                    continue;
-                }
-            }
-            dims.Add(shape[d]);
-            strides.Add(s);
         }
         Operands = operands.Length;
         _offsets = operands.Select(o => o.Offset).ToArray();
-        if (dims.Count == 0)
+        if (dims.Length == 0)
         {
             InnerLength = Shape.Numel(shape) == 0 ? 0 : 1;
             InnerStrides = new int[operands.Length];
@@ -61,8 +38,8 @@ internal sealed class StridedRuns
         }
         InnerLength = dims[^1];
         InnerStrides = strides[^1];
-        _outerShape = dims.Take(dims.Count - 1).ToArray();
-        _outerStrides = strides.Take(strides.Count - 1).ToArray();
+        _outerShape = dims[..^1];
+        _outerStrides = strides[..^1];
         OuterCount = checked((int)Shape.Numel(_outerShape));
         if (Shape.Numel(shape) == 0)
         {

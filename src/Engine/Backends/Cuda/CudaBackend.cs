@@ -23,7 +23,6 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
         _pool = new CudaBufferPool(this);
         _staging = new PinnedStaging(context);
         Kernels = new CudaKernelModules(context);
-        UseTf32 = Environment.GetEnvironmentVariable("NTR_TF32") != "0";
         DeterministicConvolutions = Environment.GetEnvironmentVariable("NTR_CUDNN_DETERMINISTIC") != "0";
         SynchronizeEachLaunch = Environment.GetEnvironmentVariable("NTR_CUDA_SYNC") == "1";
     }
@@ -43,9 +42,6 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
     public BufferPool Pool => _pool;
 
     public CudaDeviceInfo Info => Context.Info;
-
-    /// <summary>Whether float32 GEMMs and convolutions may use TF32 tensor cores (10-bit mantissa products).</summary>
-    public bool UseTf32 { get; set; }
 
     /// <summary>Whether convolution algorithm search keeps only deterministic cuDNN algorithms.</summary>
     public bool DeterministicConvolutions { get; set; }

@@ -6,11 +6,11 @@ public sealed partial class CudaBackend
 
     private ConvolutionPlan Plan(ConvGeometry g, DType dtype)
     {
-        var key = (g, dtype, UseTf32, DeterministicConvolutions);
+        var key = (g, dtype, Tf32, DeterministicConvolutions);
         if (!_convolutionPlans.TryGetValue(key, out var plan))
         {
             _ = CudnnHandle;
-            plan = new ConvolutionPlan(g, dtype, UseTf32, DeterministicConvolutions);
+            plan = new ConvolutionPlan(g, dtype, Tf32, DeterministicConvolutions);
             _convolutionPlans[key] = plan;
         }
         return plan;

@@ -3,7 +3,7 @@ namespace NativeTrustRegion.Engine.Backends.Cuda;
 public sealed unsafe partial class CudaBackend
 {
     public void Gemm(bool transA, bool transB, int m, int n, int k, double alpha, Tensor a, long strideA, Tensor b, long strideB, double beta, Tensor c, long strideC, int batch) =>
-        GemmCore(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch, UseTf32);
+        GemmCore(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch, Tf32);
 
     /// <summary>
     /// Row-major C = alpha·op(A)·op(B) + beta·C through column-major cuBLAS: Cᵀ = op(B)ᵀ·op(A)ᵀ, i.e. the operands

@@ -181,15 +181,15 @@ public sealed class CudaParitySuite
 
     private Tensor WithTf32(bool tf32, Func<Tensor> body)
     {
-        var saved = _gpu.UseTf32;
-        _gpu.UseTf32 = tf32;
+        var saved = _gpu.Precision;
+        _gpu.Precision = tf32 ? MatmulPrecision.Tf32 : MatmulPrecision.Fp32;
         try
         {
             return body();
         }
         finally
         {
-            _gpu.UseTf32 = saved;
+            _gpu.Precision = saved;
         }
     }
 

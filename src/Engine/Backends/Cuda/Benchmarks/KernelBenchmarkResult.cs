@@ -1,4 +1,4 @@
-namespace NativeTrustRegion.Cli.Commands.Bench;
+namespace NativeTrustRegion.Engine.Backends.Cuda.Benchmarks;
 
 /// <summary>One timed kernel: median milliseconds, and the bytes or flops it must move or do, turned into rates.</summary>
 public sealed record KernelBenchmarkResult(string Name, string Shape, double Milliseconds, double Bytes, double Flops)

@@ -1,8 +1,6 @@
-using NativeTrustRegion.Engine;
-using NativeTrustRegion.Engine.Backends.Cuda;
 using NativeTrustRegion.Engine.Randomness;
 
-namespace NativeTrustRegion.Cli.Commands.Bench;
+namespace NativeTrustRegion.Engine.Backends.Cuda.Benchmarks;
 
 /// <summary>
 /// The custom kernels timed with CUDA events on the paper's shapes (image UNet at batch 128, policy net FiLM,

@@ -1,6 +1,4 @@
-using NativeTrustRegion.Engine.Backends.Cuda;
-
-namespace NativeTrustRegion.Experiments.Benchmarks;
+namespace NativeTrustRegion.Engine.Backends.Cuda;
 
 /// <summary>
 /// Device time of one call between two CUDA events on the back end's stream. The stream is drained first, so the

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using NativeTrustRegion.Engine;
 
-namespace NativeTrustRegion.Experiments.Benchmarks;
+namespace NativeTrustRegion.Engine;
 
 /// <summary>Wall time of one call between two device synchronisations (for back ends without device events, e.g. the CPU).</summary>
 public sealed class SynchronizedStopwatchStepTimer(IBackend backend) : IStepTimer
