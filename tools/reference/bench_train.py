@@ -38,6 +38,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_models as rm  # noqa: E402
+from tf32_setting import set_tf32  # noqa: E402
 
 DEFAULT_BATCH = {"image-paper": 128, "image-paper-resnet-sampling": 128, "policy-paper": 256, "image-tiny": 32, "image-micro": 32, "policy-tiny": 32}
 MODES = ("eager", "compile")
@@ -68,9 +69,7 @@ def alpha_bars(torch, device):
 
 
 def configure_precision(torch, precision):
-    tf32 = precision in ("tf32", "bf16")
-    torch.backends.cuda.matmul.allow_tf32 = tf32
-    torch.backends.cudnn.allow_tf32 = tf32
+    return set_tf32(torch, precision in ("tf32", "bf16"))
 
 
 def make_step(torch, F, forward, optimizer, preset, batch, precision, schedule, seed):
@@ -139,7 +138,7 @@ def run_variant(torch, F, args, mode, precision, baseline_used):
     cuda = device.type == "cuda"
     if mode == "compile" and not hasattr(torch, "compile"):
         return {"mode": mode, "precision": precision, "skipped": f"torch.compile is absent in torch {torch.__version__} (added in 2.0)"}
-    configure_precision(torch, precision)
+    tf32_setting = configure_precision(torch, precision)
     torch.manual_seed(args.seed)
     model = rm.build(args.preset).to(device).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, **adam_options(torch, args, cuda))
@@ -185,6 +184,7 @@ def run_variant(torch, F, args, mode, precision, baseline_used):
         "peakReservedBytes": torch.cuda.max_memory_reserved() if cuda else None,
         "deviceUsedBytes": (lambda fr, tot: (tot - fr) - baseline_used)(*torch.cuda.mem_get_info()) if cuda else None,
         "lastLoss": loss,
+        "tf32Setting": tf32_setting,
     }
     if args.count_flops and mode == "eager":
         result["flopsPerStep"], result["flopCounter"] = count_flops(torch, step)

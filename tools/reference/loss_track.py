@@ -24,6 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_models as rm  # noqa: E402
+from tf32_setting import set_tf32  # noqa: E402
 
 FORMAT = "ntr-loss-tracking/1"
 
@@ -128,9 +129,7 @@ def train(args, manifest):
     if not torch.cuda.is_available() and args.device.startswith("cuda"):
         print("no CUDA device visible to PyTorch (use --device cpu to run on the CPU)", file=sys.stderr)
         return None
-    tf32 = args.precision == "tf32"
-    torch.backends.cuda.matmul.allow_tf32 = tf32
-    torch.backends.cudnn.allow_tf32 = tf32
+    tf32_setting = set_tf32(torch, args.precision == "tf32")
     torch.backends.cudnn.benchmark = False
     device = torch.device(args.device)
     model = rm.build(manifest["preset"])
@@ -165,6 +164,7 @@ def train(args, manifest):
         "device": str(device),
         "deviceName": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         "precision": args.precision,
+        "tf32Setting": tf32_setting,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": " ".join(["python3", "tools/reference/loss_track.py"] + sys.argv[1:]),
         "seconds": time.perf_counter() - clock,
