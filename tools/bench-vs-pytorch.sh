@@ -191,3 +191,6 @@ for spec in $models; do
   tar -czf "$out/bench-vs-pytorch-$preset-raw.tar.gz" -C "$work" --exclude="$preset/batches" "$preset"
 done
 echo "### done in $(($(date +%s) - start))s"
+# close the pipe to tee so that the log is complete before the script returns (bash 5.1+ waits for the process substitution)
+exec 1>&- 2>&-
+wait
