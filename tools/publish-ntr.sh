@@ -16,17 +16,17 @@ cp "$root"/kernels/*.cu "$root"/kernels/*.cuh "$out/kernels/"
 if [ -d "$root/build/kernels-fatbin" ]; then
   cp -r "$root/build/kernels-fatbin" "$out/kernels-fatbin"
 fi
-size=$(du -sh "$out" | cut -f1)
+bytes=$(du -sb "$out" | cut -f1)
+mib=$(( (bytes + 1048575) / 1048576 ))
+# the device tool carries at most 64 MiB in all (tracked tree ~2 MiB + this folder); keep a margin
+if [ "$mib" -gt 56 ]; then
+  echo "published $out is ${mib} MiB: too close to the device tool's 64 MiB carry limit; drop kernels-fatbin or check what grew" >&2
+  exit 1
+fi
 cat <<MSG
-published $out ($size)
+published $out (${bytes} bytes, ${mib} MiB of the device tool's 64 MiB carry limit)
 
-Run it on the GPU machine through the device tool, carrying this folder (it is git-ignored), e.g.:
-  run(carry=["artifacts/ntr-linux-x64"], command='
-    SP=\$(/opt/torch/.venv/bin/python3 -c "import site; print(site.getsitepackages()[0])");
-    export NTR_CUDA_LIB_PATH=\$SP/nvidia/cu13/lib:\$SP/nvidia/cudnn/lib;
-    export NTR_KERNEL_CACHE=\$OUT/kernel-cache;
-    artifacts/ntr-linux-x64/ntr kernels compile --target sm_90 --resources > \$OUT/kernels.txt;
-    artifacts/ntr-linux-x64/ntr check --device cuda | tee \$OUT/check.txt;
-    artifacts/ntr-linux-x64/ntr bench kernels --output \$OUT | tee \$OUT/bench.txt')
+Run it on the GPU machine through the device tool, carrying this folder (it is git-ignored): the one prepared
+first command is in tools/gpu-first-run.md (tools/gpu-first-run.sh), the benchmark in tools/bench-vs-pytorch.sh.
 The fatbin route instead: cmake -S . -B build && cmake --build build -j (needs nvcc), then NTR_KERNELS_FATBIN=build/kernels-fatbin.
 MSG

@@ -12,13 +12,22 @@ Variants (any of them in one process, one JSON with a result per variant):
 Each variant gets a fresh model and optimizer (same seed), warm-up steps (the first compiles), then timed steps, each
 between two CUDA events after a synchronize; the median is reported with every raw time. Memory: peak allocated and
 reserved by the caching allocator over the timed steps, and device memory in use (cudaMemGetInfo) beyond what was in use
-before the model was built. FLOPs of one step (forward + backward) come from torch.utils.flop_counter on the eager model.
+before the model was built. FLOPs of one step (forward + backward + Adam) come from torch.utils.flop_counter's
+FlopCounterMode on the eager model (present in torch 2.1 and later, so in the GPU machine's 2.11; it counts matmuls,
+convolutions and attention, the model FLOPs that MFU is defined by); where it is absent the JSON says so and MFU is
+left out. A variant that cannot run (torch.compile absent, as in torch 1.13; a compile or memory error) is recorded
+with "skipped" or "error" and the others still run.
+
+--device cpu runs the same step on the CPU (wall-clock timing, no memory statistics) to check the plumbing on a
+machine without a GPU, e.g. with Debian's python3-torch 1.13 on the tiny presets (image-micro, policy-tiny).
 
   bench_train.py --preset image-paper --variants eager:tf32,compile:tf32 --out result.json
+  bench_train.py --preset image-micro --device cpu --variants eager:fp32,compile:fp32 --steps 2 --warmup 1 --out r.json
   bench_train.py --preset policy-paper --dry-run      (no GPU, no torch needed: checks the model and the arguments)
 """
 import argparse
 import contextlib
+import inspect
 import datetime
 import json
 import os
@@ -29,6 +38,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_models as rm  # noqa: E402
+from tf32_setting import set_tf32  # noqa: E402
 
 DEFAULT_BATCH = {"image-paper": 128, "image-paper-resnet-sampling": 128, "policy-paper": 256, "image-tiny": 32, "image-micro": 32, "policy-tiny": 32}
 MODES = ("eager", "compile")
@@ -59,31 +69,31 @@ def alpha_bars(torch, device):
 
 
 def configure_precision(torch, precision):
-    tf32 = precision in ("tf32", "bf16")
-    torch.backends.cuda.matmul.allow_tf32 = tf32
-    torch.backends.cudnn.allow_tf32 = tf32
+    return set_tf32(torch, precision in ("tf32", "bf16"))
 
 
 def make_step(torch, F, forward, optimizer, preset, batch, precision, schedule, seed):
     """The training step as a closure over pinned host data of the model's shapes (values as ntr's synthetic tasks)."""
     device = schedule.device
+    cuda = device.type == "cuda"
+    pin = (lambda t: t.pin_memory()) if cuda else (lambda t: t)
     shape = rm.sample_shape(preset)
     generator = torch.Generator().manual_seed(seed)
-    x0_host = (torch.rand((batch, *shape), generator=generator) * 2 - 1).pin_memory()
+    x0_host = pin(torch.rand((batch, *shape), generator=generator) * 2 - 1)
     kind = rm.condition_kind(preset)
     cfg = rm.PRESETS[preset]
     if kind == "class-ids":
-        cond_host = torch.randint(0, cfg.classes, (batch,), generator=generator).float().pin_memory()
+        cond_host = pin(torch.randint(0, cfg.classes, (batch,), generator=generator).float())
     elif kind == "observations":
-        cond_host = torch.randn((batch, cfg.observation_steps, cfg.observation_dim), generator=generator).pin_memory()
+        cond_host = pin(torch.randn((batch, cfg.observation_steps, cfg.observation_dim), generator=generator))
     else:
         cond_host = None
     broadcast = (batch,) + (1,) * len(shape)
-    autocast = (lambda: torch.autocast("cuda", dtype=torch.bfloat16)) if precision == "bf16" else contextlib.nullcontext
+    autocast = (lambda: torch.autocast(device.type, dtype=torch.bfloat16)) if precision == "bf16" else contextlib.nullcontext
 
     def step():
-        x0 = x0_host.to(device, non_blocking=True)
-        cond = None if cond_host is None else cond_host.to(device, non_blocking=True)
+        x0 = x0_host.to(device, non_blocking=cuda)
+        cond = None if cond_host is None else cond_host.to(device, non_blocking=cuda)
         noise = torch.randn_like(x0)
         t = torch.randint(0, DIFFUSION_STEPS, (batch,), device=device)
         ab = schedule[t]
@@ -99,12 +109,39 @@ def make_step(torch, F, forward, optimizer, preset, batch, precision, schedule, 
     return step
 
 
+def adam_options(torch, args, cuda):
+    """Keyword arguments for torch.optim.Adam: the fused CUDA kernel by default, else the multi-tensor one."""
+    parameters = inspect.signature(torch.optim.Adam).parameters
+    if args.adam == "fused" and cuda and "fused" in parameters:
+        return {"fused": True}
+    return {"foreach": True} if "foreach" in parameters else {}
+
+
+def synchronize(torch, device):
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def count_flops(torch, step):
+    """FLOPs of one step by torch.utils.flop_counter (torch 2.1+), or None and the reason where it is absent."""
+    try:
+        from torch.utils.flop_counter import FlopCounterMode
+    except ImportError:
+        return None, f"torch.utils.flop_counter is absent in torch {torch.__version__}"
+    with FlopCounterMode(display=False) as counter:
+        step()
+    return counter.get_total_flops(), "torch.utils.flop_counter.FlopCounterMode on one eager step"
+
+
 def run_variant(torch, F, args, mode, precision, baseline_used):
-    configure_precision(torch, precision)
+    device = torch.device(args.device)
+    cuda = device.type == "cuda"
+    if mode == "compile" and not hasattr(torch, "compile"):
+        return {"mode": mode, "precision": precision, "skipped": f"torch.compile is absent in torch {torch.__version__} (added in 2.0)"}
+    tf32_setting = configure_precision(torch, precision)
     torch.manual_seed(args.seed)
-    device = torch.device("cuda")
     model = rm.build(args.preset).to(device).train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, fused=args.adam == "fused", foreach=None if args.adam == "fused" else True)
+    optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, **adam_options(torch, args, cuda))
     forward = torch.compile(model) if mode == "compile" else model
     schedule = alpha_bars(torch, device)
     step = make_step(torch, F, forward, optimizer, args.preset, args.batch, precision, schedule, args.seed)
@@ -112,20 +149,25 @@ def run_variant(torch, F, args, mode, precision, baseline_used):
     clock = time.perf_counter()
     for _ in range(args.warmup):
         step()
-    torch.cuda.synchronize()
+    synchronize(torch, device)
     warmup_seconds = time.perf_counter() - clock
 
-    torch.cuda.reset_peak_memory_stats()
-    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
     times, loss = [], float("nan")
     for _ in range(args.steps):
-        torch.cuda.synchronize()
-        start.record()
-        loss = step()
-        end.record()
-        end.synchronize()
-        times.append(start.elapsed_time(end))
-    free, total = torch.cuda.mem_get_info()
+        if cuda:
+            torch.cuda.synchronize()
+            start.record()
+            loss = step()
+            end.record()
+            end.synchronize()
+            times.append(start.elapsed_time(end))
+        else:
+            clock = time.perf_counter()
+            loss = step()
+            times.append(1000.0 * (time.perf_counter() - clock))
     median = statistics.median(times)
     result = {
         "mode": mode,
@@ -133,26 +175,25 @@ def run_variant(torch, F, args, mode, precision, baseline_used):
         "warmupSteps": args.warmup,
         "timedSteps": args.steps,
         "warmupSeconds": warmup_seconds,
+        "timing": "cuda-events" if cuda else "wall-clock",
         "stepMs": times,
         "medianStepMs": median,
         "stepsPerSecond": 1000.0 / median,
         "samplesPerSecond": args.batch * 1000.0 / median,
-        "peakAllocatedBytes": torch.cuda.max_memory_allocated(),
-        "peakReservedBytes": torch.cuda.max_memory_reserved(),
-        "deviceUsedBytes": (total - free) - baseline_used,
+        "peakAllocatedBytes": torch.cuda.max_memory_allocated() if cuda else None,
+        "peakReservedBytes": torch.cuda.max_memory_reserved() if cuda else None,
+        "deviceUsedBytes": (lambda fr, tot: (tot - fr) - baseline_used)(*torch.cuda.mem_get_info()) if cuda else None,
         "lastLoss": loss,
+        "tf32Setting": tf32_setting,
     }
     if args.count_flops and mode == "eager":
-        from torch.utils.flop_counter import FlopCounterMode
-
-        with FlopCounterMode(display=False) as counter:
-            step()
-        result["flopsPerStep"] = counter.get_total_flops()
+        result["flopsPerStep"], result["flopCounter"] = count_flops(torch, step)
     del step, forward, optimizer, model
     if mode == "compile":
         torch._dynamo.reset()
-    torch.cuda.synchronize()
-    torch.cuda.empty_cache()
+    synchronize(torch, device)
+    if cuda:
+        torch.cuda.empty_cache()
     return result
 
 
@@ -184,6 +225,7 @@ def main():
     parser.add_argument("--no-cudnn-benchmark", dest="cudnn_benchmark", action="store_false", help="keep cuDNN's heuristic algorithm choice")
     parser.add_argument("--no-flops", dest="count_flops", action="store_false", help="skip the FLOP count of one eager step")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--device", default="cuda", help="cuda (default) or cpu (plumbing check: wall-clock timing, no memory statistics)")
     parser.add_argument("--out", required=True, help="JSON file to write")
     parser.add_argument("--dry-run", action="store_true", help="check the model and the arguments only (no torch or GPU needed)")
     args = parser.parse_args()
@@ -199,37 +241,55 @@ def main():
     import torch
     import torch.nn.functional as F
 
-    if not torch.cuda.is_available():
-        print("no CUDA device visible to PyTorch; this script times GPU steps only", file=sys.stderr)
+    cuda = args.device.startswith("cuda")
+    if cuda and not torch.cuda.is_available():
+        print("no CUDA device visible to PyTorch (--device cpu checks the plumbing on the CPU)", file=sys.stderr)
         return 2
     torch.backends.cudnn.benchmark = args.cudnn_benchmark
-    torch.cuda.init()
-    free, total = torch.cuda.mem_get_info()
-    baseline_used = total - free
+    baseline_used = 0
+    if cuda:
+        torch.cuda.init()
+        free, total = torch.cuda.mem_get_info()
+        baseline_used = total - free
     results = []
+    failures = 0
     for mode, precision in variants:
         print(f"{args.preset} {mode}:{precision} ...", flush=True)
-        r = run_variant(torch, F, args, mode, precision, baseline_used)
+        try:
+            r = run_variant(torch, F, args, mode, precision, baseline_used)
+        except Exception as e:  # a compile or memory error of one variant must not lose the others
+            r = {"mode": mode, "precision": precision, "error": f"{type(e).__name__}: {e}"[:2000]}
+            failures += 1
+            if cuda:
+                torch.cuda.empty_cache()
         results.append(r)
-        print(f"  median {r['medianStepMs']:.2f} ms/step, {r['stepsPerSecond']:.2f} steps/s, peak allocated "
-              f"{r['peakAllocatedBytes'] / 2**20:.0f} MiB, warm-up {r['warmupSeconds']:.1f} s", flush=True)
+        if "skipped" in r or "error" in r:
+            print(f"  {'skipped: ' + r['skipped'] if 'skipped' in r else 'ERROR: ' + r['error']}", flush=True)
+        else:
+            peak = "-" if r["peakAllocatedBytes"] is None else f"{r['peakAllocatedBytes'] / 2**20:.0f} MiB"
+            flops = ""
+            if "flopsPerStep" in r:
+                flops = f", FLOPs/step {r['flopsPerStep']:.3e}" if r["flopsPerStep"] else f", no FLOP count ({r['flopCounter']})"
+            print(f"  median {r['medianStepMs']:.2f} ms/step, {r['stepsPerSecond']:.2f} steps/s, peak allocated {peak}, "
+                  f"warm-up {r['warmupSeconds']:.1f} s{flops}", flush=True)
         with open(args.out, "w") as f:  # rewritten after every variant, so a later failure keeps what was measured
             json.dump(report(torch, args, results), f, indent=2)
     print(f"wrote {args.out}")
-    return 0
+    return 1 if failures == len(variants) else 0
 
 
 def report(torch, args, results):
-    props = torch.cuda.get_device_properties(0)
+    cuda = args.device.startswith("cuda")
+    props = torch.cuda.get_device_properties(0) if cuda else None
     return {
         "framework": "pytorch",
         "torch": torch.__version__,
         "cuda": torch.version.cuda,
         "cudnn": torch.backends.cudnn.version(),
         "python": platform.python_version(),
-        "deviceName": torch.cuda.get_device_name(0),
-        "computeCapability": f"{props.major}.{props.minor}",
-        "deviceMemoryBytes": props.total_memory,
+        "deviceName": torch.cuda.get_device_name(0) if cuda else f"cpu ({platform.processor() or platform.machine()})",
+        "computeCapability": f"{props.major}.{props.minor}" if cuda else None,
+        "deviceMemoryBytes": props.total_memory if cuda else None,
         "preset": args.preset,
         "parameters": rm.EXPECTED_PARAMETERS[args.preset],
         "batch": args.batch,
@@ -237,7 +297,7 @@ def report(torch, args, results):
         "adam": args.adam,
         "cudnnBenchmark": args.cudnn_benchmark,
         "compileMode": "default",
-        "timing": "cuda-events",
+        "timing": "cuda-events" if cuda else "wall-clock",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": " ".join(["python3", "tools/reference/bench_train.py"] + sys.argv[1:]),
         "results": results,

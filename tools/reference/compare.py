@@ -25,6 +25,7 @@ PRECISIONS = ("tf32", "fp32", "bf16")
 # first steps (the weights drift apart through float rounding, which Adam's normalisation can amplify)
 TOLERANCE_FIRST = 1e-4
 TOLERANCE_ALL = 1e-2
+PAPER_STEPS_PER_SECOND = 5.0
 
 # dense datasheet peaks in TFLOP/s (as src/Cli/Commands/Bench/DevicePeaks.cs): FP32 on CUDA cores, TF32 and BF16 on tensor cores
 PEAKS = [
@@ -53,6 +54,11 @@ def peaks_for(name):
 
 
 def slug(name):
+    """h200 / h100 for those GPUs (the issue's file name), else the device name made file-name safe."""
+    upper = (name or "").upper()
+    for short in ("H200", "H100", "A100"):
+        if short in upper:
+            return short.lower()
     return "".join(c if c.isalnum() else "-" for c in (name or "unknown").lower()).strip("-")
 
 
@@ -71,9 +77,10 @@ def main():
     parser.add_argument("--phases", help="the orchestrator's phase log (one 'name rc=N seconds=S' line per phase)")
     parser.add_argument("--script-command", default="", help="the command that ran everything")
     parser.add_argument("--out-dir", default=os.path.join("benchmarks", "results"))
+    parser.add_argument("--note", action="append", default=[], help="a line to add to \"missing\" (e.g. why a phase did not run)")
     args = parser.parse_args()
 
-    missing = []
+    missing = list(args.note)
     ntr_runs = [r for r in (load(p) for p in args.ntr if os.path.isfile(p)) if r]
     torch_runs = [r for r in (load(p) for p in args.torch if os.path.isfile(p)) if r]
     ntr_losses = load(args.ntr_losses) if args.ntr_losses and os.path.isfile(args.ntr_losses) else None
@@ -101,13 +108,25 @@ def main():
             methods_run = run
     torch_results = {}
     flops = None
+    flop_counter = None
+    explained = set()  # (side, mode, precision) already named in "missing" with its reason
+    for note in args.note:
+        if note.startswith("ntr bf16"):
+            explained.add(("ntr", None, "bf16"))
     for run in torch_runs:
         for r in run.get("results", []):
+            if "skipped" in r or "error" in r:  # a variant that did not run (torch.compile absent, a compile error)
+                explained.add(("pytorch", r["mode"], r["precision"]))
+                missing.append(f"PyTorch {r['mode']} {r['precision']}: " + (f"skipped: {r['skipped']}" if "skipped" in r else f"error: {r['error'][:300]}"))
+                continue
             torch_results.setdefault((r["mode"], r["precision"]), (r, run))
             if r.get("flopsPerStep") and flops is None:
                 flops = r["flopsPerStep"]
+                flop_counter = r.get("flopCounter")
+            elif r.get("flopCounter") and not r.get("flopsPerStep") and flop_counter is None:
+                flop_counter = r["flopCounter"]
     if flops is None:
-        missing.append("no FLOP count (bench_train.py counts it on an eager variant): MFU left out")
+        missing.append(f"no FLOP count ({flop_counter or 'bench_train.py counts it on an eager variant'}): MFU left out")
 
     def mfu(steps_per_second, precision):
         if not flops or not peaks or not steps_per_second:
@@ -124,7 +143,8 @@ def main():
                             "mfu": mfu(m["stepsPerSecond"], p), "command": run.get("command")}
         else:
             entry["ntr"] = None
-            missing.append(f"ntr {p}: " + ("not implemented in this engine (needs a bf16 dtype through the back end)" if p == "bf16" else "no result"))
+            if ("ntr", None, p) not in explained:
+                missing.append(f"ntr {p}: no result")
         for mode in ("eager", "compile"):
             key = "pytorchEager" if mode == "eager" else "pytorchCompile"
             if (mode, p) in torch_results:
@@ -135,10 +155,15 @@ def main():
                               "mfu": mfu(r["stepsPerSecond"], p), "command": run.get("command")}
             else:
                 entry[key] = None
-                missing.append(f"PyTorch {mode} {p}: no result")
+                if ("pytorch", mode, p) not in explained:
+                    missing.append(f"PyTorch {mode} {p}: no result")
         for mode, key, ratio in (("eager", "pytorchEager", "ratioVsEager"), ("compile", "pytorchCompile", "ratioVsCompile")):
             ours, theirs = entry.get("ntr"), entry.get(key)
             entry[ratio] = ours["stepsPerSecond"] / theirs["stepsPerSecond"] if ours and theirs else None
+            # peak memory, ntr / PyTorch (below 1: ntr needs less): ntr's pool peak over PyTorch's peak allocated
+            memory = "memoryVsEager" if mode == "eager" else "memoryVsCompile"
+            entry[memory] = (ours["peakPoolBytes"] / theirs["peakAllocatedBytes"]
+                             if ours and theirs and ours.get("peakPoolBytes") and theirs.get("peakAllocatedBytes") else None)
         precisions[p] = entry
 
     loss_tracking = None
@@ -187,8 +212,13 @@ def main():
         "date": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": args.script_command,
         "headlinePrecision": HEADLINE,
-        "headline": {k: precisions[HEADLINE].get(k) for k in ("ratioVsEager", "ratioVsCompile")},
+        "headline": {k: precisions[HEADLINE].get(k) for k in ("ratioVsEager", "ratioVsCompile", "memoryVsEager", "memoryVsCompile")},
+        # the paper's Table 6: about 5 training iterations per second for both models on an H200
+        "paperStepsPerSecond": PAPER_STEPS_PER_SECOND,
+        "ntrVsPaper": {p: (precisions[p]["ntr"]["stepsPerSecond"] / PAPER_STEPS_PER_SECOND if precisions[p].get("ntr") else None) for p in PRECISIONS},
         "flopsPerStep": flops,
+        "flopCounter": flop_counter,
+        "mfuDefinition": "flopsPerStep x stepsPerSecond / the device's dense datasheet peak for the precision (peaks.tflops)",
         "peaks": {"device": peak_label, "tflops": peaks},
         "precisions": precisions,
         "ntrMethods": {"precision": methods_run.get("precision"), "methods": methods, "ddim": methods_run.get("ddim")} if methods_run else None,
@@ -198,7 +228,7 @@ def main():
         "raw": {"ntr": ntr_runs, "pytorch": torch_runs},
     }
     os.makedirs(args.out_dir, exist_ok=True)
-    path = os.path.join(args.out_dir, f"train-{args.preset}-vs-pytorch-{slug(device_name)}-{now.strftime('%Y%m%d-%H%M%S')}.json")
+    path = os.path.join(args.out_dir, f"train-{args.preset}-vs-pytorch-{slug(device_name)}-{now.strftime('%Y-%m-%d')}.json")
     with open(path, "w") as f:
         json.dump(result, f, indent=2)
 

@@ -24,6 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_models as rm  # noqa: E402
+from tf32_setting import set_tf32  # noqa: E402
 
 FORMAT = "ntr-loss-tracking/1"
 
@@ -45,6 +46,31 @@ def read_safetensors_header(path):
         if width is None or end - begin != count * width or end > data:
             raise ValueError(f"{path}: tensor {name} has dtype {info['dtype']}, shape {info['shape']} and offsets {begin}..{end}, which do not fit")
     return header, metadata
+
+
+def load_tensors(path):
+    """{name: torch tensor} of a safetensors file: safetensors.torch.load_file where installed, else read here
+    (F32/F64 only, which is all `ntr bench export-batches` writes) so Debian's python3-torch alone can run this."""
+    import torch
+
+    try:
+        from safetensors.torch import load_file
+    except ImportError:
+        load_file = None
+    if load_file is not None:
+        return load_file(path)
+    header, _ = read_safetensors_header(path)
+    with open(path, "rb") as f:
+        (length,) = struct.unpack("<Q", f.read(8))
+        f.seek(8 + length)
+        data = bytearray(f.read())
+    dtypes = {"F32": torch.float32, "F64": torch.float64}
+    tensors = {}
+    for name, info in header.items():
+        begin, end = info["data_offsets"]
+        flat = torch.frombuffer(data, dtype=dtypes[info["dtype"]], count=(end - begin) // (4 if info["dtype"] == "F32" else 8), offset=begin)
+        tensors[name] = flat.reshape(info["shape"]).clone()
+    return tensors
 
 
 def load_manifest(folder):
@@ -99,23 +125,20 @@ def _numel(shape):
 def train(args, manifest):
     import torch
     import torch.nn.functional as F
-    from safetensors.torch import load_file
 
     if not torch.cuda.is_available() and args.device.startswith("cuda"):
         print("no CUDA device visible to PyTorch (use --device cpu to run on the CPU)", file=sys.stderr)
         return None
-    tf32 = args.precision == "tf32"
-    torch.backends.cuda.matmul.allow_tf32 = tf32
-    torch.backends.cudnn.allow_tf32 = tf32
+    tf32_setting = set_tf32(torch, args.precision == "tf32")
     torch.backends.cudnn.benchmark = False
     device = torch.device(args.device)
     model = rm.build(manifest["preset"])
-    model.load_state_dict(load_file(os.path.join(args.batches, manifest["files"]["weights"])), strict=True)
+    model.load_state_dict(load_tensors(os.path.join(args.batches, manifest["files"]["weights"])), strict=True)
     model = model.to(device).eval()
     adam = manifest["adam"]
     optimizer = torch.optim.Adam(model.parameters(), lr=manifest["learningRate"], betas=(adam["beta1"], adam["beta2"]),
                                  eps=adam["eps"], weight_decay=adam["weightDecay"], foreach=False)
-    data = load_file(os.path.join(args.batches, manifest["files"]["batches"]))
+    data = load_tensors(os.path.join(args.batches, manifest["files"]["batches"]))
     steps = min(manifest["steps"], args.steps or manifest["steps"])
     batch = manifest["batch"]
     broadcast = (batch,) + (1,) * len(rm.sample_shape(manifest["preset"]))
@@ -141,6 +164,7 @@ def train(args, manifest):
         "device": str(device),
         "deviceName": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         "precision": args.precision,
+        "tf32Setting": tf32_setting,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": " ".join(["python3", "tools/reference/loss_track.py"] + sys.argv[1:]),
         "seconds": time.perf_counter() - clock,

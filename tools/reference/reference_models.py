@@ -204,7 +204,11 @@ class Attention2D(nn.Module):
             return t.reshape(b, n, self.heads, self.head_dim).permute(0, 2, 1, 3)
 
         q, k, v = heads(self.to_q(tokens)), heads(self.to_k(tokens)), heads(self.to_v(tokens))
-        attended = F.scaled_dot_product_attention(q, k, v, scale=1.0 / math.sqrt(self.head_dim))
+        scale = 1.0 / math.sqrt(self.head_dim)
+        if hasattr(F, "scaled_dot_product_attention"):  # torch 2.0+ (the GPU machine's 2.11): the fused kernels
+            attended = F.scaled_dot_product_attention(q, k, v, scale=scale)
+        else:  # older torch (Debian's 1.13, CPU plumbing checks): the same softmax(q kᵀ · scale) v, unfused
+            attended = torch.softmax((q @ k.transpose(-2, -1)) * scale, dim=-1) @ v
         merged = attended.permute(0, 2, 1, 3).reshape(b, n, c)
         projected = self.to_out[0](merged).transpose(1, 2).reshape(b, c, h, w)
         return projected + x
