@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using NativeTrustRegion.Cli.Progress;
 using NativeTrustRegion.Continual.Methods;
+using NativeTrustRegion.Engine;
 using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Experiments.Reports;
 using NativeTrustRegion.Experiments.Results;
@@ -47,6 +48,7 @@ public static class RunCommands
         }
         cmd.SetAction(parse =>
         {
+            // everything is checked before anything is built, loaded or written
             var config = ExperimentPresets.Create(parse.GetValue(preset)!, parse.GetValue(method)!, parse.GetValue(seed));
             if (parse.GetValue(steps) is { } s)
             {
@@ -56,13 +58,15 @@ public static class RunCommands
             {
                 config = config with { Device = d };
             }
+            config.Validate();
             var dir = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Preset}-{config.Method}-seed{config.Seed}");
             var folder = new RunFolder(dir);
+            RequireFolderPath("--out", folder.Root);
             if (folder.HasCheckpoint && !folder.IsFinished)
             {
-                Console.Error.WriteLine($"{dir} already holds an unfinished run; continue it with `ntr resume {dir}` or choose another --out.");
-                return 1;
+                throw new UsageException($"{folder.Root} already holds an unfinished run; continue it with `ntr resume {folder.Root}` or choose another --out");
             }
+            BackendRegistry.For(Device.Parse(config.Device));
             var result = ConsoleRunProgress.Show(config.Method, p => new ExperimentRunner(config, folder, ExperimentDomains.For(config), p).Run());
             var report = new ComparisonReport([result], $"{ComparisonReport.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
             report.Write(folder.Root);
@@ -92,8 +96,8 @@ public static class RunCommands
             var plan = new ComparisonPlan
             {
                 Preset = parse.GetValue(preset)!,
-                Methods = SplitList(parse.GetValue(methods)!),
-                Seeds = SplitList(parse.GetValue(seeds)!).Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
+                Methods = CommandLineLists.Names("--methods", parse.GetValue(methods)!, MethodRegistry.All),
+                Seeds = CommandLineLists.Seeds("--seeds", parse.GetValue(seeds)!),
                 Directory = Path.GetFullPath(parse.GetValue(output)!),
                 StepsPerTask = parse.GetValue(steps),
                 Device = parse.GetValue(device),
@@ -122,8 +126,8 @@ public static class RunCommands
             var plan = new ComparisonPlan
             {
                 Preset = "demo",
-                Methods = SplitList(parse.GetValue(methods)!),
-                Seeds = SplitList(parse.GetValue(seeds)!).Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
+                Methods = CommandLineLists.Names("--methods", parse.GetValue(methods)!, MethodRegistry.All),
+                Seeds = CommandLineLists.Seeds("--seeds", parse.GetValue(seeds)!),
                 Directory = Path.GetFullPath(parse.GetValue(output)!),
                 StepsPerTask = parse.GetValue(steps),
                 Device = "cpu",
@@ -143,17 +147,26 @@ public static class RunCommands
         cmd.SetAction(parse =>
         {
             var path = Path.GetFullPath(parse.GetValue(dir)!);
+            if (!Directory.Exists(path))
+            {
+                throw new UsageException($"{path} does not exist; pass a folder written by `ntr run`, `ntr compare` or `ntr demo`");
+            }
             if (File.Exists(ComparisonPlan.PlanPath(path)))
             {
                 return Execute(ComparisonPlan.Load(path));
             }
             var folder = new RunFolder(path);
-            var config = folder.ReadConfig();
+            if (!File.Exists(folder.ConfigPath))
+            {
+                throw new UsageException($"{path} is not a run folder (no config.json) nor a comparison folder (no compare.json); pass a folder written by `ntr run`, `ntr compare` or `ntr demo`");
+            }
+            var config = folder.CheckResumable();
             if (folder.IsFinished)
             {
                 Console.WriteLine($"{path} is already finished; see report.md there");
                 return 0;
             }
+            BackendRegistry.For(Device.Parse(config.Device));
             var result = ConsoleRunProgress.Show(config.Method, p => new ExperimentRunner(config, folder, ExperimentDomains.For(config), p).Run());
             var report = new ComparisonReport([result], $"{ComparisonReport.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
             report.Write(folder.Root);
@@ -173,11 +186,15 @@ public static class RunCommands
         cmd.SetAction(parse =>
         {
             var path = Path.GetFullPath(parse.GetValue(dir)!);
+            if (!Directory.Exists(path))
+            {
+                throw new UsageException($"{path} does not exist; pass a folder holding finished runs (from `ntr run`, `ntr compare` or `ntr demo`)");
+            }
+            // every results.json is read (and checked) before any report file is written
             var results = Directory.EnumerateFiles(path, "results.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(ResultJson.Read).ToList();
             if (results.Count == 0)
             {
-                Console.Error.WriteLine($"no finished runs (results.json) under {path}");
-                return 1;
+                throw new UsageException($"no finished runs (results.json) under {path}; finish them first with `ntr resume`");
             }
             var report = new ComparisonReport(results, parse.GetValue(title) ?? $"Continual learning report ({results.Count} runs)");
             report.Write(path);
@@ -190,6 +207,9 @@ public static class RunCommands
 
     private static int Execute(ComparisonPlan plan)
     {
+        RequireFolderPath("--out", plan.Directory);
+        plan.Validate();
+        BackendRegistry.For(Device.Parse(plan.Device ?? plan.ConfigFor(plan.Methods[0], plan.Seeds[0]).Device));
         var report = ConsoleRunProgress.ShowAll(context => plan.Execute(label => new ConsoleRunProgress(label, context)));
         PrintTable(report);
         Console.WriteLine($"report: {Path.Combine(plan.Directory, "report.md")} (also report.html, summary.json)");
@@ -211,5 +231,12 @@ public static class RunCommands
         Description = "runs trained at once, each with an equal share of the CPU threads (default: one per core on the CPU, one on a GPU; results do not depend on it)",
     };
 
-    private static string[] SplitList(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    /// <summary>A folder to write into must not be an existing file.</summary>
+    internal static void RequireFolderPath(string option, string path)
+    {
+        if (File.Exists(path))
+        {
+            throw new UsageException($"{option} {path} is a file; give a folder");
+        }
+    }
 }

@@ -39,6 +39,7 @@ public sealed class ExperimentRunner
 
     public RunResult Run(CancellationToken cancel = default)
     {
+        _config.Validate();
         var resuming = _folder.HasCheckpoint;
         if (!resuming)
         {
@@ -98,9 +99,23 @@ public sealed class ExperimentRunner
                         return Stopped(state);
                     }
                     StepStats stats;
-                    using (TensorScope.Begin())
+                    try
                     {
-                        stats = method.Step(ctx, task, state.StepInTask + 1);
+                        using (TensorScope.Begin())
+                        {
+                            stats = method.Step(ctx, task, state.StepInTask + 1);
+                        }
+                    }
+                    catch (NonFiniteLossException e)
+                    {
+                        throw Diverged(state, task, setup.Stream.Tasks[task].Name, [$"loss = {e.Value.ToString(CultureInfo.InvariantCulture)}"]);
+                    }
+                    if (!double.IsFinite(stats.Loss))
+                    {
+                        var bad = new List<string> { $"loss = {stats.Loss.ToString(CultureInfo.InvariantCulture)}" };
+                        bad.AddRange((stats.Extra ?? new Dictionary<string, double>()).Where(kv => !double.IsFinite(kv.Value))
+                            .Select(kv => $"{kv.Key} = {kv.Value.ToString(CultureInfo.InvariantCulture)}"));
+                        throw Diverged(state, task, setup.Stream.Tasks[task].Name, bad);
                     }
                     state.StepInTask++;
                     state.GlobalStep++;
@@ -220,6 +235,29 @@ public sealed class ExperimentRunner
     private static string EndTaskDescription(int task, int tasks) =>
         task == tasks - 1 ? "finishing the last task" : $"end of task {task + 1}: Fisher estimate / replay generation (if the method uses them)";
 
+    /// <summary>The divergence error of the step after <paramref name="state"/>; nothing of that step has been logged or saved.</summary>
+    private TrainingDivergedException Diverged(RunState state, int task, string taskName, IReadOnlyList<string> badTerms)
+    {
+        string? checkpoint = _folder.HasCheckpoint ? _folder.LatestCheckpoint : null;
+        long? checkpointStep = _lastCheckpointStep ?? (checkpoint is null ? null : ReadCheckpointStep(checkpoint));
+        return new TrainingDivergedException(state.GlobalStep + 1, task, taskName, state.StepInTask + 1, badTerms, _folder.Root, checkpoint, checkpointStep);
+    }
+
+    private static long? ReadCheckpointStep(string checkpoint)
+    {
+        try
+        {
+            var runState = SafeTensorsFile.ReadHeader(checkpoint).Metadata["run_state"];
+            return JsonSerializer.Deserialize<RunState>(runState)?.GlobalStep;
+        }
+        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private long? _lastCheckpointStep;
+
     private RunResult Stopped(RunState state) =>
         throw new RunInterruptedException(state.GlobalStep);
 
@@ -228,6 +266,7 @@ public sealed class ExperimentRunner
         state.WallSeconds = wallBefore + clock.Elapsed.TotalSeconds;
         Directory.CreateDirectory(_folder.CheckpointDirectory);
         RunCheckpoint.Save(_folder.LatestCheckpoint, ctx, method, state, configJson);
+        _lastCheckpointStep = state.GlobalStep;
         if (finishedTask is { } t)
         {
             ParameterCheckpoint.Save(_folder.TaskCheckpoint(t), ctx.Parameters, metadata: new Dictionary<string, string>
@@ -264,6 +303,21 @@ public static class ResultJson
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static RunResult Read(string path) =>
-        JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), Options) ?? throw new InvalidDataException($"{path}: empty results");
+    public static RunResult Read(string path)
+    {
+        RunResult? result;
+        try
+        {
+            result = JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not a valid results file ({e.Message}). Fix: delete it and finish the run again with `ntr resume`.", e);
+        }
+        if (result is null || result.Matrix is null || result.Method is null)
+        {
+            throw new InvalidDataException($"{path} is empty or incomplete. Fix: delete it and finish the run again with `ntr resume`.");
+        }
+        return result;
+    }
 }
