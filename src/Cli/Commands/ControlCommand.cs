@@ -193,6 +193,7 @@ public static class ControlCommand
                 Control = preset.Control with { DemonstrationDirectory = Path.GetFullPath(parseResult.GetValue(demos) ?? DemonstrationCache.DefaultDirectory) },
             };
             config.Validate();
+            new DemonstrationCache(config.Control.DemonstrationDirectory!).CheckExisting(config.ControlTasks.Select(ControlTaskNames.Parse));
             string root = Path.GetFullPath(parseResult.GetValue(output)!);
             RunCommands.RequireFolderPath("--out", root);
             var folder = new RunFolder(Path.Combine(root, id));

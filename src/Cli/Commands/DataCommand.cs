@@ -88,6 +88,10 @@ public static class DataCommand
             string? weights = parse.GetValue(inception) is { Length: > 0 } given
                 ? InceptionWeightsLocation.Resolve(given, "--inception")
                 : InceptionWeightsLocation.FromEnvironment();
+            if (weights is not null)
+            {
+                NativeTrustRegion.Engine.Checkpoints.SafeTensorsFile.ReadHeader(weights);
+            }
             DatasetSplits splits = DatasetCatalog.Load(name, new DatasetLoadOptions
             {
                 DataRoot = parse.GetValue(dataDir),

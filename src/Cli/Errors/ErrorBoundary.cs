@@ -71,6 +71,8 @@ internal static class ErrorBoundary
         UnauthorizedAccessException => (ExitCodes.Failure, $"{e.Message} Fix: choose a folder you can write to (e.g. --out), or change its permissions; nothing already written was changed"),
         IOException when IsDiskFull(e) => (ExitCodes.Failure, $"disk full: {e.Message} Fix: free some space or write to another disk (--out); files written before were left intact"),
         IOException => (ExitCodes.Failure, e.Message),
+        // a failure whose message already tells the user what to do (missing data, a mismatched resume, npm) is not a bug
+        InvalidOperationException when e.Message.Contains("Fix:", StringComparison.Ordinal) || e.Message.Contains("`ntr ", StringComparison.Ordinal) => (ExitCodes.Failure, e.Message),
         _ => null,
     };
 
