@@ -9,9 +9,9 @@ internal static class CrashReport
     public const string FolderVariable = "NTR_CRASH_DIR";
 
     /// <summary>Writes the report and returns its path, or null when it cannot be written.</summary>
-    public static string? Write(Exception exception, IReadOnlyList<string> args)
+    public static string? Write(Exception exception, IReadOnlyList<string> args, string? folder = null)
     {
-        var folder = Environment.GetEnvironmentVariable(FolderVariable) is { Length: > 0 } dir ? dir : Path.GetTempPath();
+        folder ??= Environment.GetEnvironmentVariable(FolderVariable) is { Length: > 0 } dir ? dir : Path.GetTempPath();
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         var path = Path.Combine(folder, $"ntr-crash-{stamp}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}.txt");
         try

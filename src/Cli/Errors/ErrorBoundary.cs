@@ -23,7 +23,7 @@ internal static class ErrorBoundary
     private const int NoSpaceErrno = 28;
 
     /// <summary>Runs <paramref name="body"/> and maps any exception to an exit code after reporting it on <paramref name="error"/>.</summary>
-    public static int Run(Func<int> body, TextWriter error, bool verbose, IReadOnlyList<string> args)
+    public static int Run(Func<int> body, TextWriter error, bool verbose, IReadOnlyList<string> args, string? crashFolder = null)
     {
         try
         {
@@ -41,7 +41,7 @@ internal static class ErrorBoundary
                 }
                 return known.ExitCode;
             }
-            var report = CrashReport.Write(thrown, args);
+            var report = CrashReport.Write(thrown, args, crashFolder);
             error.WriteLine($"error: unexpected {e.GetType().Name}: {FirstLine(e.Message)}");
             error.WriteLine(report is null
                 ? "this is a bug in ntr; the full trace follows, please include it in a bug report:\n" + thrown
