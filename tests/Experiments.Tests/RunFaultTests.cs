@@ -40,6 +40,19 @@ public sealed class RunFaultTests : IDisposable
         Assert.Equal(e.GlobalStep - 1, lastLogged);
     }
 
+    [Fact]
+    public void GpuOutOfMemoryNamesPresetModelBatchAndTheMemoryAskedForAndFree()
+    {
+        var config = RunnerTests.Tiny("ewc");
+        var e = Assert.Throws<RunOutOfMemoryException>(() =>
+            new ExperimentRunner(config, new RunFolder(Path.Combine(_dir, "oom")), new OutOfMemoryDomain(), SilentProgress.Instance).Run());
+        Assert.Contains("out of GPU memory while building the model and the task stream (preset demo, model image-micro, batch 8, device cpu)", e.Message);
+        Assert.Contains("could not allocate 6.00 GiB", e.Message);
+        Assert.Contains("device free 2.00 GiB of 80.00 GiB", e.Message);
+        Assert.Contains("lower batch_size", e.Message);
+        Assert.Equal(6L << 30, e.RequestedBytes);
+    }
+
     [Theory]
     [InlineData(28)] // ENOSPC: disk full
     [InlineData(0)]
@@ -70,4 +83,11 @@ public sealed class RunFaultTests : IDisposable
         Assert.Contains($"could not write {path}", e.Message);
         Assert.Equal([path], Directory.GetFileSystemEntries(_dir));
     }
+}
+
+/// <summary>A domain whose model does not fit: building it runs out of GPU memory.</summary>
+internal sealed class OutOfMemoryDomain : IExperimentDomain
+{
+    public ExperimentSetup Build(Configuration.ExperimentConfig config, IRunProgress progress) =>
+        throw new Engine.Backends.Cuda.CudaOutOfMemoryException(6L << 30, 1L << 30, 70L << 30, 2L << 30, 80L << 30);
 }

@@ -59,7 +59,7 @@ internal static class ErrorBoundary
     {
         UsageException => (ExitCodes.Usage, e.Message),
         TrainingDivergedException or NonFiniteLossException => (ExitCodes.Failure, e.Message),
-        CudaOutOfMemoryException => (ExitCodes.Failure, e.Message),
+        CudaOutOfMemoryException or RunOutOfMemoryException => (ExitCodes.Failure, e.Message),
         CudaLibraryNotFoundException => (ExitCodes.Failure, NoGpu(e)),
         DllNotFoundException when e.Message.Contains("cuda", StringComparison.OrdinalIgnoreCase) => (ExitCodes.Failure, NoGpu(e)),
         DllNotFoundException => (ExitCodes.Failure, $"{FirstLine(e.Message)} Fix: install the system packages with tools/setup-system.sh"),

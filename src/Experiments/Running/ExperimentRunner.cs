@@ -39,6 +39,21 @@ public sealed class ExperimentRunner
 
     public RunResult Run(CancellationToken cancel = default)
     {
+        try
+        {
+            return RunCore(cancel);
+        }
+        catch (Engine.Backends.Cuda.CudaOutOfMemoryException e)
+        {
+            throw new RunOutOfMemoryException(_config, _where, e);
+        }
+    }
+
+    /// <summary>What the run is doing, for an out-of-memory message ("building the model", "step 12 of task 2", …).</summary>
+    private string _where = "starting";
+
+    private RunResult RunCore(CancellationToken cancel)
+    {
         _config.Validate();
         var resuming = _folder.HasCheckpoint;
         if (!resuming)
@@ -46,6 +61,7 @@ public sealed class ExperimentRunner
             _folder.WriteConfig(_config);
         }
         _progress.Phase("building the model and the task stream");
+        _where = "building the model and the task stream";
         var setup = _domain.Build(_config, _progress);
         var method = MethodRegistry.Create(_config.Method);
         var ctx = new ContinualContext(setup.Model, setup.Schedule, setup.Stream, _config.Hyper, setup.Replay, _config.Seed);
@@ -101,6 +117,7 @@ public sealed class ExperimentRunner
                     StepStats stats;
                     try
                     {
+                        _where = $"training step {state.StepInTask + 1} of task {task + 1}";
                         using (TensorScope.Begin())
                         {
                             stats = method.Step(ctx, task, state.StepInTask + 1);
@@ -154,7 +171,9 @@ public sealed class ExperimentRunner
                     }
                 }
                 _progress.Phase(EndTaskDescription(task, tasks));
+                _where = EndTaskDescription(task, tasks);
                 method.EndTask(ctx, task);
+                _where = $"evaluating after task {task + 1}";
                 _progress.Phase($"evaluating tasks 1..{task + 1} ({evaluator.Metric.Name})");
                 for (var j = 0; j <= task; j++)
                 {
