@@ -76,6 +76,11 @@ public static class Program
         root.Subcommands.Add(KernelsCommand.Build());
         root.Subcommands.Add(CheckCommand.Build());
         root.Subcommands.Add(BenchCommand.Build());
+        if (args.Length == 0)
+        {
+            root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = output, Error = error });
+            return ExitCodes.Usage;
+        }
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
