@@ -119,6 +119,8 @@ public sealed class BadInputTests : IDisposable
         { "bench train --preset image-micro --device tpu --out {R}/b", 2, "unknown device 'tpu'" },
         { "bench kernels --device cpu --output {R}/b", 2, "needs a GPU device" },
         { "check --device cpu", 2, "needs a GPU device" },
+        { "bench train --preset image-micro --device cpu --methods ewc,nope --out {R}/b", 2, "unknown method 'nope'" },
+        { "kernels compile --target sm90", 2, "--target 'sm90' is not an NVRTC target" },
         { "frobnicate", 2, "frobnicate" },
     };
 
