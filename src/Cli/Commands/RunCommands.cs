@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NativeTrustRegion.Cli.Errors;
 using NativeTrustRegion.Cli.Progress;
 using NativeTrustRegion.Continual.Methods;
 using NativeTrustRegion.Engine;
@@ -67,6 +68,7 @@ public static class RunCommands
                 throw new UsageException($"{folder.Root} already holds an unfinished run; continue it with `ntr resume {folder.Root}` or choose another --out");
             }
             BackendRegistry.For(Device.Parse(config.Device));
+            ErrorBoundary.WorkFolder = folder.Root;
             var result = ConsoleRunProgress.Show(config.Method, p => new ExperimentRunner(config, folder, ExperimentDomains.For(config), p).Run());
             var report = new ComparisonReport([result], $"{ComparisonReport.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
             report.Write(folder.Root);
@@ -167,6 +169,7 @@ public static class RunCommands
                 return 0;
             }
             BackendRegistry.For(Device.Parse(config.Device));
+            ErrorBoundary.WorkFolder = folder.Root;
             var result = ConsoleRunProgress.Show(config.Method, p => new ExperimentRunner(config, folder, ExperimentDomains.For(config), p).Run());
             var report = new ComparisonReport([result], $"{ComparisonReport.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
             report.Write(folder.Root);
@@ -210,6 +213,7 @@ public static class RunCommands
         RequireFolderPath("--out", plan.Directory);
         plan.Validate();
         BackendRegistry.For(Device.Parse(plan.Device ?? plan.ConfigFor(plan.Methods[0], plan.Seeds[0]).Device));
+        ErrorBoundary.WorkFolder = plan.Directory;
         var report = ConsoleRunProgress.ShowAll(context => plan.Execute(label => new ConsoleRunProgress(label, context)));
         PrintTable(report);
         Console.WriteLine($"report: {Path.Combine(plan.Directory, "report.md")} (also report.html, summary.json)");

@@ -22,9 +22,16 @@ internal static class ErrorBoundary
     /// <summary>Linux errno of "No space left on device" (IOException.HResult carries the errno on Unix).</summary>
     private const int NoSpaceErrno = 28;
 
+    /// <summary>
+    /// The folder the current command writes into (a run or comparison folder), once its input is validated: a crash
+    /// report goes there, next to the run it belongs to. Reset by every <see cref="Run"/> (one command at a time).
+    /// </summary>
+    public static string? WorkFolder { get; set; }
+
     /// <summary>Runs <paramref name="body"/> and maps any exception to an exit code after reporting it on <paramref name="error"/>.</summary>
     public static int Run(Func<int> body, TextWriter error, bool verbose, IReadOnlyList<string> args, string? crashFolder = null)
     {
+        WorkFolder = null;
         try
         {
             return body();
@@ -41,7 +48,7 @@ internal static class ErrorBoundary
                 }
                 return known.ExitCode;
             }
-            var report = CrashReport.Write(thrown, args, crashFolder);
+            var report = CrashReport.Write(thrown, args, crashFolder ?? (Directory.Exists(WorkFolder) ? WorkFolder : null));
             error.WriteLine($"error: unexpected {e.GetType().Name}: {FirstLine(e.Message)}");
             error.WriteLine(report is null
                 ? "this is a bug in ntr; the full trace follows, please include it in a bug report:\n" + thrown

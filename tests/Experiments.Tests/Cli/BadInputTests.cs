@@ -13,6 +13,7 @@ namespace NativeTrustRegion.Experiments.Tests.Cli;
 /// (2 bad usage, 1 failure), the message's key words, no stack trace, and not one file created or changed in the
 /// working folder. Validation happens before any model is built, so each case takes milliseconds.
 /// </summary>
+[Collection("ntr console")] // Program.Run and ErrorBoundary share process-wide state: not in parallel with each other
 public sealed class BadInputTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("ntr-badinput-").FullName;

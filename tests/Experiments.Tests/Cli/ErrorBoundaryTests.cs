@@ -5,6 +5,7 @@ using NativeTrustRegion.Experiments.Running;
 namespace NativeTrustRegion.Experiments.Tests.Cli;
 
 /// <summary>How the one error boundary reports each kind of failure: exit code, message, and a crash report for bugs.</summary>
+[Collection("ntr console")] // Program.Run and ErrorBoundary share process-wide state: not in parallel with each other
 public sealed class ErrorBoundaryTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ntr-boundary-").FullName;
@@ -31,6 +32,22 @@ public sealed class ErrorBoundaryTests : IDisposable
         Assert.StartsWith("ntr run --method ewc\n", text);
         Assert.Contains("System.NullReferenceException: boom", text);
         Assert.Contains("   at ", text);
+    }
+
+    [Fact]
+    public void TheCrashReportGoesIntoTheRunFolderOnceItIsKnown()
+    {
+        string runFolder = Path.Combine(_dir, "run");
+        Directory.CreateDirectory(runFolder);
+        var error = new StringWriter();
+        int code = ErrorBoundary.Run(() =>
+        {
+            ErrorBoundary.WorkFolder = runFolder;
+            throw new IndexOutOfRangeException("bad index");
+        }, error, false, ["run"]);
+        Assert.Equal(ExitCodes.Failure, code);
+        var report = Assert.Single(Directory.GetFiles(runFolder, "ntr-crash-*.txt"));
+        Assert.Contains(report, error.ToString());
     }
 
     [Fact]
