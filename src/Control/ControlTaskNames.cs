@@ -1,9 +1,10 @@
+using NativeTrustRegion.Engine;
 namespace NativeTrustRegion.Control;
 
 /// <summary>Meta-World style names of the <see cref="ControlTask"/> values ("push-wall", ...) and CW10 order.</summary>
 public static class ControlTaskNames
 {
-    private static readonly string[] Names =
+    public static IReadOnlyList<string> Names { get; } =
     [
         "hammer", "push-wall", "faucet-close", "push-back", "stick-pull",
         "handle-press-side", "push", "shelf-place", "window-close", "peg-unplug-side",
@@ -21,18 +22,18 @@ public static class ControlTaskNames
         {
             normalized = normalized[..^3];
         }
-        int index = Array.IndexOf(Names, normalized);
+        int index = Names.ToList().IndexOf(normalized);
         task = index >= 0 ? (ControlTask)index : default;
         return index >= 0;
     }
 
-    /// <exception cref="ArgumentException">The name is not a CW10 task; the message lists the valid names.</exception>
+    /// <exception cref="UsageException">The name is not a CW10 task; the message lists the valid names.</exception>
     public static ControlTask Parse(string name)
     {
         if (TryParse(name, out ControlTask task))
         {
             return task;
         }
-        throw new ArgumentException($"Unknown control task '{name}'. Valid tasks: {string.Join(", ", Names)}.", nameof(name));
+        throw UsageException.Unknown("control task", name, Names);
     }
 }

@@ -1,3 +1,4 @@
+using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 using NativeTrustRegion.Models.Image;
 using NativeTrustRegion.Models.Policy;
@@ -32,6 +33,15 @@ public static class ModelPresets
     ];
 
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
+
+    /// <summary>Throws a <see cref="UsageException"/> listing the presets unless <paramref name="name"/> is one; builds nothing.</summary>
+    public static void Validate(string name)
+    {
+        if (!Names.Contains(name))
+        {
+            throw UsageException.Unknown("model preset", name, Names);
+        }
+    }
 
     public static string Describe(string name) => Find(name).Description;
 

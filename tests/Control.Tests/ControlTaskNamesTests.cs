@@ -1,3 +1,4 @@
+using NativeTrustRegion.Engine;
 namespace NativeTrustRegion.Control.Tests;
 
 public sealed class ControlTaskNamesTests
@@ -17,7 +18,7 @@ public sealed class ControlTaskNamesTests
         Assert.Equal(ControlTask.WindowClose, ControlTaskNames.Parse("window-close-v2"));
         Assert.Equal(ControlTask.PegUnplugSide, ControlTaskNames.Parse(" Peg-Unplug-Side-v1 "));
 
-        var error = Assert.Throws<ArgumentException>(() => ControlTaskNames.Parse("door-open"));
+        var error = Assert.Throws<UsageException>(() => ControlTaskNames.Parse("door-open"));
         Assert.Contains("door-open", error.Message);
         Assert.Contains("push-wall", error.Message);
     }

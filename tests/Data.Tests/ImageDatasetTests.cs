@@ -108,7 +108,7 @@ public class ImageDatasetTests
         Assert.Equal(5, DatasetCatalog.DefaultTaskStream("fmnist").Tasks.Count);
         DatasetSplits embedded = DatasetCatalog.Load("embedded", new DatasetLoadOptions { Embedded = new EmbeddedGlyphOptions { TrainPerClass = 3, HeldOutPerClass = 1 } });
         Assert.Equal(30, embedded.Train.Count);
-        var e = Assert.Throws<ArgumentException>(() => DatasetCatalog.Load("cifar"));
+        var e = Assert.Throws<NativeTrustRegion.Engine.UsageException>(() => DatasetCatalog.Load("cifar"));
         Assert.Contains("embedded, mnist, fashion-mnist, imagenet32", e.Message);
     }
 }

@@ -155,7 +155,7 @@ public class MnistPackageTests
     public void MissingPackageWithoutDownloadSaysHowToFetch()
     {
         using var dir = new TemporaryDirectory();
-        var e = Assert.Throws<InvalidOperationException>(() => MnistFamilyDataset.LoadAll(NpmImagePackage.Mnist, Offline(dir)));
+        var e = Assert.Throws<FileNotFoundException>(() => MnistFamilyDataset.LoadAll(NpmImagePackage.Mnist, Offline(dir)));
         Assert.Contains("ntr data fetch mnist", e.Message);
     }
 

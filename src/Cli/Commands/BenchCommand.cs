@@ -34,11 +34,8 @@ public static class BenchCommand
 
     private static int RunKernels(string deviceText, string outputDir, int repeats, string[] commandLine)
     {
+        UsageException.RequireAtLeast("--repeats", repeats, 1);
         var gpu = CheckCommand.OpenGpu(deviceText);
-        if (gpu is null)
-        {
-            return 2;
-        }
         var peaks = DevicePeaks.For(gpu.Info.Name);
         Console.WriteLine($"{gpu.Info.Name}, driver CUDA {gpu.Info.DriverCudaVersion}; datasheet peaks ({peaks.Label}): {peaks.BandwidthGBs} GB/s, TF32 {peaks.Tf32Tflops} TFLOP/s, FP32 {peaks.Fp32Tflops} TFLOP/s");
         Console.WriteLine($"{"kernel",-36} {"shape",-22} {"ms",9} {"GB/s",9} {"%BW",6} {"TFLOP/s",8} {"%peak",6}");

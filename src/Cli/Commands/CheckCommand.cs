@@ -18,42 +18,23 @@ public static class CheckCommand
         return command;
     }
 
-    /// <summary>Opens the GPU back end, or prints why there is none and returns null.</summary>
-    internal static CudaBackend? OpenGpu(string deviceText)
+    /// <summary>
+    /// Opens the GPU back end of a --device value: a <see cref="UsageException"/> for a bad or non-GPU device, the
+    /// CUDA library's exception (exit code 1, "no usable GPU") when there is none.
+    /// </summary>
+    internal static CudaBackend OpenGpu(string deviceText)
     {
-        Device device;
-        try
-        {
-            device = Device.Parse(deviceText);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            return null;
-        }
+        var device = Device.Parse(deviceText);
         if (!device.IsCuda)
         {
-            Console.Error.WriteLine($"this command needs a GPU device (--device cuda), not {device}");
-            return null;
+            throw new UsageException($"this command needs a GPU device (--device cuda or cuda:N), not {device}");
         }
-        try
-        {
-            return (CudaBackend)BackendRegistry.For(device);
-        }
-        catch (Exception e) when (e is CudaLibraryNotFoundException or CudaException or DllNotFoundException)
-        {
-            Console.Error.WriteLine($"no GPU available: {e.Message}");
-            return null;
-        }
+        return (CudaBackend)BackendRegistry.For(device);
     }
 
     private static int Run(string deviceText, string? filter)
     {
         var gpu = OpenGpu(deviceText);
-        if (gpu is null)
-        {
-            return 2;
-        }
         var d = gpu.Description;
         Console.WriteLine($"{d.Name} ({d.Architecture}, {d.Processors} SMs, {d.TotalMemoryBytes / (1L << 30)} GiB), driver CUDA {d.DriverVersion}, matmul precision {gpu.Precision}");
         Console.WriteLine("error = max|gpu - cpu| / max|cpu| over the output and every input gradient");

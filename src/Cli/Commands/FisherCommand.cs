@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using NativeTrustRegion.Cli.Progress;
+using NativeTrustRegion.Engine;
+using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Experiments.Diagnostics;
 using NativeTrustRegion.Experiments.Running;
 using Spectre.Console;
@@ -26,8 +28,31 @@ public static class FisherCommand
         diagnose.SetAction(parse =>
         {
             var folder = new RunFolder(parse.GetValue(run)!);
-            var ckpt = parse.GetValue(checkpoint) ?? LastTaskCheckpoint(folder);
-            var ts = parse.GetValue(timesteps)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            if (!Directory.Exists(folder.Root))
+            {
+                throw new UsageException($"--run {folder.Root} does not exist; pass a run folder written by `ntr run`");
+            }
+            if (!File.Exists(folder.ConfigPath))
+            {
+                throw new UsageException($"--run {folder.Root} is not a run folder (no config.json); pass a run folder written by `ntr run`");
+            }
+            var config = folder.ReadConfig();
+            var given = parse.GetValue(checkpoint);
+            if (given is not null && !File.Exists(given))
+            {
+                throw new UsageException($"--checkpoint {Path.GetFullPath(given)} does not exist");
+            }
+            var ckpt = given ?? LastTaskCheckpoint(folder);
+            SafeTensorsFile.ReadHeader(ckpt);
+            var taskNumber = parse.GetValue(task);
+            if (taskNumber < 1 || taskNumber > config.TaskCount)
+            {
+                throw new UsageException($"--task {taskNumber} does not exist; the run has tasks 1 to {config.TaskCount}");
+            }
+            UsageException.RequireAtLeast("--samples", parse.GetValue(samples), 2);
+            var ts = CommandLineLists.Integers("--timesteps", parse.GetValue(timesteps)!, 0, CollinearityDiagnosis.TrainingTimesteps - 1);
+            var outDir = parse.GetValue(output) ?? Path.Combine(folder.Root, "diagnostics");
+            RunCommands.RequireFolderPath("--out", Path.GetFullPath(outDir));
             var buckets = ConsoleRunProgress.Show("fisher", p => CollinearityDiagnosis.Run(folder, ckpt, parse.GetValue(task) - 1, parse.GetValue(samples), ts, p));
             var table = new Table().AddColumns("t", "mean cos", "median cos", "min cos", "λ1/Σλ", "λ1²/Σλ²");
             foreach (var b in buckets)
@@ -35,7 +60,6 @@ public static class FisherCommand
                 table.AddRow(b.Timestep, F(b.MeanCosine), F(b.MedianCosine), F(b.MinCosine), F(b.TopEigenvalueShare), F(b.TopEigenvalueSquaredShare));
             }
             AnsiConsole.Write(table);
-            var outDir = parse.GetValue(output) ?? Path.Combine(folder.Root, "diagnostics");
             CollinearityDiagnosis.Write(outDir, buckets, $"Per-sample gradient collinearity ({Path.GetFileName(ckpt)})");
             Console.WriteLine($"written: {Path.Combine(outDir, "collinearity.json")}, {Path.Combine(outDir, "collinearity.svg")}");
             return 0;
@@ -52,6 +76,8 @@ public static class FisherCommand
         var files = Directory.Exists(folder.CheckpointDirectory)
             ? Directory.GetFiles(folder.CheckpointDirectory, "after-task-*.safetensors").Order(StringComparer.Ordinal).ToArray()
             : [];
-        return files.Length > 0 ? files[^1] : throw new FileNotFoundException($"no after-task checkpoint in {folder.CheckpointDirectory}; pass --checkpoint");
+        return files.Length > 0
+            ? files[^1]
+            : throw new FileNotFoundException($"no after-task checkpoint in {folder.CheckpointDirectory} (the run has not finished a task yet). Fix: let the run finish its first task (`ntr resume {folder.Root}`), or pass --checkpoint FILE");
     }
 }

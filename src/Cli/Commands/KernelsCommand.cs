@@ -22,16 +22,12 @@ public static class KernelsCommand
 
     private static int Compile(string target, bool resources)
     {
-        KernelCompiler compiler;
-        try
+        if (!Regex.IsMatch(target, "^(compute|sm)_[0-9]{2,3}a?$"))
         {
-            compiler = KernelCompiler.Open();
+            throw new NativeTrustRegion.Engine.UsageException($"--target '{target}' is not an NVRTC target; use compute_XY (PTX) or sm_XY (CUBIN), e.g. compute_90");
         }
-        catch (CudaLibraryNotFoundException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 2;
-        }
+        // no NVRTC: CudaLibraryNotFoundException, reported by the error boundary (exit code 1)
+        var compiler = KernelCompiler.Open();
         Console.WriteLine($"NVRTC {compiler.Version}, target {target}, {KernelSources.Modules.Count} sources, headers {string.Join(", ", KernelSources.Headers.Select(h => h.FileName))}");
         int passed = 0, failed = 0;
         string[] extra = resources ? ["-Xptxas", "-v"] : [];

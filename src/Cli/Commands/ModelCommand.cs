@@ -23,11 +23,7 @@ public static class ModelCommand
         summary.SetAction(parseResult =>
         {
             var name = parseResult.GetValue(preset)!;
-            if (!ModelPresets.Names.Contains(name))
-            {
-                Console.Error.WriteLine($"unknown preset '{name}'; known presets: {string.Join(", ", ModelPresets.Names)}");
-                return 2;
-            }
+            ModelPresets.Validate(name);
             PrintSummary(name);
             return 0;
         });

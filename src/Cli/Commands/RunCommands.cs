@@ -1,15 +1,18 @@
 using System.CommandLine;
 using System.Globalization;
+using NativeTrustRegion.Cli.Errors;
 using NativeTrustRegion.Cli.Progress;
 using NativeTrustRegion.Cli.Signals;
 using NativeTrustRegion.Engine.Distributed;
 using NativeTrustRegion.Experiments.Cluster;
 using NativeTrustRegion.Continual.Methods;
+using NativeTrustRegion.Engine;
 using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Experiments.Reports;
 using NativeTrustRegion.Experiments.Results;
 using NativeTrustRegion.Experiments.Running;
 using Spectre.Console;
+using ExitCodes = NativeTrustRegion.Cli.Errors.ExitCodes;
 
 namespace NativeTrustRegion.Cli.Commands;
 
@@ -57,26 +60,21 @@ public static class RunCommands
         }
         cmd.SetAction(parse =>
         {
-            ExperimentConfig config;
-            try
-            {
-                config = ConfigOverrides.Apply(
-                    ExperimentPresets.Create(parse.GetValue(preset)!, parse.GetValue(method)!, parse.GetValue(seed)),
-                    parse.GetValue(steps), parse.GetValue(device), parse.GetValue(tasks), parse.GetValue(evalSamples));
-            }
-            catch (ArgumentException e)
-            {
-                Console.Error.WriteLine(e.Message);
-                return 2;
-            }
+            // everything is checked before anything is built, loaded or written
+            var config = ConfigOverrides.Apply(
+                ExperimentPresets.Create(parse.GetValue(preset)!, parse.GetValue(method)!, parse.GetValue(seed)),
+                parse.GetValue(steps), parse.GetValue(device), parse.GetValue(tasks), parse.GetValue(evalSamples));
+            config.Validate();
             var dir = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Preset}-{config.Method}-seed{config.Seed}");
             using var collective = Collectives.FromEnvironment();
             var folder = RankFolder(dir, collective);
+            RequireFolderPath("--out", folder.Root);
             if (folder.HasCheckpoint && !folder.IsFinished)
             {
-                Console.Error.WriteLine($"{dir} already holds an unfinished run; continue it with `ntr resume {dir}` or choose another --out.");
-                return 1;
+                throw new UsageException($"{folder.Root} already holds an unfinished run; continue it with `ntr resume {folder.Root}` or choose another --out");
             }
+            BackendRegistry.For(Device.Parse(config.Device));
+            ErrorBoundary.WorkFolder = folder.Root;
             return TrainOne(config, folder, collective, () => Console.WriteLine($"run folder: {folder.Root}"));
         });
         return cmd;
@@ -110,8 +108,8 @@ public static class RunCommands
             var plan = new ComparisonPlan
             {
                 Preset = parse.GetValue(preset)!,
-                Methods = SplitList(parse.GetValue(methods)!),
-                Seeds = ComparisonPlan.SeedsFor(parse.GetValue(preset)!, parse.GetValue(seeds) is { } given ? ParseSeeds(given) : null),
+                Methods = CommandLineLists.Names("--methods", parse.GetValue(methods)!, MethodRegistry.All),
+                Seeds = ComparisonPlan.SeedsFor(parse.GetValue(preset)!, parse.GetValue(seeds) is { } given ? CommandLineLists.Seeds("--seeds", given) : null),
                 Directory = Path.GetFullPath(parse.GetValue(output)!),
                 StepsPerTask = parse.GetValue(steps),
                 Device = parse.GetValue(device),
@@ -121,15 +119,7 @@ public static class RunCommands
                 Executor = parse.GetValue(executor)!,
                 Title = $"Continual learning on {parse.GetValue(preset)}",
             };
-            try
-            {
-                _ = plan.ConfigFor(plan.Methods[0], plan.Seeds[0]); // bad presets and overrides fail here, before anything is written
-            }
-            catch (ArgumentException e)
-            {
-                Console.Error.WriteLine(e.Message);
-                return 2;
-            }
+            plan.Validate(); // every run's preset, method and overrides are checked here, before anything is written
             if (plan.Executor == "slurm")
             {
                 var options = new SlurmOptions
@@ -164,8 +154,8 @@ public static class RunCommands
             var plan = new ComparisonPlan
             {
                 Preset = "demo",
-                Methods = SplitList(parse.GetValue(methods)!),
-                Seeds = SplitList(parse.GetValue(seeds)!).Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
+                Methods = CommandLineLists.Names("--methods", parse.GetValue(methods)!, MethodRegistry.All),
+                Seeds = CommandLineLists.Seeds("--seeds", parse.GetValue(seeds)!),
                 Directory = Path.GetFullPath(parse.GetValue(output)!),
                 StepsPerTask = parse.GetValue(steps),
                 Device = "cpu",
@@ -185,6 +175,10 @@ public static class RunCommands
         cmd.SetAction(parse =>
         {
             var path = Path.GetFullPath(parse.GetValue(dir)!);
+            if (!Directory.Exists(path))
+            {
+                throw new UsageException($"{path} does not exist; pass a folder written by `ntr run`, `ntr compare` or `ntr demo`");
+            }
             if (File.Exists(ComparisonPlan.PlanPath(path)))
             {
                 var plan = ComparisonPlan.Load(path) with { Directory = path };
@@ -196,12 +190,18 @@ public static class RunCommands
             }
             using var collective = Collectives.FromEnvironment();
             var folder = RankFolder(path, collective);
-            var config = folder.ReadConfig();
+            if (!File.Exists(folder.ConfigPath))
+            {
+                throw new UsageException($"{path} is not a run folder (no config.json) nor a comparison folder (no compare.json); pass a folder written by `ntr run`, `ntr compare` or `ntr demo`");
+            }
+            var config = folder.CheckResumable();
             if (folder.IsFinished)
             {
                 Console.WriteLine($"{path} is already finished; see report.md there");
                 return 0;
             }
+            BackendRegistry.For(Device.Parse(config.Device));
+            ErrorBoundary.WorkFolder = folder.Root;
             return TrainOne(config, folder, collective, () => { });
         });
         return cmd;
@@ -217,15 +217,19 @@ public static class RunCommands
         cmd.SetAction(parse =>
         {
             var path = Path.GetFullPath(parse.GetValue(dir)!);
+            if (!Directory.Exists(path))
+            {
+                throw new UsageException($"{path} does not exist; pass a folder holding finished runs (from `ntr run`, `ntr compare` or `ntr demo`)");
+            }
             var planned = File.Exists(ComparisonPlan.PlanPath(path)) ? ComparisonPlan.Load(path) with { Directory = path } : null;
-            // a comparison's runs in its own order (as `ntr compare` reports them), then any other finished run below
+            // a comparison's runs in its own order (as `ntr compare` reports them), then any other finished run below;
+            // every results.json is read (and checked) before any report file is written
             var files = planned?.Runs.Select(r => new RunFolder(planned.RunDirectory(r.Method, r.Seed)).ResultsPath).Where(File.Exists).ToList() ?? [];
             files.AddRange(Directory.EnumerateFiles(path, "results.json", SearchOption.AllDirectories).Select(Path.GetFullPath).Order(StringComparer.Ordinal).Except(files));
             var results = files.Select(ResultJson.Read).ToList();
             if (results.Count == 0)
             {
-                Console.Error.WriteLine($"no finished runs (results.json) under {path}");
-                return 1;
+                throw new UsageException($"no finished runs (results.json) under {path}; finish them first with `ntr resume`");
             }
             var report = new ComparisonReport(results, parse.GetValue(title) ?? planned?.Title ?? $"Continual learning report ({results.Count} runs)");
             report.Write(path);
@@ -245,6 +249,10 @@ public static class RunCommands
 
     private static int Execute(ComparisonPlan plan)
     {
+        RequireFolderPath("--out", plan.Directory);
+        plan.Validate();
+        BackendRegistry.For(Device.Parse(plan.Device ?? plan.ConfigFor(plan.Methods[0], plan.Seeds[0]).Device));
+        ErrorBoundary.WorkFolder = plan.Directory;
         using var stop = new StopSignal();
         ComparisonReport report;
         try
@@ -352,9 +360,12 @@ public static class RunCommands
         Description = "runs trained at once, each with an equal share of the CPU threads (default: one per core on the CPU, one on a GPU; results do not depend on it)",
     };
 
-    private static ulong[] ParseSeeds(string list) => SplitList(list).Select(s => ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var seed)
-        ? seed
-        : throw new ArgumentException($"--seeds: '{s}' is not a seed; give non-negative integers separated by commas, e.g. --seeds 1,2,3")).ToArray();
-
-    private static string[] SplitList(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    /// <summary>A folder to write into must not be an existing file.</summary>
+    internal static void RequireFolderPath(string option, string path)
+    {
+        if (File.Exists(path))
+        {
+            throw new UsageException($"{option} {path} is a file; give a folder");
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using NativeTrustRegion.Engine;
 using NativeTrustRegion.Continual.Fisher;
 
 namespace NativeTrustRegion.Continual.Methods;
@@ -24,6 +25,15 @@ public static class MethodRegistry
         "c-maml" => new LaMaml(learnRates: false),
         "a-gem" => new AGem(),
         "joint" => new JointTraining(),
-        _ => throw new ArgumentException($"unknown method '{id}'. Known methods: {string.Join(", ", All)}"),
+        _ => throw UsageException.Unknown("method", id, All),
     };
+
+    /// <summary>Throws a <see cref="UsageException"/> listing the valid methods unless <paramref name="id"/> is one; builds nothing.</summary>
+    public static void Validate(string id)
+    {
+        if (!All.Contains(id, StringComparer.Ordinal))
+        {
+            throw UsageException.Unknown("method", id, All);
+        }
+    }
 }

@@ -61,4 +61,8 @@ public static class DiffusionObjective
 
 /// <summary>The loss became NaN or infinite: training diverged.</summary>
 public sealed class NonFiniteLossException(double value)
-    : InvalidOperationException($"the training loss is {value}: training diverged. Fix: lower the learning rate (--lr), enable gradient clipping, or resume from the last checkpoint with a smaller step size.");
+    : InvalidOperationException($"the training loss is {value}: training diverged. Fix: lower the learning rate (--lr), enable gradient clipping, or resume from the last checkpoint with a smaller step size.")
+{
+    /// <summary>The loss value (NaN or ±∞).</summary>
+    public double Value { get; } = value;
+}

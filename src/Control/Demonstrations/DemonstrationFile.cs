@@ -131,6 +131,10 @@ public static class DemonstrationFile
         ulong totalSteps = ReadUInt64(data, ref offset);
         int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(data[offset..]);
         offset += 2;
+        if (totalSteps > (ulong)data.Length || episodeCount > (uint)data.Length)
+        {
+            throw new CorruptDemonstrationFileException(path, $"its header claims {episodeCount} episodes of {totalSteps} steps in all, more than its {data.Length} bytes can hold");
+        }
         long tableEnd = (long)offset + nameLength + 9L * episodeCount;
         long expectedLength = tableEnd + 4L * (long)totalSteps * (observationSize + actionSize);
         if (expectedLength != data.Length)

@@ -78,7 +78,7 @@ public static class ImageCacheFile
             hash.AppendData(header);
             CacheHeader h;
             try { h = DecodeHeader(header); }
-            catch (Exception e) when (e is EndOfStreamException or ArgumentException or DecoderFallbackException)
+            catch (Exception e) when (e is EndOfStreamException or ArgumentException or DecoderFallbackException or FormatException or OverflowException)
             {
                 problem = $"header is damaged ({e.Message})";
                 return false;
@@ -114,7 +114,7 @@ public static class ImageCacheFile
             problem = "";
             return true;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             problem = $"cannot read ({e.Message})";
             return false;

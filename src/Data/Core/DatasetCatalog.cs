@@ -1,3 +1,4 @@
+using NativeTrustRegion.Engine;
 namespace NativeTrustRegion.Data;
 
 /// <summary>The data sets by name ("embedded", "mnist", "fashion-mnist", "imagenet32") and their default task streams.</summary>
@@ -65,6 +66,14 @@ public static class DatasetCatalog
         Log = options.Log,
     };
 
-    private static ArgumentException Unknown(string name) =>
-        new($"unknown data set '{name}'; choose one of: {string.Join(", ", Names)}");
+    private static UsageException Unknown(string name) => UsageException.Unknown("data set", name, Names);
+
+    /// <summary>Throws a <see cref="UsageException"/> listing the data sets unless <paramref name="name"/> (or an alias) is one; loads nothing.</summary>
+    public static void Validate(string name)
+    {
+        if (!Names.Contains(Normalise(name)))
+        {
+            throw Unknown(name);
+        }
+    }
 }

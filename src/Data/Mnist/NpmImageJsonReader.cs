@@ -79,7 +79,7 @@ public static class NpmImageJsonReader
             }
             if (!foundData) throw new DatasetFormatException(source, "has no \"data\" member");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {
             throw new DatasetFormatException(source, $"is not valid JSON ({e.Message}); the package file is damaged — delete the package folder and fetch again", e);
         }

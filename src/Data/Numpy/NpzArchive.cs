@@ -35,7 +35,7 @@ public sealed class NpzArchive : IDisposable
         {
             return new NpzArchive(path, new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false), stream);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or ArgumentException or IOException)
         {
             stream.Dispose();
             throw new DatasetFormatException(path,
@@ -50,7 +50,7 @@ public sealed class NpzArchive : IDisposable
         {
             return new NpzArchive(name, new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true), null);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or ArgumentException or IOException)
         {
             throw new DatasetFormatException(name, $"not a readable .npz (zip) archive — truncated or of another format ({e.Message})", e);
         }
@@ -89,7 +89,7 @@ public sealed class NpzArchive : IDisposable
         {
             return entry.Open();
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
         {
             throw new DatasetFormatException(source, $"damaged zip entry: {e.Message}", e);
         }

@@ -21,18 +21,31 @@ public static class AtomicFile
             }
             File.Move(temp, full, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             try
             {
                 File.Delete(temp);
             }
-            catch (IOException)
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
             {
+            }
+            // name the file the caller wanted (not the temporary one) and say that its previous content is intact;
+            // keep the exception type and HResult (errno), so callers can still tell a full disk from a read-only folder
+            if (e is UnauthorizedAccessException)
+            {
+                throw new UnauthorizedAccessException(Failed(full, e), e);
+            }
+            if (e is IOException && e.GetType() == typeof(IOException))
+            {
+                throw new IOException(Failed(full, e), e.HResult);
             }
             throw;
         }
     }
+
+    private static string Failed(string path, Exception e) =>
+        $"could not write {path} ({e.Message}); " + (File.Exists(path) ? "its previous version is unchanged." : "nothing was written.");
 
     public static void WriteAllText(string path, string text) =>
         Write(path, s =>

@@ -148,30 +148,89 @@ public sealed class SafeTensorsFile
         });
     }
 
+    /// <summary>Largest header accepted (the reference implementation's limit is 100 MB).</summary>
+    private const long MaxHeaderBytes = 100_000_000;
+
     public static SafeTensorsFile Read(string path)
     {
         if (!File.Exists(path))
         {
             throw new SafeTensorsException(path, "file not found", "check the path (a run folder keeps its checkpoints under checkpoints/)");
         }
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 8)
+        byte[] bytes;
+        try
         {
-            throw new SafeTensorsException(path, $"only {bytes.Length} bytes, too short for a safetensors header", "the file is truncated; use an earlier checkpoint");
+            bytes = File.ReadAllBytes(path);
         }
-        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength > (ulong)(bytes.Length - 8) || headerLength > 100_000_000)
+        catch (IOException e) when (e is not FileNotFoundException)
         {
-            throw new SafeTensorsException(path, $"header length {headerLength} exceeds the file size {bytes.Length}", "the file is truncated or not a safetensors file");
+            throw new SafeTensorsException(path, $"cannot be read ({e.Message})", "check the file and its permissions");
         }
+        var header = ParseHeader(path, bytes, bytes.LongLength);
+        return new SafeTensorsFile(path, bytes, header.DataStart, header.Entries, header.Unsupported, header.Metadata);
+    }
+
+    /// <summary>
+    /// Reads and checks only the header (length, JSON, dtypes, shapes, offsets within the file and not overlapping)
+    /// without reading any tensor data: for validating a checkpoint before any work starts.
+    /// </summary>
+    public static SafeTensorsHeader ReadHeader(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new SafeTensorsException(path, "file not found", "check the path (a run folder keeps its checkpoints under checkpoints/)");
+        }
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var length = stream.Length;
+        Span<byte> prefix = stackalloc byte[8];
+        var got = stream.ReadAtLeast(prefix, 8, throwOnEndOfStream: false);
+        var headerLength = got < 8 ? 0 : BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        CheckHeaderLength(path, length, headerLength);
+        var head = new byte[8 + (int)headerLength];
+        prefix.CopyTo(head);
+        stream.ReadExactly(head, 8, (int)headerLength);
+        var parsed = ParseHeader(path, head, length);
+        var tensors = parsed.Entries.ToDictionary(kv => kv.Key, kv => (kv.Value.DType.SafetensorsName(), kv.Value.Shape), StringComparer.Ordinal);
+        foreach (var (name, u) in parsed.Unsupported)
+        {
+            tensors[name] = u;
+        }
+        return new SafeTensorsHeader(path, tensors, parsed.Metadata);
+    }
+
+    private static void CheckHeaderLength(string path, long fileLength, ulong headerLength)
+    {
+        if (fileLength < 8)
+        {
+            throw new SafeTensorsException(path, $"only {fileLength} bytes, too short for a safetensors header", "the file is truncated; use an earlier checkpoint");
+        }
+        if (headerLength > (ulong)(fileLength - 8) || headerLength > MaxHeaderBytes)
+        {
+            throw new SafeTensorsException(path, $"header length {headerLength} exceeds the file size {fileLength}" + (headerLength > MaxHeaderBytes ? $" or the {MaxHeaderBytes}-byte limit" : ""),
+                "the file is truncated or not a safetensors file");
+        }
+    }
+
+    private sealed record ParsedHeader(long DataStart, Dictionary<string, Entry> Entries, Dictionary<string, (string, int[])> Unsupported, Dictionary<string, string> Metadata);
+
+    /// <summary>Parses the header in <paramref name="bytes"/> (the file's first bytes) of a file of <paramref name="fileLength"/> bytes.</summary>
+    private static ParsedHeader ParseHeader(string path, byte[] bytes, long fileLength)
+    {
+        var headerLength = fileLength < 8 ? 0 : BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        CheckHeaderLength(path, fileLength, headerLength);
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
         var unsupported = new Dictionary<string, (string, int[])>(StringComparer.Ordinal);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var dataStart = 8 + (long)headerLength;
-        var dataLength = bytes.Length - dataStart;
+        var dataLength = fileLength - dataStart;
+        var ranges = new List<(long Begin, long End, string Name)>();
         try
         {
             using var doc = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new SafeTensorsException(path, "the JSON header is not an object", "the file is corrupt or not a safetensors file");
+            }
             foreach (var prop in doc.RootElement.EnumerateObject())
             {
                 if (prop.Name == "__metadata__")
@@ -189,16 +248,26 @@ public sealed class SafeTensorsFile
                     "F64" => DType.F64,
                     _ => null,
                 };
+                if (!ElementBytes.TryGetValue(dtypeName, out var elementBytes))
+                {
+                    throw new SafeTensorsException(path, $"tensor '{prop.Name}' has unknown dtype '{dtypeName}'", "the file is corrupt or uses a dtype newer than this reader knows");
+                }
                 var shape = prop.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
                 var offsets = prop.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
                 if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength || shape.Any(d => d < 0))
                 {
-                    throw new SafeTensorsException(path, $"tensor '{prop.Name}' has invalid offsets or shape", "the file is corrupt or truncated");
+                    throw new SafeTensorsException(path, $"tensor '{prop.Name}' has invalid offsets or shape (data section: {dataLength} bytes)", "the file is corrupt or truncated");
                 }
-                if (ElementBytes.TryGetValue(dtypeName, out var elementBytes) && offsets[1] - offsets[0] != Shape.Numel(shape) * elementBytes)
+                var bytesNeeded = ByteCount(shape, elementBytes);
+                if (bytesNeeded != offsets[1] - offsets[0])
                 {
-                    throw new SafeTensorsException(path, $"tensor '{prop.Name}' holds {offsets[1] - offsets[0]} bytes but {dtypeName} shape {TensorOpException.Format(shape)} needs {Shape.Numel(shape) * elementBytes}", "the file is corrupt");
+                    throw new SafeTensorsException(path, $"tensor '{prop.Name}' holds {offsets[1] - offsets[0]} bytes but {dtypeName} shape {TensorOpException.Format(shape)} needs {(bytesNeeded < 0 ? "more than 2^63" : bytesNeeded.ToString(System.Globalization.CultureInfo.InvariantCulture))}", "the file is corrupt");
                 }
+                if (entries.ContainsKey(prop.Name) || unsupported.ContainsKey(prop.Name))
+                {
+                    throw new SafeTensorsException(path, $"tensor '{prop.Name}' is listed twice", "the file is corrupt");
+                }
+                ranges.Add((offsets[0], offsets[1], prop.Name));
                 if (dtype is null)
                 {
                     unsupported[prop.Name] = (dtypeName, shape);
@@ -207,11 +276,34 @@ public sealed class SafeTensorsFile
                 entries[prop.Name] = new Entry(dtype.Value, shape, offsets[0], offsets[1]);
             }
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException or ArgumentException)
         {
             throw new SafeTensorsException(path, $"the JSON header cannot be read ({e.Message})", "the file is corrupt or not a safetensors file");
         }
-        return new SafeTensorsFile(path, bytes, dataStart, entries, unsupported, metadata);
+        ranges.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
+        for (var i = 1; i < ranges.Count; i++)
+        {
+            if (ranges[i].Begin < ranges[i - 1].End)
+            {
+                throw new SafeTensorsException(path, $"tensors '{ranges[i - 1].Name}' and '{ranges[i].Name}' overlap (bytes {ranges[i].Begin} < {ranges[i - 1].End})", "the file is corrupt");
+            }
+        }
+        return new ParsedHeader(dataStart, entries, unsupported, metadata);
+    }
+
+    /// <summary>Bytes of a tensor of this shape, or -1 when the count overflows a long.</summary>
+    private static long ByteCount(int[] shape, int elementBytes)
+    {
+        long n = elementBytes;
+        foreach (var d in shape)
+        {
+            if (d != 0 && n > long.MaxValue / d)
+            {
+                return -1;
+            }
+            n *= d;
+        }
+        return n;
     }
 
     private Entry Get(string name) => _entries.TryGetValue(name, out var e)

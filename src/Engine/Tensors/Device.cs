@@ -35,6 +35,6 @@ public readonly record struct Device(DeviceKind Kind, int Ordinal)
         {
             return Cuda(n);
         }
-        throw new ArgumentException($"unknown device '{text}': use 'cpu', 'cuda' or 'cuda:N'");
+        throw new UsageException($"unknown device '{text}'; valid: cpu, cuda, cuda:N (N = 0, 1, …)");
     }
 }

@@ -82,10 +82,7 @@ public sealed record TrainingBenchmarkSettings
         }
         foreach (var method in Methods)
         {
-            if (!MethodRegistry.All.Contains(method))
-            {
-                throw new ArgumentException($"unknown method '{method}'. Known methods: {string.Join(", ", MethodRegistry.All)}");
-            }
+            MethodRegistry.Validate(method);
         }
         if (TrainingPrecisions.Unsupported(Precision, Device) is { } reason)
         {

@@ -1,3 +1,4 @@
+using NativeTrustRegion.Engine;
 using NativeTrustRegion.Continual.Training;
 
 namespace NativeTrustRegion.Experiments.Configuration;
@@ -197,6 +198,6 @@ public static class ExperimentPresets
         "imagenet500-paper" => ImageNetPaper(method, seed),
         "cw10-paper" => Cw10Paper(method, seed),
         "cw10-cpu" => Cw10Cpu(method, seed),
-        _ => throw new ArgumentException($"unknown experiment preset '{preset}'. Known presets: {string.Join(", ", Names)}"),
+        _ => throw UsageException.Unknown("preset", preset, Names),
     };
 }

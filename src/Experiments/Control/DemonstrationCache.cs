@@ -27,6 +27,22 @@ public sealed class DemonstrationCache
 
     public string PathOf(ControlTask task) => Path.Combine(Directory, DemonstrationFile.FileName(task));
 
+    /// <summary>
+    /// Reads (and so checks: checksum, header, task) the cached file of each task that has one, before a run builds
+    /// anything; a corrupt file throws a <see cref="CorruptDemonstrationFileException"/> naming it.
+    /// </summary>
+    public void CheckExisting(IEnumerable<ControlTask> tasks)
+    {
+        foreach (var task in tasks)
+        {
+            var path = PathOf(task);
+            if (File.Exists(path) && DemonstrationFile.Read(path).Task != task)
+            {
+                throw new InvalidDataException($"{path} holds demonstrations of another task, not {task.ToName()}. Fix: delete it; it is collected again");
+            }
+        }
+    }
+
     /// <summary>The first <paramref name="episodes"/> successful expert episodes of <paramref name="task"/> from seed 0 upwards.</summary>
     /// <param name="report">Told when a file is collected (collection takes seconds to minutes).</param>
     public DemonstrationSet Load(ControlTask task, int episodes, Action<string>? report = null)

@@ -7,6 +7,8 @@ using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Engine.Randomness;
 using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Experiments.Reports.Figures;
+using NativeTrustRegion.Models.Diffusion;
+using NativeTrustRegion.Experiments.Reports;
 using NativeTrustRegion.Experiments.Running;
 
 namespace NativeTrustRegion.Experiments.Diagnostics;
@@ -23,6 +25,9 @@ public sealed record CollinearityBucket(string Timestep, double MeanCosine, doub
 public static class CollinearityDiagnosis
 {
     public static readonly int[] DefaultTimesteps = [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 999];
+
+    /// <summary>Diffusion timesteps of the models' training schedule (valid timesteps: 0 to this − 1).</summary>
+    public static int TrainingTimesteps => NoiseSchedule.Linear().TrainSteps;
 
     public static IReadOnlyList<CollinearityBucket> Run(RunFolder folder, string checkpoint, int task, int samples, int[] timesteps, IRunProgress progress)
     {

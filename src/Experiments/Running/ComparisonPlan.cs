@@ -64,9 +64,73 @@ public sealed record ComparisonPlan
         AtomicFile.WriteAllText(PlanPath(Directory), JsonSerializer.Serialize(this, ExperimentConfig.Json));
     }
 
-    public static ComparisonPlan Load(string directory) =>
-        JsonSerializer.Deserialize<ComparisonPlan>(File.ReadAllText(PlanPath(directory)), ExperimentConfig.Json)
-        ?? throw new InvalidDataException($"{PlanPath(directory)} is empty");
+    public static ComparisonPlan Load(string directory)
+    {
+        var path = PlanPath(directory);
+        ComparisonPlan? plan;
+        try
+        {
+            plan = JsonSerializer.Deserialize<ComparisonPlan>(File.ReadAllText(path), ExperimentConfig.Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not a valid comparison plan ({e.Message}). Fix: restore it, or start the comparison again with `ntr compare`.", e);
+        }
+        if (plan is null || plan.Methods is null || plan.Seeds is null || plan.Preset is null)
+        {
+            throw new InvalidDataException($"{path} is empty or incomplete. Fix: start the comparison again with `ntr compare`.");
+        }
+        try
+        {
+            return plan.Validate();
+        }
+        catch (UsageException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}. Fix: correct the file, or start the comparison again with `ntr compare`.", e);
+        }
+    }
+
+    /// <summary>
+    /// Checks every run of the plan (preset, methods, seeds, overrides) and the folders of runs already started
+    /// (config.json, checkpoint header) before any run starts; throws a <see cref="UsageException"/> listing the valid
+    /// choices, or an <see cref="InvalidDataException"/> naming a corrupt file.
+    /// </summary>
+    public ComparisonPlan Validate()
+    {
+        if (!ExperimentPresets.Names.Contains(Preset))
+        {
+            throw UsageException.Unknown("preset", Preset, ExperimentPresets.Names);
+        }
+        if (Methods.Length == 0)
+        {
+            throw new UsageException($"no methods given; valid: {string.Join(", ", Continual.Methods.MethodRegistry.All)}");
+        }
+        if (Seeds.Length == 0)
+        {
+            throw new UsageException("no seeds given; e.g. --seeds 1,2,3");
+        }
+        if (Workers is { } w)
+        {
+            UsageException.RequireAtLeast("--workers", w, 1);
+        }
+        foreach (var method in Methods)
+        {
+            Continual.Methods.MethodRegistry.Validate(method);
+        }
+        foreach (var seed in Seeds)
+        {
+            foreach (var method in Methods)
+            {
+                ConfigFor(method, seed).Validate();
+                var folder = new RunFolder(RunDirectory(method, seed));
+                if (folder.HasCheckpoint && !folder.IsFinished)
+                {
+                    folder.CheckResumable();
+                }
+            }
+        }
+        return this;
+    }
 
     public ExperimentConfig ConfigFor(string method, ulong seed)
     {
@@ -108,6 +172,7 @@ public sealed record ComparisonPlan
     /// </remarks>
     public ComparisonReport Execute(Func<string, IRunProgress> progressFor, CancellationToken stop = default)
     {
+        Validate();
         Save();
         var slots = Runs.ToArray();
         var results = new RunResult?[slots.Length];

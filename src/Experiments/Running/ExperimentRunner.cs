@@ -66,12 +66,29 @@ public sealed class ExperimentRunner
 
     private RunResult RunToEnd(CancellationToken stop)
     {
+        try
+        {
+            return RunCore(cancel);
+        }
+        catch (Engine.Backends.Cuda.CudaOutOfMemoryException e)
+        {
+            throw new RunOutOfMemoryException(_config, _where, e);
+        }
+    }
+
+    /// <summary>What the run is doing, for an out-of-memory message ("building the model", "step 12 of task 2", …).</summary>
+    private string _where = "starting";
+
+    private RunResult RunCore(CancellationToken cancel)
+    {
+        _config.Validate();
         var resuming = _folder.HasCheckpoint;
         if (!resuming)
         {
             _folder.WriteConfig(_config);
         }
         _progress.Phase("building the model and the task stream");
+        _where = "building the model and the task stream";
         var setup = _domain.Build(_config, _progress);
         var method = MethodRegistry.Create(_config.Method);
         var ctx = new ContinualContext(setup.Model, setup.Schedule, setup.Stream, _config.Hyper, setup.Replay, _config.Seed) { Collective = Collective };
@@ -135,9 +152,24 @@ public sealed class ExperimentRunner
                         return Stopped(state);
                     }
                     StepStats stats;
-                    using (TensorScope.Begin())
+                    try
                     {
-                        stats = method.Step(ctx, task, state.StepInTask + 1);
+                        _where = $"training step {state.StepInTask + 1} of task {task + 1}";
+                        using (TensorScope.Begin())
+                        {
+                            stats = method.Step(ctx, task, state.StepInTask + 1);
+                        }
+                    }
+                    catch (NonFiniteLossException e)
+                    {
+                        throw Diverged(state, task, setup.Stream.Tasks[task].Name, [$"loss = {e.Value.ToString(CultureInfo.InvariantCulture)}"]);
+                    }
+                    if (!double.IsFinite(stats.Loss))
+                    {
+                        var bad = new List<string> { $"loss = {stats.Loss.ToString(CultureInfo.InvariantCulture)}" };
+                        bad.AddRange((stats.Extra ?? new Dictionary<string, double>()).Where(kv => !double.IsFinite(kv.Value))
+                            .Select(kv => $"{kv.Key} = {kv.Value.ToString(CultureInfo.InvariantCulture)}"));
+                        throw Diverged(state, task, setup.Stream.Tasks[task].Name, bad);
                     }
                     state.StepInTask++;
                     state.GlobalStep++;
@@ -183,7 +215,9 @@ public sealed class ExperimentRunner
                     }
                 }
                 _progress.Phase(EndTaskDescription(task, tasks));
+                _where = EndTaskDescription(task, tasks);
                 method.EndTask(ctx, task);
+                _where = $"evaluating after task {task + 1}";
                 _progress.Phase($"evaluating tasks 1..{task + 1} ({evaluator.Metric.Name})");
                 for (var j = 0; j <= task; j++)
                 {
@@ -269,6 +303,29 @@ public sealed class ExperimentRunner
     private static string EndTaskDescription(int task, int tasks) =>
         task == tasks - 1 ? "finishing the last task" : $"end of task {task + 1}: Fisher estimate / replay generation (if the method uses them)";
 
+    /// <summary>The divergence error of the step after <paramref name="state"/>; nothing of that step has been logged or saved.</summary>
+    private TrainingDivergedException Diverged(RunState state, int task, string taskName, IReadOnlyList<string> badTerms)
+    {
+        string? checkpoint = _folder.HasCheckpoint ? _folder.LatestCheckpoint : null;
+        long? checkpointStep = _lastCheckpointStep ?? (checkpoint is null ? null : ReadCheckpointStep(checkpoint));
+        return new TrainingDivergedException(state.GlobalStep + 1, task, taskName, state.StepInTask + 1, badTerms, _folder.Root, checkpoint, checkpointStep);
+    }
+
+    private static long? ReadCheckpointStep(string checkpoint)
+    {
+        try
+        {
+            var runState = SafeTensorsFile.ReadHeader(checkpoint).Metadata["run_state"];
+            return JsonSerializer.Deserialize<RunState>(runState)?.GlobalStep;
+        }
+        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private long? _lastCheckpointStep;
+
     private RunResult Stopped(RunState state) =>
         throw new RunInterruptedException(state.GlobalStep);
 
@@ -277,6 +334,7 @@ public sealed class ExperimentRunner
         state.WallSeconds = wallBefore + clock.Elapsed.TotalSeconds;
         Directory.CreateDirectory(_folder.CheckpointDirectory);
         RunCheckpoint.Save(_folder.LatestCheckpoint, ctx, method, state, configJson);
+        _lastCheckpointStep = state.GlobalStep;
         if (finishedTask is { } t)
         {
             ParameterCheckpoint.Save(_folder.TaskCheckpoint(t), ctx.Parameters, metadata: new Dictionary<string, string>
@@ -319,6 +377,21 @@ public static class ResultJson
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static RunResult Read(string path) =>
-        JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), Options) ?? throw new InvalidDataException($"{path}: empty results");
+    public static RunResult Read(string path)
+    {
+        RunResult? result;
+        try
+        {
+            result = JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not a valid results file ({e.Message}). Fix: delete it and finish the run again with `ntr resume`.", e);
+        }
+        if (result is null || result.Matrix is null || result.Method is null)
+        {
+            throw new InvalidDataException($"{path} is empty or incomplete. Fix: delete it and finish the run again with `ntr resume`.");
+        }
+        return result;
+    }
 }

@@ -18,7 +18,8 @@ public sealed class JsonLines : IDisposable
         if (keepUpToStep is { } step && File.Exists(path))
         {
             var kept = File.ReadAllLines(path).Where(l => KeepLine(l, step)).ToList();
-            File.WriteAllLines(path, kept);
+            // atomically: a crash or a full disk while cutting the log back leaves the old log, never half of it
+            Engine.Checkpoints.AtomicFile.WriteAllText(path, string.Concat(kept.Select(l => l + "\n")));
         }
         else if (keepUpToStep is null && File.Exists(path))
         {
@@ -43,7 +44,17 @@ public sealed class JsonLines : IDisposable
         }
     }
 
-    public void Write(JsonObject line) => _writer.WriteLine(line.ToJsonString());
+    public void Write(JsonObject line)
+    {
+        try
+        {
+            _writer.WriteLine(line.ToJsonString());
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"cannot append to {Path} ({e.Message}); the lines written before are intact", e.HResult);
+        }
+    }
 
     public void Dispose() => _writer.Dispose();
 }

@@ -52,16 +52,59 @@ public static class RunCheckpoint
         SafeTensorsFile.Write(path, items, meta);
     }
 
+    /// <summary>
+    /// Checks a run checkpoint's header (format, method, the metadata a resume needs) without reading tensor data:
+    /// the validation `ntr resume` runs before it builds the model.
+    /// </summary>
+    public static void CheckHeader(string path, string methodId)
+    {
+        var header = SafeTensorsFile.ReadHeader(path);
+        if (!header.Metadata.TryGetValue("format", out var format) || format != Format)
+        {
+            throw new SafeTensorsException(path, "not a run checkpoint of this version", "start the run again, or resume it with the ntr version that wrote it");
+        }
+        if (!header.Metadata.TryGetValue("method", out var written) || written != methodId)
+        {
+            throw new SafeTensorsException(path, $"written by method '{written}', not '{methodId}'", "resume the run folder with its own configuration");
+        }
+        foreach (var key in new[] { "run_state", "optimizer.step" })
+        {
+            if (!header.Metadata.ContainsKey(key))
+            {
+                throw new SafeTensorsException(path, $"the metadata lacks '{key}'", "the checkpoint is damaged; delete checkpoints/latest.safetensors to start the run again");
+            }
+        }
+        foreach (var name in new[] { "optimizer.m", "optimizer.v" })
+        {
+            if (!header.Tensors.ContainsKey(name))
+            {
+                throw new SafeTensorsException(path, $"tensor '{name}' is missing", "the checkpoint is damaged; delete checkpoints/latest.safetensors to start the run again");
+            }
+        }
+    }
+
     public static RunState Load(string path, ContinualContext ctx, IContinualMethod method)
+    {
+        try
+        {
+            return LoadChecked(path, ctx, method);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or FormatException or OverflowException or JsonException or IndexOutOfRangeException)
+        {
+            throw new SafeTensorsException(path, $"the run state in the metadata cannot be read ({e.Message})", "the checkpoint is damaged; delete checkpoints/latest.safetensors to start the run again");
+        }
+    }
+
+    private static RunState LoadChecked(string path, ContinualContext ctx, IContinualMethod method)
     {
         var file = SafeTensorsFile.Read(path);
         if (!file.Metadata.TryGetValue("format", out var format) || format != Format)
         {
             throw new SafeTensorsException(path, "not a run checkpoint of this version", "start the run again, or resume it with the ntr version that wrote it");
         }
-        if (file.Metadata["method"] != method.Id)
+        if (!file.Metadata.TryGetValue("method", out var writtenBy) || writtenBy != method.Id)
         {
-            throw new SafeTensorsException(path, $"written by method '{file.Metadata["method"]}', not '{method.Id}'", "resume the run folder with its own configuration");
+            throw new SafeTensorsException(path, $"written by method '{writtenBy}', not '{method.Id}'", "resume the run folder with its own configuration");
         }
         ParameterCheckpoint.LoadParameters(file, ctx.Parameters);
         file.CopyTo("optimizer.m", ctx.Optimizer.M);

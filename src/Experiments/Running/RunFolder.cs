@@ -1,3 +1,4 @@
+using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Experiments.Configuration;
 
@@ -118,6 +119,40 @@ public sealed class RunFolder
         {
             throw new FileNotFoundException($"{ConfigPath} not found: '{Root}' is not a run folder (start one with `ntr run`)");
         }
-        return ExperimentConfig.FromJson(File.ReadAllText(ConfigPath), ConfigPath);
+        ExperimentConfig config;
+        try
+        {
+            config = ExperimentConfig.FromJson(File.ReadAllText(ConfigPath), ConfigPath);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"{ConfigPath} is not a valid run configuration ({e.Message}). Fix: restore it from a backup, or start the run again with `ntr run`.", e);
+        }
+        try
+        {
+            return config.Validate();
+        }
+        catch (UsageException e)
+        {
+            throw new InvalidDataException($"{ConfigPath}: {e.Message}. Fix: correct the file, or start the run again with `ntr run`.", e);
+        }
+    }
+
+    /// <summary>
+    /// Checks everything a resume reads before it builds anything: config.json and, when present, the header of
+    /// checkpoints/latest.safetensors (its length, JSON and offsets; no tensor data is read).
+    /// </summary>
+    public ExperimentConfig CheckResumable()
+    {
+        if (!Directory.Exists(Root))
+        {
+            throw new UsageException($"{Root} does not exist; pass the folder of a run started with `ntr run` or `ntr compare`");
+        }
+        var config = ReadConfig();
+        if (HasCheckpoint)
+        {
+            RunCheckpoint.CheckHeader(LatestCheckpoint, config.Method);
+        }
+        return config;
     }
 }

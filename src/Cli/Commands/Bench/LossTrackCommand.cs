@@ -22,10 +22,7 @@ internal static class LossTrackCommand
         }
         command.SetAction(parse =>
         {
-            if (DeviceOpening.Open(parse.GetValue(device)!) is not { } dev)
-            {
-                return 2;
-            }
+            var dev = DeviceOpening.Open(parse.GetValue(device)!);
             var folder = parse.GetValue(batches)!;
             var path = parse.GetValue(output) ?? Path.Combine(folder, "losses-ntr.json");
             LossTrackingResult result;

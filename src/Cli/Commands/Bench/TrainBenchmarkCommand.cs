@@ -45,15 +45,8 @@ internal static class TrainBenchmarkCommand
         command.SetAction(parse =>
         {
             var presetName = parse.GetValue(preset)!;
-            if (!ModelPresets.Names.Contains(presetName))
-            {
-                Console.Error.WriteLine($"unknown preset '{presetName}'; known presets: {string.Join(", ", ModelPresets.Names)}");
-                return 2;
-            }
-            if (DeviceOpening.Open(parse.GetValue(device)!) is not { } dev)
-            {
-                return 2;
-            }
+            ModelPresets.Validate(presetName);
+            var dev = DeviceOpening.Open(parse.GetValue(device)!);
             TrainingBenchmarkSettings settings;
             try
             {
