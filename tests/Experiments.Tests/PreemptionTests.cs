@@ -86,8 +86,8 @@ public sealed class PreemptionTests : IDisposable
         Assert.False(folder.IsRunning);
 
         var bad = RunnerTests.Tiny("finetune") with { Evaluation = RunnerTests.Tiny("finetune").Evaluation with { ProbeMetric = "nonsense" } };
-        Assert.Throws<ArgumentException>(() => new ExperimentRunner(bad, folder, new SyntheticImageDomain(), SilentProgress.Instance).Run());
-        Assert.StartsWith("ArgumentException: unknown probe metric 'nonsense'", folder.ReadFailure());
+        Assert.ThrowsAny<ArgumentException>(() => new ExperimentRunner(bad, folder, new SyntheticImageDomain(), SilentProgress.Instance).Run());
+        Assert.StartsWith("UsageException: unknown probe metric 'nonsense'", folder.ReadFailure());
         Assert.False(folder.IsRunning);
     }
 }

@@ -1,3 +1,5 @@
+using NativeTrustRegion.Engine;
+
 namespace NativeTrustRegion.Experiments.Configuration;
 
 /// <summary>The command-line overrides of a preset shared by `ntr run` and `ntr compare` (null = the preset's value).</summary>
@@ -9,7 +11,7 @@ public static class ConfigOverrides
         {
             if (steps < 1)
             {
-                throw new ArgumentException($"--steps-per-task {steps}: give at least 1 step per task");
+                throw new UsageException($"--steps-per-task must be at least 1 (got {steps})");
             }
             config = config with { StepsPerTask = steps };
         }
@@ -21,7 +23,7 @@ public static class ConfigOverrides
         {
             if (n < 1 || n > config.TaskCount)
             {
-                throw new ArgumentException($"--tasks {n}: preset '{config.Preset}' has {config.TaskCount} tasks; give a number from 1 to {config.TaskCount}");
+                throw new UsageException($"--tasks {n}: preset '{config.Preset}' has {config.TaskCount} tasks; give a number from 1 to {config.TaskCount}");
             }
             config = config.Domain == "control"
                 ? config with { ControlTasks = config.ControlTasks[..n] }
@@ -31,7 +33,7 @@ public static class ConfigOverrides
         {
             if (samples < 2)
             {
-                throw new ArgumentException($"--eval-samples {samples}: give at least 2 samples per task (FID needs a covariance)");
+                throw new UsageException($"--eval-samples {samples}: give at least 2 samples per task (FID needs a covariance)");
             }
             config = config with { Evaluation = config.Evaluation with { SamplesPerTask = samples } };
         }

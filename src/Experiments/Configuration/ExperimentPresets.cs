@@ -185,7 +185,7 @@ public static class ExperimentPresets
         "imagenet500-paper" => [123, 124, 125],
         "cw10-paper" => [123, 124, 125, 126],
         _ when Names.Contains(preset) => [123],
-        _ => throw new ArgumentException($"unknown experiment preset '{preset}'. Known presets: {string.Join(", ", Names)}"),
+        _ => throw UsageException.Unknown("preset", preset, Names),
     };
 
     public static readonly string[] Names = ["demo", "split-mnist", "split-fashion", "imagenet500-paper", "cw10-paper", "cw10-cpu"];

@@ -68,7 +68,7 @@ public sealed class ExperimentRunner
     {
         try
         {
-            return RunCore(cancel);
+            return RunCore(stop);
         }
         catch (Engine.Backends.Cuda.CudaOutOfMemoryException e)
         {
@@ -79,7 +79,7 @@ public sealed class ExperimentRunner
     /// <summary>What the run is doing, for an out-of-memory message ("building the model", "step 12 of task 2", …).</summary>
     private string _where = "starting";
 
-    private RunResult RunCore(CancellationToken cancel)
+    private RunResult RunCore(CancellationToken stop)
     {
         _config.Validate();
         var resuming = _folder.HasCheckpoint;
