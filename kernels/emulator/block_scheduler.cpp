@@ -15,10 +15,10 @@
 #define NTR_EMU_ASAN 1
 #endif
 
-thread_local uint3 threadIdx NTR_EMU_INDEX_TLS;
-thread_local uint3 blockIdx NTR_EMU_INDEX_TLS;
-thread_local dim3 blockDim NTR_EMU_INDEX_TLS;
-thread_local dim3 gridDim NTR_EMU_INDEX_TLS;
+thread_local uint3 threadIdx;
+thread_local uint3 blockIdx;
+thread_local dim3 blockDim;
+thread_local dim3 gridDim;
 
 namespace ntr_emu {
 

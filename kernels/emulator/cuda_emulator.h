@@ -19,12 +19,12 @@ struct dim3 {
     unsigned int x, y, z;
 };
 
-#define NTR_EMU_INDEX_TLS __attribute__((tls_model("initial-exec")))
-
-extern thread_local uint3 threadIdx NTR_EMU_INDEX_TLS;
-extern thread_local uint3 blockIdx NTR_EMU_INDEX_TLS;
-extern thread_local dim3 blockDim NTR_EMU_INDEX_TLS;
-extern thread_local dim3 gridDim NTR_EMU_INDEX_TLS;
+// Dynamic TLS model (the library is loaded with dlopen and its `__shared__` arrays are too large for static TLS);
+// the build uses TLS descriptors (-mtls-dialect=gnu2), which make these accesses cheap.
+extern thread_local uint3 threadIdx;
+extern thread_local uint3 blockIdx;
+extern thread_local dim3 blockDim;
+extern thread_local dim3 gridDim;
 
 constexpr int warpSize = 32;
 

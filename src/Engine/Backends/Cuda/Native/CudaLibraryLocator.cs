@@ -121,7 +121,10 @@ public sealed class CudaLibraryLocator
         return null;
     }
 
-    /// <summary>Loads the library (and its companions) or throws <see cref="CudaLibraryNotFoundException"/>.</summary>
+    /// <summary>
+    /// Loads the library (and its companions) or throws <see cref="CudaLibraryNotFoundException"/>. With the emulated
+    /// device (<see cref="CudaEmulation"/>), the driver, cuBLAS and cuDNN are libntr_cuda_emulator.so.
+    /// </summary>
     public IntPtr Load(CudaLibrary library)
     {
         lock (_lock)
@@ -129,6 +132,12 @@ public sealed class CudaLibraryLocator
             if (_loaded.TryGetValue(library.ImportName, out var cached))
             {
                 return cached;
+            }
+            if (IsEmulated(library))
+            {
+                var emulator = CudaEmulation.Load(library);
+                _loaded[library.ImportName] = emulator;
+                return emulator;
             }
             var handle = TryLoad(library, out var loadErrors);
             if (handle == IntPtr.Zero)
@@ -151,6 +160,19 @@ public sealed class CudaLibraryLocator
             {
                 return cached;
             }
+            if (IsEmulated(library))
+            {
+                try
+                {
+                    var emulator = CudaEmulation.Load(library);
+                    _loaded[library.ImportName] = emulator;
+                    return emulator;
+                }
+                catch (CudaLibraryNotFoundException)
+                {
+                    return IntPtr.Zero;
+                }
+            }
             var handle = TryLoad(library, out _);
             if (handle != IntPtr.Zero)
             {
@@ -159,6 +181,10 @@ public sealed class CudaLibraryLocator
             return handle;
         }
     }
+
+    /// <summary>Whether this library is stood in for by the emulator (the driver, cuBLAS, cuDNN; never NVRTC).</summary>
+    private static bool IsEmulated(CudaLibrary library) =>
+        library.ImportName is "cuda" or "cublas" or "cudnn" && CudaEmulation.Decide();
 
     private IntPtr TryLoad(CudaLibrary library, out List<string> errors)
     {
