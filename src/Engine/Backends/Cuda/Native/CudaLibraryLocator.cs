@@ -26,9 +26,17 @@ public sealed class CudaLibraryLocator
 
     public bool UseSystemLoader { get; }
 
-    private static readonly Lazy<CudaLibraryLocator> DefaultLocator = new(FromEnvironment);
+    private static readonly Lazy<CudaLibraryLocator> DefaultLocator = new(() =>
+    {
+        var locator = FromEnvironment();
+        locator._followsEmulation = true;
+        return locator;
+    });
 
-    /// <summary>The process-wide locator (environment read once).</summary>
+    /// <summary>Whether this locator hands out the emulated device when it is asked for (the process-wide one does).</summary>
+    private bool _followsEmulation;
+
+    /// <summary>The process-wide locator (environment read once); with the emulated device it loads libntr_cuda_emulator.so.</summary>
     public static CudaLibraryLocator Default => DefaultLocator.Value;
 
     public static CudaLibraryLocator FromEnvironment()
@@ -183,8 +191,8 @@ public sealed class CudaLibraryLocator
     }
 
     /// <summary>Whether this library is stood in for by the emulator (the driver, cuBLAS, cuDNN; never NVRTC).</summary>
-    private static bool IsEmulated(CudaLibrary library) =>
-        library.ImportName is "cuda" or "cublas" or "cudnn" && CudaEmulation.Decide();
+    private bool IsEmulated(CudaLibrary library) =>
+        _followsEmulation && library.ImportName is ("cuda" or "cublas" or "cudnn") && CudaEmulation.Decide();
 
     private IntPtr TryLoad(CudaLibrary library, out List<string> errors)
     {

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using NativeTrustRegion.Engine;
+using NativeTrustRegion.Engine.Backends.Cuda;
+
+namespace NativeTrustRegion.Cuda.Tests;
+
+/// <summary>The emulated CUDA device itself: how it is chosen, what it reports, how its failures reach the caller.</summary>
+public class EmulatedDeviceTests
+{
+    [Fact]
+    public void CudaEmulatedParsesAsGpuZeroAndRequestsTheEmulator()
+    {
+        Assert.Equal(Device.Cuda(0), Device.Parse("cuda-emulated"));
+        Assert.True(CudaEmulationRequest.IsRequested);
+        var e = Assert.Throws<ArgumentException>(() => Device.Parse("cuda-emulator"));
+        Assert.Contains("cuda-emulated", e.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void TheEmulatedDeviceIsAnH200()
+    {
+        Skip.IfNot(CudaTestDevice.Emulated, "these tests run on the real GPU (NTR_CUDA_TESTS_REAL_GPU=1)");
+        var gpu = GpuParityTests.RequireGpu();
+        Assert.Equal("NVIDIA H200 (emulated)", gpu.Info.Name);
+        Assert.Equal((9, 0), (gpu.Info.ComputeMajor, gpu.Info.ComputeMinor));
+        Assert.Equal(132, gpu.Info.Multiprocessors);
+        Assert.All(gpu.KernelLoadLog, line => Assert.Contains("compute_90", line, StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public unsafe void ALaunchBeyondTheGridLimitFailsNamingTheKernel()
+    {
+        Skip.IfNot(CudaTestDevice.Emulated, "these tests run on the real GPU (NTR_CUDA_TESTS_REAL_GPU=1)");
+        var gpu = GpuParityTests.RequireGpu();
+        var x = Tensor.Zeros([4, 8], device: gpu.Device);
+        var p = gpu.Ptr(x);
+        var d = 8;
+        void** args = stackalloc void*[3];
+        args[0] = &p;
+        args[1] = &p;
+        args[2] = &d;
+        CudaException? e = null;
+        try
+        {
+            gpu.Launch("softmax", "softmax_forward", DType.F32, 1, 70_000, 32, 0, args);
+        }
+        catch (CudaException caught)
+        {
+            e = caught;
+        }
+        Assert.NotNull(e);
+        Assert.Equal(1, e.Code);
+        Assert.Contains("softmax_forward_f32", e.Message, StringComparison.Ordinal);
+        Assert.Contains("grid 1x70000x1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("grid y and z are at most 65535", e.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void AMissingVendorStandInIsAClearError()
+    {
+        Skip.IfNot(CudaTestDevice.Emulated, "these tests run on the real GPU (NTR_CUDA_TESTS_REAL_GPU=1)");
+        GpuParityTests.RequireGpu();
+        Skip.If(GpuParityTests.VendorStandInsMerged, "the stand-ins are merged: the parity suite runs GEMM and convolutions on the emulated device");
+        var e = Assert.Throws<CudaLibraryNotFoundException>(() => CudaLibraryLocator.Default.Load(CudaLibrary.Cublas));
+        Assert.Contains("no cuBLAS stand-in", e.Message, StringComparison.Ordinal);
+        Assert.Contains("cublas_standin.cpp", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The native self-test (kernels/emulator/selftest, AddressSanitizer): correct kernels give the host reference's
+    /// values, and each broken kernel (off-by-one write, early return before __syncthreads, missing __syncthreads,
+    /// 49 KiB of static shared memory, grid y = 70,000, block of 1025, dynamic shared overflow, shuffle over an exited
+    /// lane) fails with the driver's CUresult and a message naming it.
+    /// </summary>
+    [Fact]
+    public async Task TheNativeSelfTestCatchesEveryBrokenKernel()
+    {
+        var executable = Path.Combine(AppContext.BaseDirectory, "ntr_cuda_emulator_selftest");
+        Assert.True(File.Exists(executable), $"{executable} was not built (tests/Cuda.Tests/EmulatorSelfTest.targets; needs cmake and g++)");
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["NTR_EMULATED_THREADS"] = "2";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var all = output + await stderr;
+        Assert.True(process.ExitCode == 0, $"self-test exit code {process.ExitCode}:\n{all}");
+        Assert.Matches(@"\b([1-9][0-9]*) of \1 checks passed", output);
+        Assert.DoesNotContain("AddressSanitizer", all, StringComparison.Ordinal);
+    }
+}
