@@ -7,9 +7,11 @@ namespace NativeTrustRegion.Cuda.Tests;
 /// <summary>The emulated CUDA device itself: how it is chosen, what it reports, how its failures reach the caller.</summary>
 public class EmulatedDeviceTests
 {
-    [Fact]
+    [SkippableFact]
     public void CudaEmulatedParsesAsGpuZeroAndRequestsTheEmulator()
     {
+        // Parsing the name asks for the emulator: never in a process that uses the real GPU.
+        Skip.IfNot(CudaTestDevice.Emulated, "these tests run on the real GPU (NTR_CUDA_TESTS_REAL_GPU=1)");
         Assert.Equal(Device.Cuda(0), Device.Parse("cuda-emulated"));
         Assert.True(CudaEmulationRequest.IsRequested);
         var e = Assert.Throws<ArgumentException>(() => Device.Parse("cuda-emulator"));
@@ -54,6 +56,53 @@ public class EmulatedDeviceTests
         Assert.Contains("grid 1x70000x1", e.Message, StringComparison.Ordinal);
         Assert.Contains("grid y and z are at most 65535", e.Message, StringComparison.Ordinal);
     }
+
+    [SkippableFact]
+    public unsafe void AKernelReadingPastItsBufferFaultsNamingTheKernel()
+    {
+        Skip.IfNot(CudaTestDevice.Emulated, "these tests run on the real GPU (NTR_CUDA_TESTS_REAL_GPU=1)");
+        var gpu = GpuParityTests.RequireGpu();
+        // 64 floats (256 bytes, the back end's allocation granule), read as one softmax row of 1000
+        var storage = (CudaStorage)gpu.AllocateUnpooled(DType.F32, 64);
+        var p = storage.Pointer;
+        var d = 1000;
+        void** args = stackalloc void*[3];
+        args[0] = &p;
+        args[1] = &p;
+        args[2] = &d;
+        CudaException? e = null;
+        try
+        {
+            gpu.Launch("softmax", "softmax_forward", DType.F32, 1, 1, 128, 0, args);
+        }
+        catch (CudaException caught)
+        {
+            e = caught;
+        }
+        storage.Free();
+        Assert.NotNull(e);
+        Assert.Equal(700, e.Code);
+        Assert.Contains("CUDA_ERROR_ILLEGAL_ADDRESS", e.Message, StringComparison.Ordinal);
+        // Threads run in order until they wait, so thread 0 faults first: its second element, 128, is 256 bytes past the end.
+        Assert.True(e.Message.Contains("kernel softmax_forward_f32, block (0,0,0), thread (0,0,0): read of address", StringComparison.Ordinal) &&
+                    e.Message.Contains("256 bytes past the end of the 256-byte device buffer", StringComparison.Ordinal) &&
+                    e.Message.Contains("element 128 as float", StringComparison.Ordinal), e.Message);
+    }
+
+    [SkippableFact]
+    public void ManagedNullReferencesStillWorkAfterAKernelFault()
+    {
+        // The emulator's SIGSEGV handler (installed at the first launch) must hand faults outside kernels to .NET's.
+        Skip.IfNot(CudaTestDevice.Emulated, "these tests run on the real GPU (NTR_CUDA_TESTS_REAL_GPU=1)");
+        AKernelReadingPastItsBufferFaultsNamingTheKernel();
+        var gpu = GpuParityTests.RequireGpu();
+        Assert.Equal(4.0, Ops.SumAll(Tensor.Ones([4], device: gpu.Device)).Item());
+        object? nothing = NullObject();
+        Assert.Throws<NullReferenceException>(() => nothing!.GetHashCode());
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static object? NullObject() => null;
 
     [SkippableFact]
     public void AMissingVendorStandInIsAClearError()

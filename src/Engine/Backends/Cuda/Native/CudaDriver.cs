@@ -61,6 +61,10 @@ internal static unsafe partial class CudaDriver
         // The emulated device says which kernel, block and thread failed, and why.
         var emulated = CudaEmulation.LastError();
         var description = emulated is null ? ErrorString(result) : $"{ErrorString(result)} (emulated device: {emulated})";
+        if (emulated is not null && result is 700 or 716 or 719)
+        {
+            fix = "fix the kernel named above; the emulated context stays usable, but on a GPU this fault would end the process's CUDA context";
+        }
         return new CudaException(api, result, ErrorName(result), description, fix);
     }
 
