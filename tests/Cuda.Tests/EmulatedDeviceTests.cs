@@ -104,6 +104,45 @@ public class EmulatedDeviceTests
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static object? NullObject() => null;
 
+    /// <summary>
+    /// Graph capture through the driver calls the engine makes: launches are recorded (not run) while capturing and
+    /// replayed with their captured arguments by cuGraphLaunch; CUDA_GRAPH_INSTANTIATE_FLAG_UPLOAD is refused by
+    /// cuGraphInstantiateWithFlags, as the driver does.
+    /// </summary>
+    [SkippableFact]
+    public void ACapturedGraphReplaysTheEnginesKernels()
+    {
+        Skip.IfNot(CudaTestDevice.Emulated, "these tests run on the real GPU (NTR_CUDA_TESTS_REAL_GPU=1)");
+        var gpu = GpuParityTests.RequireGpu();
+        var x = Tensor.FromArray(new float[] { 1, 2, 3, 4 }, 4).To(gpu.Device);
+        using (TensorScope.Begin())
+        {
+            Ops.Affine(x, 2, 1);  // warms the pool: no allocation while capturing
+        }
+        using var scope = TensorScope.Begin();
+        var context = gpu.Context;
+        context.MakeCurrent();
+        CudaDriver.Check(CudaDriver.cuStreamBeginCapture(context.Stream, CudaDriver.CaptureModeThreadLocal), "cuStreamBeginCapture_v2");
+        var y = Ops.Affine(x, 2, 1);
+        CudaDriver.Check(CudaDriver.cuStreamEndCapture(context.Stream, out var graph), "cuStreamEndCapture");
+        try
+        {
+            Assert.Equal(1, CudaDriver.cuGraphInstantiateWithFlags(out _, graph, CudaDriver.GraphInstantiateFlagUpload));
+            CudaDriver.Check(CudaDriver.cuGraphInstantiateWithFlags(out var exec, graph, 0), "cuGraphInstantiateWithFlags");
+            gpu.CopyFromHost<float>(new float[] { 10, 20, 30, 40 }, x);
+            CudaDriver.Check(CudaDriver.cuGraphLaunch(exec, context.Stream), "cuGraphLaunch");
+            Assert.Equal(new double[] { 21, 41, 61, 81 }, y.ToDoubleArray());
+            gpu.CopyFromHost<float>(new float[] { -1, 0, 1, 2 }, x);
+            CudaDriver.Check(CudaDriver.cuGraphLaunch(exec, context.Stream), "cuGraphLaunch");
+            Assert.Equal(new double[] { -1, 1, 3, 5 }, y.ToDoubleArray());
+            CudaDriver.Check(CudaDriver.cuGraphExecDestroy(exec), "cuGraphExecDestroy");
+        }
+        finally
+        {
+            CudaDriver.cuGraphDestroy(graph);
+        }
+    }
+
     [SkippableFact]
     public void AMissingVendorStandInIsAClearError()
     {
