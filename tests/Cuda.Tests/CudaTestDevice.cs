@@ -11,6 +11,9 @@ internal static class CudaTestDevice
 {
     public const string RealGpuVariable = "NTR_CUDA_TESTS_REAL_GPU";
 
+    /// <summary>The xunit collection of every test class that drives the CUDA back end: it is not thread-safe (one stream, one pool), so they never run at once.</summary>
+    public const string Collection = "CUDA back end";
+
     public static bool Emulated => Environment.GetEnvironmentVariable(RealGpuVariable) != "1";
 
 #pragma warning disable CA2255 // the choice must be made before any test touches the CUDA driver

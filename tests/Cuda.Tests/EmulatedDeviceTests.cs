@@ -5,6 +5,7 @@ using NativeTrustRegion.Engine.Backends.Cuda;
 namespace NativeTrustRegion.Cuda.Tests;
 
 /// <summary>The emulated CUDA device itself: how it is chosen, what it reports, how its failures reach the caller.</summary>
+[Collection(CudaTestDevice.Collection)]
 public class EmulatedDeviceTests
 {
     [SkippableFact]

@@ -7,6 +7,7 @@ namespace NativeTrustRegion.Cuda.Tests;
 /// The GPU parity suite and a few end-to-end GPU checks, on the emulated device (<see cref="CudaTestDevice"/>) or, with
 /// NTR_CUDA_TESTS_REAL_GPU=1, on the real GPU (skipped, with the reason shown, where there is none).
 /// </summary>
+[Collection(CudaTestDevice.Collection)]
 public class GpuParityTests
 {
     /// <summary>
