@@ -28,6 +28,20 @@ struct ReduceLayout {
     i64 reducedStride[NTR_MAX_DIMS];
 };
 
+// The block's dynamic shared memory (the launch's sharedBytes), as an array of T. On the GPU it is the one
+// `extern __shared__` array of the kernel; under the CUDA emulator (kernels/emulator, which defines NTR_EMULATED)
+// it is the block's buffer, which ends at a guard page so an access past the launch's size faults.
+#ifdef NTR_EMULATED
+template <typename T>
+__device__ __forceinline__ T* dynamic_shared() { return reinterpret_cast<T*>(ntr_emu::dynamic_shared_memory()); }
+#else
+template <typename T>
+__device__ __forceinline__ T* dynamic_shared() {
+    extern __shared__ __align__(16) unsigned char ntr_dynamic_shared[];
+    return reinterpret_cast<T*>(ntr_dynamic_shared);
+}
+#endif
+
 __device__ __forceinline__ i64 global_thread() { return (i64)blockIdx.x * blockDim.x + threadIdx.x; }
 __device__ __forceinline__ i64 global_stride() { return (i64)gridDim.x * blockDim.x; }
 

@@ -6,8 +6,6 @@
 // buffers that reduce_finish (reduce.cu) adds over n in order; FiLM gradients are owned by one block each.
 #include "common.cuh"
 
-extern __shared__ __align__(16) unsigned char ntr_groupnorm_dynamic[];
-
 template <typename T>
 __device__ __forceinline__ T silu_of(T z) { return z / ((T)1 + exp_of(-z)); }
 
@@ -22,7 +20,7 @@ template <typename T, bool SILU, bool FILM>
 __device__ __forceinline__ void groupnorm_forward_impl(const T* x, const T* gamma, const T* beta, const T* fscale, const T* fshift,
                                                        T* y, T* mean, T* rstd, int channels, int groups, i64 spatial, T eps, int cache) {
     __shared__ T scratch[32];
-    T* cached = reinterpret_cast<T*>(ntr_groupnorm_dynamic);
+    T* cached = dynamic_shared<T>();
     const int grp = blockIdx.x;
     const int n = grp / groups;
     const int g = grp % groups;
@@ -80,7 +78,7 @@ template <typename T, bool SILU, bool FILM>
 __device__ __forceinline__ void groupnorm_backward_impl(const T* x, const T* dy, const T* mean, const T* rstd, const T* gamma, const T* beta,
                                                         const T* fscale, const T* fshift, T* dx, int accDx, T* pgamma, T* pbeta,
                                                         T* dscale, T* dshift, int channels, int groups, i64 spatial) {
-    T* channelD = reinterpret_cast<T*>(ntr_groupnorm_dynamic);  // [cpg]: gamma * sum dh
+    T* channelD = dynamic_shared<T>();  // [cpg]: gamma * sum dh
     const int grp = blockIdx.x;
     const int n = grp / groups;
     const int g = grp % groups;

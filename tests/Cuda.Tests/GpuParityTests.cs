@@ -3,9 +3,37 @@ using NativeTrustRegion.Engine.Backends.Cuda;
 
 namespace NativeTrustRegion.Cuda.Tests;
 
-/// <summary>The GPU parity suite and a few end-to-end GPU checks; skipped, with the reason shown, where there is no GPU.</summary>
+/// <summary>
+/// The GPU parity suite and a few end-to-end GPU checks, on the emulated device (<see cref="CudaTestDevice"/>) or, with
+/// NTR_CUDA_TESTS_REAL_GPU=1, on the real GPU (skipped, with the reason shown, where there is none).
+/// </summary>
+[Collection(CudaTestDevice.Collection)]
 public class GpuParityTests
 {
+    /// <summary>
+    /// Whether the emulator library carries the cuBLAS/cuDNN stand-ins (branch emu-vendor). The one switch for the cases
+    /// of <see cref="CudaParitySuite.VendorLibraryCases"/> (GEMM, convolution, collinearity) on the emulated device:
+    /// set it to true once kernels/emulator/cublas_standin.cpp and cudnn_standin.cpp are merged.
+    /// </summary>
+    internal const bool VendorStandInsMerged = false;
+
+    /// <summary>
+    /// Cases that fail on every device today, with the reason and the text their failure must show. When one is fixed,
+    /// this test says so: remove it from here.
+    /// </summary>
+    internal static readonly Dictionary<string, (string Reason, string FailureShows)> KnownDefects = new()
+    {
+        ["groupnorm image-paper [1,384,32,32] g32"] = (
+            "issue 11 defect 1: a 12,288-float group is cached in 48 KiB of dynamic shared memory beside the kernel's 128 B static scratch (49,280 B > 48 KiB); fixed on branch cuda-defects",
+            "groupnorm_forward_f32, grid 32x1x1, block 512x1x1, 49152 B dynamic shared): 128 B static + 49152 B dynamic shared memory exceeds"),
+        ["sum axes [0,1,2] of [64,33,130]"] = (
+            "found by the emulator: reduce_warp/reduce_finish sum 274,560 floats in float32 per lane, 3.3e-5 relative to the (cancelling) total, above the 1e-5 tolerance; a real GPU computes the same bits",
+            "error"),
+        ["sum all of 2M"] = (
+            "found by the emulator: the float32 sum of 2M elements is 3.9e-5 relative to the (cancelling) total, above the 1e-5 tolerance; a real GPU computes the same bits",
+            "error"),
+    };
+
     private static readonly Lazy<(CudaBackend? Backend, string Reason)> Gpu = new(() =>
     {
         try
@@ -22,24 +50,39 @@ public class GpuParityTests
         }
     });
 
-    private static CudaBackend RequireGpu()
+    internal static CudaBackend RequireGpu()
     {
+        if (CudaTestDevice.Emulated)
+        {
+            Assert.True(Gpu.Value.Backend is not null, $"the emulated CUDA device did not open: {Gpu.Value.Reason}");
+        }
         Skip.If(Gpu.Value.Backend is null, Gpu.Value.Reason);
         return Gpu.Value.Backend!;
     }
+
+    private static bool SkipVendorCases => CudaTestDevice.Emulated && !VendorStandInsMerged;
 
     [SkippableFact]
     public void EveryOpMatchesTheCpuReference()
     {
         var gpu = RequireGpu();
-        var results = new CudaParitySuite(gpu).Run();
-        var failed = results.Where(r => !r.Passed).Select(r => $"{r.Name}: error {r.Error:E2} > {r.Tolerance:E0} {r.Failure}").ToArray();
+        var suite = new CudaParitySuite(gpu);
+        var results = suite.Run(filter: null).Where(r => !(SkipVendorCases && suite.VendorLibraryCases.Contains(r.Name))).ToArray();
+        Assert.True(results.Length >= 60, $"only {results.Length} parity cases ran");
+        var failed = results.Where(r => !r.Passed && !KnownDefects.ContainsKey(r.Name)).Select(r => $"{r.Name}: error {r.Error:E2} > {r.Tolerance:E0} {r.Failure}").ToArray();
         Assert.True(failed.Length == 0, string.Join("\n", failed));
+        foreach (var (name, (reason, shows)) in KnownDefects)
+        {
+            var result = Assert.Single(results, r => r.Name == name);
+            Assert.False(result.Passed, $"{name} passes now ({reason}): remove it from GpuParityTests.KnownDefects");
+            Assert.Contains(shows, (result.Failure ?? "") + " error " + result.Error.ToString("E2"), StringComparison.Ordinal);
+        }
     }
 
     [SkippableFact]
     public void TrainingStepAllocatesNothingAfterTheFirst()
     {
+        Skip.If(SkipVendorCases, "needs cuBLAS (MatMul): on the emulated device once the stand-ins are merged (GpuParityTests.VendorStandInsMerged)");
         var gpu = RequireGpu();
         var device = gpu.Device;
         var w = Tensor.Randn([64, 64], new Engine.Randomness.Generator(1), device: device);

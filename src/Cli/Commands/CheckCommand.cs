@@ -10,7 +10,7 @@ public static class CheckCommand
     public static Command Build()
     {
         var command = new Command("check", "GPU parity suite: every op forward and backward, the optimizer and Fisher kernels, on the GPU against the CPU reference");
-        var device = new Option<string>("--device") { Description = "cuda or cuda:N", DefaultValueFactory = _ => "cuda" };
+        var device = new Option<string>("--device") { Description = "cuda, cuda:N or cuda-emulated (the emulated H200 of kernels/emulator)", DefaultValueFactory = _ => "cuda" };
         var filter = new Option<string?>("--filter") { Description = "run only cases whose name contains this text" };
         command.Add(device);
         command.Add(filter);
@@ -27,7 +27,7 @@ public static class CheckCommand
         var device = Device.Parse(deviceText);
         if (!device.IsCuda)
         {
-            throw new UsageException($"this command needs a GPU device (--device cuda or cuda:N), not {device}");
+            throw new UsageException($"this command needs a GPU device (--device cuda, cuda:N or cuda-emulated), not {device}");
         }
         return (CudaBackend)BackendRegistry.For(device);
     }

@@ -27,7 +27,7 @@ public static class RunCommands
 
     private static Option<int?> StepsOption() => new("--steps-per-task") { Description = "override the preset's gradient updates per task" };
 
-    private static Option<string?> DeviceOption() => new("--device") { Description = "cpu, cuda or cuda:N (default: the preset's)" };
+    private static Option<string?> DeviceOption() => new("--device") { Description = "cpu, cuda, cuda:N or cuda-emulated (default: the preset's)" };
 
     private static Option<int?> TasksOption() => new("--tasks") { Description = "keep only the first N tasks of the preset's stream (a quick check)" };
 

@@ -19,13 +19,21 @@ public readonly record struct Device(DeviceKind Kind, int Ordinal)
 
     public override string ToString() => Kind == DeviceKind.Cpu ? "cpu" : $"cuda:{Ordinal}";
 
-    /// <summary>Parses "cpu", "cuda" or "cuda:N".</summary>
+    /// <summary>
+    /// Parses "cpu", "cuda", "cuda:N" or "cuda-emulated". "cuda-emulated" is GPU 0 of the emulated CUDA device
+    /// (kernels/emulator): it asks for the emulator (<see cref="CudaEmulationRequest"/>), as NTR_CUDA_EMULATED=1 does.
+    /// </summary>
     public static Device Parse(string text)
     {
         var t = text.Trim().ToLowerInvariant();
         if (t == "cpu")
         {
             return Cpu;
+        }
+        if (t == "cuda-emulated")
+        {
+            CudaEmulationRequest.Request();
+            return Cuda(0);
         }
         if (t == "cuda" || t == "gpu")
         {
@@ -35,6 +43,6 @@ public readonly record struct Device(DeviceKind Kind, int Ordinal)
         {
             return Cuda(n);
         }
-        throw new UsageException($"unknown device '{text}'; valid: cpu, cuda, cuda:N (N = 0, 1, …)");
+        throw new UsageException($"unknown device '{text}'; valid: cpu, cuda, cuda:N (N = 0, 1, …), cuda-emulated");
     }
 }

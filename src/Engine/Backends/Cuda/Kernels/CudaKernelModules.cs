@@ -55,7 +55,8 @@ internal sealed unsafe class CudaKernelModules : IDisposable
         }
         var source = KernelSources.Module(name);
         _context.MakeCurrent();
-        module = TryLoadFatbin(source) ?? LoadCompiled(source);
+        // The emulated device loads PTX only (it reads each kernel's shared memory and launch bound from it).
+        module = (CudaEmulation.IsActive ? null : TryLoadFatbin(source)) ?? LoadCompiled(source);
         _modules[name] = module;
         return module;
     }
@@ -91,7 +92,7 @@ internal sealed unsafe class CudaKernelModules : IDisposable
     private CudaModuleHandle LoadCompiled(KernelSource source)
     {
         _compiler ??= KernelCompiler.Open();
-        var target = _compiler.TargetFor(_context.Info.ComputeMajor, _context.Info.ComputeMinor);
+        var target = CudaEmulation.IsActive ? $"compute_{_context.Info.ComputeMajor}{_context.Info.ComputeMinor}" : _compiler.TargetFor(_context.Info.ComputeMajor, _context.Info.ComputeMinor);
         var compiled = _compiler.Compile(source, target);
         if (!compiled.Succeeded)
         {

@@ -57,7 +57,14 @@ internal static unsafe partial class CudaDriver
             700 or 716 or 719 => "a kernel faulted; the CUDA context is now unusable and the process must restart. Re-run with NTR_CUDA_SYNC=1 to find the kernel",
             _ => null,
         };
-        return new CudaException(api, result, ErrorName(result), ErrorString(result), fix);
+        // The emulated device says which kernel, block and thread failed, and why.
+        var emulated = CudaEmulation.LastError();
+        var description = emulated is null ? ErrorString(result) : $"{ErrorString(result)} (emulated device: {emulated})";
+        if (emulated is not null && result is 700 or 716 or 719)
+        {
+            fix = "fix the kernel named above; the emulated context stays usable, but on a GPU this fault would end the process's CUDA context";
+        }
+        return new CudaException(api, result, ErrorName(result), description, fix);
     }
 
     public static string ErrorName(int result)

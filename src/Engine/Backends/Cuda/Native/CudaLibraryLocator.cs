@@ -26,9 +26,17 @@ public sealed class CudaLibraryLocator
 
     public bool UseSystemLoader { get; }
 
-    private static readonly Lazy<CudaLibraryLocator> DefaultLocator = new(FromEnvironment);
+    private static readonly Lazy<CudaLibraryLocator> DefaultLocator = new(() =>
+    {
+        var locator = FromEnvironment();
+        locator._followsEmulation = true;
+        return locator;
+    });
 
-    /// <summary>The process-wide locator (environment read once).</summary>
+    /// <summary>Whether this locator hands out the emulated device when it is asked for (the process-wide one does).</summary>
+    private bool _followsEmulation;
+
+    /// <summary>The process-wide locator (environment read once); with the emulated device it loads libntr_cuda_emulator.so.</summary>
     public static CudaLibraryLocator Default => DefaultLocator.Value;
 
     public static CudaLibraryLocator FromEnvironment()
@@ -121,7 +129,10 @@ public sealed class CudaLibraryLocator
         return null;
     }
 
-    /// <summary>Loads the library (and its companions) or throws <see cref="CudaLibraryNotFoundException"/>.</summary>
+    /// <summary>
+    /// Loads the library (and its companions) or throws <see cref="CudaLibraryNotFoundException"/>. With the emulated
+    /// device (<see cref="CudaEmulation"/>), the driver, cuBLAS and cuDNN are libntr_cuda_emulator.so.
+    /// </summary>
     public IntPtr Load(CudaLibrary library)
     {
         lock (_lock)
@@ -129,6 +140,12 @@ public sealed class CudaLibraryLocator
             if (_loaded.TryGetValue(library.ImportName, out var cached))
             {
                 return cached;
+            }
+            if (IsEmulated(library))
+            {
+                var emulator = CudaEmulation.Load(library);
+                _loaded[library.ImportName] = emulator;
+                return emulator;
             }
             var handle = TryLoad(library, out var loadErrors);
             if (handle == IntPtr.Zero)
@@ -151,6 +168,19 @@ public sealed class CudaLibraryLocator
             {
                 return cached;
             }
+            if (IsEmulated(library))
+            {
+                try
+                {
+                    var emulator = CudaEmulation.Load(library);
+                    _loaded[library.ImportName] = emulator;
+                    return emulator;
+                }
+                catch (CudaLibraryNotFoundException)
+                {
+                    return IntPtr.Zero;
+                }
+            }
             var handle = TryLoad(library, out _);
             if (handle != IntPtr.Zero)
             {
@@ -159,6 +189,10 @@ public sealed class CudaLibraryLocator
             return handle;
         }
     }
+
+    /// <summary>Whether this library is stood in for by the emulator (the driver, cuBLAS, cuDNN; never NVRTC).</summary>
+    private bool IsEmulated(CudaLibrary library) =>
+        _followsEmulation && library.ImportName is ("cuda" or "cublas" or "cudnn") && CudaEmulation.Decide();
 
     private IntPtr TryLoad(CudaLibrary library, out List<string> errors)
     {

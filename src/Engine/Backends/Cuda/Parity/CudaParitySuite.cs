@@ -20,19 +20,29 @@ public sealed class CudaParitySuite
 
     private readonly CudaBackend _gpu;
     private readonly List<(string Name, double Tolerance, Func<double> Run)> _cases = new();
+    private readonly HashSet<string> _vendorCases = new(StringComparer.Ordinal);
 
     public CudaParitySuite(CudaBackend gpu)
     {
         _gpu = gpu;
         AddElementwise();
         AddReductionsAndViews();
+        var before = _cases.Count;
         AddLinearAlgebra();
+        _vendorCases.UnionWith(_cases.Skip(before).Select(c => c.Name));
         AddNormalizationAndAttention();
         AddMiscOps();
         AddVectorAndFisher();
+        AddPaperShapes();
     }
 
     public IReadOnlyList<string> CaseNames => _cases.Select(c => c.Name).ToArray();
+
+    /// <summary>
+    /// The cases that call cuBLAS or cuDNN (GEMM, convolution, the Gram matrix of gradient collinearity): on the
+    /// emulated device they need the vendor stand-ins (kernels/emulator/cublas_standin.cpp, cudnn_standin.cpp).
+    /// </summary>
+    public IReadOnlyCollection<string> VendorLibraryCases => _vendorCases;
 
     /// <summary>Runs every case (or those whose name contains <paramref name="filter"/>), reporting each result as it finishes.</summary>
     public IReadOnlyList<ParityResult> Run(Action<ParityResult>? report = null, string? filter = null)
@@ -275,6 +285,7 @@ public sealed class CudaParitySuite
                 return [param.ToDoubleArray(), grad.ToDoubleArray(), m.ToDoubleArray(), v.ToDoubleArray(), penalty.ToDoubleArray()];
             });
         }
+        _vendorCases.Add("gradient collinearity [48, 20000]");
         Compare("gradient collinearity [48, 20000]", 1e-5, d =>
         {
             var u = Input(new Generator(140), [1, 20000]);
@@ -285,6 +296,38 @@ public sealed class CudaParitySuite
             return [cos.ToDoubleArray(), gram.ToDoubleArray()];
         });
     }
+
+    /// <summary>
+    /// Layers of the paper models at their real per-sample shapes (small batches, so the emulated device runs them in
+    /// seconds): image-paper (ModelPresets) has 384-channel GroupNorms at 32x32 (256 + 128 skip channels, 32 groups:
+    /// 12,288 floats per group), 32 heads of 8 at 8x8 and 4x4, a 500x512 class embedding and 128-wide timestep
+    /// features; policy-paper has 8 heads of 64 (512 channels, 4 positions) and of 128 (1024 channels, 2 positions) and
+    /// 512-wide timestep features.
+    /// </summary>
+    private void AddPaperShapes()
+    {
+        Autograd("groupnorm image-paper [1,384,32,32] g32", Float32, t => Ops.GroupNorm(t[0], 32, t[1], t[2]),
+            () => [Input(new Generator(170), [1, 384, 32, 32], 2, 0.5), Input(new Generator(171), [384], 1, 1), Input(new Generator(172), [384])]);
+        Autograd("groupnorm+silu image-paper [2,256,16,16] g32", Float32, t => Ops.GroupNormSiLU(t[0], 32, t[1], t[2]),
+            () => [Input(new Generator(173), [2, 256, 16, 16]), Input(new Generator(174), [256], 1, 1), Input(new Generator(175), [256])]);
+        (string Model, int B, int H, int N, int D)[] attention = [("image-paper 8x8", 2, 32, 64, 8), ("image-paper mid 4x4", 4, 32, 16, 8), ("policy-paper 512", 4, 8, 4, 64), ("policy-paper 1024", 4, 8, 2, 128)];
+        foreach (var a in attention)
+        {
+            Autograd($"attention {a.Model} B{a.B} H{a.H} N{a.N} d{a.D}", 1e-4, t => Ops.ScaledDotProductAttention(t[0], t[1], t[2]),
+                () => [Input(new Generator(176), [a.B, a.H, a.N, a.D]), Input(new Generator(177), [a.B, a.H, a.N, a.D]), Input(new Generator(178), [a.B, a.H, a.N, a.D])]);
+        }
+        Autograd("embedding image-paper classes [500,512] batch 128", Float32, t => Ops.Embedding(t[0], ClassIds(128, 500).To(t[0].Device)), () => [Input(new Generator(179), [500, 512])]);
+        Compare("timestep embedding image-paper 128 / policy-paper 512", 1e-6, d =>
+        {
+            var image = Tensor.FromArray(Enumerable.Range(0, 128).Select(i => (float)(i * 7 % 1000)).ToArray(), 128).To(d);
+            var policy = Tensor.FromArray(Enumerable.Range(0, 256).Select(i => (float)(i * 3 % 100)).ToArray(), 256).To(d);
+            return [Ops.TimestepEmbedding(image, 128, true, 0).ToDoubleArray(), Ops.TimestepEmbedding(policy, 512, false, 1).ToDoubleArray()];
+        });
+    }
+
+    /// <summary>Class ids spread over 0..classes-1 in a fixed scrambled order; every fourth sample repeats an earlier id (so some rows of the gradient collect two samples).</summary>
+    private static Tensor ClassIds(int count, int classes) =>
+        Tensor.FromArray(Enumerable.Range(0, count).Select(i => (float)((i * 3 / 4) * 37 % classes)).ToArray(), count);
 
     private static (Tensor Param, Tensor Grad, Tensor M, Tensor V) AdamState(Device d, int p) =>
         (Input(new Generator(150), [p]).To(d), Input(new Generator(151), [p], 0.1).To(d), Input(new Generator(152), [p], 0.01).To(d),
