@@ -15,7 +15,7 @@ public class GpuParityTests
     /// of <see cref="CudaParitySuite.VendorLibraryCases"/> (GEMM, convolution, collinearity) on the emulated device:
     /// set it to true once kernels/emulator/cublas_standin.cpp and cudnn_standin.cpp are merged.
     /// </summary>
-    internal const bool VendorStandInsMerged = false;
+    internal const bool VendorStandInsMerged = true;
 
     /// <summary>
     /// Cases that fail on every device today, with the reason and the text their failure must show. When one is fixed,
@@ -23,9 +23,6 @@ public class GpuParityTests
     /// </summary>
     internal static readonly Dictionary<string, (string Reason, string FailureShows)> KnownDefects = new()
     {
-        ["groupnorm image-paper [1,384,32,32] g32"] = (
-            "issue 11 defect 1: a 12,288-float group is cached in 48 KiB of dynamic shared memory beside the kernel's 128 B static scratch (49,280 B > 48 KiB); fixed on branch cuda-defects",
-            "groupnorm_forward_f32, grid 32x1x1, block 512x1x1, 49152 B dynamic shared): 128 B static + 49152 B dynamic shared memory exceeds"),
         ["sum axes [0,1,2] of [64,33,130]"] = (
             "found by the emulator: reduce_warp/reduce_finish sum 274,560 floats in float32 per lane, 3.3e-5 relative to the (cancelling) total, above the 1e-5 tolerance; a real GPU computes the same bits",
             "error"),

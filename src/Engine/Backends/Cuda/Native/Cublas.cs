@@ -26,7 +26,9 @@ internal static unsafe partial class Cublas
     {
         if (status != 0)
         {
-            throw new CudaException(api, status, StatusName(status), StatusDescription(status));
+            // the emulated device's stand-in says which argument or descriptor was wrong
+            var emulated = CudaEmulation.LastError();
+            throw new CudaException(api, status, StatusName(status), emulated is null ? StatusDescription(status) : $"{StatusDescription(status)} (emulated cuBLAS: {emulated})");
         }
     }
 

@@ -28,7 +28,9 @@ internal static unsafe partial class Cudnn
     {
         if (status != 0)
         {
-            throw new CudaException(api, status, StatusName(status), ErrorString(status),
+            // the emulated device's stand-in says which descriptor, shape or workspace was wrong
+            var emulated = CudaEmulation.LastError();
+            throw new CudaException(api, status, StatusName(status), emulated is null ? ErrorString(status) : $"{ErrorString(status)} (emulated cuDNN: {emulated})",
                 status == 1008 ? "a cuDNN sub-library could not be loaded; put the folder holding libcudnn*.so.9 in NTR_CUDA_LIB_PATH" : null);
         }
     }

@@ -85,14 +85,15 @@ public sealed class CudaParitySuite
     }
 
     /// <summary>Adds an autograd case: f on the CPU and on the GPU, output and every input gradient compared.</summary>
-    private void Autograd(string name, double tolerance, Func<Tensor[], Tensor> f, Func<Tensor[]> inputs)
+    /// <param name="precision">the GPU's matmul precision for the whole case, forward and backward (null: the back end's own)</param>
+    private void Autograd(string name, double tolerance, Func<Tensor[], Tensor> f, Func<Tensor[]> inputs, MatmulPrecision? precision = null)
     {
         _cases.Add((name, tolerance, () =>
         {
             var cpuInputs = inputs();
             var gpuInputs = cpuInputs.Select(t => t.To(Gpu)).ToArray();
             var cpu = OutputAndGradients(f, cpuInputs);
-            var gpu = OutputAndGradients(f, gpuInputs);
+            var gpu = precision is { } p ? WithPrecision(p, () => OutputAndGradients(f, gpuInputs)) : OutputAndGradients(f, gpuInputs);
             var error = 0.0;
             for (var i = 0; i < cpu.Length; i++)
             {
@@ -175,11 +176,12 @@ public sealed class CudaParitySuite
         {
             var tol = tf32 ? Tf32 : Float32;
             var label = tf32 ? "TF32" : "FP32";
-            Autograd($"matmul [96,160]·[160,80] {label}", tol, t => WithTf32(tf32, () => Ops.MatMul(t[0], t[1])), () => [Input(new Generator(50), [96, 160]), Input(new Generator(51), [160, 80])]);
-            Autograd($"batched matmul with transposed views {label}", tol, t => WithTf32(tf32, () => Ops.MatMul(t[0].Transpose(1, 2), t[1])), () => [Input(new Generator(52), [6, 40, 24]), Input(new Generator(53), [6, 40, 56])]);
-            Autograd($"linear with bias [8,20,64]→48 {label}", tol, t => WithTf32(tf32, () => Ops.Linear(t[0], t[1], t[2])), () => [Input(new Generator(54), [8, 20, 64]), Input(new Generator(55), [48, 64], 0.2), Input(new Generator(56), [48])]);
-            Autograd($"conv2d 3x3 pad 1 [8,16,16,16]→32 {label}", tol, t => WithTf32(tf32, () => Ops.Conv2d(t[0], t[1], t[2], 1, 1)),
-                () => [Input(new Generator(57), [8, 16, 16, 16]), Input(new Generator(58), [32, 16, 3, 3], 0.1), Input(new Generator(59), [32])]);
+            var precision = tf32 ? MatmulPrecision.Tf32 : MatmulPrecision.Fp32;
+            Autograd($"matmul [96,160]·[160,80] {label}", tol, t => Ops.MatMul(t[0], t[1]), () => [Input(new Generator(50), [96, 160]), Input(new Generator(51), [160, 80])], precision);
+            Autograd($"batched matmul with transposed views {label}", tol, t => Ops.MatMul(t[0].Transpose(1, 2), t[1]), () => [Input(new Generator(52), [6, 40, 24]), Input(new Generator(53), [6, 40, 56])], precision);
+            Autograd($"linear with bias [8,20,64]→48 {label}", tol, t => Ops.Linear(t[0], t[1], t[2]), () => [Input(new Generator(54), [8, 20, 64]), Input(new Generator(55), [48, 64], 0.2), Input(new Generator(56), [48])], precision);
+            Autograd($"conv2d 3x3 pad 1 [8,16,16,16]→32 {label}", tol, t => Ops.Conv2d(t[0], t[1], t[2], 1, 1),
+                () => [Input(new Generator(57), [8, 16, 16, 16]), Input(new Generator(58), [32, 16, 3, 3], 0.1), Input(new Generator(59), [32])], precision);
         }
         Autograd("conv2d 3x3 stride 2 [4,8,15,15]→16", Tf32, t => Ops.Conv2d(t[0], t[1], t[2], 2, 1), () => [Input(new Generator(60), [4, 8, 15, 15]), Input(new Generator(61), [16, 8, 3, 3], 0.2), Input(new Generator(62), [16])]);
         Autograd("conv2d 1x1 [4,32,8,8]→16", Tf32, t => Ops.Conv2d(t[0], t[1], null), () => [Input(new Generator(63), [4, 32, 8, 8]), Input(new Generator(64), [16, 32, 1, 1], 0.2)]);
@@ -189,10 +191,10 @@ public sealed class CudaParitySuite
         Autograd("conv-transpose1d k4 s2 p1 [4,16,8]→8", Tf32, t => Ops.ConvTranspose1d(t[0], t[1], t[2], 2, 1), () => [Input(new Generator(68), [4, 16, 8]), Input(new Generator(69), [16, 8, 4], 0.2), Input(new Generator(70), [8])]);
     }
 
-    private Tensor WithTf32(bool tf32, Func<Tensor> body)
+    private T WithPrecision<T>(MatmulPrecision precision, Func<T> body)
     {
         var saved = _gpu.Precision;
-        _gpu.Precision = tf32 ? MatmulPrecision.Tf32 : MatmulPrecision.Fp32;
+        _gpu.Precision = precision;
         try
         {
             return body();
