@@ -37,7 +37,7 @@ public sealed record BenchmarkMachine(
     }
 
     /// <summary>The host's 1, 5 and 15-minute load averages (Linux), which say whether other work shared the CPU; null elsewhere.</summary>
-    private static string? LoadAverageNow()
+    public static string? LoadAverageNow()
     {
         try
         {
@@ -52,7 +52,7 @@ public sealed record BenchmarkMachine(
         return null;
     }
 
-    private static string CpuModel()
+    public static string CpuModel()
     {
         try
         {

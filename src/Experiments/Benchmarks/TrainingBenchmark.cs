@@ -62,24 +62,10 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
 
     private ContinualContext NewContext(IReplayGenerator replay)
     {
-        var store = new ParameterStore(DType.F32, settings.Device);
-        var model = ModelPresets.Create(settings.Preset, store);
-        store.Allocate(settings.Seed);
-        _parameters = store.Count;
-        _modelName = model.Name;
-        var w = settings.Workload;
-        var hyper = new Hyperparameters
-        {
-            BatchSize = settings.Batch,
-            LearningRate = 2e-4,
-            FisherSamples = settings.FisherSamplesTimed,
-            ReplayPoolPerTask = settings.ReplayPoolGenerated ?? w.ReplayPoolPerTask,
-            ReplayGenerationBatch = w.ReplayGenerationBatch,
-            ReplayDdimSteps = w.ReplayDdimSteps,
-        };
-        var samplesPerTask = Math.Max(2 * settings.Batch, settings.FisherSamplesTimed);
-        var stream = SyntheticTaskStream.Create(model, tasks: 2, samplesPerTask, settings.Seed);
-        return new ContinualContext(model, NoiseSchedule.Linear(), stream, hyper, replay, settings.Seed);
+        var ctx = BenchmarkContext.Create(settings, replay);
+        _parameters = ctx.Parameters.Count;
+        _modelName = ctx.Model.Name;
+        return ctx;
     }
 
     private MethodStepTiming TimeMethod(string id, IBackend backend, BenchmarkReplayGenerator replay, IStepTimer timer, long? baseline)
