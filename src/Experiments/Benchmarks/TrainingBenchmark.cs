@@ -93,6 +93,12 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         var setupSeconds = clock.Elapsed.TotalSeconds;
 
         backend.Pool.ResetPeak();
+        var profiling = OpProfiler.Enabled;
+        if (settings.Profile)
+        {
+            OpProfiler.Enabled = true;
+            OpProfiler.Reset();
+        }
         var times = new double[settings.TimedSteps];
         for (var i = 0; i < times.Length; i++)
         {
@@ -103,11 +109,23 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
                 loss = method.Step(ctx, 1, step).Loss;
             });
         }
+        if (settings.Profile)
+        {
+            OpProfiler.Enabled = profiling;
+            log.WriteLine($"{id}: time per op over {times.Length} timed steps (profiling adds its own overhead; median step {MedianOf(times):F2} ms)");
+            log.Write(OpProfiler.Table(times.Length));
+        }
         var used = DeviceUsedBytes(backend) - baseline;
         var w0 = settings.Workload;
         var replayMs = replays && replay.Timing is { } g ? g.SecondsPerSample * 1000 * w0.ReplaySamplesPerStep : 0;
         var fisherMs = penalty && _fisher is { } f ? f.SecondsPerSample * 1000 * w0.FisherSamplesPerStep : 0;
         return new MethodStepTiming(id, times, warmupSteps, replayMs, fisherMs, backend.Pool.PeakLiveBytes, used, loss, setupSeconds);
+    }
+
+    private static double MedianOf(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
     }
 
     /// <summary>Runs <paramref name="step"/> (given step numbers 1, 2, …) at least WarmupSteps times and for at least WarmupSeconds; returns how many times it ran.</summary>
