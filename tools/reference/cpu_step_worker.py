@@ -8,7 +8,7 @@ PyTorch's default CPU implementation), read the loss. x0 and the condition are f
 
 Protocol (one JSON object per line on stdout):
   start   {"ready": true, "torch": ..., "threads": n, "parameters": n, "warmupSteps": n, "warmupSeconds": s}
-  stdin "time N"  ->  {"stepMs": [N wall times in ms]}
+  stdin "time N"  ->  {"stepMs": [N wall times in ms], "cpuMs": [N process CPU times in ms]}
   stdin "quit"    ->  exits
 Needs PyTorch (Debian: apt-get install python3-torch). Run by hand:
   echo "time 5" | python3 tools/reference/cpu_step_worker.py --preset image-micro --batch 24 --threads 1
@@ -88,12 +88,13 @@ def main():
         if words[0] != "time" or len(words) != 2:
             print(json.dumps({"error": f"unknown request {line.strip()!r}: use 'time N' or 'quit'"}), flush=True)
             continue
-        times = []
+        times, cpu = [], []
         for _ in range(int(words[1])):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             step()
             times.append((time.perf_counter() - start) * 1000.0)
-        print(json.dumps({"stepMs": times}), flush=True)
+            cpu.append((time.process_time() - start_cpu) * 1000.0)
+        print(json.dumps({"stepMs": times, "cpuMs": cpu}), flush=True)
     return 0
 
 

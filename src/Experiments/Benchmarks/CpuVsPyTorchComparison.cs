@@ -17,8 +17,17 @@ public sealed record CpuVsPyTorchPair(
     int TorchWarmupSteps,
     IReadOnlyList<double[]> OurBlocksMs,
     IReadOnlyList<double[]> TorchBlocksMs,
+    IReadOnlyList<double[]> OurCpuBlocksMs,
+    IReadOnlyList<double[]> TorchCpuBlocksMs,
     IReadOnlyList<string?> LoadAverages)
 {
+    /// <summary>
+    /// The same ratio from process CPU time per step instead of wall time: on one thread it is the work each engine
+    /// does, and much less disturbed by other processes on a shared machine than wall time (which waits for the CPU);
+    /// on several threads it counts every thread's time (and spinning), so only the wall ratio says who is faster there.
+    /// </summary>
+    public double CpuTimeRatio => Median(TorchCpuBlocksMs.SelectMany(b => b)) / Median(OurCpuBlocksMs.SelectMany(b => b));
+
     public double OurMedianMs => Median(OurBlocksMs.SelectMany(b => b));
 
     public double TorchMedianMs => Median(TorchBlocksMs.SelectMany(b => b));
@@ -64,7 +73,7 @@ public sealed class CpuVsPyTorchComparison(CpuVsPyTorchSettings settings, TextWr
                     var pair = RunPair(preset, batch, threads);
                     pairs.Add(pair);
                     log.WriteLine($"{preset,-12} batch {batch,3}  {threads} thread{(threads == 1 ? " " : "s")}  ours {pair.OurMedianMs,8:F1} ms  PyTorch {pair.TorchMedianMs,8:F1} ms" +
-                        $"  ratio {pair.Ratio,5:F2}  (rounds {string.Join(" ", pair.RoundRatios.Select(r => r.ToString("F2")))}; load {pair.LoadAverages[^1]})");
+                        $"  ratio {pair.Ratio,5:F2}  CPU-time ratio {pair.CpuTimeRatio,5:F2}  (rounds {string.Join(" ", pair.RoundRatios.Select(r => r.ToString("F2")))}; load {pair.LoadAverages[^1]})");
                     progress?.Invoke(pairs);
                 }
             }
@@ -101,21 +110,32 @@ public sealed class CpuVsPyTorchComparison(CpuVsPyTorchSettings settings, TextWr
         }
         var ours = new List<double[]>();
         var theirs = new List<double[]>();
+        var oursCpu = new List<double[]>();
+        var theirsCpu = new List<double[]>();
+        using var self = Process.GetCurrentProcess();
         var loads = new List<string?> { BenchmarkMachine.LoadAverageNow() };
         for (var round = 0; round < settings.Rounds; round++)
         {
             var block = new double[settings.StepsPerBlock];
+            var cpuBlock = new double[settings.StepsPerBlock];
             for (var i = 0; i < block.Length; i++)
             {
+                self.Refresh();
+                var cpu0 = self.TotalProcessorTime;
                 var t0 = Stopwatch.GetTimestamp();
                 OurStep();
                 block[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                self.Refresh();
+                cpuBlock[i] = (self.TotalProcessorTime - cpu0).TotalMilliseconds;
             }
             ours.Add(block);
-            theirs.Add(torch.Time(settings.StepsPerBlock));
+            oursCpu.Add(cpuBlock);
+            var (wall, cpuTimes) = torch.Time(settings.StepsPerBlock);
+            theirs.Add(wall);
+            theirsCpu.Add(cpuTimes);
             loads.Add(BenchmarkMachine.LoadAverageNow());
         }
-        var result = new CpuVsPyTorchPair(preset, batch, threads, ctx.Parameters.Count, ourWarmup, torch.WarmupSteps, ours, theirs, loads);
+        var result = new CpuVsPyTorchPair(preset, batch, threads, ctx.Parameters.Count, ourWarmup, torch.WarmupSteps, ours, theirs, oursCpu, theirsCpu, loads);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         ctx.Parameters.Data.Backend.Pool.Trim();

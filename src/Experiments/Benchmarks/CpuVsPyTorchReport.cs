@@ -13,7 +13,7 @@ public static class CpuVsPyTorchReport
         var host = new string(Environment.MachineName.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
         var path = Path.Combine(folder, $"cpu-vs-pytorch-{host}-{started:yyyyMMdd-HHmmss}.json");
         using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         json.WriteStartObject();
         json.WriteString("device", BenchmarkMachine.CpuModel());
         json.WriteNumber("cores", Environment.ProcessorCount);
@@ -26,7 +26,8 @@ public static class CpuVsPyTorchReport
         json.WriteString("torch", torchVersion);
         json.WriteString("loadAverageAtEnd", BenchmarkMachine.LoadAverageNow());
         json.WriteBoolean("complete", complete);
-        json.WriteString("ratio", "our steps/s over PyTorch's = PyTorch's median ms/step over ours (> 1: ours is faster)");
+        json.WriteString("ratio", "our steps/s over PyTorch's = PyTorch's median wall ms/step over ours (> 1: ours is faster)");
+        json.WriteString("cpuTimeRatio", "the same from each process's CPU time per step: the work done, robust to other load on one thread; counts every thread's time (and spinning) on several");
         json.WriteString("step", "forward, backward, Adam (lr 2e-4) of the ε-prediction loss on fixed random data; ours is `ntr bench train`'s finetune step, PyTorch's is tools/reference/cpu_step_worker.py");
         json.WriteNumber("rounds", s.Rounds);
         json.WriteNumber("stepsPerBlock", s.StepsPerBlock);
@@ -39,6 +40,7 @@ public static class CpuVsPyTorchReport
             json.WriteNumber("threads", p.Threads);
             json.WriteNumber("parameters", p.Parameters);
             json.WriteNumber("ratio", Math.Round(p.Ratio, 4));
+            json.WriteNumber("cpuTimeRatio", Math.Round(p.CpuTimeRatio, 4));
             json.WriteNumber("oursMedianMs", Math.Round(p.OurMedianMs, 3));
             json.WriteNumber("pytorchMedianMs", Math.Round(p.TorchMedianMs, 3));
             json.WriteNumber("oursStepsPerSecond", Math.Round(1000 / p.OurMedianMs, 3));
@@ -60,6 +62,18 @@ public static class CpuVsPyTorchReport
             json.WriteEndArray();
             json.WriteStartArray("pytorchBlocksMs");
             foreach (var b in p.TorchBlocksMs)
+            {
+                WriteNumbers(json, null, b);
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("oursCpuBlocksMs");
+            foreach (var b in p.OurCpuBlocksMs)
+            {
+                WriteNumbers(json, null, b);
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("pytorchCpuBlocksMs");
+            foreach (var b in p.TorchCpuBlocksMs)
             {
                 WriteNumbers(json, null, b);
             }

@@ -92,17 +92,17 @@ public sealed class PyTorchStepWorker : IDisposable
         return new PyTorchStepWorker(process, ready);
     }
 
-    /// <summary>Times <paramref name="steps"/> steps, each its own wall time in milliseconds.</summary>
-    public double[] Time(int steps)
+    /// <summary>Times <paramref name="steps"/> steps: each one's wall time and the worker process's CPU time, in milliseconds.</summary>
+    public (double[] Wall, double[] Cpu) Time(int steps)
     {
         _process.StandardInput.WriteLine($"time {steps}");
         _process.StandardInput.Flush();
         var line = _process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the PyTorch worker exited while timing");
-        if (!TryParse(line, out var reply) || !reply.TryGetProperty("stepMs", out var ms))
+        if (!TryParse(line, out var reply) || !reply.TryGetProperty("stepMs", out var ms) || !reply.TryGetProperty("cpuMs", out var cpu))
         {
             throw new InvalidOperationException($"unexpected reply from the PyTorch worker: {Last(line, 400)}");
         }
-        return ms.EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        return (ms.EnumerateArray().Select(e => e.GetDouble()).ToArray(), cpu.EnumerateArray().Select(e => e.GetDouble()).ToArray());
     }
 
     public void Dispose()
