@@ -114,4 +114,37 @@ public class CpuKernelInvarianceTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(false, false, 37, 29, 53)]
+    [InlineData(true, false, 300, 64, 96)]
+    [InlineData(false, true, 96, 300, 64)]
+    [InlineData(false, false, 640, 128, 600)]
+    public void ParallelGemmIsBitIdenticalForAnyThreadCount(bool ta, bool tb, int m, int n, int k)
+    {
+        var g = new Generator(21);
+        var a = Tensor.Randn([m * k], g).ToFloatArray();
+        var b = Tensor.Randn([k * n], g).ToFloatArray();
+        var c0 = Tensor.Randn([m * n], g).ToFloatArray();
+        float[] Run(int threads)
+        {
+            var previous = CpuParallel.Threads;
+            CpuParallel.Threads = threads;
+            try
+            {
+                var c = (float[])c0.Clone();
+                Gemm.Parallel(ta, tb, m, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, 0.5f, c, 0, n);
+                return c;
+            }
+            finally
+            {
+                CpuParallel.Threads = previous;
+            }
+        }
+        var one = Run(1);
+        foreach (var threads in new[] { 2, 3, 4 })
+        {
+            Assert.Equal(one, Run(threads));
+        }
+    }
 }
