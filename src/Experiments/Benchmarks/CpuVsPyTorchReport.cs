@@ -22,7 +22,7 @@ public static class CpuVsPyTorchReport
         json.WriteString("command", s.Command);
         json.WriteString("operatingSystem", RuntimeInformation.OSDescription);
         json.WriteString("runtime", RuntimeInformation.FrameworkDescription);
-        json.WriteString("gemm", Engine.Backends.Cpu.Gemm.Implementation);
+        json.WriteString("gemm", Engine.Backends.Cpu.Gemm.Description);
         json.WriteString("torch", torchVersion);
         json.WriteString("loadAverageAtEnd", BenchmarkMachine.LoadAverageNow());
         json.WriteBoolean("complete", complete);

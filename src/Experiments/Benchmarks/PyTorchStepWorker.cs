@@ -47,6 +47,11 @@ public sealed class PyTorchStepWorker : IDisposable
         // PyTorch's own thread pools follow set_num_threads; these keep OpenMP/MKL from starting more
         info.Environment["OMP_NUM_THREADS"] = threads.ToString();
         info.Environment["MKL_NUM_THREADS"] = threads.ToString();
+        // PyTorch's matrix products go through the same OpenBLAS: give it the kernels our engine uses
+        if (Engine.Backends.Cpu.Gemm.OpenBlasCore is { } core)
+        {
+            info.Environment["OPENBLAS_CORETYPE"] = core;
+        }
         Process process;
         try
         {

@@ -92,7 +92,7 @@ internal static class CpuVsPyTorchCommand
             Console.Error.WriteLine($"bench cpu-vs-pytorch: '{s.Python}' cannot import torch: {PyTorchStepWorker.InstallHint}");
             return 2;
         }
-        Console.WriteLine($"PyTorch {torchVersion} ({s.Python}), {Engine.Backends.Cpu.Gemm.Implementation} GEMM here");
+        Console.WriteLine($"PyTorch {torchVersion} ({s.Python}), {Engine.Backends.Cpu.Gemm.Description} GEMM here");
         string? path = null;
         try
         {
