@@ -19,7 +19,8 @@ public sealed record CpuVsPyTorchPair(
     IReadOnlyList<double[]> TorchBlocksMs,
     IReadOnlyList<double[]> OurCpuBlocksMs,
     IReadOnlyList<double[]> TorchCpuBlocksMs,
-    IReadOnlyList<string?> LoadAverages)
+    IReadOnlyList<string?> LoadAverages,
+    IReadOnlyDictionary<string, string> PyTorchSettings)
 {
     /// <summary>
     /// The same ratio from process CPU time per step instead of wall time: on one thread it is the work each engine
@@ -135,7 +136,7 @@ public sealed class CpuVsPyTorchComparison(CpuVsPyTorchSettings settings, TextWr
             theirsCpu.Add(cpuTimes);
             loads.Add(BenchmarkMachine.LoadAverageNow());
         }
-        var result = new CpuVsPyTorchPair(preset, batch, threads, ctx.Parameters.Count, ourWarmup, torch.WarmupSteps, ours, theirs, oursCpu, theirsCpu, loads);
+        var result = new CpuVsPyTorchPair(preset, batch, threads, ctx.Parameters.Count, ourWarmup, torch.WarmupSteps, ours, theirs, oursCpu, theirsCpu, loads, torch.Settings);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         ctx.Parameters.Data.Backend.Pool.Trim();

@@ -48,6 +48,12 @@ public static class CpuVsPyTorchReport
             WriteNumbers(json, "roundRatios", p.RoundRatios);
             json.WriteNumber("oursWarmupSteps", p.OurWarmupSteps);
             json.WriteNumber("pytorchWarmupSteps", p.TorchWarmupSteps);
+            json.WriteStartObject("pytorchEnvironment");
+            foreach (var (key, value) in p.PyTorchSettings)
+            {
+                json.WriteString(key, value);
+            }
+            json.WriteEndObject();
             json.WriteStartArray("loadAverages");
             foreach (var l in p.LoadAverages)
             {

@@ -20,6 +20,9 @@ public sealed class PyTorchStepWorker : IDisposable
 
     public int WarmupSteps { get; }
 
+    /// <summary>The environment settings the worker ran with that affect its speed (threads, OpenMP, OpenBLAS kernels).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; private init; } = new Dictionary<string, string>();
+
     private PyTorchStepWorker(Process process, JsonElement ready)
     {
         _process = process;
@@ -47,6 +50,13 @@ public sealed class PyTorchStepWorker : IDisposable
         // PyTorch's own thread pools follow set_num_threads; these keep OpenMP/MKL from starting more
         info.Environment["OMP_NUM_THREADS"] = threads.ToString();
         info.Environment["MKL_NUM_THREADS"] = threads.ToString();
+        // OpenMP threads that spin while they wait (GOMP's default) stall for whole scheduler slices when other work
+        // shares the cores: a loaded 2-core machine made PyTorch's 2-thread step 20-60x slower than its 1-thread step.
+        // Passive waiting is the setting PyTorch is best at there; an OMP_WAIT_POLICY set by the caller wins.
+        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null)
+        {
+            info.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+        }
         // PyTorch's matrix products go through the same OpenBLAS: give it the kernels our engine uses
         if (Engine.Backends.Cpu.Gemm.OpenBlasCore is { } core)
         {
@@ -94,7 +104,15 @@ public sealed class PyTorchStepWorker : IDisposable
                 ? $"PyTorch is not installed for {s.Python}: {InstallHint}"
                 : $"the PyTorch worker ({s.Python} {s.WorkerScript}) did not start: {Last(why ?? "", 800)}");
         }
-        return new PyTorchStepWorker(process, ready);
+        var settings = new Dictionary<string, string>();
+        foreach (var key in new[] { "OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_CORETYPE" })
+        {
+            if (info.Environment.TryGetValue(key, out var value) && value is not null)
+            {
+                settings[key] = value;
+            }
+        }
+        return new PyTorchStepWorker(process, ready) { Settings = settings };
     }
 
     /// <summary>Times <paramref name="steps"/> steps: each one's wall time and the worker process's CPU time, in milliseconds.</summary>
