@@ -94,7 +94,9 @@ public sealed class PyTorchStepWorker : IDisposable
             {
                 err = stderr.ToString();
             }
-            var why = line is not null && TryParse(line, out var e) && e.TryGetProperty("error", out var m) ? m.GetString() : (line ?? err.Trim());
+            // the worker's own error line, else the last line it wrote to stderr (a Python error's message is its last line)
+            var lastErr = err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+            var why = line is not null && TryParse(line, out var e) && e.TryGetProperty("error", out var m) ? m.GetString() : (line ?? lastErr);
             if (!process.HasExited)
             {
                 process.Kill();
