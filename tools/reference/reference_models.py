@@ -181,6 +181,14 @@ class ResnetBlock2D(nn.Module):
         return skip + h
 
 
+def _scaled_dot_product_attention(q, k, v, scale):
+    """F.scaled_dot_product_attention (PyTorch >= 2.1 for the scale argument), else its math form softmax(q kᵀ s) v
+    (Debian 12's python3-torch is 1.13, which has no fused attention: on the CPU it would run this math form too)."""
+    if hasattr(F, "scaled_dot_product_attention"):
+        return F.scaled_dot_product_attention(q, k, v, scale=scale)
+    return torch.softmax(torch.matmul(q, k.transpose(-2, -1)) * scale, dim=-1).matmul(v)
+
+
 class Attention2D(nn.Module):
     """GN(x) as tokens [B, HW, C]; q, k, v = Linear(C -> C); SDPA with C / head_dim heads of width head_dim and scale
     1/sqrt(head_dim); to_out.0 Linear(C -> C); back to [B, C, H, W]; + x."""
@@ -204,11 +212,7 @@ class Attention2D(nn.Module):
             return t.reshape(b, n, self.heads, self.head_dim).permute(0, 2, 1, 3)
 
         q, k, v = heads(self.to_q(tokens)), heads(self.to_k(tokens)), heads(self.to_v(tokens))
-        scale = 1.0 / math.sqrt(self.head_dim)
-        if hasattr(F, "scaled_dot_product_attention"):  # torch 2.0+ (the GPU machine's 2.11): the fused kernels
-            attended = F.scaled_dot_product_attention(q, k, v, scale=scale)
-        else:  # older torch (Debian's 1.13, CPU plumbing checks): the same softmax(q kᵀ · scale) v, unfused
-            attended = torch.softmax((q @ k.transpose(-2, -1)) * scale, dim=-1) @ v
+        attended = _scaled_dot_product_attention(q, k, v, 1.0 / math.sqrt(self.head_dim))
         merged = attended.permute(0, 2, 1, 3).reshape(b, n, c)
         projected = self.to_out[0](merged).transpose(1, 2).reshape(b, c, h, w)
         return projected + x

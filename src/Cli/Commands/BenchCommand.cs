@@ -27,6 +27,7 @@ public static class BenchCommand
         kernels.SetAction(parse => RunKernels(parse.GetValue(device)!, parse.GetValue(output)!, parse.GetValue(repeats), Environment.GetCommandLineArgs()));
         command.Add(kernels);
         command.Add(TrainBenchmarkCommand.Build());
+        command.Add(CpuVsPyTorchCommand.Build());
         command.Add(ExportBatchesCommand.Build());
         command.Add(LossTrackCommand.Build());
         return command;

@@ -44,6 +44,10 @@ public sealed class GradTape
         output.GradFn = node;
         output.RequiresGrad = true;
         Current._nodes.Add(node);
+        if (OpProfiler.Enabled)
+        {
+            OpProfiler.RecordedForward(node);
+        }
         return output;
     }
 
@@ -75,9 +79,22 @@ public sealed class GradTape
             var node = _nodes[i];
             if (sink.TryTake(node.Output, out var grad))
             {
-                node.Backward(grad, sink);
+                if (OpProfiler.Enabled)
+                {
+                    var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                    node.Backward(grad, sink);
+                    OpProfiler.Add("backward " + OpProfiler.Label(node), System.Diagnostics.Stopwatch.GetTimestamp() - start);
+                }
+                else
+                {
+                    node.Backward(grad, sink);
+                }
             }
         }
         _nodes.Clear();
+        if (OpProfiler.Enabled)
+        {
+            OpProfiler.Mark();
+        }
     }
 }

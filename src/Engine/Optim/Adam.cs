@@ -50,6 +50,7 @@ public sealed class Adam
     public void Step(Tensor grad)
     {
         var step = NextStep();
+        using var profiled = Autograd.OpProfiler.Measure("Adam update");
         Store.Data.Backend.AdamUpdate(Store.Data, grad, M, V, step);
         StepCount++;
     }

@@ -32,7 +32,7 @@ public sealed record BenchmarkMachine(
     }
 
     /// <summary>The host's 1, 5 and 15-minute load averages (Linux), which say whether other work shared the CPU; null elsewhere.</summary>
-    private static string? LoadAverageNow()
+    public static string? LoadAverageNow()
     {
         try
         {
@@ -46,4 +46,7 @@ public sealed record BenchmarkMachine(
         }
         return null;
     }
+
+    /// <summary>The processor's model name (the CPU back end's description).</summary>
+    public static string CpuModel() => Engine.Backends.BackendRegistry.CpuBackend.Description.Name;
 }

@@ -58,24 +58,10 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
 
     private ContinualContext NewContext(IReplayGenerator replay)
     {
-        var store = new ParameterStore(DType.F32, settings.Device);
-        var model = ModelPresets.Create(settings.Preset, store);
-        store.Allocate(settings.Seed);
-        _parameters = store.Count;
-        _modelName = model.Name;
-        var w = settings.Workload;
-        var hyper = new Hyperparameters
-        {
-            BatchSize = settings.Batch,
-            LearningRate = 2e-4,
-            FisherSamples = settings.FisherSamplesTimed,
-            ReplayPoolPerTask = settings.ReplayPoolGenerated ?? Math.Min(w.ReplayPoolPerTask, TrainingBenchmarkSettings.DefaultReplayPoolGenerated),
-            ReplayGenerationBatch = w.ReplayGenerationBatch,
-            ReplayDdimSteps = w.ReplayDdimSteps,
-        };
-        var samplesPerTask = Math.Max(2 * settings.Batch, settings.FisherSamplesTimed);
-        var stream = SyntheticTaskStream.Create(model, tasks: 2, samplesPerTask, settings.Seed);
-        return new ContinualContext(model, NoiseSchedule.Linear(), stream, hyper, replay, settings.Seed);
+        var ctx = BenchmarkContext.Create(settings, replay);
+        _parameters = ctx.Parameters.Count;
+        _modelName = ctx.Model.Name;
+        return ctx;
     }
 
     private MethodStepTiming TimeMethod(string id, IBackend backend, BenchmarkReplayGenerator replay, IStepTimer timer, long? baseline)
@@ -103,6 +89,12 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         var setupSeconds = clock.Elapsed.TotalSeconds;
 
         backend.Pool.ResetPeak();
+        var profiling = OpProfiler.Enabled;
+        if (settings.Profile)
+        {
+            OpProfiler.Enabled = true;
+            OpProfiler.Reset();
+        }
         var times = new double[settings.TimedSteps];
         for (var i = 0; i < times.Length; i++)
         {
@@ -113,11 +105,23 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
                 loss = method.Step(ctx, 1, step).Loss;
             });
         }
+        if (settings.Profile)
+        {
+            OpProfiler.Enabled = profiling;
+            log.WriteLine($"{id}: time per op over {times.Length} timed steps (profiling adds its own overhead; median step {MedianOf(times):F2} ms)");
+            log.Write(OpProfiler.Table(times.Length));
+        }
         var used = DeviceUsedBytes(backend) - baseline;
         var w0 = settings.Workload;
         var replayMs = replays && replay.Timing is { } g ? g.SecondsPerSample * 1000 * w0.ReplaySamplesPerStep : 0;
         var fisherMs = penalty && _fisher is { } f ? f.SecondsPerSample * 1000 * w0.FisherSamplesPerStep : 0;
         return new MethodStepTiming(id, times, warmupSteps, replayMs, fisherMs, backend.Pool.PeakLiveBytes, used, loss, setupSeconds);
+    }
+
+    private static double MedianOf(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
     }
 
     /// <summary>Runs <paramref name="step"/> (given step numbers 1, 2, …) at least WarmupSteps times and for at least WarmupSeconds; returns how many times it ran.</summary>

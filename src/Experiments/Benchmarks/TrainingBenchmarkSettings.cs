@@ -54,6 +54,9 @@ public sealed record TrainingBenchmarkSettings
 
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>Print each method's time per op kind over its timed steps (<see cref="Engine.Autograd.OpProfiler"/>).</summary>
+    public bool Profile { get; init; }
+
     /// <summary>The command line, for the report.</summary>
     public string Command { get; init; } = "";
 

@@ -38,7 +38,9 @@ internal static class TrainBenchmarkCommand
         var fisherSamples = new Option<int>("--fisher-samples") { Description = "samples of the one timed Fisher estimate (scaled to the workload's count)", DefaultValueFactory = _ => 16 };
         var skipDdim = new Option<bool>("--skip-ddim") { Description = "do not time DDIM sampling when no method under test generates a replay pool" };
         var seed = new Option<ulong>("--seed") { Description = "seed of the weights and the synthetic data", DefaultValueFactory = _ => 1 };
-        foreach (var option in new Option[] { preset, device, batch, steps, warmup, warmupSeconds, methods, precision, output, replayPool, fisherSamples, skipDdim, seed })
+        var profile = new Option<bool>("--profile") { Description = "print each method's wall time per op kind over its timed steps (forward attributed, backward exact; also NTR_PROFILE=1)" };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads of the engine (default: NTR_THREADS or the processor count)" };
+        foreach (var option in new Option[] { preset, device, batch, steps, warmup, warmupSeconds, methods, precision, output, replayPool, fisherSamples, skipDdim, seed, profile, threads })
         {
             command.Add(option);
         }
@@ -66,6 +68,7 @@ internal static class TrainBenchmarkCommand
                     FisherSamplesTimed = parse.GetValue(fisherSamples),
                     AlwaysTimeSampling = !parse.GetValue(skipDdim),
                     Seed = parse.GetValue(seed),
+                    Profile = parse.GetValue(profile),
                     Command = CommandLineText.Of(parse),
                 };
                 settings.Validate();
@@ -74,6 +77,15 @@ internal static class TrainBenchmarkCommand
             {
                 Console.Error.WriteLine(e.Message);
                 return 2;
+            }
+            if (parse.GetValue(threads) is { } t)
+            {
+                if (t < 1)
+                {
+                    Console.Error.WriteLine($"--threads {t}: use at least 1");
+                    return 2;
+                }
+                Engine.Backends.Cpu.CpuParallel.Threads = t;
             }
             return Run(settings, parse.GetValue(output)!);
         });

@@ -64,6 +64,18 @@ public static class CpuParallel
         });
     }
 
+    /// <summary>
+    /// Grain for <paramref name="count"/> items of about <paramref name="elementsPerItem"/> elements each: a few blocks
+    /// per thread, but no block under <see cref="MinElementsPerBlock"/> elements, so small tensors run on the calling
+    /// thread instead of paying for a hand-off (which dominates on small models, and more so on a loaded machine).
+    /// Only for loops whose blocks write disjoint outputs (results do not depend on the split).
+    /// </summary>
+    public static int GrainForElements(int count, long elementsPerItem) =>
+        Math.Max(GrainFor(count), (int)Math.Min(int.MaxValue, (MinElementsPerBlock + Math.Max(1, elementsPerItem) - 1) / Math.Max(1, elementsPerItem)));
+
+    /// <summary>The smallest block worth handing to another thread, in elements.</summary>
+    public const long MinElementsPerBlock = 16384;
+
     /// <summary>Grain that gives each thread a few blocks of roughly equal size.</summary>
     public static int GrainFor(int count, int minGrain = 1) => Math.Max(minGrain, (count + 4 * Threads - 1) / (4 * Threads));
 }

@@ -42,7 +42,7 @@ public sealed partial class CpuBackend
         var oa = ((CpuStorage)ot.Storage).Array<T>();
         var la = ((CpuStorage)lt.Storage).Array<T>();
         int qo = (int)qt.Offset, ko = (int)kt.Offset, vo = (int)vt.Offset, oo = (int)ot.Offset, lo = (int)lt.Offset;
-        CpuParallel.For(heads, 1, (h0, h1) =>
+        CpuParallel.For(heads, CpuParallel.GrainForElements(heads, (long)n * m + (long)(n + m) * d), (h0, h1) =>
         {
             var p = ArrayPool<T>.Shared.Rent(n * m);
             try
@@ -81,7 +81,7 @@ public sealed partial class CpuBackend
         var dva = dvt is null ? null : ((CpuStorage)dvt.Storage).Array<T>();
         int qo = (int)qt.Offset, ko = (int)kt.Offset, vo = (int)vt.Offset, oo = (int)ot.Offset, lo = (int)lt.Offset, go = (int)dot.Offset;
         int dqo = (int)(dqt?.Offset ?? 0), dko = (int)(dkt?.Offset ?? 0), dvo = (int)(dvt?.Offset ?? 0);
-        CpuParallel.For(heads, 1, (h0, h1) =>
+        CpuParallel.For(heads, CpuParallel.GrainForElements(heads, (long)n * m + (long)(n + m) * d), (h0, h1) =>
         {
             var p = ArrayPool<T>.Shared.Rent(n * m);
             var dp = ArrayPool<T>.Shared.Rent(n * m);

@@ -33,7 +33,7 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = xt.Shape[0], d = xt.Shape[1];
-        CpuParallel.For(rows, CpuParallel.GrainFor(rows), (r0, r1) =>
+        CpuParallel.For(rows, CpuParallel.GrainForElements(rows, d), (r0, r1) =>
         {
             var x = Data<T>(xt);
             var y = Data<T>(yt);
@@ -60,7 +60,7 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = yt.Shape[0], d = yt.Shape[1];
-        CpuParallel.For(rows, CpuParallel.GrainFor(rows), (r0, r1) =>
+        CpuParallel.For(rows, CpuParallel.GrainForElements(rows, d), (r0, r1) =>
         {
             var y = Data<T>(yt);
             var dy = Data<T>(dyt);

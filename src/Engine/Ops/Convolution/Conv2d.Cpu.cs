@@ -5,13 +5,13 @@ using System.Numerics.Tensors;
 namespace NativeTrustRegion.Engine.Backends.Cpu;
 
 /// <summary>
-/// CPU convolution by im2col + GEMM, one sample per task. The weight gradient sums per-sample products in a fixed
-/// number of batch chunks, then adds the chunks in order, so results do not depend on thread timing.
+/// CPU convolution by im2col + GEMM over chunks of samples: a chunk's columns lie side by side ([k, samples·P·Q]), so
+/// each chunk is one GEMM whose column count is large even for 8x8 images and short 1-D sequences. The chunks depend
+/// only on the geometry (<see cref="SampleChunks"/>), threads take whole chunks, and the weight gradient adds the
+/// chunks' sums in chunk order, so results are the same for any thread count and timing.
 /// </summary>
 public sealed partial class CpuBackend
 {
-    private const int FilterChunks = 8;
-
     public void Conv2dForward(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvGeometry g)
     {
         if (x.DType == DType.F32)
@@ -48,6 +48,33 @@ public sealed partial class CpuBackend
         }
     }
 
+    /// <summary>
+    /// Samples per GEMM: enough that the GEMM's column count (samples × output pixels) keeps OpenBLAS efficient on small
+    /// images and 1-D sequences, few enough that the unfolded columns stay near the cache (about 1 MiB of floats), and
+    /// at least <see cref="MinChunks"/> chunks so threads have work to share. Depends only on the geometry, never on the
+    /// thread count, so every chunk's arithmetic (and the order the filter gradient's chunk sums are added) is fixed.
+    /// </summary>
+    private static (int PerChunk, int Chunks) SampleChunks(ConvGeometry g)
+    {
+        var perSample = (long)Math.Max(g.PatchSize, g.OutChannels) * g.OutH * g.OutW;
+        var perChunk = (int)Math.Clamp(ColumnBudget / Math.Max(1, perSample), 1, g.Batch);
+        perChunk = Math.Min(perChunk, (g.Batch + MinChunks - 1) / MinChunks);
+        perChunk = Math.Max(1, perChunk);
+        return (perChunk, (g.Batch + perChunk - 1) / perChunk);
+    }
+
+    private const long ColumnBudget = 1 << 18;
+
+    /// <summary>
+    /// Chunks per thread hand-off: one each, unless a chunk is so small (under ~0.5M multiply-adds, tens of
+    /// microseconds) that waking another thread costs more than it saves. Chunks are computed alike whichever thread
+    /// runs them, so this changes the speed only, not the results.
+    /// </summary>
+    private static int ChunkGrain(ConvGeometry g, int perChunk, int chunks) =>
+        CpuParallel.GrainForElements(chunks, (long)perChunk * g.OutH * g.OutW * g.PatchSize * g.OutChannels / 32);
+
+    private const int MinChunks = 2;
+
     private static void ConvForward<T>(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -56,43 +83,94 @@ public sealed partial class CpuBackend
         var ya = ((CpuStorage)y.Storage).Array<T>();
         var ba = bias is null ? null : ((CpuStorage)bias.Storage).Array<T>();
         int xo = (int)x.Offset, wo = (int)w.Offset, yo = (int)y.Offset, bo = (int)(bias?.Offset ?? 0);
-        int inSize = g.InChannels * g.InH * g.InW, outHW = g.OutH * g.OutW, k = g.PatchSize;
-        CpuParallel.For(g.Batch, 1, (n0, n1) =>
+        int inSize = g.InChannels * g.InH * g.InW, outHW = g.OutH * g.OutW, k = g.PatchSize, kout = g.OutChannels;
+        var (perChunk, chunks) = SampleChunks(g);
+        CpuParallel.For(chunks, ChunkGrain(g, perChunk, chunks), (c0, c1) =>
         {
-            var col = g.IsPointwise ? null : ArrayPool<T>.Shared.Rent(k * outHW);
+            var col = ArrayPool<T>.Shared.Rent(k * perChunk * outHW);
+            var yt = perChunk > 1 ? ArrayPool<T>.Shared.Rent(kout * perChunk * outHW) : null;
             try
             {
-                for (var n = n0; n < n1; n++)
+                for (var c = c0; c < c1; c++)
                 {
-                    ReadOnlySpan<T> patches;
-                    if (col is null)
+                    int n0 = c * perChunk, m = Math.Min(g.Batch, n0 + perChunk) - n0, len = m * outHW;
+                    for (var j = 0; j < m; j++)
                     {
-                        patches = xa.AsSpan(xo + n * inSize, inSize);
+                        Unfold(xa.AsSpan(xo + (n0 + j) * inSize, inSize), col, j * outHW, len, g);
                     }
-                    else
+                    if (m == 1)
                     {
-                        Im2Col(xa.AsSpan(xo + n * inSize, inSize), col, g);
-                        patches = col;
-                    }
-                    var yn = ya.AsSpan(yo + n * g.OutChannels * outHW, g.OutChannels * outHW);
-                    Cpu.Gemm.Single(false, false, g.OutChannels, outHW, k, T.One, wa.AsSpan(wo), k, patches, outHW, T.Zero, yn, outHW);
-                    if (ba is not null)
-                    {
-                        for (var c = 0; c < g.OutChannels; c++)
+                        var yn = ya.AsSpan(yo + n0 * kout * outHW, kout * outHW);
+                        Cpu.Gemm.Single(false, false, kout, outHW, k, T.One, wa.AsSpan(wo), k, col, outHW, T.Zero, yn, outHW);
+                        if (ba is not null)
                         {
-                            TensorPrimitives.Add(yn.Slice(c * outHW, outHW), ba[bo + c], yn.Slice(c * outHW, outHW));
+                            for (var o = 0; o < kout; o++)
+                            {
+                                TensorPrimitives.Add(yn.Slice(o * outHW, outHW), ba[bo + o], yn.Slice(o * outHW, outHW));
+                            }
+                        }
+                        continue;
+                    }
+                    // one GEMM for the chunk: [K, k] · [k, m·P·Q], then each sample's [K, P·Q] block back in place
+                    Cpu.Gemm.Single(false, false, kout, len, k, T.One, wa.AsSpan(wo), k, col, len, T.Zero, yt!, len);
+                    for (var j = 0; j < m; j++)
+                    {
+                        var yn = ya.AsSpan(yo + (n0 + j) * kout * outHW, kout * outHW);
+                        for (var o = 0; o < kout; o++)
+                        {
+                            var src = yt.AsSpan(o * len + j * outHW, outHW);
+                            if (ba is null)
+                            {
+                                src.CopyTo(yn.Slice(o * outHW, outHW));
+                            }
+                            else
+                            {
+                                TensorPrimitives.Add(src, ba[bo + o], yn.Slice(o * outHW, outHW));
+                            }
                         }
                     }
                 }
             }
             finally
             {
-                if (col is not null)
+                ArrayPool<T>.Shared.Return(col);
+                if (yt is not null)
                 {
-                    ArrayPool<T>.Shared.Return(col);
+                    ArrayPool<T>.Shared.Return(yt);
                 }
             }
         });
+    }
+
+    /// <summary>Columns [k, len] of sample j (its P·Q columns start at <paramref name="column"/>): im2col, or the input itself for a 1x1 conv.</summary>
+    private static void Unfold<T>(ReadOnlySpan<T> xn, Span<T> col, int column, int len, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (g.IsPointwise)
+        {
+            var hw = g.InH * g.InW;
+            for (var ch = 0; ch < g.InChannels; ch++)
+            {
+                xn.Slice(ch * hw, hw).CopyTo(col.Slice(ch * len + column, hw));
+            }
+            return;
+        }
+        Im2Col(xn, col, column, len, g);
+    }
+
+    /// <summary>Gathers the output gradients of samples [n0, n0 + m) into [K, m·P·Q] (one sample's block per column range).</summary>
+    private static void GatherOutput<T>(T[] dya, int dyo, int n0, int m, T[] dyt, ConvGeometry g)
+        where T : unmanaged
+    {
+        int outHW = g.OutH * g.OutW, kout = g.OutChannels, len = m * outHW;
+        for (var j = 0; j < m; j++)
+        {
+            var dyn = dya.AsSpan(dyo + (n0 + j) * kout * outHW, kout * outHW);
+            for (var o = 0; o < kout; o++)
+            {
+                dyn.Slice(o * outHW, outHW).CopyTo(dyt.AsSpan(o * len + j * outHW, outHW));
+            }
+        }
     }
 
     private static void ConvBackwardData<T>(Tensor dy, Tensor w, Tensor dx, ConvGeometry g, bool accumulate)
@@ -102,32 +180,71 @@ public sealed partial class CpuBackend
         var wa = ((CpuStorage)w.Storage).Array<T>();
         var dxa = ((CpuStorage)dx.Storage).Array<T>();
         int dyo = (int)dy.Offset, wo = (int)w.Offset, dxo = (int)dx.Offset;
-        int inSize = g.InChannels * g.InH * g.InW, outHW = g.OutH * g.OutW, k = g.PatchSize;
-        CpuParallel.For(g.Batch, 1, (n0, n1) =>
+        int inSize = g.InChannels * g.InH * g.InW, outHW = g.OutH * g.OutW, k = g.PatchSize, kout = g.OutChannels;
+        var (perChunk, chunks) = SampleChunks(g);
+        CpuParallel.For(chunks, ChunkGrain(g, perChunk, chunks), (c0, c1) =>
         {
-            var col = ArrayPool<T>.Shared.Rent(k * outHW);
+            var col = ArrayPool<T>.Shared.Rent(k * perChunk * outHW);
+            var dyt = perChunk > 1 ? ArrayPool<T>.Shared.Rent(kout * perChunk * outHW) : null;
             try
             {
-                for (var n = n0; n < n1; n++)
+                for (var c = c0; c < c1; c++)
                 {
-                    var dxn = dxa.AsSpan(dxo + n * inSize, inSize);
-                    var dyn = dya.AsSpan(dyo + n * g.OutChannels * outHW, g.OutChannels * outHW);
-                    if (g.IsPointwise)
+                    int n0 = c * perChunk, m = Math.Min(g.Batch, n0 + perChunk) - n0, len = m * outHW;
+                    ReadOnlySpan<T> grads;
+                    if (m == 1)
                     {
-                        Cpu.Gemm.Single(true, false, k, outHW, g.OutChannels, T.One, wa.AsSpan(wo), k, dyn, outHW, accumulate ? T.One : T.Zero, dxn, outHW);
-                        continue;
+                        grads = dya.AsSpan(dyo + n0 * kout * outHW, kout * outHW);
+                        if (g.IsPointwise)
+                        {
+                            var dxn = dxa.AsSpan(dxo + n0 * inSize, inSize);
+                            Cpu.Gemm.Single(true, false, k, outHW, kout, T.One, wa.AsSpan(wo), k, grads, outHW, accumulate ? T.One : T.Zero, dxn, outHW);
+                            continue;
+                        }
                     }
-                    Cpu.Gemm.Single(true, false, k, outHW, g.OutChannels, T.One, wa.AsSpan(wo), k, dyn, outHW, T.Zero, col.AsSpan(0, k * outHW), outHW);
-                    if (!accumulate)
+                    else
                     {
-                        dxn.Clear();
+                        GatherOutput(dya, dyo, n0, m, dyt!, g);
+                        grads = dyt;
                     }
-                    Col2Im(col.AsSpan(0, k * outHW), dxn, g);
+                    // columns of the chunk: [k, K] · [K, m·P·Q], then folded back per sample
+                    Cpu.Gemm.Single(true, false, k, len, kout, T.One, wa.AsSpan(wo), k, grads, len, T.Zero, col.AsSpan(0, k * len), len);
+                    for (var j = 0; j < m; j++)
+                    {
+                        var dxn = dxa.AsSpan(dxo + (n0 + j) * inSize, inSize);
+                        if (g.IsPointwise)
+                        {
+                            var hw = g.InH * g.InW;
+                            for (var ch = 0; ch < g.InChannels; ch++)
+                            {
+                                var src = col.AsSpan(ch * len + j * outHW, hw);
+                                var dst = dxn.Slice(ch * hw, hw);
+                                if (accumulate)
+                                {
+                                    TensorPrimitives.Add(dst, src, dst);
+                                }
+                                else
+                                {
+                                    src.CopyTo(dst);
+                                }
+                            }
+                            continue;
+                        }
+                        if (!accumulate)
+                        {
+                            dxn.Clear();
+                        }
+                        Col2Im(col, j * outHW, len, dxn, g);
+                    }
                 }
             }
             finally
             {
                 ArrayPool<T>.Shared.Return(col);
+                if (dyt is not null)
+                {
+                    ArrayPool<T>.Shared.Return(dyt);
+                }
             }
         });
     }
@@ -139,63 +256,73 @@ public sealed partial class CpuBackend
         var dya = ((CpuStorage)dy.Storage).Array<T>();
         var dwa = ((CpuStorage)dw.Storage).Array<T>();
         int xo = (int)x.Offset, dyo = (int)dy.Offset, dwo = (int)dw.Offset;
-        int inSize = g.InChannels * g.InH * g.InW, outHW = g.OutH * g.OutW, k = g.PatchSize;
-        var wSize = g.OutChannels * k;
-        var chunks = Math.Min(FilterChunks, g.Batch);
+        int inSize = g.InChannels * g.InH * g.InW, outHW = g.OutH * g.OutW, k = g.PatchSize, kout = g.OutChannels;
+        var wSize = kout * k;
+        var (perChunk, chunks) = SampleChunks(g);
         var partials = new T[chunks][];
-        CpuParallel.For(chunks, 1, (c0, c1) =>
+        CpuParallel.For(chunks, ChunkGrain(g, perChunk, chunks), (c0, c1) =>
         {
-            var col = g.IsPointwise ? null : ArrayPool<T>.Shared.Rent(k * outHW);
+            var col = ArrayPool<T>.Shared.Rent(k * perChunk * outHW);
+            var dyt = perChunk > 1 ? ArrayPool<T>.Shared.Rent(kout * perChunk * outHW) : null;
             try
             {
                 for (var c = c0; c < c1; c++)
                 {
-                    var partial = new T[wSize];
-                    int start = c * g.Batch / chunks, end = (c + 1) * g.Batch / chunks;
-                    for (var n = start; n < end; n++)
+                    int n0 = c * perChunk, m = Math.Min(g.Batch, n0 + perChunk) - n0, len = m * outHW;
+                    for (var j = 0; j < m; j++)
                     {
-                        ReadOnlySpan<T> patches;
-                        if (col is null)
-                        {
-                            patches = xa.AsSpan(xo + n * inSize, inSize);
-                        }
-                        else
-                        {
-                            Im2Col(xa.AsSpan(xo + n * inSize, inSize), col, g);
-                            patches = col;
-                        }
-                        var dyn = dya.AsSpan(dyo + n * g.OutChannels * outHW, g.OutChannels * outHW);
-                        Cpu.Gemm.Single(false, true, g.OutChannels, k, outHW, T.One, dyn, outHW, patches, outHW, T.One, partial, k);
+                        Unfold(xa.AsSpan(xo + (n0 + j) * inSize, inSize), col, j * outHW, len, g);
                     }
+                    ReadOnlySpan<T> grads;
+                    if (m == 1)
+                    {
+                        grads = dya.AsSpan(dyo + n0 * kout * outHW, kout * outHW);
+                    }
+                    else
+                    {
+                        GatherOutput(dya, dyo, n0, m, dyt!, g);
+                        grads = dyt;
+                    }
+                    // the chunk's sum over its samples and pixels in one GEMM: [K, m·P·Q] · [m·P·Q, k]
+                    var partial = new T[wSize];
+                    Cpu.Gemm.Single(false, true, kout, k, len, T.One, grads, len, col, len, T.Zero, partial, k);
                     partials[c] = partial;
                 }
             }
             finally
             {
-                if (col is not null)
+                ArrayPool<T>.Shared.Return(col);
+                if (dyt is not null)
                 {
-                    ArrayPool<T>.Shared.Return(col);
+                    ArrayPool<T>.Shared.Return(dyt);
                 }
             }
         });
         var target = dwa.AsSpan(dwo, wSize);
         if (!accumulate)
         {
-            target.Clear();
+            partials[0].CopyTo(target);
         }
-        foreach (var p in partials)
+        else
         {
-            TensorPrimitives.Add(target, p, target);
+            TensorPrimitives.Add(target, partials[0], target);
+        }
+        for (var c = 1; c < chunks; c++)
+        {
+            TensorPrimitives.Add(target, partials[c], target);
         }
     }
 
-    /// <summary>Unfolds one sample [C, H, W] into columns [C·R·S, P·Q] (zero padding).</summary>
-    private static void Im2Col<T>(ReadOnlySpan<T> x, Span<T> col, ConvGeometry g)
+    /// <summary>
+    /// Unfolds one sample [C, H, W] into columns [C·R·S, P·Q] (zero padding): row r of the sample's columns is
+    /// col[r·rowStride + column .. + P·Q] (several samples side by side when rowStride exceeds P·Q).
+    /// </summary>
+    private static void Im2Col<T>(ReadOnlySpan<T> x, Span<T> col, int column, int rowStride, ConvGeometry g)
         where T : unmanaged, INumber<T>
     {
         if (IsSameStrideOne(g))
         {
-            Im2ColSame(x, col, g);
+            Im2ColSame(x, col, column, rowStride, g);
             return;
         }
         int outH = g.OutH, outW = g.OutW, outHW = outH * outW;
@@ -205,7 +332,7 @@ public sealed partial class CpuBackend
             {
                 for (var s = 0; s < g.KernelW; s++)
                 {
-                    var row = col.Slice(((c * g.KernelH + r) * g.KernelW + s) * outHW, outHW);
+                    var row = col.Slice(((c * g.KernelH + r) * g.KernelW + s) * rowStride + column, outHW);
                     for (var p = 0; p < outH; p++)
                     {
                         var ih = p * g.StrideH - g.PadH + r;
@@ -245,13 +372,13 @@ public sealed partial class CpuBackend
         }
     }
 
-    /// <summary>Adds columns [C·R·S, P·Q] back into one sample [C, H, W] (the adjoint of Im2Col).</summary>
-    private static void Col2Im<T>(Span<T> col, Span<T> x, ConvGeometry g)
+    /// <summary>Adds columns [C·R·S, P·Q] (laid out as in <see cref="Im2Col{T}"/>) back into one sample [C, H, W] (the adjoint of Im2Col).</summary>
+    private static void Col2Im<T>(Span<T> col, int column, int rowStride, Span<T> x, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (IsSameStrideOne(g))
         {
-            Col2ImSame(col, x, g);
+            Col2ImSame(col, column, rowStride, x, g);
             return;
         }
         int outH = g.OutH, outW = g.OutW, outHW = outH * outW;
@@ -261,7 +388,7 @@ public sealed partial class CpuBackend
             {
                 for (var s = 0; s < g.KernelW; s++)
                 {
-                    var row = col.Slice(((c * g.KernelH + r) * g.KernelW + s) * outHW, outHW);
+                    var row = col.Slice(((c * g.KernelH + r) * g.KernelW + s) * rowStride + column, outHW);
                     for (var p = 0; p < outH; p++)
                     {
                         var ih = p * g.StrideH - g.PadH + r;
@@ -305,7 +432,7 @@ public sealed partial class CpuBackend
     /// Row (c, r, s) of the columns is plane c shifted by (r − padH, s − padW): one contiguous copy of the flat plane at
     /// that offset, then the rows that fell off the top or bottom and the column that wrapped around are zeroed.
     /// </summary>
-    private static void Im2ColSame<T>(ReadOnlySpan<T> x, Span<T> col, ConvGeometry g)
+    private static void Im2ColSame<T>(ReadOnlySpan<T> x, Span<T> col, int column, int rowStride, ConvGeometry g)
         where T : unmanaged, INumber<T>
     {
         int h = g.InH, w = g.InW, hw = h * w;
@@ -318,7 +445,7 @@ public sealed partial class CpuBackend
                 for (var s = 0; s < g.KernelW; s++)
                 {
                     var dx = s - g.PadW;
-                    var row = col.Slice(((c * g.KernelH + r) * g.KernelW + s) * hw, hw);
+                    var row = col.Slice(((c * g.KernelH + r) * g.KernelW + s) * rowStride + column, hw);
                     var shift = dy * w + dx;
                     // row[i] = plane[i + shift] where that index exists
                     int dst0 = Math.Max(0, -shift), src0 = Math.Max(0, shift), len = hw - Math.Abs(shift);
@@ -342,7 +469,7 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>The adjoint: zero the wrapped and out-of-image entries of each column row, then add it back shifted.</summary>
-    private static void Col2ImSame<T>(Span<T> col, Span<T> x, ConvGeometry g)
+    private static void Col2ImSame<T>(Span<T> col, int column, int rowStride, Span<T> x, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h = g.InH, w = g.InW, hw = h * w;
@@ -355,7 +482,7 @@ public sealed partial class CpuBackend
                 for (var s = 0; s < g.KernelW; s++)
                 {
                     var dx = s - g.PadW;
-                    var row = col.Slice(((c * g.KernelH + r) * g.KernelW + s) * hw, hw);
+                    var row = col.Slice(((c * g.KernelH + r) * g.KernelW + s) * rowStride + column, hw);
                     ZeroWrappedColumns(row, h, w, dx);
                     if (dy > 0)
                     {

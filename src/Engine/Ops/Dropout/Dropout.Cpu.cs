@@ -5,6 +5,9 @@ namespace NativeTrustRegion.Engine.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <summary>Uniform numbers drawn per pass (vectorised Philox), then applied.</summary>
+    private const int Tile = 256;
+
     public void DropoutForward(Tensor x, Tensor y, double p, ulong seed, ulong offset)
     {
         if (x.DType == DType.F32)
@@ -38,11 +41,18 @@ public sealed partial class CpuBackend
         {
             var s = Data<T>(src);
             var d = Data<T>(dst);
-            for (var i = s0; i < s1; i++)
+            Span<float> uniform = stackalloc float[Tile];
+            for (var t0 = s0; t0 < s1; t0 += Tile)
             {
-                var kept = Philox.UniformFloatAt(seed, offset + (ulong)i) >= threshold;
-                var v = kept ? s[i] * keep : T.Zero;
-                d[i] = accumulate ? d[i] + v : v;
+                var count = Math.Min(Tile, s1 - t0);
+                var u = uniform[..count];
+                PhiloxVector.UniformFloats(seed, offset + (ulong)t0, u);
+                for (var j = 0; j < count; j++)
+                {
+                    var i = t0 + j;
+                    var v = u[j] >= threshold ? s[i] * keep : T.Zero;
+                    d[i] = accumulate ? d[i] + v : v;
+                }
             }
         });
     }

@@ -28,7 +28,7 @@ public sealed partial class CpuBackend
             Cpu.Gemm.Parallel(ta, tb, m, n, k, alpha, aa, (int)a.Offset, lda, ba, (int)b.Offset, ldb, beta, ca, (int)c.Offset, ldc);
             return;
         }
-        CpuParallel.For(batch, 1, (b0, b1) =>
+        CpuParallel.For(batch, CpuParallel.GrainForElements(batch, (long)m * n * Math.Max(1, k) / 32), (b0, b1) =>
         {
             for (var i = b0; i < b1; i++)
             {

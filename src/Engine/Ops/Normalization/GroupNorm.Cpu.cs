@@ -39,7 +39,7 @@ public sealed partial class CpuBackend
         var cpg = c / groups;
         var groupSize = cpg * s;
         var count = n * groups;
-        CpuParallel.For(count, CpuParallel.GrainFor(count), (i0, i1) =>
+        CpuParallel.For(count, CpuParallel.GrainForElements(count, groupSize), (i0, i1) =>
         {
             var tmp = ArrayPool<T>.Shared.Rent(groupSize);
             try
@@ -108,7 +108,7 @@ public sealed partial class CpuBackend
         var planes = n * c;
         var sumDy = new T[planes];
         var sumDyX = new T[planes];
-        CpuParallel.For(planes, CpuParallel.GrainFor(planes), (p0, p1) =>
+        CpuParallel.For(planes, CpuParallel.GrainForElements(planes, s), (p0, p1) =>
         {
             var x = Data<T>(xt);
             var dy = Data<T>(dyt);
@@ -125,7 +125,7 @@ public sealed partial class CpuBackend
         if (dxt is not null)
         {
             var count = n * groups;
-            CpuParallel.For(count, CpuParallel.GrainFor(count), (i0, i1) =>
+            CpuParallel.For(count, CpuParallel.GrainForElements(count, groupSize), (i0, i1) =>
             {
                 var x = Data<T>(xt);
                 var dy = Data<T>(dyt);

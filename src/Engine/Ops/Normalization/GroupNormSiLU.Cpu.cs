@@ -40,7 +40,7 @@ public sealed partial class CpuBackend
         var s = (int)(xt.Numel / Math.Max(1, (long)n * c));
         var cpg = c / groups;
         var groupSize = cpg * s;
-        CpuParallel.For(n * groups, 1, (i0, i1) =>
+        CpuParallel.For(n * groups, CpuParallel.GrainForElements(n * groups, groupSize), (i0, i1) =>
         {
             var x = Data<T>(xt);
             var y = Data<T>(yt);
@@ -108,7 +108,7 @@ public sealed partial class CpuBackend
         // per-(n, c) partials of dgamma and dbeta, summed over n in order afterwards (deterministic)
         var pg = new T[n * c];
         var pb = new T[n * c];
-        CpuParallel.For(n * groups, 1, (i0, i1) =>
+        CpuParallel.For(n * groups, CpuParallel.GrainForElements(n * groups, groupSize), (i0, i1) =>
         {
             var x = Data<T>(xt);
             var dy = Data<T>(dyt);

@@ -33,7 +33,7 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = xt.Shape[0], d = xt.Shape[1];
-        CpuParallel.For(rows, CpuParallel.GrainFor(rows), (r0, r1) =>
+        CpuParallel.For(rows, CpuParallel.GrainForElements(rows, d), (r0, r1) =>
         {
             var x = Data<T>(xt);
             var y = Data<T>(yt);
@@ -69,7 +69,7 @@ public sealed partial class CpuBackend
         int rows = xt.Shape[0], d = xt.Shape[1];
         if (dxt is not null)
         {
-            CpuParallel.For(rows, CpuParallel.GrainFor(rows), (r0, r1) =>
+            CpuParallel.For(rows, CpuParallel.GrainForElements(rows, d), (r0, r1) =>
             {
                 var x = Data<T>(xt);
                 var dy = Data<T>(dyt);

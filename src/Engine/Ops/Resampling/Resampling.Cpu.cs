@@ -60,7 +60,7 @@ public sealed partial class CpuBackend
         where T : unmanaged, INumber<T>
     {
         int planes = src.Shape[0] * src.Shape[1], h = src.Shape[2], w = src.Shape[3];
-        CpuParallel.For(planes, Math.Max(1, CpuParallel.GrainFor(planes)), (p0, p1) =>
+        CpuParallel.For(planes, CpuParallel.GrainForElements(planes, 4L * h * w), (p0, p1) =>
         {
             var s = Data<T>(src);
             var d = Data<T>(dst);
@@ -91,7 +91,7 @@ public sealed partial class CpuBackend
         where T : unmanaged, INumber<T>
     {
         int planes = dst.Shape[0] * dst.Shape[1], h = dst.Shape[2], w = dst.Shape[3];
-        CpuParallel.For(planes, Math.Max(1, CpuParallel.GrainFor(planes)), (p0, p1) =>
+        CpuParallel.For(planes, CpuParallel.GrainForElements(planes, 4L * h * w), (p0, p1) =>
         {
             var s = Data<T>(src);
             var d = Data<T>(dst);

@@ -39,4 +39,39 @@ internal struct AdamScalars<T>
         var denom = T.Sqrt(vi) / SqrtCorrection2 + Epsilon;
         p -= LearningRate * (mi / Correction1 / denom + WeightDecay * p);
     }
+
+    /// <summary>
+    /// <see cref="Apply"/> on whole SIMD vectors of [start, end), with the same operations in the same order (so the
+    /// same results as the scalar loop); returns where the scalar remainder starts.
+    /// </summary>
+    public readonly int ApplyVectors(Span<T> p, Span<T> g, Span<T> m, Span<T> v, int start, int end)
+    {
+        var width = System.Numerics.Vector<T>.Count;
+        var i = start;
+        if (!System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            return i;
+        }
+        var b1 = new System.Numerics.Vector<T>(Beta1);
+        var b2 = new System.Numerics.Vector<T>(Beta2);
+        var ob1 = new System.Numerics.Vector<T>(T.One - Beta1);
+        var ob2 = new System.Numerics.Vector<T>(T.One - Beta2);
+        var lr = new System.Numerics.Vector<T>(LearningRate);
+        var eps = new System.Numerics.Vector<T>(Epsilon);
+        var wd = new System.Numerics.Vector<T>(WeightDecay);
+        var c1 = new System.Numerics.Vector<T>(Correction1);
+        var c2 = new System.Numerics.Vector<T>(SqrtCorrection2);
+        for (; i + width <= end; i += width)
+        {
+            var gi = new System.Numerics.Vector<T>(g.Slice(i, width));
+            var pi = new System.Numerics.Vector<T>(p.Slice(i, width));
+            var mi = b1 * new System.Numerics.Vector<T>(m.Slice(i, width)) + ob1 * gi;
+            var vi = b2 * new System.Numerics.Vector<T>(v.Slice(i, width)) + ob2 * gi * gi;
+            mi.CopyTo(m.Slice(i, width));
+            vi.CopyTo(v.Slice(i, width));
+            var denom = System.Numerics.Vector.SquareRoot(vi) / c2 + eps;
+            (pi - lr * (mi / c1 / denom + wd * pi)).CopyTo(p.Slice(i, width));
+        }
+        return i;
+    }
 }

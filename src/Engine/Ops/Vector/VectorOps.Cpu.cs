@@ -98,7 +98,8 @@ public sealed partial class CpuBackend
             var g = Data<T>(gt);
             var m = Data<T>(mt);
             var v = Data<T>(vt);
-            for (var i = s; i < e; i++)
+            var i = scalars.ApplyVectors(p, g, m, v, s, e);
+            for (; i < e; i++)
             {
                 scalars.Apply(ref p[i], g[i], ref m[i], ref v[i]);
             }

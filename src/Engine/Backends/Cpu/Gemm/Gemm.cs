@@ -11,6 +11,11 @@ public static unsafe class Gemm
     /// <summary>"openblas" or "managed (reason)".</summary>
     public static string Implementation => OpenBlas.IsAvailable ? "openblas" : $"managed ({OpenBlas.UnavailableReason})";
 
+    /// <summary><see cref="Implementation"/> with OpenBLAS's kernel family, e.g. "openblas (SkylakeX kernels)", for reports.</summary>
+    public static string? OpenBlasCore => OpenBlas.CoreName;
+
+    public static string Description => OpenBlas.IsAvailable ? $"openblas ({OpenBlas.CoreName ?? "?"} kernels)" : Implementation;
+
     /// <summary>Forces the managed kernels even when OpenBLAS is present (tests compare the two).</summary>
     public static bool ForceManaged { get; set; }
 
@@ -53,17 +58,19 @@ public static unsafe class Gemm
         }
     }
 
-    /// <summary>Like <see cref="Single{T}"/> but with the rows of C split over threads (arrays, not spans, so blocks can run in parallel).</summary>
+    /// <summary>
+    /// Like <see cref="Single{T}"/> but with the rows of C split into blocks that threads share. The blocks depend only
+    /// on the shape (at most <see cref="MaxRowBlocks"/>, whole multiples of <see cref="RowAlignment"/> rows), never on
+    /// the thread count: OpenBLAS computes the rows of a block's ragged tail with other kernels (another summation
+    /// order), so a split that followed the thread count would change results with it.
+    /// </summary>
     public static void Parallel<T>(bool ta, bool tb, int m, int n, int k, T alpha, T[] a, int aOffset, int lda, T[] b, int bOffset, int ldb, T beta, T[] c, int cOffset, int ldc)
         where T : unmanaged, INumber<T>
     {
         var work = (long)m * n * Math.Max(k, 1);
-        var blocks = (int)Math.Clamp(work / 2_000_000, 1, CpuParallel.Threads * 2);
-        if (m < 2 * blocks)
-        {
-            blocks = Math.Max(1, m / 2);
-        }
+        var blocks = (int)Math.Clamp(work / 2_000_000, 1, MaxRowBlocks);
         var rowsPer = (m + blocks - 1) / blocks;
+        rowsPer = Math.Min(m, (rowsPer + RowAlignment - 1) / RowAlignment * RowAlignment);
         CpuParallel.For(m, Math.Max(1, rowsPer), (r0, r1) =>
         {
             var rows = r1 - r0;
@@ -71,4 +78,10 @@ public static unsafe class Gemm
             Single(ta, tb, rows, n, k, alpha, aSpan, lda, b.AsSpan(bOffset), ldb, beta, c.AsSpan(cOffset + r0 * ldc), ldc);
         });
     }
+
+    /// <summary>Most row blocks of a parallel GEMM (enough for the machines the engine runs on; fixed for determinism).</summary>
+    public const int MaxRowBlocks = 8;
+
+    /// <summary>Row blocks start at multiples of this (OpenBLAS's widest single-precision row unroll).</summary>
+    private const int RowAlignment = 32;
 }
