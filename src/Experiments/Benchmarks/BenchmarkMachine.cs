@@ -48,5 +48,5 @@ public sealed record BenchmarkMachine(
     }
 
     /// <summary>The processor's model name (the CPU back end's description).</summary>
-    public static string CpuModel() => Engine.Backends.BackendRegistry.CpuBackend.Description.Name;
+    public static string CpuModel() => NativeTrustRegion.Engine.BackendRegistry.CpuBackend.Description.Name;
 }
