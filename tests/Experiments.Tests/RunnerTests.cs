@@ -21,7 +21,7 @@ public sealed class RunnerTests : IDisposable
         Evaluation = new EvaluationSettings { SamplesPerTask = 8, DdimSteps = 3, ProbeSamplesPerTask = 4, ProbeTimesteps = [100, 500, 900], ProbeDenseSteps = 3, ProbeGrowth = 1.5 },
     };
 
-    public static IEnumerable<object[]> AllMethods() => MethodRegistry.All.Select(m => new object[] { m });
+    public static IEnumerable<object[]> AllMethods() => MethodTable.All.Select(m => new object[] { m });
 
     [Theory]
     [MemberData(nameof(AllMethods))]

@@ -67,7 +67,7 @@ public sealed class TrainingBenchmarkTests : IDisposable
         Assert.Equal(workload.ReplaySamplesPerStep, root.GetProperty("workload").GetProperty("replaySamplesPerStep").GetDouble(), 12);
 
         var methods = root.GetProperty("methods").EnumerateArray().ToArray();
-        Assert.Equal(MethodRegistry.PaperMethods, methods.Select(m => m.GetProperty("method").GetString()));
+        Assert.Equal(MethodTable.PaperMethods, methods.Select(m => m.GetProperty("method").GetString()));
         foreach (var m in methods)
         {
             var id = m.GetProperty("method").GetString()!;

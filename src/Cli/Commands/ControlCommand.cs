@@ -1,6 +1,7 @@
 using NativeTrustRegion.Cli.Progress;
 using System.CommandLine;
 using System.Globalization;
+using NativeTrustRegion.Continual.Methods;
 using NativeTrustRegion.Control;
 using NativeTrustRegion.Control.Demonstrations;
 using NativeTrustRegion.Control.Evaluation;
@@ -220,7 +221,7 @@ public static class ControlCommand
         command.SetAction(parseResult => ReportingErrors(() =>
         {
             string id = parseResult.GetValue(method)!;
-            _ = Continual.Methods.MethodRegistry.Create(id);
+            _ = MethodTable.Get(id);
             ExperimentConfig preset = ExperimentPresets.Cw10Cpu(id, parseResult.GetValue(seed));
             string[]? stream = parseResult.GetValue(tasks);
             var config = preset with
@@ -244,11 +245,11 @@ public static class ControlCommand
                     config = folder.ReadConfig();
                     Console.WriteLine($"resuming the run in {folder.Root}");
                 }
-                Console.WriteLine($"{ComparisonReport.DisplayName(config.Method)} on {string.Join(" → ", config.ControlTasks)}: {config.StepsPerTask} steps per task, " +
+                Console.WriteLine($"{MethodTable.DisplayName(config.Method)} on {string.Join(" → ", config.ControlTasks)}: {config.StepsPerTask} steps per task, " +
                     $"{config.ModelPreset}, {config.Control.DemonstrationsPerTask} demonstrations per task from {config.Control.DemonstrationDirectory}");
                 result = ConsoleRunProgress.Show(config.Method, progress => new ExperimentRunner(config, folder, ExperimentDomains.For(config), progress).Run());
             }
-            new ComparisonReport([result], $"CW10 control demo: {ComparisonReport.DisplayName(result.Method)} on {string.Join(" → ", result.TaskNames)}").Write(folder.Root);
+            new ComparisonReport([result], $"CW10 control demo: {MethodTable.DisplayName(result.Method)} on {string.Join(" → ", result.TaskNames)}").Write(folder.Root);
             PrintSummary(result);
             Console.WriteLine($"run folder: {folder.Root}");
             Console.WriteLine($"report: {Path.Combine(folder.Root, "report.md")} (and report.html)");

@@ -34,7 +34,7 @@ public static class RunCommands
 
     private static Command Run()
     {
-        var method = new Option<string>("--method") { Description = $"method: {string.Join(", ", MethodRegistry.All)}", Required = true };
+        var method = new Option<string>("--method") { Description = $"method: {string.Join(", ", MethodTable.All)}", Required = true };
         var preset = PresetOption();
         var seed = new Option<ulong>("--seed") { Description = "random seed", DefaultValueFactory = _ => 123 };
         var output = new Option<string?>("--out") { Description = "run folder (default runs/PRESET-METHOD-seedSEED)" };
@@ -64,7 +64,7 @@ public static class RunCommands
                 return 1;
             }
             var result = ConsoleRunProgress.Show(config.Method, p => new ExperimentRunner(config, folder, ExperimentDomains.For(config), p).Run());
-            var report = new ComparisonReport([result], $"{ComparisonReport.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
+            var report = new ComparisonReport([result], $"{MethodTable.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
             report.Write(folder.Root);
             PrintTable(report);
             Console.WriteLine($"run folder: {folder.Root}");
@@ -76,7 +76,7 @@ public static class RunCommands
     private static Command Compare()
     {
         var preset = PresetOption();
-        var methods = new Option<string>("--methods") { Description = "comma-separated methods", DefaultValueFactory = _ => string.Join(",", MethodRegistry.PaperMethods) };
+        var methods = new Option<string>("--methods") { Description = "comma-separated methods", DefaultValueFactory = _ => string.Join(",", MethodTable.PaperMethods) };
         var seeds = new Option<string?>("--seeds") { Description = "comma-separated seeds (default: the preset's seed list — 3 for imagenet500-paper, 4 for cw10-paper, else 123)" };
         var output = new Option<string>("--out") { Description = "comparison folder", Required = true };
         var steps = StepsOption();
@@ -108,7 +108,7 @@ public static class RunCommands
     private static Command Demo()
     {
         var output = new Option<string>("--out") { Description = "output folder", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
-        var methods = new Option<string>("--methods") { Description = "comma-separated methods", DefaultValueFactory = _ => string.Join(",", MethodRegistry.PaperMethods) };
+        var methods = new Option<string>("--methods") { Description = "comma-separated methods", DefaultValueFactory = _ => string.Join(",", MethodTable.PaperMethods) };
         var seeds = new Option<string>("--seeds") { Description = "comma-separated seeds", DefaultValueFactory = _ => "123" };
         var steps = StepsOption();
         var workers = WorkersOption();
@@ -155,7 +155,7 @@ public static class RunCommands
                 return 0;
             }
             var result = ConsoleRunProgress.Show(config.Method, p => new ExperimentRunner(config, folder, ExperimentDomains.For(config), p).Run());
-            var report = new ComparisonReport([result], $"{ComparisonReport.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
+            var report = new ComparisonReport([result], $"{MethodTable.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
             report.Write(folder.Root);
             PrintTable(report);
             return 0;
@@ -201,7 +201,7 @@ public static class RunCommands
         var table = new Table().AddColumn("method").AddColumn("seeds").AddColumn($"avg {report.Metric.Name}").AddColumn("forgetting");
         foreach (var s in report.Summaries())
         {
-            table.AddRow(Markup.Escape(ComparisonReport.DisplayName(s.Method)), s.Seeds.ToString(CultureInfo.InvariantCulture), report.AverageCell(s.AverageMetric), report.ForgettingCell(s.Forgetting));
+            table.AddRow(Markup.Escape(MethodTable.DisplayName(s.Method)), s.Seeds.ToString(CultureInfo.InvariantCulture), report.AverageCell(s.AverageMetric), report.ForgettingCell(s.Forgetting));
         }
         AnsiConsole.Write(table);
     }

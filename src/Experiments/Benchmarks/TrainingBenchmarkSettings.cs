@@ -26,7 +26,7 @@ public sealed record TrainingBenchmarkSettings
     /// </summary>
     public double WarmupSeconds { get; init; } = 3;
 
-    public IReadOnlyList<string> Methods { get; init; } = MethodRegistry.PaperMethods;
+    public IReadOnlyList<string> Methods { get; init; } = MethodTable.PaperMethods;
 
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Fp32;
 
@@ -82,10 +82,7 @@ public sealed record TrainingBenchmarkSettings
         }
         foreach (var method in Methods)
         {
-            if (!MethodRegistry.All.Contains(method))
-            {
-                throw new ArgumentException($"unknown method '{method}'. Known methods: {string.Join(", ", MethodRegistry.All)}");
-            }
+            _ = MethodTable.Get(method); // an unknown id throws, naming the known ones
         }
         if (TrainingPrecisions.Unsupported(Precision, Device) is { } reason)
         {

@@ -46,7 +46,7 @@ public sealed class ExperimentRunner
         }
         _progress.Phase("building the model and the task stream");
         var setup = _domain.Build(_config, _progress);
-        var method = MethodRegistry.Create(_config.Method);
+        var method = MethodTable.Create(_config.Method);
         var ctx = new ContinualContext(setup.Model, setup.Schedule, setup.Stream, _config.Hyper, setup.Replay, _config.Seed);
         var evaluator = setup.Evaluator;
         if (resuming)
