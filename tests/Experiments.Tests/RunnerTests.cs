@@ -76,7 +76,7 @@ public sealed class RunnerTests : IDisposable
     [Fact]
     public void TaskMetricProbeRecordsTheEvaluatorsValues()
     {
-        var config = Tiny("finetune") with { Evaluation = Tiny("finetune").Evaluation with { ProbeMetric = "task-metric", ProbeTaskMetricSamples = 3 } };
+        var config = Tiny("finetune") with { Evaluation = Tiny("finetune").Evaluation with { ProbeMetric = ProbeMetricKind.TaskMetric, ProbeTaskMetricSamples = 3 } };
         var result = new ExperimentRunner(config, new RunFolder(Path.Combine(_dir, "probe")), new SyntheticImageDomain(), SilentProgress.Instance).Run();
         Assert.Equal(result.Metric.Name, result.ProbeMetric.Name);
         Assert.Contains("3 samples per point", result.ProbeMetric.Description);

@@ -24,9 +24,9 @@ public sealed class ControlExperimentDomain : IExperimentDomain
 {
     public ExperimentSetup Build(ExperimentConfig config, IRunProgress progress)
     {
-        if (config.Domain != "control")
+        if (config.Domain != ExperimentDomain.Control)
         {
-            throw new ArgumentException($"configuration '{config.Preset}' is for the '{config.Domain}' domain, not 'control'");
+            throw new ArgumentException($"configuration '{config.Preset}' is for the '{config.Domain.ToName()}' domain, not 'control'");
         }
         if (config.ControlTasks.Length == 0)
         {

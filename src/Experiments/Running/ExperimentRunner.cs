@@ -54,12 +54,7 @@ public sealed class ExperimentRunner
             EnsureSameMetric(evaluator.Metric.Name);
         }
         var probe = new ProbeEvaluator(setup.Schedule, setup.ProbeBatches, _config.Evaluation.ProbeTimesteps, _config.Seed ^ 0x9E3779B97F4A7C15UL);
-        var probeWithTaskMetric = _config.Evaluation.ProbeMetric switch
-        {
-            "denoising-loss" => false,
-            "task-metric" => true,
-            _ => throw new ArgumentException($"unknown probe metric '{_config.Evaluation.ProbeMetric}' (use denoising-loss or task-metric)"),
-        };
+        var probeWithTaskMetric = _config.Evaluation.ProbeMetric == ProbeMetricKind.TaskMetric;
         var probeMetric = probeWithTaskMetric
             ? evaluator.Metric with { Description = $"{evaluator.Metric.Description} Probed with {_config.Evaluation.ProbeTaskMetricSamples} samples per point." }
             : ProbeEvaluator.Metric(_config.Evaluation.ProbeTimesteps, setup.ProbeBatches[0].Size);
