@@ -4,7 +4,7 @@ using NativeTrustRegion.Experiments.Configuration;
 namespace NativeTrustRegion.Experiments.Tests;
 
 /// <summary>
-/// config.json files written before the configuration got typed domains and probe metrics (Fixtures/Configs: presets
+/// config.json files written before the configuration got typed domains, probe metrics and devices (Fixtures/Configs: presets
 /// serialised by that code) still load, mean the same and are written back byte for byte, so existing runs resume.
 /// </summary>
 public class ConfigJsonCompatibilityTests
@@ -53,5 +53,30 @@ public class ConfigJsonCompatibilityTests
         var e = Assert.Throws<InvalidDataException>(() => ExperimentConfig.FromJson(json, "config.json"));
         Assert.Contains("$.evaluation.probe_metric", e.Message);
         Assert.Contains("denoising-loss, task-metric", e.Message);
+    }
+
+    [Theory]
+    [InlineData("cpu", "cpu")]
+    [InlineData("cuda", "cuda")]
+    [InlineData("cuda:0", "cuda")]
+    [InlineData("cuda:1", "cuda:1")]
+    [InlineData("gpu", "cuda")]
+    public void DeviceIsReadAsTheEngineParsesItAndWrittenInItsShortForm(string written, string rewritten)
+    {
+        var json = Fixture("demo.finetune.config.json").Replace("\"device\": \"cpu\"", $"\"device\": \"{written}\"", StringComparison.Ordinal);
+        var config = ExperimentConfig.FromJson(json, "config.json");
+        Assert.Equal(Engine.Device.Parse(written), config.Device);
+        Assert.Contains($"\"device\": \"{rewritten}\"", config.ToJson());
+        Assert.Equal(config.Device, ExperimentConfig.FromJson(config.ToJson(), "again").Device);
+    }
+
+    [Fact]
+    public void UnknownDeviceSaysWhatToWrite()
+    {
+        var json = Fixture("demo.finetune.config.json").Replace("\"device\": \"cpu\"", "\"device\": \"tpu\"", StringComparison.Ordinal);
+        var e = Assert.Throws<InvalidDataException>(() => ExperimentConfig.FromJson(json, "config.json"));
+        Assert.Contains("$.device", e.Message);
+        Assert.Contains("unknown device 'tpu'", e.Message);
+        Assert.Contains("cuda:N", e.Message);
     }
 }

@@ -54,7 +54,7 @@ public static class RunCommands
             }
             if (parse.GetValue(device) is { } d)
             {
-                config = config with { Device = d };
+                config = config with { Device = Engine.Device.Parse(d) };
             }
             var dir = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Preset}-{config.Method}-seed{config.Seed}");
             var folder = new RunFolder(dir);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NativeTrustRegion.Continual.Training;
+using NativeTrustRegion.Engine;
 
 namespace NativeTrustRegion.Experiments.Configuration;
 
@@ -67,7 +68,9 @@ public sealed record ExperimentConfig
 
     public required int StepsPerTask { get; init; }
 
-    public string Device { get; init; } = "cpu";
+    /// <summary>Where the run trains: "cpu", "cuda" or "cuda:N" in config.json.</summary>
+    [JsonConverter(typeof(DeviceJsonConverter))]
+    public Device Device { get; init; } = Device.Cpu;
 
     public EvaluationSettings Evaluation { get; init; } = new();
 
@@ -97,6 +100,7 @@ public sealed record ExperimentConfig
             var known = e.Path switch
             {
                 "$.domain" => $" Fix: domain is one of {string.Join(", ", Enum.GetValues<ExperimentDomain>().Select(d => d.ToName()))}.",
+                "$.device" => " Fix: device is cpu, cuda or cuda:N.",
                 "$.evaluation.probe_metric" => $" Fix: probe_metric is one of {string.Join(", ", Enum.GetValues<ProbeMetricKind>().Select(k => k.ToName()))}.",
                 _ => "",
             };

@@ -1,4 +1,5 @@
 using NativeTrustRegion.Continual.Training;
+using NativeTrustRegion.Engine;
 
 namespace NativeTrustRegion.Experiments.Configuration;
 
@@ -70,7 +71,7 @@ public static class ExperimentPresets
         ModelPreset = "image-paper",
         // 100 epochs of ~64,000 images at batch 128
         StepsPerTask = 50_000,
-        Device = "cuda",
+        Device = Device.Cuda(0),
         Hyper = new Hyperparameters
         {
             BatchSize = 128,
@@ -116,7 +117,7 @@ public static class ExperimentPresets
         ControlTasks = ["hammer", "push-wall", "faucet-close", "push-back", "stick-pull", "handle-press-side", "push", "shelf-place", "window-close", "peg-unplug-side"],
         ModelPreset = "policy-paper",
         StepsPerTask = 50_000,
-        Device = "cuda",
+        Device = Device.Cuda(0),
         Hyper = new Hyperparameters
         {
             BatchSize = 256,

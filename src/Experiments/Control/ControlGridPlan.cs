@@ -68,7 +68,7 @@ public sealed record ControlGridPlan
         }
         if (Device is { } device)
         {
-            config = config with { Device = device };
+            config = config with { Device = Engine.Device.Parse(device) };
         }
         return Adjust is null ? config : Adjust(config);
     }

@@ -68,7 +68,7 @@ public sealed record ComparisonPlan
         }
         if (Device is { } device)
         {
-            config = config with { Device = device };
+            config = config with { Device = Engine.Device.Parse(device) };
         }
         return Adjust is null ? config : Adjust(config);
     }
@@ -85,7 +85,7 @@ public sealed record ComparisonPlan
     /// <summary>The number of runs <see cref="Execute"/> trains at once when <paramref name="pending"/> runs are left.</summary>
     public int WorkersFor(int pending)
     {
-        var onGpu = (Device ?? ExperimentPresets.Create(Preset, Methods[0], Seeds[0]).Device).StartsWith("cuda", StringComparison.Ordinal);
+        var onGpu = (Device is { } device ? Engine.Device.Parse(device) : ExperimentPresets.Create(Preset, Methods[0], Seeds[0]).Device).IsCuda;
         var wanted = Workers ?? (onGpu ? 1 : CpuParallel.ProcessThreads);
         return Math.Clamp(wanted, 1, Math.Max(1, pending));
     }

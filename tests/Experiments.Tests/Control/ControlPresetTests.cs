@@ -15,7 +15,7 @@ public sealed class ControlPresetTests
         Assert.Equal(10, config.TaskCount);
         Assert.Equal("policy-paper", config.ModelPreset);
         Assert.Equal(50_000, config.StepsPerTask);
-        Assert.Equal("cuda", config.Device);
+        Assert.Equal(Engine.Device.Cuda(0), config.Device);
         var h = config.Hyper;
         Assert.Equal((256, 2e-4, 12.0, 20_000, 1.0, 1e-4), (h.BatchSize, h.LearningRate, h.EwcLambda, h.FisherSamples, h.ReplayRatio, h.InnerLearningRate));
         Assert.Equal((2_500, 2_500), (config.Control.DemonstrationsPerTask, config.Control.ReplayRolloutsPerTask));

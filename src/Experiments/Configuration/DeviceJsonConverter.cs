@@ -1,0 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NativeTrustRegion.Engine;
+
+namespace NativeTrustRegion.Experiments.Configuration;
+
+/// <summary>
+/// A <see cref="Device"/> in config.json as the text <see cref="Device.Parse"/> reads ("cpu", "cuda", "cuda:N"); the
+/// first CUDA device is written "cuda", as the presets and earlier config.json files have it.
+/// </summary>
+public sealed class DeviceJsonConverter : JsonConverter<Device>
+{
+    public override Device Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var text = reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw new JsonException($"device must be a string such as \"cpu\" or \"cuda\", not {reader.TokenType}");
+        try
+        {
+            return Device.Parse(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new JsonException(e.Message, e);
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, Device value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value == Device.Cuda(0) ? "cuda" : value.ToString());
+}
