@@ -205,7 +205,7 @@ public static class ControlCommand
 
     private static Command BuildDemo()
     {
-        var method = new Option<string>("--method") { Description = "Continual method (finetune, ewc, replay, trust-region, ftml, vrmcl, ...)", DefaultValueFactory = _ => "trust-region" };
+        var method = new Option<string>("--method") { Description = $"Continual method: {string.Join(", ", MethodTable.All)}", DefaultValueFactory = _ => "trust-region" };
         var output = new Option<string>("--out") { Description = "Folder for the runs: <out>/<method> holds the run and its report.md/report.html", DefaultValueFactory = _ => Path.Combine("runs", "control-demo") };
         var tasks = new Option<string[]>("--tasks") { Description = "Task stream, in order (default: the cw10-cpu preset's faucet-close handle-press-side window-close)", AllowMultipleArgumentsPerToken = true };
         var steps = new Option<int?>("--steps-per-task") { Description = "Training steps per task (default: the preset's 400)" };
