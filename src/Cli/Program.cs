@@ -69,6 +69,7 @@ public static class Program
         {
             root.Subcommands.Add(command);
         }
+        root.Subcommands.Add(MethodsCommand.Build());
         root.Subcommands.Add(FisherCommand.Build());
         root.Subcommands.Add(DataCommand.Build());
         root.Subcommands.Add(ModelCommand.Build());

@@ -21,7 +21,7 @@ public sealed class PaperProtocolTests : IDisposable
     public void ImageNetPresetProbesFidWith2500SamplesAndSizesReplayPerClass()
     {
         var c = ExperimentPresets.ImageNetPaper("replay");
-        Assert.Equal("task-metric", c.Evaluation.ProbeMetric);
+        Assert.Equal(ProbeMetricKind.TaskMetric, c.Evaluation.ProbeMetric);
         Assert.Equal(2_500, c.Evaluation.ProbeTaskMetricSamples);
         Assert.Equal(c.Evaluation.SamplesPerTask, c.Evaluation.ProbeTaskMetricSamples);
         Assert.Equal(1_300, c.Hyper.ReplayPoolPerClass);

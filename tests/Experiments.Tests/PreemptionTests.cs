@@ -85,9 +85,9 @@ public sealed class PreemptionTests : IDisposable
         }
         Assert.False(folder.IsRunning);
 
-        var bad = RunnerTests.Tiny("finetune") with { Evaluation = RunnerTests.Tiny("finetune").Evaluation with { ProbeMetric = "nonsense" } };
+        var bad = RunnerTests.Tiny("finetune") with { Evaluation = RunnerTests.Tiny("finetune").Evaluation with { ProbeMetric = (NativeTrustRegion.Experiments.Configuration.ProbeMetricKind)99 } };
         Assert.ThrowsAny<ArgumentException>(() => new ExperimentRunner(bad, folder, new SyntheticImageDomain(), SilentProgress.Instance).Run());
-        Assert.StartsWith("UsageException: unknown probe metric 'nonsense'", folder.ReadFailure());
+        Assert.StartsWith("UsageException: probe metric 99 is not a probe metric", folder.ReadFailure());
         Assert.False(folder.IsRunning);
     }
 }

@@ -21,7 +21,7 @@ public sealed class RunnerTests : IDisposable
         Evaluation = new EvaluationSettings { SamplesPerTask = 8, DdimSteps = 3, ProbeSamplesPerTask = 4, ProbeTimesteps = [100, 500, 900], ProbeDenseSteps = 3, ProbeGrowth = 1.5 },
     };
 
-    public static IEnumerable<object[]> AllMethods() => MethodRegistry.All.Select(m => new object[] { m });
+    public static IEnumerable<object[]> AllMethods() => MethodTable.All.Select(m => new object[] { m });
 
     [Theory]
     [MemberData(nameof(AllMethods))]
@@ -76,7 +76,7 @@ public sealed class RunnerTests : IDisposable
     [Fact]
     public void TaskMetricProbeRecordsTheEvaluatorsValues()
     {
-        var config = Tiny("finetune") with { Evaluation = Tiny("finetune").Evaluation with { ProbeMetric = "task-metric", ProbeTaskMetricSamples = 3 } };
+        var config = Tiny("finetune") with { Evaluation = Tiny("finetune").Evaluation with { ProbeMetric = ProbeMetricKind.TaskMetric, ProbeTaskMetricSamples = 3 } };
         var result = new ExperimentRunner(config, new RunFolder(Path.Combine(_dir, "probe")), new SyntheticImageDomain(), SilentProgress.Instance).Run();
         Assert.Equal(result.Metric.Name, result.ProbeMetric.Name);
         Assert.Contains("3 samples per point", result.ProbeMetric.Description);

@@ -10,6 +10,7 @@ namespace NativeTrustRegion.Experiments.Tests;
 /// `ntr bench train`, `export-batches` and `loss-track` on the CPU with the tiny presets: the JSON fields exist, are
 /// finite and agree with each other (medians, rates, amortised costs recomputed here). Nothing here checks a speed.
 /// </summary>
+[Collection(ConsoleCollection.Name)]
 public sealed class TrainingBenchmarkTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ntr-bench-").FullName;
@@ -67,7 +68,7 @@ public sealed class TrainingBenchmarkTests : IDisposable
         Assert.Equal(workload.ReplaySamplesPerStep, root.GetProperty("workload").GetProperty("replaySamplesPerStep").GetDouble(), 12);
 
         var methods = root.GetProperty("methods").EnumerateArray().ToArray();
-        Assert.Equal(MethodRegistry.PaperMethods, methods.Select(m => m.GetProperty("method").GetString()));
+        Assert.Equal(MethodTable.PaperMethods, methods.Select(m => m.GetProperty("method").GetString()));
         foreach (var m in methods)
         {
             var id = m.GetProperty("method").GetString()!;

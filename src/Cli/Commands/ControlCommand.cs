@@ -1,6 +1,7 @@
 using NativeTrustRegion.Cli.Progress;
 using System.CommandLine;
 using System.Globalization;
+using NativeTrustRegion.Continual.Methods;
 using NativeTrustRegion.Control;
 using NativeTrustRegion.Control.Demonstrations;
 using NativeTrustRegion.Control.Evaluation;
@@ -215,7 +216,7 @@ public static class ControlCommand
 
     private static Command BuildDemo()
     {
-        var method = new Option<string>("--method") { Description = "Continual method (finetune, ewc, replay, trust-region, ftml, vrmcl, ...)", DefaultValueFactory = _ => "trust-region" };
+        var method = new Option<string>("--method") { Description = $"Continual method: {string.Join(", ", MethodTable.All)}", DefaultValueFactory = _ => "trust-region" };
         var output = new Option<string>("--out") { Description = "Folder for the runs: <out>/<method> holds the run and its report.md/report.html", DefaultValueFactory = _ => Path.Combine("runs", "control-demo") };
         var tasks = new Option<string[]>("--tasks") { Description = "Task stream, in order (default: the cw10-cpu preset's faucet-close handle-press-side window-close)", AllowMultipleArgumentsPerToken = true };
         var steps = new Option<int?>("--steps-per-task") { Description = "Training steps per task (default: the preset's 400)" };
@@ -231,7 +232,7 @@ public static class ControlCommand
         command.SetAction(parseResult => ReportingErrors(() =>
         {
             string id = parseResult.GetValue(method)!;
-            Continual.Methods.MethodRegistry.Validate(id);
+            MethodTable.Validate(id);
             ExperimentConfig preset = ExperimentPresets.Cw10Cpu(id, parseResult.GetValue(seed));
             string[]? stream = parseResult.GetValue(tasks);
             var config = preset with
@@ -259,11 +260,11 @@ public static class ControlCommand
                     config = folder.CheckResumable();
                     Console.WriteLine($"resuming the run in {folder.Root}");
                 }
-                Console.WriteLine($"{ComparisonReport.DisplayName(config.Method)} on {string.Join(" → ", config.ControlTasks)}: {config.StepsPerTask} steps per task, " +
+                Console.WriteLine($"{MethodTable.DisplayName(config.Method)} on {string.Join(" → ", config.ControlTasks)}: {config.StepsPerTask} steps per task, " +
                     $"{config.ModelPreset}, {config.Control.DemonstrationsPerTask} demonstrations per task from {config.Control.DemonstrationDirectory}");
                 result = ConsoleRunProgress.Show(config.Method, progress => new ExperimentRunner(config, folder, ExperimentDomains.For(config), progress).Run());
             }
-            new ComparisonReport([result], $"CW10 control demo: {ComparisonReport.DisplayName(result.Method)} on {string.Join(" → ", result.TaskNames)}").Write(folder.Root);
+            new ComparisonReport([result], $"CW10 control demo: {MethodTable.DisplayName(result.Method)} on {string.Join(" → ", result.TaskNames)}").Write(folder.Root);
             PrintSummary(result);
             Console.WriteLine($"run folder: {folder.Root}");
             Console.WriteLine($"report: {Path.Combine(folder.Root, "report.md")} (and report.html)");

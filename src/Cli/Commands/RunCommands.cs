@@ -45,7 +45,7 @@ public static class RunCommands
 
     private static Command Run()
     {
-        var method = new Option<string>("--method") { Description = $"method: {string.Join(", ", MethodRegistry.All)}", Required = true };
+        var method = new Option<string>("--method") { Description = $"method: {string.Join(", ", MethodTable.All)}", Required = true };
         var preset = PresetOption();
         var seed = new Option<ulong>("--seed") { Description = "random seed", DefaultValueFactory = _ => 123 };
         var output = new Option<string?>("--out") { Description = "run folder (default runs/PRESET-METHOD-seedSEED)" };
@@ -73,7 +73,7 @@ public static class RunCommands
             {
                 throw new UsageException($"{folder.Root} already holds an unfinished run; continue it with `ntr resume {folder.Root}` or choose another --out");
             }
-            BackendRegistry.For(Device.Parse(config.Device));
+            BackendRegistry.For(config.Device);
             ErrorBoundary.WorkFolder = folder.Root;
             return TrainOne(config, folder, collective, () => Console.WriteLine($"run folder: {folder.Root}"));
         });
@@ -83,7 +83,7 @@ public static class RunCommands
     private static Command Compare()
     {
         var preset = PresetOption();
-        var methods = new Option<string>("--methods") { Description = "comma-separated methods", DefaultValueFactory = _ => string.Join(",", MethodRegistry.PaperMethods) };
+        var methods = new Option<string>("--methods") { Description = "comma-separated methods", DefaultValueFactory = _ => string.Join(",", MethodTable.PaperMethods) };
         var seeds = new Option<string?>("--seeds") { Description = "comma-separated seeds (default: the preset's seed list — 3 for imagenet500-paper, 4 for cw10-paper, else 123)" };
         var output = new Option<string>("--out") { Description = "comparison folder", Required = true };
         var steps = StepsOption();
@@ -108,7 +108,7 @@ public static class RunCommands
             var plan = new ComparisonPlan
             {
                 Preset = parse.GetValue(preset)!,
-                Methods = CommandLineLists.Names("--methods", parse.GetValue(methods)!, MethodRegistry.All),
+                Methods = CommandLineLists.Names("--methods", parse.GetValue(methods)!, MethodTable.All),
                 Seeds = ComparisonPlan.SeedsFor(parse.GetValue(preset)!, parse.GetValue(seeds) is { } given ? CommandLineLists.Seeds("--seeds", given) : null),
                 Directory = Path.GetFullPath(parse.GetValue(output)!),
                 StepsPerTask = parse.GetValue(steps),
@@ -140,7 +140,7 @@ public static class RunCommands
     private static Command Demo()
     {
         var output = new Option<string>("--out") { Description = "output folder", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
-        var methods = new Option<string>("--methods") { Description = "comma-separated methods", DefaultValueFactory = _ => string.Join(",", MethodRegistry.PaperMethods) };
+        var methods = new Option<string>("--methods") { Description = "comma-separated methods", DefaultValueFactory = _ => string.Join(",", MethodTable.PaperMethods) };
         var seeds = new Option<string>("--seeds") { Description = "comma-separated seeds", DefaultValueFactory = _ => "123" };
         var steps = StepsOption();
         var workers = WorkersOption();
@@ -154,7 +154,7 @@ public static class RunCommands
             var plan = new ComparisonPlan
             {
                 Preset = "demo",
-                Methods = CommandLineLists.Names("--methods", parse.GetValue(methods)!, MethodRegistry.All),
+                Methods = CommandLineLists.Names("--methods", parse.GetValue(methods)!, MethodTable.All),
                 Seeds = CommandLineLists.Seeds("--seeds", parse.GetValue(seeds)!),
                 Directory = Path.GetFullPath(parse.GetValue(output)!),
                 StepsPerTask = parse.GetValue(steps),
@@ -200,7 +200,7 @@ public static class RunCommands
                 Console.WriteLine($"{path} is already finished; see report.md there");
                 return 0;
             }
-            BackendRegistry.For(Device.Parse(config.Device));
+            BackendRegistry.For(config.Device);
             ErrorBoundary.WorkFolder = folder.Root;
             return TrainOne(config, folder, collective, () => { });
         });
@@ -251,7 +251,7 @@ public static class RunCommands
     {
         RequireFolderPath("--out", plan.Directory);
         plan.Validate();
-        BackendRegistry.For(Device.Parse(plan.Device ?? plan.ConfigFor(plan.Methods[0], plan.Seeds[0]).Device));
+        BackendRegistry.For(plan.ConfigFor(plan.Methods[0], plan.Seeds[0]).Device);
         ErrorBoundary.WorkFolder = plan.Directory;
         using var stop = new StopSignal();
         ComparisonReport report;
@@ -291,7 +291,7 @@ public static class RunCommands
                 : $"ntr: stopped after step {e.Step} before its first checkpoint; `ntr run` starts it again");
             return ExitCodes.Interrupted;
         }
-        var report = new ComparisonReport([result], $"{ComparisonReport.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
+        var report = new ComparisonReport([result], $"{MethodTable.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
         report.Write(folder.Root);
         PrintTable(report);
         after();
@@ -350,7 +350,7 @@ public static class RunCommands
         var table = new Table().AddColumn("method").AddColumn("seeds").AddColumn($"avg {report.Metric.Name}").AddColumn("forgetting");
         foreach (var s in report.Summaries())
         {
-            table.AddRow(Markup.Escape(ComparisonReport.DisplayName(s.Method)), s.Seeds.ToString(CultureInfo.InvariantCulture), report.AverageCell(s.AverageMetric), report.ForgettingCell(s.Forgetting));
+            table.AddRow(Markup.Escape(MethodTable.DisplayName(s.Method)), s.Seeds.ToString(CultureInfo.InvariantCulture), report.AverageCell(s.AverageMetric), report.ForgettingCell(s.Forgetting));
         }
         AnsiConsole.Write(table);
     }

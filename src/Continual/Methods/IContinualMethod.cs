@@ -17,7 +17,7 @@ public sealed class MethodState
 /// <summary>
 /// A continual-learning method: how one gradient update on the current task is made, and what is stored between
 /// tasks. The runner calls BeginTask, then Step once per update (inside a tensor scope), then EndTask.
-/// A new method is one file implementing this interface plus one line in <see cref="MethodRegistry"/>.
+/// A new method is one file implementing this interface plus one row in <see cref="MethodTable"/>.
 /// </summary>
 public interface IContinualMethod
 {

@@ -3,7 +3,8 @@ namespace NativeTrustRegion.Continual.Training;
 /// <summary>
 /// Every knob of every method, with the paper's image settings as defaults (Table 3: batch 128, Adam 2e-4, λ 15,000,
 /// replay ratio 1.0, inner LR 1e-4, 10,000 Fisher samples per task). Presets override these (CW10: batch 256, λ 12,
-/// 20,000 Fisher samples; CPU presets: small batches and few steps).
+/// 20,000 Fisher samples; CPU presets: small batches and few steps). One flat record, as config.json's "hyper" object;
+/// which properties each method reads is listed in <see cref="Methods.MethodTable"/> (checked by a test).
 /// </summary>
 public sealed record Hyperparameters
 {

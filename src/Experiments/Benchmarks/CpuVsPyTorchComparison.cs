@@ -90,7 +90,7 @@ public sealed class CpuVsPyTorchComparison(CpuVsPyTorchSettings settings, TextWr
     {
         var benchSettings = new TrainingBenchmarkSettings { Preset = preset, Batch = batch, Workload = PaperWorkload.For(preset), Seed = settings.Seed };
         var ctx = BenchmarkContext.Create(benchSettings, new ConditionalSampleReplay());
-        var method = MethodRegistry.Create("finetune");
+        var method = MethodTable.Create("finetune");
         method.BeginTask(ctx, 0);
         var step = 0;
         void OurStep()

@@ -68,7 +68,7 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
     {
         var clock = Stopwatch.StartNew();
         var ctx = NewContext(replay);
-        var method = MethodRegistry.Create(id);
+        var method = MethodTable.Create(id);
         var penalty = method is ReplayAndPenaltyMethod { PenaltyForm: not null };
         method.BeginTask(ctx, 0);
         if (penalty && _fisher is null)
@@ -143,7 +143,7 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
     private void WarmUpProcess(IBackend backend, IReplayGenerator replay)
     {
         var ctx = NewContext(replay);
-        var method = MethodRegistry.Create("finetune");
+        var method = MethodTable.Create("finetune");
         method.BeginTask(ctx, 0);
         WarmUp(step =>
         {

@@ -26,7 +26,7 @@ public sealed record TrainingBenchmarkSettings
     /// </summary>
     public double WarmupSeconds { get; init; } = 3;
 
-    public IReadOnlyList<string> Methods { get; init; } = MethodRegistry.PaperMethods;
+    public IReadOnlyList<string> Methods { get; init; } = MethodTable.PaperMethods;
 
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Fp32;
 
@@ -85,7 +85,7 @@ public sealed record TrainingBenchmarkSettings
         }
         foreach (var method in Methods)
         {
-            MethodRegistry.Validate(method);
+            MethodTable.Validate(method);
         }
         if (TrainingPrecisions.Unsupported(Precision, Device) is { } reason)
         {

@@ -17,7 +17,7 @@ public static class ConfigOverrides
         }
         if (device is { } d)
         {
-            config = config with { Device = d };
+            config = config with { Device = Device.Parse(d) };
         }
         if (tasks is { } n)
         {
@@ -25,7 +25,7 @@ public static class ConfigOverrides
             {
                 throw new UsageException($"--tasks {n}: preset '{config.Preset}' has {config.TaskCount} tasks; give a number from 1 to {config.TaskCount}");
             }
-            config = config.Domain == "control"
+            config = config.Domain == ExperimentDomain.Control
                 ? config with { ControlTasks = config.ControlTasks[..n] }
                 : config with { TaskClasses = config.TaskClasses[..n] };
         }

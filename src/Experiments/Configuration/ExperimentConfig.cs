@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NativeTrustRegion.Continual.Training;
+using NativeTrustRegion.Engine;
 
 namespace NativeTrustRegion.Experiments.Configuration;
 
@@ -24,10 +25,10 @@ public sealed record EvaluationSettings
     public double ProbeGrowth { get; init; } = 1.25;
 
     /// <summary>
-    /// What the re-convergence probe measures: "denoising-loss" (held-out denoising MSE at fixed t and noise; cheap) or
-    /// "task-metric" (the task's own metric — success rate, FID — with <see cref="ProbeTaskMetricSamples"/> samples).
+    /// What the re-convergence probe measures: the held-out denoising loss (cheap) or the task's own metric with
+    /// <see cref="ProbeTaskMetricSamples"/> samples.
     /// </summary>
-    public string ProbeMetric { get; init; } = "denoising-loss";
+    public ProbeMetricKind ProbeMetric { get; init; } = ProbeMetricKind.DenoisingLoss;
 
     public int ProbeTaskMetricSamples { get; init; } = 20;
 }
@@ -41,8 +42,7 @@ public sealed record ExperimentConfig
 
     public ulong Seed { get; init; } = 123;
 
-    /// <summary>"image" or "control".</summary>
-    public string Domain { get; init; } = "image";
+    public ExperimentDomain Domain { get; init; } = ExperimentDomain.Image;
 
     /// <summary>embedded, mnist, fashion-mnist, imagenet32 (images) or cw10 (control).</summary>
     public required string Dataset { get; init; }
@@ -68,14 +68,16 @@ public sealed record ExperimentConfig
 
     public required int StepsPerTask { get; init; }
 
-    public string Device { get; init; } = "cpu";
+    /// <summary>Where the run trains: "cpu", "cuda" or "cuda:N" in config.json.</summary>
+    [JsonConverter(typeof(DeviceJsonConverter))]
+    public Device Device { get; init; } = Device.Cpu;
 
     public EvaluationSettings Evaluation { get; init; } = new();
 
     /// <summary>Write a resumable checkpoint every this many steps (and at every task end).</summary>
     public int CheckpointEvery { get; init; } = 100;
 
-    public int TaskCount => Domain == "control" ? ControlTasks.Length : TaskClasses.Length;
+    public int TaskCount => Domain == ExperimentDomain.Control ? ControlTasks.Length : TaskClasses.Length;
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -87,6 +89,22 @@ public sealed record ExperimentConfig
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static ExperimentConfig FromJson(string json, string source) =>
-        JsonSerializer.Deserialize<ExperimentConfig>(json, Json) ?? throw new InvalidDataException($"{source}: empty configuration");
+    public static ExperimentConfig FromJson(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ExperimentConfig>(json, Json) ?? throw new InvalidDataException($"{source}: empty configuration");
+        }
+        catch (JsonException e)
+        {
+            var known = e.Path switch
+            {
+                "$.domain" => $" Fix: domain is one of {string.Join(", ", Enum.GetValues<ExperimentDomain>().Select(d => d.ToName()))}.",
+                "$.device" => " Fix: device is cpu, cuda or cuda:N.",
+                "$.evaluation.probe_metric" => $" Fix: probe_metric is one of {string.Join(", ", Enum.GetValues<ProbeMetricKind>().Select(k => k.ToName()))}.",
+                _ => "",
+            };
+            throw new InvalidDataException($"{source}: cannot read the configuration at {e.Path}: {e.Message}{known}", e);
+        }
+    }
 }

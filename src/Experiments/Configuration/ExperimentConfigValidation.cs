@@ -13,10 +13,6 @@ namespace NativeTrustRegion.Experiments.Configuration;
 /// </summary>
 public static class ExperimentConfigValidation
 {
-    public static readonly string[] Domains = ["image", "control"];
-
-    public static readonly string[] ProbeMetrics = ["denoising-loss", "task-metric"];
-
     /// <summary>Throws on the first invalid field; <paramref name="source"/> (e.g. a config.json path) prefixes the message.</summary>
     public static ExperimentConfig Validate(this ExperimentConfig config, string? source = null)
     {
@@ -33,14 +29,14 @@ public static class ExperimentConfigValidation
 
     private static void Check(ExperimentConfig config)
     {
-        MethodRegistry.Validate(config.Method);
+        MethodTable.Validate(config.Method);
         ModelPresets.Validate(config.ModelPreset);
-        _ = Device.Parse(config.Device);
-        if (!Domains.Contains(config.Domain))
+        // the device, domain and probe metric are typed: config.json's strings are checked when the file is read
+        if (!Enum.IsDefined(config.Domain))
         {
-            throw UsageException.Unknown("domain", config.Domain, Domains);
+            throw new UsageException($"domain {(int)config.Domain} is not a domain; valid: image, control");
         }
-        if (config.Domain == "image")
+        if (config.Domain == ExperimentDomain.Image)
         {
             DatasetCatalog.Validate(config.Dataset);
             if (config.TaskClasses.Length == 0 || config.TaskClasses.Any(t => t is null || t.Length == 0 || t.Any(c => c < 0)))
@@ -59,9 +55,9 @@ public static class ExperimentConfigValidation
                 _ = ControlTaskNames.Parse(task);
             }
         }
-        if (!ProbeMetrics.Contains(config.Evaluation.ProbeMetric))
+        if (!Enum.IsDefined(config.Evaluation.ProbeMetric))
         {
-            throw UsageException.Unknown("probe metric", config.Evaluation.ProbeMetric, ProbeMetrics);
+            throw new UsageException($"probe metric {(int)config.Evaluation.ProbeMetric} is not a probe metric; valid: denoising-loss, task-metric");
         }
         UsageException.RequireAtLeast("--steps-per-task", config.StepsPerTask, 1);
         UsageException.RequireAtLeast("checkpoint_every", config.CheckpointEvery, 1);

@@ -71,7 +71,7 @@ public static class ExperimentPresets
         ModelPreset = "image-paper",
         // 100 epochs of ~64,000 images at batch 128
         StepsPerTask = 50_000,
-        Device = "cuda",
+        Device = Device.Cuda(0),
         Hyper = new Hyperparameters
         {
             BatchSize = 128,
@@ -96,7 +96,7 @@ public static class ExperimentPresets
         // switches to the cheap held-out-loss proxy, which the report labels as a proxy.
         Evaluation = new EvaluationSettings
         {
-            SamplesPerTask = 2_500, DdimSteps = 50, ProbeSamplesPerTask = 256, ProbeMetric = "task-metric", ProbeTaskMetricSamples = 2_500,
+            SamplesPerTask = 2_500, DdimSteps = 50, ProbeSamplesPerTask = 256, ProbeMetric = ProbeMetricKind.TaskMetric, ProbeTaskMetricSamples = 2_500,
         },
         CheckpointEvery = 1_000,
     };
@@ -112,12 +112,12 @@ public static class ExperimentPresets
         Preset = "cw10-paper",
         Method = method,
         Seed = seed,
-        Domain = "control",
+        Domain = ExperimentDomain.Control,
         Dataset = "cw10",
         ControlTasks = ["hammer", "push-wall", "faucet-close", "push-back", "stick-pull", "handle-press-side", "push", "shelf-place", "window-close", "peg-unplug-side"],
         ModelPreset = "policy-paper",
         StepsPerTask = 50_000,
-        Device = "cuda",
+        Device = Device.Cuda(0),
         Hyper = new Hyperparameters
         {
             BatchSize = 256,
@@ -131,7 +131,7 @@ public static class ExperimentPresets
             InnerLearningRate = 1e-4,
         },
         // Table 2's CW10 rows are task-1 success-rate re-convergence (99/90/80 %): probe with rollouts
-        Evaluation = new EvaluationSettings { SamplesPerTask = 100, DdimSteps = 50, ProbeSamplesPerTask = 256, ProbeMetric = "task-metric", ProbeTaskMetricSamples = 20 },
+        Evaluation = new EvaluationSettings { SamplesPerTask = 100, DdimSteps = 50, ProbeSamplesPerTask = 256, ProbeMetric = ProbeMetricKind.TaskMetric, ProbeTaskMetricSamples = 20 },
         // the paper replays teacher rollouts without filtering them; keeping only successful ones would use the
         // environment's success signal and favour the replay methods (replay_successful_rollouts_only stays available)
         Control = new ControlSettings
@@ -152,7 +152,7 @@ public static class ExperimentPresets
         Preset = "cw10-cpu",
         Method = method,
         Seed = seed,
-        Domain = "control",
+        Domain = ExperimentDomain.Control,
         Dataset = "cw10",
         ControlTasks = ["faucet-close", "handle-press-side", "window-close"],
         ModelPreset = "policy-tiny",

@@ -24,9 +24,9 @@ public sealed class ControlExperimentDomain : IExperimentDomain
 {
     public ExperimentSetup Build(ExperimentConfig config, IRunProgress progress)
     {
-        if (config.Domain != "control")
+        if (config.Domain != ExperimentDomain.Control)
         {
-            throw new ArgumentException($"configuration '{config.Preset}' is for the '{config.Domain}' domain, not 'control'");
+            throw new ArgumentException($"configuration '{config.Preset}' is for the '{config.Domain.ToName()}' domain, not 'control'");
         }
         if (config.ControlTasks.Length == 0)
         {
@@ -37,7 +37,7 @@ public sealed class ControlExperimentDomain : IExperimentDomain
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.HeldOutDemonstrationsPerTask, 1);
         var tasks = config.ControlTasks.Select(ControlTaskNames.Parse).ToArray();
 
-        var store = new ParameterStore(DType.F32, Device.Parse(config.Device));
+        var store = new ParameterStore(DType.F32, config.Device);
         var model = settings.PolicySequenceLength is null && settings.PolicyObservationSteps is null
             ? ModelPresets.Create(config.ModelPreset, store)
             : ModelPresets.CreatePolicy(config.ModelPreset, store, settings.PolicySequenceLength, settings.PolicyObservationSteps);

@@ -39,7 +39,7 @@ public sealed record ControlGridPlan
     private ExperimentConfig Base()
     {
         var config = ExperimentPresets.Create(BasePreset, "finetune", Seed);
-        if (config.Domain != "control")
+        if (config.Domain != ExperimentDomain.Control)
         {
             throw new ArgumentException($"the grid search trains diffusion policies; preset '{BasePreset}' is an image preset. Use cw10-paper or cw10-cpu");
         }
@@ -60,7 +60,7 @@ public sealed record ControlGridPlan
             ControlTasks = [task],
             Control = b.Control with { PolicySequenceLength = shape.SequenceLength, PolicyObservationSteps = shape.ObservationSteps, ActionChunk = shape.ActionChunk },
             // nothing re-converges in a one-task run: the cheap probe only, no success-rate rollouts during training
-            Evaluation = b.Evaluation with { ProbeMetric = "denoising-loss" },
+            Evaluation = b.Evaluation with { ProbeMetric = ProbeMetricKind.DenoisingLoss },
         };
         if (StepsPerTask is { } steps)
         {
@@ -68,7 +68,7 @@ public sealed record ControlGridPlan
         }
         if (Device is { } device)
         {
-            config = config with { Device = device };
+            config = config with { Device = Engine.Device.Parse(device) };
         }
         return Adjust is null ? config : Adjust(config);
     }

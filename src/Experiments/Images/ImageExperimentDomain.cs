@@ -20,7 +20,7 @@ public sealed class ImageExperimentDomain : IExperimentDomain
 {
     public ExperimentSetup Build(ExperimentConfig config, IRunProgress progress)
     {
-        var device = Device.Parse(config.Device);
+        var device = config.Device;
         var options = new DatasetLoadOptions
         {
             Embedded = new EmbeddedGlyphOptions

@@ -52,23 +52,6 @@ public sealed class ComparisonReport
         string Method, int Seeds, SeedStatistics AverageMetric, SeedStatistics Forgetting, SeedStatistics ForgettingExcludingLast,
         SeedStatistics? AverageSecondary, IReadOnlyList<ReconvergenceTable> Reconvergence, double?[][] MeanMatrix, ProbeCurve TaskOneCurve);
 
-    public static string DisplayName(string method) => method switch
-    {
-        "finetune" => "Finetuning",
-        "ewc" => "EWC (rank-1)",
-        "ewc-diag" => "EWC (diagonal)",
-        "replay" => "Replay",
-        "trust-region" => "Trust Region",
-        "ftml" => "FTML",
-        "vrmcl" => "VRMCL",
-        "mer" => "MER",
-        "la-maml" => "La-MAML",
-        "c-maml" => "C-MAML",
-        "a-gem" => "A-GEM",
-        "joint" => "Joint (upper bound)",
-        _ => method,
-    };
-
     public MethodSummary Summarise(string method)
     {
         var runs = Runs.Where(r => r.Method == method).ToList();

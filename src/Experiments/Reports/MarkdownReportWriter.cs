@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NativeTrustRegion.Continual.Methods;
 using NativeTrustRegion.Experiments.Metrics;
 using NativeTrustRegion.Experiments.Reports.Figures;
 using NativeTrustRegion.Experiments.Results;
@@ -64,7 +65,7 @@ public sealed class MarkdownReportWriter(ComparisonReport report)
         sb.AppendLine(secondary is null ? "" : "---|");
         foreach (var s in summaries)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"| {DisplayName(s.Method)} | {s.Seeds} | {AverageCell(s.AverageMetric)} | {ForgettingCell(s.Forgetting)} | {ForgettingCell(s.ForgettingExcludingLast)} |");
+            sb.Append(CultureInfo.InvariantCulture, $"| {MethodTable.DisplayName(s.Method)} | {s.Seeds} | {AverageCell(s.AverageMetric)} | {ForgettingCell(s.Forgetting)} | {ForgettingCell(s.ForgettingExcludingLast)} |");
             sb.AppendLine(secondary is null ? "" : $" {s.AverageSecondary?.Format("0.000") ?? "—"} |");
         }
         sb.AppendLine();
@@ -89,7 +90,7 @@ public sealed class MarkdownReportWriter(ComparisonReport report)
             foreach (var s in summaries)
             {
                 var table = s.Reconvergence[j];
-                sb.Append(CultureInfo.InvariantCulture, $"| {DisplayName(s.Method)} |");
+                sb.Append(CultureInfo.InvariantCulture, $"| {MethodTable.DisplayName(s.Method)} |");
                 foreach (var row in table.Cells)
                 {
                     foreach (var c in row)
@@ -119,9 +120,9 @@ public sealed class MarkdownReportWriter(ComparisonReport report)
         foreach (var s in summaries)
         {
             sb.AppendLine();
-            sb.AppendLine(CultureInfo.InvariantCulture, $"**{DisplayName(s.Method)}**");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"**{MethodTable.DisplayName(s.Method)}**");
             sb.AppendLine();
-            sb.AppendLine(CultureInfo.InvariantCulture, $"![{DisplayName(s.Method)} metric triangle]({MetricTriangleFigure.FileStem(s.Method)}.png)");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"![{MethodTable.DisplayName(s.Method)} metric triangle]({MetricTriangleFigure.FileStem(s.Method)}.png)");
             sb.AppendLine();
             sb.Append("| after \\ task |");
             for (var j = 0; j < Tasks; j++)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NativeTrustRegion.Continual.Methods;
 using NativeTrustRegion.Experiments.Metrics;
 using NativeTrustRegion.Experiments.Results;
 using static NativeTrustRegion.Experiments.Reports.ComparisonReport;
@@ -36,7 +37,7 @@ public sealed class SummaryJsonWriter(ComparisonReport report)
             }
             methods[s.Method] = new JsonObject
             {
-                ["display_name"] = DisplayName(s.Method),
+                ["display_name"] = MethodTable.DisplayName(s.Method),
                 ["seeds"] = s.Seeds,
                 ["avg_metric"] = N(s.AverageMetric.Mean),
                 ["avg_metric_se"] = N(s.AverageMetric.StandardError),

@@ -103,7 +103,7 @@ public sealed record ComparisonPlan
         }
         if (Methods.Length == 0)
         {
-            throw new UsageException($"no methods given; valid: {string.Join(", ", Continual.Methods.MethodRegistry.All)}");
+            throw new UsageException($"no methods given; valid: {string.Join(", ", Continual.Methods.MethodTable.All)}");
         }
         if (Seeds.Length == 0)
         {
@@ -115,7 +115,7 @@ public sealed record ComparisonPlan
         }
         foreach (var method in Methods)
         {
-            Continual.Methods.MethodRegistry.Validate(method);
+            Continual.Methods.MethodTable.Validate(method);
         }
         foreach (var seed in Seeds)
         {
@@ -156,7 +156,7 @@ public sealed record ComparisonPlan
     /// <summary>The number of runs <see cref="Execute"/> trains at once when <paramref name="pending"/> runs are left.</summary>
     public int WorkersFor(int pending)
     {
-        var onGpu = (Device ?? ExperimentPresets.Create(Preset, Methods[0], Seeds[0]).Device).StartsWith("cuda", StringComparison.Ordinal);
+        var onGpu = (Device is { } device ? Engine.Device.Parse(device) : ExperimentPresets.Create(Preset, Methods[0], Seeds[0]).Device).IsCuda;
         var wanted = Workers ?? (onGpu ? 1 : HostThreads.ThreadBudget);
         return Math.Clamp(wanted, 1, Math.Max(1, pending));
     }

@@ -7,12 +7,10 @@ namespace NativeTrustRegion.Experiments.Running;
 /// <summary>The domain that builds a configuration's set-up, by <see cref="ExperimentConfig.Domain"/>.</summary>
 public static class ExperimentDomains
 {
-    public static readonly string[] Names = ["image", "control"];
-
     public static IExperimentDomain For(ExperimentConfig config) => config.Domain switch
     {
-        "image" => new ImageExperimentDomain(),
-        "control" => new ControlExperimentDomain(),
-        _ => throw new ArgumentException($"configuration '{config.Preset}' has unknown domain '{config.Domain}'. Known domains: {string.Join(", ", Names)}"),
+        ExperimentDomain.Image => new ImageExperimentDomain(),
+        ExperimentDomain.Control => new ControlExperimentDomain(),
+        _ => throw new ArgumentException($"configuration '{config.Preset}' has unknown domain {(int)config.Domain}. Known domains: {string.Join(", ", Enum.GetValues<ExperimentDomain>().Select(d => d.ToName()))}"),
     };
 }

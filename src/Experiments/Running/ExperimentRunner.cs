@@ -90,7 +90,7 @@ public sealed class ExperimentRunner
         _progress.Phase("building the model and the task stream");
         _where = "building the model and the task stream";
         var setup = _domain.Build(_config, _progress);
-        var method = MethodRegistry.Create(_config.Method);
+        var method = MethodTable.Create(_config.Method);
         var ctx = new ContinualContext(setup.Model, setup.Schedule, setup.Stream, _config.Hyper, setup.Replay, _config.Seed) { Collective = Collective };
         // with several ranks, all of them must stop at the same step (each waits for the others in every all-reduce)
         bool StopRequested() => Engine.Distributed.Collectives.AnyRank(Collective, stop.IsCancellationRequested);
@@ -100,12 +100,7 @@ public sealed class ExperimentRunner
             EnsureSameMetric(evaluator.Metric.Name);
         }
         var probe = new ProbeEvaluator(setup.Schedule, setup.ProbeBatches, _config.Evaluation.ProbeTimesteps, _config.Seed ^ 0x9E3779B97F4A7C15UL);
-        var probeWithTaskMetric = _config.Evaluation.ProbeMetric switch
-        {
-            "denoising-loss" => false,
-            "task-metric" => true,
-            _ => throw new ArgumentException($"unknown probe metric '{_config.Evaluation.ProbeMetric}' (use denoising-loss or task-metric)"),
-        };
+        var probeWithTaskMetric = _config.Evaluation.ProbeMetric == ProbeMetricKind.TaskMetric;
         var probeMetric = probeWithTaskMetric
             ? evaluator.Metric with { Description = $"{evaluator.Metric.Description} Probed with {_config.Evaluation.ProbeTaskMetricSamples} samples per point." }
             : ProbeEvaluator.Metric(_config.Evaluation.ProbeTimesteps, setup.ProbeBatches[0].Size);

@@ -46,7 +46,7 @@ public sealed class ControlGridTests : IDisposable
         Assert.Equal("finetune", config.Method);
         Assert.Equal(["push-wall"], config.ControlTasks);
         Assert.Equal((16, 8, 4), (config.Control.PolicySequenceLength, config.Control.PolicyObservationSteps, config.Control.ActionChunk));
-        Assert.Equal("denoising-loss", config.Evaluation.ProbeMetric);
+        Assert.Equal(ProbeMetricKind.DenoisingLoss, config.Evaluation.ProbeMetric);
         // the rest is the paper's set-up
         var paper = ExperimentPresets.Cw10Paper("finetune");
         Assert.Equal((paper.ModelPreset, paper.StepsPerTask, paper.Hyper.BatchSize), (config.ModelPreset, config.StepsPerTask, config.Hyper.BatchSize));

@@ -10,12 +10,12 @@ public sealed class ControlPresetTests
     public void Cw10PaperPresetHasTheSettingsOfTable4()
     {
         var config = ExperimentPresets.Create("cw10-paper", "trust-region", 1);
-        Assert.Equal("control", config.Domain);
+        Assert.Equal(ExperimentDomain.Control, config.Domain);
         Assert.Equal(["hammer", "push-wall", "faucet-close", "push-back", "stick-pull", "handle-press-side", "push", "shelf-place", "window-close", "peg-unplug-side"], config.ControlTasks);
         Assert.Equal(10, config.TaskCount);
         Assert.Equal("policy-paper", config.ModelPreset);
         Assert.Equal(50_000, config.StepsPerTask);
-        Assert.Equal("cuda", config.Device);
+        Assert.Equal(Engine.Device.Cuda(0), config.Device);
         var h = config.Hyper;
         Assert.Equal((256, 2e-4, 12.0, 20_000, 1.0, 1e-4), (h.BatchSize, h.LearningRate, h.EwcLambda, h.FisherSamples, h.ReplayRatio, h.InnerLearningRate));
         Assert.Equal((2_500, 2_500), (config.Control.DemonstrationsPerTask, config.Control.ReplayRolloutsPerTask));
@@ -35,6 +35,11 @@ public sealed class ControlPresetTests
             Assert.Equal(config.Control, back.Control);
             Assert.Equal(config.ControlTasks, back.ControlTasks);
         }
-        Assert.Throws<ArgumentException>(() => ExperimentDomains.For(ExperimentPresets.Cw10Cpu("finetune") with { Domain = "audio" }));
+        Assert.Throws<ArgumentException>(() => ExperimentDomains.For(ExperimentPresets.Cw10Cpu("finetune") with { Domain = (ExperimentDomain)7 }));
+        var audio = ExperimentPresets.Cw10Cpu("finetune").ToJson().Replace("\"domain\": \"control\"", "\"domain\": \"audio\"", StringComparison.Ordinal);
+        var e = Assert.Throws<InvalidDataException>(() => ExperimentConfig.FromJson(audio, "audio.json"));
+        Assert.Contains("audio.json", e.Message);
+        Assert.Contains("$.domain", e.Message);
+        Assert.Contains("image, control", e.Message);
     }
 }

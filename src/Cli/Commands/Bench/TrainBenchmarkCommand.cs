@@ -29,8 +29,8 @@ internal static class TrainBenchmarkCommand
         };
         var methods = new Option<string>("--methods")
         {
-            Description = $"comma-separated method ids (known: {string.Join(", ", MethodRegistry.All)})",
-            DefaultValueFactory = _ => string.Join(",", MethodRegistry.PaperMethods),
+            Description = $"comma-separated method ids (known: {string.Join(", ", MethodTable.All)})",
+            DefaultValueFactory = _ => string.Join(",", MethodTable.PaperMethods),
         };
         var precision = new Option<string?>("--precision") { Description = "fp32, tf32 (GPU) or bf16 (not implemented yet); default tf32 on a GPU, fp32 on the CPU" };
         var output = new Option<string>("--out") { Description = "folder for the JSON result", DefaultValueFactory = _ => Path.Combine("benchmarks", "results") };
