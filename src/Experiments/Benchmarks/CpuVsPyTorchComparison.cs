@@ -63,25 +63,20 @@ public sealed class CpuVsPyTorchComparison(CpuVsPyTorchSettings settings, TextWr
     {
         settings.Validate();
         var pairs = new List<CpuVsPyTorchPair>();
-        var processThreads = CpuParallel.Threads;
-        try
+        foreach (var (preset, batch) in settings.Models)
         {
-            foreach (var (preset, batch) in settings.Models)
+            foreach (var threads in settings.Threads)
             {
-                foreach (var threads in settings.Threads)
+                CpuVsPyTorchPair pair;
+                using (BackendRegistry.CpuBackend.LimitThreads(threads))
                 {
-                    CpuParallel.Threads = threads;
-                    var pair = RunPair(preset, batch, threads);
-                    pairs.Add(pair);
-                    log.WriteLine($"{preset,-12} batch {batch,3}  {threads} thread{(threads == 1 ? " " : "s")}  ours {pair.OurMedianMs,8:F1} ms  PyTorch {pair.TorchMedianMs,8:F1} ms" +
-                        $"  ratio {pair.Ratio,5:F2}  CPU-time ratio {pair.CpuTimeRatio,5:F2}  (rounds {string.Join(" ", pair.RoundRatios.Select(r => r.ToString("F2")))}; load {pair.LoadAverages[^1]})");
-                    progress?.Invoke(pairs);
+                    pair = RunPair(preset, batch, threads);
                 }
+                pairs.Add(pair);
+                log.WriteLine($"{preset,-12} batch {batch,3}  {threads} thread{(threads == 1 ? " " : "s")}  ours {pair.OurMedianMs,8:F1} ms  PyTorch {pair.TorchMedianMs,8:F1} ms" +
+                    $"  ratio {pair.Ratio,5:F2}  CPU-time ratio {pair.CpuTimeRatio,5:F2}  (rounds {string.Join(" ", pair.RoundRatios.Select(r => r.ToString("F2")))}; load {pair.LoadAverages[^1]})");
+                progress?.Invoke(pairs);
             }
-        }
-        finally
-        {
-            CpuParallel.Threads = processThreads;
         }
         return pairs;
     }

@@ -6,7 +6,7 @@ public sealed record CpuVsPyTorchSettings
     /// <summary>Presets and their batch sizes, in order (the issue's: image-micro 24, image-tiny 32, policy-tiny 32).</summary>
     public required IReadOnlyList<(string Preset, int Batch)> Models { get; init; }
 
-    /// <summary>Thread counts: ours through CpuParallel.Threads, PyTorch's through torch.set_num_threads.</summary>
+    /// <summary>Thread counts: ours through the CPU back end's LimitThreads, PyTorch's through torch.set_num_threads.</summary>
     public required IReadOnlyList<int> Threads { get; init; }
 
     /// <summary>Blocks per engine: ours, PyTorch, ours, PyTorch, … (each block is <see cref="StepsPerBlock"/> steps).</summary>

@@ -85,7 +85,8 @@ internal static class TrainBenchmarkCommand
                     Console.Error.WriteLine($"--threads {t}: use at least 1");
                     return 2;
                 }
-                Engine.Backends.Cpu.CpuParallel.Threads = t;
+                using var limit = Engine.BackendRegistry.CpuBackend.LimitThreads(t);
+                return Run(settings, parse.GetValue(output)!);
             }
             return Run(settings, parse.GetValue(output)!);
         });
