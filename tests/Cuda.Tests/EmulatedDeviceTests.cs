@@ -209,4 +209,42 @@ public class EmulatedDeviceTests
         Assert.Matches(@"\b([1-9][0-9]*) of \1 checks passed", output);
         Assert.DoesNotContain("AddressSanitizer", all, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The cuBLAS/cuDNN stand-ins' own self-test (kernels/emulator/selftest/run_standin_test.sh): every GEMM type and
+    /// transpose combination and every convolution direction against naive double loops written in the test, the
+    /// adjoint identity, workspace sizes exact/one byte short/null, the documented error statuses, and stream capture;
+    /// built and run twice, optimised and with AddressSanitizer + UBSan.
+    /// </summary>
+    [Fact]
+    public async Task TheVendorStandInsPassTheirSelfTestUnderAddressSanitizer()
+    {
+        var root = AppContext.BaseDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root, "NativeTrustRegion.sln")))
+        {
+            root = Path.GetDirectoryName(root.TrimEnd('/'));
+        }
+        Assert.True(root is not null, $"the repository root (NativeTrustRegion.sln) is not above {AppContext.BaseDirectory}");
+        var script = Path.Combine(root!, "kernels", "emulator", "selftest", "run_standin_test.sh");
+        var output = Directory.CreateTempSubdirectory("ntr-standin-selftest-").FullName;
+        try
+        {
+            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add(script);
+            start.ArgumentList.Add(output);
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            var stdout = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            var all = stdout + await stderr;
+            Assert.True(process.ExitCode == 0, $"stand-in self-test exit code {process.ExitCode}:\n{all}");
+            // both builds end with "N checks, 0 failed"
+            Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(stdout, @"\b[1-9][0-9]* checks, 0 failed").Count);
+            Assert.DoesNotContain("runtime error", all, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
 }

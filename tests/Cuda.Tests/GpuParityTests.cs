@@ -23,12 +23,6 @@ public class GpuParityTests
     /// </summary>
     internal static readonly Dictionary<string, (string Reason, string FailureShows)> KnownDefects = new()
     {
-        ["sum axes [0,1,2] of [64,33,130]"] = (
-            "found by the emulator: reduce_warp/reduce_finish sum 274,560 floats in float32 per lane, 3.3e-5 relative to the (cancelling) total, above the 1e-5 tolerance; a real GPU computes the same bits",
-            "error"),
-        ["sum all of 2M"] = (
-            "found by the emulator: the float32 sum of 2M elements is 3.9e-5 relative to the (cancelling) total, above the 1e-5 tolerance; a real GPU computes the same bits",
-            "error"),
     };
 
     private static readonly Lazy<(CudaBackend? Backend, string Reason)> Gpu = new(() =>

@@ -154,12 +154,21 @@ public sealed class CudaParitySuite
 
     private void AddReductionsAndViews()
     {
+        // Sums of 10^5–10^6 terms into one output: both devices accumulate in float32 in different orders (the CPU's
+        // SIMD blocks, the GPU's warp lanes and split partials), so they agree only to ~eps·√(terms per accumulator):
+        // measured on the emulated device 3.3e-5 (274,560 terms) and 3.9e-5 (2M), and 2.5e-5 for 2M terms of mean 1,
+        // so it is the length of the sums, not cancellation. Those cases get 1e-4; shorter sums keep float32's 1e-5.
+        // (A pairwise or float64-accumulating reduction on both devices would tighten this; not done.)
+        const double longSum = 1e-4;
         int[][] axes = [[0], [1], [2], [0, 2], [0, 1, 2]];
         foreach (var a in axes)
         {
-            Autograd($"sum axes [{string.Join(",", a)}] of [64,33,130]", Float32, t => Ops.Sum(t[0], a, keepDim: true), () => [Input(new Generator(40), [64, 33, 130])]);
+            var tolerance = a.Length == 3 ? longSum : Float32;
+            Autograd($"sum axes [{string.Join(",", a)}] of [64,33,130]", tolerance, t => Ops.Sum(t[0], a, keepDim: true), () => [Input(new Generator(40), [64, 33, 130])]);
         }
-        Autograd("sum all of 2M", Float32, t => Ops.SumAll(t[0]), () => [Input(new Generator(41), [2048, 1024])]);
+        Autograd("sum all of 2M", longSum, t => Ops.SumAll(t[0]), () => [Input(new Generator(41), [2048, 1024])]);
+        Autograd("sum axes [0,1,2] of [64,33,130], mean 1", longSum, t => Ops.Sum(t[0], [0, 1, 2], keepDim: true), () => [Input(new Generator(40), [64, 33, 130], 1, 1)]);
+        Autograd("sum all of 2M, mean 1", longSum, t => Ops.SumAll(t[0]), () => [Input(new Generator(41), [2048, 1024], 1, 1)]);
         Autograd("bias-gradient column sum [16384,256]", Float32, t => Ops.Sum(t[0], [0]), () => [Input(new Generator(42), [16384, 256])]);
         Autograd("permute + contiguous (strided copy)", Exact, t => t[0].Permute(2, 0, 1).Contiguous(), () => [Input(new Generator(43), [7, 9, 11])]);
         Autograd("concat / slice / expand", Float32, t => Ops.Concat([t[0], t[1].Slice(1, 0, 2).Expand(3, 2, 5)], 1), () => [Input(new Generator(44), [3, 4, 5]), Input(new Generator(45), [1, 3, 5])]);
