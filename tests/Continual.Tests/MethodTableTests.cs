@@ -45,7 +45,7 @@ public class MethodTableTests
     [Fact]
     public void LookupNamesTheKnownMethodsForAnUnknownId()
     {
-        var e = Assert.Throws<ArgumentException>(() => MethodTable.Get("trust_region"));
+        var e = Assert.ThrowsAny<ArgumentException>(() => MethodTable.Get("trust_region"));
         Assert.Contains("unknown method 'trust_region'", e.Message);
         Assert.Contains("trust-region", e.Message);
         Assert.Equal("Trust Region", MethodTable.DisplayName("trust-region"));

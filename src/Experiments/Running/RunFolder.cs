@@ -124,7 +124,7 @@ public sealed class RunFolder
         {
             config = ExperimentConfig.FromJson(File.ReadAllText(ConfigPath), ConfigPath);
         }
-        catch (System.Text.Json.JsonException e)
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException)
         {
             throw new InvalidDataException($"{ConfigPath} is not a valid run configuration ({e.Message}). Fix: restore it from a backup, or start the run again with `ntr run`.", e);
         }
