@@ -1,0 +1,32 @@
+namespace NativeTrustRegion.Engine;
+
+/// <summary>Softmax and scaled dot-product attention, at generic shapes and at the paper models' head layouts.</summary>
+internal sealed class AttentionCases : IOpCaseSource
+{
+    public IEnumerable<OpCase> Cases()
+    {
+        yield return OpCase.Autograd("Attention/Softmax", "softmax [32,100]", t => Ops.Softmax(t[0]), new([32, 100], 98, 3)) with { Checks = OpChecks.Parity };
+        yield return OpCase.Autograd("Attention/Softmax", "softmax [3,2,6]", t => Ops.Softmax(t[0]), new([3, 2, 6], 1500, 2));
+        yield return OpCase.Autograd("Attention/Softmax", "softmax [4,1] (one element per row)", t => Ops.Softmax(t[0]), new([4, 1], 1501));
+
+        (int B, int H, int N, int M, int D)[] shapes = [(2, 4, 64, 64, 8), (2, 2, 50, 50, 32), (1, 2, 17, 33, 64), (1, 1, 40, 40, 128), (2, 3, 31, 31, 20), (2, 32, 64, 64, 8)];
+        foreach (var s in shapes)
+        {
+            yield return Attention($"attention B{s.B} H{s.H} N{s.N} M{s.M} d{s.D}", s.B, s.H, s.N, s.M, s.D, 100) with { Checks = OpChecks.Parity };
+        }
+        // image-paper (ModelPresets): 32 heads of 8 at 8x8 and 4x4; policy-paper: 8 heads of 64 (512 channels, 4 positions) and of 128 (1024 channels, 2 positions)
+        (string Model, int B, int H, int N, int D)[] paper = [("image-paper 8x8", 2, 32, 64, 8), ("image-paper mid 4x4", 4, 32, 16, 8), ("policy-paper 512", 4, 8, 4, 64), ("policy-paper 1024", 4, 8, 2, 128)];
+        foreach (var a in paper)
+        {
+            yield return Attention($"attention {a.Model} B{a.B} H{a.H} N{a.N} d{a.D}", a.B, a.H, a.N, a.N, a.D, 176) with { Checks = OpChecks.Parity };
+        }
+        // small shapes for the gradient check
+        yield return Attention("attention B2 H1 N3 M3 d4", 2, 1, 3, 3, 4, 1510) with { GradientRtol = 1e-4 };
+        yield return Attention("attention B1 H2 N1 M1 d2", 1, 2, 1, 1, 2, 1520) with { GradientRtol = 1e-4 };
+        yield return Attention("attention B1 H2 N4 M2 d3", 1, 2, 4, 2, 3, 1530) with { GradientRtol = 1e-4 };
+    }
+
+    private static OpCase Attention(string name, int b, int h, int n, int m, int d, ulong seed) =>
+        OpCase.Autograd("Attention/Attention", name, t => Ops.ScaledDotProductAttention(t[0], t[1], t[2]),
+            new([b, h, n, d], seed), new([b, h, m, d], seed + 1), new([b, h, m, d], seed + 2)) with { Tolerance = 1e-4 };
+}

@@ -1,0 +1,47 @@
+namespace NativeTrustRegion.Engine;
+
+/// <summary>2-D convolutions (square and 1x7/7x1 kernels, strides, padding), 1-D convolution and transposed 1-D convolution.</summary>
+internal sealed class ConvolutionCases : IOpCaseSource
+{
+    public IEnumerable<OpCase> Cases()
+    {
+        const string kernel = "Convolution/Conv2d";
+        foreach (var tf32 in new[] { false, true })
+        {
+            var label = tf32 ? "TF32" : "FP32";
+            yield return OpCase.Autograd(kernel, $"conv2d 3x3 pad 1 [8,16,16,16]→32 {label}", t => Ops.Conv2d(t[0], t[1], t[2], 1, 1),
+                new([8, 16, 16, 16], 57), new([32, 16, 3, 3], 58, 0.1), new([32], 59)) with
+            {
+                Checks = OpChecks.Parity,
+                Tolerance = tf32 ? OpTolerance.Tf32 : OpTolerance.Float32,
+                Precision = tf32 ? MatmulPrecision.Tf32 : MatmulPrecision.Fp32,
+                UsesVendorLibrary = true,
+            };
+        }
+        var large = (OpCase c) => c with { Checks = OpChecks.Parity, Tolerance = OpTolerance.Tf32, UsesVendorLibrary = true };
+        yield return large(OpCase.Autograd(kernel, "conv2d 3x3 stride 2 [4,8,15,15]→16", t => Ops.Conv2d(t[0], t[1], t[2], 2, 1), new([4, 8, 15, 15], 60), new([16, 8, 3, 3], 61, 0.2), new([16], 62)));
+        yield return large(OpCase.Autograd(kernel, "conv2d 1x1 [4,32,8,8]→16", t => Ops.Conv2d(t[0], t[1], null), new([4, 32, 8, 8], 63), new([16, 32, 1, 1], 64, 0.2)));
+        yield return large(OpCase.Autograd(kernel, "conv2d 1x7 pad (0,3) [2,16,9,9]→24", t => Ops.Conv2d(t[0], t[1], t[2], (1, 1), (0, 3)), new([2, 16, 9, 9], 71), new([24, 16, 1, 7], 72, 0.2), new([24], 73)));
+        yield return large(OpCase.Autograd(kernel, "conv2d 7x1 pad (3,0) [2,16,9,9]→24", t => Ops.Conv2d(t[0], t[1], t[2], (1, 1), (3, 0)), new([2, 16, 9, 9], 74), new([24, 16, 7, 1], 75, 0.2), new([24], 76)));
+        yield return large(OpCase.Autograd(kernel, "conv1d k5 pad 2 [4,16,16]→32", t => Ops.Conv1d(t[0], t[1], t[2], 1, 2), new([4, 16, 16], 65), new([32, 16, 5], 66, 0.2), new([32], 67)));
+        yield return large(OpCase.Autograd(kernel, "conv-transpose1d k4 s2 p1 [4,16,8]→8", t => Ops.ConvTranspose1d(t[0], t[1], t[2], 2, 1), new([4, 16, 8], 68), new([16, 8, 4], 69, 0.2), new([8], 70)));
+
+        // small shapes for the gradient check (parity at the back end's own precision, hence the TF32 tolerance)
+        var small = (OpCase c) => c with { Tolerance = OpTolerance.Tf32, UsesVendorLibrary = true };
+        (int K, int Stride, int Pad)[] conv2d = [(1, 1, 0), (3, 1, 1), (3, 2, 1), (3, 1, 0), (1, 2, 0)];
+        foreach (var (k, s, p) in conv2d)
+        {
+            yield return small(OpCase.Autograd(kernel, $"conv2d {k}x{k} s{s} p{p} [2,2,5,6]→3", t => Ops.Conv2d(t[0], t[1], t[2], s, p),
+                new([2, 2, 5, 6], 1050 + (ulong)(k * 10 + s * 3 + p)), new([3, 2, k, k], 1100 + (ulong)(k * 10 + s * 3 + p), 0.5), new([3], 1150 + (ulong)(k * 10 + s * 3 + p))));
+        }
+        yield return small(OpCase.Autograd(kernel, "conv2d 3x3 p1 [1,1,3,4]→2 (one sample, one channel)", t => Ops.Conv2d(t[0], t[1], t[2], 1, 1), new([1, 1, 3, 4], 1200), new([2, 1, 3, 3], 1201, 0.5), new([2], 1202)));
+        (int K, int Stride, int Pad)[] conv1d = [(3, 1, 1), (5, 1, 2), (3, 2, 1), (5, 2, 2)];
+        foreach (var (k, s, p) in conv1d)
+        {
+            yield return small(OpCase.Autograd(kernel, $"conv1d k{k} s{s} p{p} [2,2,7]→3", t => Ops.Conv1d(t[0], t[1], t[2], s, p),
+                new([2, 2, 7], 1210 + (ulong)(k * 10 + s)), new([3, 2, k], 1260 + (ulong)(k * 10 + s), 0.5), new([3], 1310 + (ulong)(k * 10 + s))));
+        }
+        yield return small(OpCase.Autograd(kernel, "conv-transpose1d k4 s2 p1 [2,3,5]→2", t => Ops.ConvTranspose1d(t[0], t[1], t[2], 2, 1), new([2, 3, 5], 1360), new([3, 2, 4], 1361, 0.5), new([2], 1362)));
+        yield return small(OpCase.Autograd(kernel, "conv-transpose1d k4 s2 p1 [1,2,1]→3 (length 1)", t => Ops.ConvTranspose1d(t[0], t[1], t[2], 2, 1), new([1, 2, 1], 1363), new([2, 3, 4], 1364, 0.5), new([3], 1365)));
+    }
+}

@@ -1,0 +1,34 @@
+namespace NativeTrustRegion.Engine;
+
+/// <summary>Matrix products (plain, batched, broadcast, transposed views) and linear layers, in FP32 and TF32 on the GPU; all run on GEMM.</summary>
+internal sealed class LinearCases : IOpCaseSource
+{
+    public IEnumerable<OpCase> Cases()
+    {
+        foreach (var tf32 in new[] { false, true })
+        {
+            var label = tf32 ? "TF32" : "FP32";
+            var tuned = (OpCase c) => c with
+            {
+                Checks = OpChecks.Parity,
+                Tolerance = tf32 ? OpTolerance.Tf32 : OpTolerance.Float32,
+                Precision = tf32 ? MatmulPrecision.Tf32 : MatmulPrecision.Fp32,
+                UsesVendorLibrary = true,
+            };
+            yield return tuned(OpCase.Autograd("Linear/Gemm", $"matmul [96,160]·[160,80] {label}", t => Ops.MatMul(t[0], t[1]), new([96, 160], 50), new([160, 80], 51)));
+            yield return tuned(OpCase.Autograd("Linear/Gemm", $"batched matmul with transposed views {label}", t => Ops.MatMul(t[0].Transpose(1, 2), t[1]), new([6, 40, 24], 52), new([6, 40, 56], 53)));
+            yield return tuned(OpCase.Autograd("Linear/Gemm", $"linear with bias [8,20,64]→48 {label}", t => Ops.Linear(t[0], t[1], t[2]), new([8, 20, 64], 54), new([48, 64], 55, 0.2), new([48], 56)));
+        }
+
+        // small shapes for the gradient check (and FP32 parity)
+        var small = (OpCase c) => c with { Precision = MatmulPrecision.Fp32, UsesVendorLibrary = true };
+        yield return small(OpCase.Autograd("Linear/Gemm", "matmul [3,4]·[4,5]", t => Ops.MatMul(t[0], t[1]), new([3, 4], 1030), new([4, 5], 1031)));
+        yield return small(OpCase.Autograd("Linear/Gemm", "matmul [3,1]·[1,5] (inner size 1)", t => Ops.MatMul(t[0], t[1]), new([3, 1], 1032), new([1, 5], 1033)));
+        yield return small(OpCase.Autograd("Linear/Gemm", "batched matmul [2,3,4]·[2,4,1]", t => Ops.MatMul(t[0], t[1]), new([2, 3, 4], 1034), new([2, 4, 1], 1035)));
+        yield return small(OpCase.Autograd("Linear/Gemm", "batched·plain matmul [2,3,4]·[4,5]", t => Ops.MatMul(t[0], t[1]), new([2, 3, 4], 1036), new([4, 5], 1037)));
+        yield return small(OpCase.Autograd("Linear/Gemm", "matmul of transposed views [2,4,3]ᵀ·[2,5,4]ᵀ", t => Ops.MatMul(t[0].Transpose(1, 2), t[1].Transpose(1, 2)),
+            new([2, 4, 3], 1038), new([2, 5, 4], 1039)));
+        yield return small(OpCase.Autograd("Linear/Gemm", "linear with bias [2,3,4]→5", t => Ops.Linear(t[0], t[1], t[2]), new([2, 3, 4], 1040), new([5, 4], 1041), new([5], 1042)));
+        yield return small(OpCase.Autograd("Linear/Gemm", "linear without bias [1,3,4]→2", t => Ops.Linear(t[0], t[1]), new([1, 3, 4], 1043), new([2, 4], 1044)));
+    }
+}

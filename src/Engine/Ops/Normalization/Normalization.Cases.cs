@@ -1,0 +1,45 @@
+namespace NativeTrustRegion.Engine;
+
+/// <summary>GroupNorm (affine or not, image and 1-D layouts, groups larger than the GPU's shared-memory cache), fused GroupNorm+FiLM+SiLU, LayerNorm.</summary>
+internal sealed class NormalizationCases : IOpCaseSource
+{
+    public IEnumerable<OpCase> Cases()
+    {
+        var parity = (OpCase c) => c with { Checks = OpChecks.Parity };
+        yield return parity(OpCase.Autograd("Normalization/GroupNorm", "groupnorm [4,32,8,8] g8 affine", t => Ops.GroupNorm(t[0], 8, t[1], t[2]),
+            new([4, 32, 8, 8], 80, 2, 0.5), new([32], 81, 1, 1), new([32], 82)));
+        yield return parity(OpCase.Autograd("Normalization/GroupNorm", "groupnorm [2,16,10] g4 no affine", t => Ops.GroupNorm(t[0], 4, null, null), new([2, 16, 10], 83)));
+        yield return parity(OpCase.Autograd("Normalization/GroupNorm", "groupnorm [2,64,32,32] g32 (group > 48 KB cache)", t => Ops.GroupNorm(t[0], 2, t[1], t[2]),
+            new([2, 64, 32, 32], 84), new([64], 85, 1, 1), new([64], 86)));
+        yield return parity(OpCase.Autograd("Normalization/GroupNormSiLU", "groupnorm+silu [4,32,8,8]", t => Ops.GroupNormSiLU(t[0], 8, t[1], t[2]),
+            new([4, 32, 8, 8], 87), new([32], 88, 1, 1), new([32], 89)));
+        yield return parity(OpCase.Autograd("Normalization/GroupNormSiLU", "groupnorm+film+silu [4,32,8,8]", t => Ops.GroupNormSiLU(t[0], 8, t[1], t[2], t[3], t[4]),
+            new([4, 32, 8, 8], 90), new([32], 91, 1, 1), new([32], 92), new([4, 32], 93, 0.5, 1), new([4, 32], 94)));
+        yield return parity(OpCase.Autograd("Normalization/LayerNorm", "layernorm [64,96]", t => Ops.LayerNorm(t[0], t[1], t[2]),
+            new([64, 96], 95, 2, 0.3), new([96], 96, 1, 1), new([96], 97)));
+        // the image-paper model's GroupNorms (ModelPresets): 384 channels at 32x32 in 32 groups, 12,288 floats per group
+        yield return parity(OpCase.Autograd("Normalization/GroupNorm", "groupnorm image-paper [1,384,32,32] g32", t => Ops.GroupNorm(t[0], 32, t[1], t[2]),
+            new([1, 384, 32, 32], 170, 2, 0.5), new([384], 171, 1, 1), new([384], 172)));
+        yield return parity(OpCase.Autograd("Normalization/GroupNormSiLU", "groupnorm+silu image-paper [2,256,16,16] g32", t => Ops.GroupNormSiLU(t[0], 32, t[1], t[2]),
+            new([2, 256, 16, 16], 173), new([256], 174, 1, 1), new([256], 175)));
+
+        // small shapes for the gradient check
+        var small = (OpCase c) => c with { GradientRtol = 1e-4 };
+        (int[] Shape, int Groups)[] shapes = [([2, 4, 3, 2], 2), ([1, 3, 2, 3], 1), ([3, 6, 1, 2], 3), ([2, 4, 5], 2)];
+        for (var i = 0; i < shapes.Length; i++)
+        {
+            var (shape, groups) = shapes[i];
+            var c = shape[1];
+            var label = $"[{string.Join(",", shape)}] g{groups}";
+            yield return small(OpCase.Autograd("Normalization/GroupNorm", $"groupnorm {label} affine", t => Ops.GroupNorm(t[0], groups, t[1], t[2]),
+                new(shape, 1400 + (ulong)i, 2, 0.5), new([c], 1410 + (ulong)i, 1, 1), new([c], 1420 + (ulong)i)));
+            yield return small(OpCase.Autograd("Normalization/GroupNorm", $"groupnorm {label} no affine", t => Ops.GroupNorm(t[0], groups, null, null), new(shape, 1430 + (ulong)i, 2, 0.5)));
+        }
+        yield return small(OpCase.Autograd("Normalization/GroupNormSiLU", "groupnorm+silu [2,4,3,2] g2", t => Ops.GroupNormSiLU(t[0], 2, t[1], t[2]),
+            new([2, 4, 3, 2], 1440), new([4], 1441, 1, 1), new([4], 1442)));
+        yield return small(OpCase.Autograd("Normalization/GroupNormSiLU", "groupnorm+film+silu [2,4,3,2] g2", t => Ops.GroupNormSiLU(t[0], 2, t[1], t[2], t[3], t[4]),
+            new([2, 4, 3, 2], 1443), new([4], 1444, 1, 1), new([4], 1445), new([2, 4], 1446, 0.5, 1), new([2, 4], 1447)));
+        yield return small(OpCase.Autograd("Normalization/LayerNorm", "layernorm [2,3,7]", t => Ops.LayerNorm(t[0], t[1], t[2]),
+            new([2, 3, 7], 1450, 2, 0.3), new([7], 1451, 1, 1), new([7], 1452)));
+    }
+}

@@ -1,0 +1,20 @@
+namespace NativeTrustRegion.Engine;
+
+/// <summary>Nearest 2x upsampling, 2x2 average pooling and bilinear resizing (up, down, odd ratios, to Inception's 299x299).</summary>
+internal sealed class ResamplingCases : IOpCaseSource
+{
+    public IEnumerable<OpCase> Cases()
+    {
+        yield return OpCase.Autograd("Resampling/Resampling", "upsample nearest 2x [2,3,5,7]", t => Ops.UpsampleNearest2x(t[0]), new([2, 3, 5, 7], 114)) with { Tolerance = OpTolerance.Exact };
+        yield return OpCase.Autograd("Resampling/Resampling", "avgpool 2x2 [2,3,6,8]", t => Ops.AvgPool2x2(t[0]), new([2, 3, 6, 8], 115)) with { Tolerance = OpTolerance.Exact };
+        yield return OpCase.Autograd("Resampling/ResizeBilinear", "resize bilinear [2,3,16,16]→[37,29]", t => Ops.ResizeBilinear(t[0], 37, 29), new([2, 3, 16, 16], 126)) with { Checks = OpChecks.Parity };
+        yield return OpCase.Autograd("Resampling/ResizeBilinear", "resize bilinear [2,3,32,32]→[299,299]", t => Ops.ResizeBilinear(t[0], 299, 299), new([2, 3, 32, 32], 127)) with { Checks = OpChecks.Parity };
+        yield return OpCase.Autograd("Resampling/ResizeBilinear", "resize bilinear [1,2,20,24]→[7,9]", t => Ops.ResizeBilinear(t[0], 7, 9), new([1, 2, 20, 24], 128)) with { Checks = OpChecks.Parity };
+        (int H, int W, int OutH, int OutW)[] small = [(4, 5, 7, 3), (3, 4, 10, 9), (9, 8, 2, 5), (1, 3, 4, 1)];
+        foreach (var s in small)
+        {
+            yield return OpCase.Autograd("Resampling/ResizeBilinear", $"resize bilinear [2,2,{s.H},{s.W}]→[{s.OutH},{s.OutW}]", t => Ops.ResizeBilinear(t[0], s.OutH, s.OutW),
+                new([2, 2, s.H, s.W], 2000 + (ulong)(s.H * 10 + s.W)));
+        }
+    }
+}
