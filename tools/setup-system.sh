@@ -3,9 +3,10 @@
 #   OpenBLAS (CPU GEMM), MuJoCo 2.2.2 + headers (control suite), libnvrtc11.2 from non-free (compiles our CUDA
 #   kernels to PTX without a GPU, checked by the tests), cmake + gcc (the MuJoCo shim), python3 (safetensors check),
 #   fonts-dejavu-core (the text of the report figures), slurm-wlm + munge (tests/Cluster.Tests runs a one-node Slurm),
-#   openmpi-bin + libopenmpi3 (the MPI collective's test).
+#   openmpi-bin + libopenmpi3 (the MPI collective's test), afl++ (tools/test's fuzz pass of the parsers; without
+#   recommends it still pulls in clang-14/LLVM 14: about 60 MiB to download, 300 MiB installed).
 set -euo pipefail
-packages=(libopenblas0-pthread libmujoco2.2.2 libmujoco-dev libnvrtc11.2 cmake gcc g++ make python3 fonts-dejavu-core slurm-wlm munge openmpi-bin libopenmpi3)
+packages=(libopenblas0-pthread libmujoco2.2.2 libmujoco-dev libnvrtc11.2 cmake gcc g++ make python3 fonts-dejavu-core slurm-wlm munge openmpi-bin libopenmpi3 afl++)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -49,8 +49,24 @@ public sealed class RunFaultTests : IDisposable
         Assert.Contains("out of GPU memory while building the model and the task stream (preset demo, model image-micro, batch 8, device cpu)", e.Message);
         Assert.Contains("could not allocate 6.00 GiB", e.Message);
         Assert.Contains("device free 2.00 GiB of 80.00 GiB", e.Message);
-        Assert.Contains("lower batch_size", e.Message);
+        Assert.Contains("No checkpoint was written yet; lower batch_size", e.Message);
         Assert.Equal(6L << 30, e.RequestedBytes);
+    }
+
+    [Fact]
+    public void GpuOutOfMemoryOnResumeNamesTheCheckpointItKeepsAndLeavesItUnchanged()
+    {
+        var folder = new RunFolder(Path.Combine(_dir, "run"));
+        // a checkpoint at step 4 (CheckpointEvery 4), then a crash after step 5
+        Assert.Throws<RunInterruptedException>(() =>
+            new ExperimentRunner(RunnerTests.Tiny("finetune"), folder, new SyntheticImageDomain(), SilentProgress.Instance) { StopAfterSteps = 5 }.Run());
+        byte[] checkpoint = File.ReadAllBytes(folder.LatestCheckpoint);
+
+        var e = Assert.Throws<RunOutOfMemoryException>(() =>
+            new ExperimentRunner(folder.ReadConfig(), folder, new OutOfMemoryDomain(), SilentProgress.Instance).Run());
+        Assert.Contains($"The last checkpoint {folder.LatestCheckpoint} is kept; lower batch_size", e.Message);
+        Assert.Contains("`ntr resume` it", e.Message);
+        Assert.Equal(checkpoint, File.ReadAllBytes(folder.LatestCheckpoint));
     }
 
     [Theory]

@@ -24,6 +24,12 @@ public sealed class DeviceJsonConverter : JsonConverter<Device>
     }
 
     public override void Write(Utf8JsonWriter writer, Device value, JsonSerializerOptions options) =>
-        // a run made on the emulated CUDA device says so, so that `ntr resume` continues it there, not on a real GPU
-        writer.WriteStringValue(value == Device.Cuda(0) ? (CudaEmulationRequest.IsRequested ? "cuda-emulated" : "cuda") : value.ToString());
+        writer.WriteStringValue(Name(value));
+
+    /// <summary>
+    /// The device as config.json and the messages name it: a run made on the emulated CUDA device says so, so that
+    /// `ntr resume` continues it there, not on a real GPU.
+    /// </summary>
+    public static string Name(Device value) =>
+        value == Device.Cuda(0) ? (CudaEmulationRequest.IsRequested ? "cuda-emulated" : "cuda") : value.ToString();
 }

@@ -72,7 +72,7 @@ public sealed class ExperimentRunner
         }
         catch (Engine.Backends.Cuda.CudaOutOfMemoryException e)
         {
-            throw new RunOutOfMemoryException(_config, _where, e);
+            throw new RunOutOfMemoryException(_config, _where, e, _folder.HasCheckpoint ? _folder.LatestCheckpoint : null);
         }
     }
 
