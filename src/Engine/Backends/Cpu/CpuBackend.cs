@@ -107,14 +107,7 @@ public sealed partial class CpuBackend : IBackend
 
     public void Copy(Tensor source, Tensor destination)
     {
-        if (source.DType == DType.F32)
-        {
-            CopyStrided<float>(source, destination);
-        }
-        else
-        {
-            CopyStrided<double>(source, destination);
-        }
+        DTypeDispatch.For(source.DType, CopyStrided<float>, CopyStrided<double>)(source, destination);
     }
 
     private static void CopyStrided<T>(Tensor source, Tensor destination)
@@ -160,15 +153,11 @@ public sealed partial class CpuBackend : IBackend
 
     public void Fill(Tensor destination, double value)
     {
-        if (destination.DType == DType.F32)
-        {
-            Data<float>(destination).Fill((float)value);
-        }
-        else
-        {
-            Data<double>(destination).Fill(value);
-        }
+        DTypeDispatch.For(destination.DType, Fill<float>, Fill<double>)(destination, value);
     }
+
+    private static void Fill<T>(Tensor destination, double value)
+        where T : unmanaged, INumberBase<T> => Data<T>(destination).Fill(T.CreateTruncating(value));
 
     public void Cast(Tensor source, Tensor destination)
     {

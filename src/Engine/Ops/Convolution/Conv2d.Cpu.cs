@@ -14,38 +14,17 @@ public sealed partial class CpuBackend
 {
     public void Conv2dForward(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvGeometry g)
     {
-        if (x.DType == DType.F32)
-        {
-            ConvForward<float>(x, w, bias, y, g);
-        }
-        else
-        {
-            ConvForward<double>(x, w, bias, y, g);
-        }
+        DTypeDispatch.For(x.DType, ConvForward<float>, ConvForward<double>)(x, w, bias, y, g);
     }
 
     public void Conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeometry g, bool accumulate)
     {
-        if (dy.DType == DType.F32)
-        {
-            ConvBackwardData<float>(dy, w, dx, g, accumulate);
-        }
-        else
-        {
-            ConvBackwardData<double>(dy, w, dx, g, accumulate);
-        }
+        DTypeDispatch.For(dy.DType, ConvBackwardData<float>, ConvBackwardData<double>)(dy, w, dx, g, accumulate);
     }
 
     public void Conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeometry g, bool accumulate)
     {
-        if (x.DType == DType.F32)
-        {
-            ConvBackwardFilter<float>(x, dy, dw, g, accumulate);
-        }
-        else
-        {
-            ConvBackwardFilter<double>(x, dy, dw, g, accumulate);
-        }
+        DTypeDispatch.For(x.DType, ConvBackwardFilter<float>, ConvBackwardFilter<double>)(x, dy, dw, g, accumulate);
     }
 
     /// <summary>
