@@ -37,34 +37,12 @@ public sealed partial class CpuBackend : IBackend
         if (destination.DType == DType.F32)
         {
             var dst = Data<float>(destination);
-            if (typeof(T) == typeof(float))
-            {
-                MemoryMarshal.Cast<T, float>(source).CopyTo(dst);
-            }
-            else
-            {
-                var src = MemoryMarshal.Cast<T, double>(source);
-                for (var i = 0; i < dst.Length; i++)
-                {
-                    dst[i] = (float)src[i];
-                }
-            }
+            CopyConverted(source, dst, dst.Length);
         }
         else
         {
             var dst = Data<double>(destination);
-            if (typeof(T) == typeof(double))
-            {
-                MemoryMarshal.Cast<T, double>(source).CopyTo(dst);
-            }
-            else
-            {
-                var src = MemoryMarshal.Cast<T, float>(source);
-                for (var i = 0; i < dst.Length; i++)
-                {
-                    dst[i] = src[i];
-                }
-            }
+            CopyConverted(source, dst, dst.Length);
         }
     }
 
@@ -74,33 +52,43 @@ public sealed partial class CpuBackend : IBackend
         if (source.DType == DType.F32)
         {
             var src = Data<float>(source);
-            if (typeof(T) == typeof(float))
-            {
-                src.CopyTo(MemoryMarshal.Cast<T, float>(destination));
-            }
-            else
-            {
-                var dst = MemoryMarshal.Cast<T, double>(destination);
-                for (var i = 0; i < src.Length; i++)
-                {
-                    dst[i] = src[i];
-                }
-            }
+            CopyConverted<float, T>(src, destination, src.Length);
         }
         else
         {
             var src = Data<double>(source);
-            if (typeof(T) == typeof(double))
+            CopyConverted<double, T>(src, destination, src.Length);
+        }
+    }
+
+    /// <summary>
+    /// Copies float32/float64 elements into float32/float64 storage: a plain copy where the types agree, otherwise the
+    /// first <paramref name="count"/> elements converted one by one (float64 → float32 rounds to nearest).
+    /// </summary>
+    private static void CopyConverted<TFrom, TTo>(ReadOnlySpan<TFrom> source, Span<TTo> destination, int count)
+        where TFrom : unmanaged
+        where TTo : unmanaged
+    {
+        if (typeof(TFrom) == typeof(TTo))
+        {
+            MemoryMarshal.Cast<TFrom, TTo>(source).CopyTo(destination);
+        }
+        else if (typeof(TTo) == typeof(float))
+        {
+            var src = MemoryMarshal.Cast<TFrom, double>(source);
+            var dst = MemoryMarshal.Cast<TTo, float>(destination);
+            for (var i = 0; i < count; i++)
             {
-                src.CopyTo(MemoryMarshal.Cast<T, double>(destination));
+                dst[i] = (float)src[i];
             }
-            else
+        }
+        else
+        {
+            var src = MemoryMarshal.Cast<TFrom, float>(source);
+            var dst = MemoryMarshal.Cast<TTo, double>(destination);
+            for (var i = 0; i < count; i++)
             {
-                var dst = MemoryMarshal.Cast<T, float>(destination);
-                for (var i = 0; i < src.Length; i++)
-                {
-                    dst[i] = (float)src[i];
-                }
+                dst[i] = src[i];
             }
         }
     }
