@@ -161,33 +161,27 @@ public sealed partial class CpuBackend : IBackend
 
     public void FillNormal(Tensor destination, ulong seed, ulong offset)
     {
+        DTypeDispatch.For(destination.DType, FillNormal<float>, FillNormal<double>)(destination, seed, offset);
+    }
+
+    /// <summary>Element i is the Philox normal of counter offset + i, drawn in the destination's own precision.</summary>
+    private static void FillNormal<T>(Tensor destination, ulong seed, ulong offset)
+        where T : unmanaged, INumberBase<T>
+    {
         var n = (int)destination.Numel;
-        if (destination.DType == DType.F32)
+        var storage = (CpuStorage)destination.Storage;
+        var baseIndex = (int)destination.Offset;
+        CpuParallel.For(n, 8192, (s, e) =>
         {
-            var storage = (CpuStorage)destination.Storage;
-            var baseIndex = (int)destination.Offset;
-            CpuParallel.For(n, 8192, (s, e) =>
+            var d = storage.Span<T>().Slice(baseIndex);
+            for (var i = s; i < e; i++)
             {
-                var d = storage.Span<float>().Slice(baseIndex);
-                for (var i = s; i < e; i++)
-                {
-                    d[i] = Philox.NormalFloat(seed, offset + (ulong)i);
-                }
-            });
-        }
-        else
-        {
-            var storage = (CpuStorage)destination.Storage;
-            var baseIndex = (int)destination.Offset;
-            CpuParallel.For(n, 8192, (s, e) =>
-            {
-                var d = storage.Span<double>().Slice(baseIndex);
-                for (var i = s; i < e; i++)
-                {
-                    d[i] = Philox.NormalDouble(seed, offset + (ulong)i);
-                }
-            });
-        }
+                // one branch per instantiation, folded away by the JIT; converting float to float is the identity
+                d[i] = typeof(T) == typeof(float)
+                    ? T.CreateTruncating(Philox.NormalFloat(seed, offset + (ulong)i))
+                    : T.CreateTruncating(Philox.NormalDouble(seed, offset + (ulong)i));
+            }
+        });
     }
 
     public void FillUniform(Tensor destination, ulong seed, ulong offset, double low, double high)
