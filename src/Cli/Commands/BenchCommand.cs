@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using NativeTrustRegion.Cli.Commands.Bench;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Backends.Cuda.Benchmarks;
@@ -53,43 +52,7 @@ public static class BenchCommand
         var now = DateTime.UtcNow;
         var slug = new string(gpu.Info.Name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
         var path = Path.Combine(outputDir, $"kernels-{slug}-{now:yyyyMMdd-HHmmss}.json");
-        using (var stream = File.Create(path))
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteString("device", gpu.Info.Name);
-            json.WriteString("architecture", gpu.Info.Architecture);
-            json.WriteString("driverCudaVersion", gpu.Info.DriverCudaVersion);
-            json.WriteString("date", now.ToString("O", CultureInfo.InvariantCulture));
-            json.WriteString("command", string.Join(' ', commandLine));
-            json.WriteString("peakTable", peaks.Label);
-            json.WriteNumber("peakBandwidthGBs", double.IsNaN(peaks.BandwidthGBs) ? 0 : peaks.BandwidthGBs);
-            json.WriteNumber("peakTf32Tflops", double.IsNaN(peaks.Tf32Tflops) ? 0 : peaks.Tf32Tflops);
-            json.WriteNumber("peakFp32Tflops", double.IsNaN(peaks.Fp32Tflops) ? 0 : peaks.Fp32Tflops);
-            json.WriteBoolean("tf32", gpu.Precision == MatmulPrecision.Tf32);
-            json.WriteNumber("repeats", repeats);
-            json.WriteStartArray("kernelSources");
-            foreach (var line in gpu.KernelLoadLog)
-            {
-                json.WriteStringValue(line);
-            }
-            json.WriteEndArray();
-            json.WriteStartArray("results");
-            foreach (var r in results)
-            {
-                json.WriteStartObject();
-                json.WriteString("kernel", r.Name);
-                json.WriteString("shape", r.Shape);
-                json.WriteNumber("medianMs", r.Milliseconds);
-                json.WriteNumber("bytes", r.Bytes);
-                json.WriteNumber("flops", r.Flops);
-                json.WriteNumber("gbPerSecond", r.GigabytesPerSecond);
-                json.WriteNumber("tflopPerSecond", r.TeraflopsPerSecond);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
+        File.WriteAllText(path, KernelBenchmarkFile.From(gpu, peaks, now, commandLine, repeats, results).ToJson());
         Console.WriteLine($"wrote {path}");
         return 0;
     }

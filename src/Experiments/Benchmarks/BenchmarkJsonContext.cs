@@ -7,7 +7,7 @@ namespace NativeTrustRegion.Experiments.Benchmarks;
 
 /// <summary>
 /// System.Text.Json source-generated metadata for the files shared with tools/reference (the parameter manifest, the
-/// loss-tracking manifest and loss file): camelCase names, indented, every constructor parameter required on reading.
+/// loss-tracking manifest and loss file) and the benchmark reports: camelCase names, indented, every constructor parameter required on reading.
 /// </summary>
 [JsonSourceGenerationOptions(
     WriteIndented = true,
@@ -17,6 +17,8 @@ namespace NativeTrustRegion.Experiments.Benchmarks;
 [JsonSerializable(typeof(ParameterManifest))]
 [JsonSerializable(typeof(LossTrackingManifest))]
 [JsonSerializable(typeof(LossTrackingFile))]
+[JsonSerializable(typeof(TrainingBenchmarkFile))]
+[JsonSerializable(typeof(CpuVsPyTorchFile))]
 internal sealed partial class BenchmarkJsonContext : JsonSerializerContext
 {
     /// <summary>The context's options with relaxed escaping, so commands and formulas keep their '+', '&lt;' and

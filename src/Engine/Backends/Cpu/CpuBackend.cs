@@ -37,34 +37,12 @@ public sealed partial class CpuBackend : IBackend
         if (destination.DType == DType.F32)
         {
             var dst = Data<float>(destination);
-            if (typeof(T) == typeof(float))
-            {
-                MemoryMarshal.Cast<T, float>(source).CopyTo(dst);
-            }
-            else
-            {
-                var src = MemoryMarshal.Cast<T, double>(source);
-                for (var i = 0; i < dst.Length; i++)
-                {
-                    dst[i] = (float)src[i];
-                }
-            }
+            CopyConverted(source, dst, dst.Length);
         }
         else
         {
             var dst = Data<double>(destination);
-            if (typeof(T) == typeof(double))
-            {
-                MemoryMarshal.Cast<T, double>(source).CopyTo(dst);
-            }
-            else
-            {
-                var src = MemoryMarshal.Cast<T, float>(source);
-                for (var i = 0; i < dst.Length; i++)
-                {
-                    dst[i] = src[i];
-                }
-            }
+            CopyConverted(source, dst, dst.Length);
         }
     }
 
@@ -74,47 +52,50 @@ public sealed partial class CpuBackend : IBackend
         if (source.DType == DType.F32)
         {
             var src = Data<float>(source);
-            if (typeof(T) == typeof(float))
-            {
-                src.CopyTo(MemoryMarshal.Cast<T, float>(destination));
-            }
-            else
-            {
-                var dst = MemoryMarshal.Cast<T, double>(destination);
-                for (var i = 0; i < src.Length; i++)
-                {
-                    dst[i] = src[i];
-                }
-            }
+            CopyConverted<float, T>(src, destination, src.Length);
         }
         else
         {
             var src = Data<double>(source);
-            if (typeof(T) == typeof(double))
+            CopyConverted<double, T>(src, destination, src.Length);
+        }
+    }
+
+    /// <summary>
+    /// Copies float32/float64 elements into float32/float64 storage: a plain copy where the types agree, otherwise the
+    /// first <paramref name="count"/> elements converted one by one (float64 → float32 rounds to nearest).
+    /// </summary>
+    private static void CopyConverted<TFrom, TTo>(ReadOnlySpan<TFrom> source, Span<TTo> destination, int count)
+        where TFrom : unmanaged
+        where TTo : unmanaged
+    {
+        if (typeof(TFrom) == typeof(TTo))
+        {
+            MemoryMarshal.Cast<TFrom, TTo>(source).CopyTo(destination);
+        }
+        else if (typeof(TTo) == typeof(float))
+        {
+            var src = MemoryMarshal.Cast<TFrom, double>(source);
+            var dst = MemoryMarshal.Cast<TTo, float>(destination);
+            for (var i = 0; i < count; i++)
             {
-                src.CopyTo(MemoryMarshal.Cast<T, double>(destination));
+                dst[i] = (float)src[i];
             }
-            else
+        }
+        else
+        {
+            var src = MemoryMarshal.Cast<TFrom, float>(source);
+            var dst = MemoryMarshal.Cast<TTo, double>(destination);
+            for (var i = 0; i < count; i++)
             {
-                var dst = MemoryMarshal.Cast<T, float>(destination);
-                for (var i = 0; i < src.Length; i++)
-                {
-                    dst[i] = (float)src[i];
-                }
+                dst[i] = src[i];
             }
         }
     }
 
     public void Copy(Tensor source, Tensor destination)
     {
-        if (source.DType == DType.F32)
-        {
-            CopyStrided<float>(source, destination);
-        }
-        else
-        {
-            CopyStrided<double>(source, destination);
-        }
+        DTypeDispatch.For(source.DType, CopyStrided<float>, CopyStrided<double>)(source, destination);
     }
 
     private static void CopyStrided<T>(Tensor source, Tensor destination)
@@ -160,15 +141,11 @@ public sealed partial class CpuBackend : IBackend
 
     public void Fill(Tensor destination, double value)
     {
-        if (destination.DType == DType.F32)
-        {
-            Data<float>(destination).Fill((float)value);
-        }
-        else
-        {
-            Data<double>(destination).Fill(value);
-        }
+        DTypeDispatch.For(destination.DType, Fill<float>, Fill<double>)(destination, value);
     }
+
+    private static void Fill<T>(Tensor destination, double value)
+        where T : unmanaged, INumberBase<T> => Data<T>(destination).Fill(T.CreateTruncating(value));
 
     public void Cast(Tensor source, Tensor destination)
     {
@@ -184,33 +161,27 @@ public sealed partial class CpuBackend : IBackend
 
     public void FillNormal(Tensor destination, ulong seed, ulong offset)
     {
+        DTypeDispatch.For(destination.DType, FillNormal<float>, FillNormal<double>)(destination, seed, offset);
+    }
+
+    /// <summary>Element i is the Philox normal of counter offset + i, drawn in the destination's own precision.</summary>
+    private static void FillNormal<T>(Tensor destination, ulong seed, ulong offset)
+        where T : unmanaged, INumberBase<T>
+    {
         var n = (int)destination.Numel;
-        if (destination.DType == DType.F32)
+        var storage = (CpuStorage)destination.Storage;
+        var baseIndex = (int)destination.Offset;
+        CpuParallel.For(n, 8192, (s, e) =>
         {
-            var storage = (CpuStorage)destination.Storage;
-            var baseIndex = (int)destination.Offset;
-            CpuParallel.For(n, 8192, (s, e) =>
+            var d = storage.Span<T>().Slice(baseIndex);
+            for (var i = s; i < e; i++)
             {
-                var d = storage.Span<float>().Slice(baseIndex);
-                for (var i = s; i < e; i++)
-                {
-                    d[i] = Philox.NormalFloat(seed, offset + (ulong)i);
-                }
-            });
-        }
-        else
-        {
-            var storage = (CpuStorage)destination.Storage;
-            var baseIndex = (int)destination.Offset;
-            CpuParallel.For(n, 8192, (s, e) =>
-            {
-                var d = storage.Span<double>().Slice(baseIndex);
-                for (var i = s; i < e; i++)
-                {
-                    d[i] = Philox.NormalDouble(seed, offset + (ulong)i);
-                }
-            });
-        }
+                // one branch per instantiation, folded away by the JIT; converting float to float is the identity
+                d[i] = typeof(T) == typeof(float)
+                    ? T.CreateTruncating(Philox.NormalFloat(seed, offset + (ulong)i))
+                    : T.CreateTruncating(Philox.NormalDouble(seed, offset + (ulong)i));
+            }
+        });
     }
 
     public void FillUniform(Tensor destination, ulong seed, ulong offset, double low, double high)

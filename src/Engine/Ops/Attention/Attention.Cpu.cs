@@ -9,32 +9,19 @@ public sealed partial class CpuBackend
 {
     public void AttentionForward(Tensor q, Tensor k, Tensor v, double scale, Tensor o, Tensor lse)
     {
-        if (q.DType == DType.F32)
-        {
-            AttentionForward<float>(q, k, v, (float)scale, o, lse);
-        }
-        else
-        {
-            AttentionForward<double>(q, k, v, scale, o, lse);
-        }
+        DTypeDispatch.For(q.DType, AttentionForward<float>, AttentionForward<double>)(q, k, v, scale, o, lse);
     }
 
     public void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, Tensor dout, double scale,
         Tensor? dq, bool accumulateQ, Tensor? dk, bool accumulateK, Tensor? dv, bool accumulateV)
     {
-        if (q.DType == DType.F32)
-        {
-            AttentionBackward<float>(q, k, v, o, lse, dout, (float)scale, dq, accumulateQ, dk, accumulateK, dv, accumulateV);
-        }
-        else
-        {
-            AttentionBackward<double>(q, k, v, o, lse, dout, scale, dq, accumulateQ, dk, accumulateK, dv, accumulateV);
-        }
+        DTypeDispatch.For(q.DType, AttentionBackward<float>, AttentionBackward<double>)(q, k, v, o, lse, dout, scale, dq, accumulateQ, dk, accumulateK, dv, accumulateV);
     }
 
-    private static void AttentionForward<T>(Tensor qt, Tensor kt, Tensor vt, T scale, Tensor ot, Tensor lt)
+    private static void AttentionForward<T>(Tensor qt, Tensor kt, Tensor vt, double scaleValue, Tensor ot, Tensor lt)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        T scale = T.CreateTruncating(scaleValue);
         int heads = qt.Shape[0] * qt.Shape[1], n = qt.Shape[2], d = qt.Shape[3], m = kt.Shape[2];
         var qa = ((CpuStorage)qt.Storage).Array<T>();
         var ka = ((CpuStorage)kt.Storage).Array<T>();
@@ -65,10 +52,11 @@ public sealed partial class CpuBackend
         });
     }
 
-    private static void AttentionBackward<T>(Tensor qt, Tensor kt, Tensor vt, Tensor ot, Tensor lt, Tensor dot, T scale,
+    private static void AttentionBackward<T>(Tensor qt, Tensor kt, Tensor vt, Tensor ot, Tensor lt, Tensor dot, double scaleValue,
         Tensor? dqt, bool aq, Tensor? dkt, bool ak, Tensor? dvt, bool av)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        T scale = T.CreateTruncating(scaleValue);
         int heads = qt.Shape[0] * qt.Shape[1], n = qt.Shape[2], d = qt.Shape[3], m = kt.Shape[2];
         var qa = ((CpuStorage)qt.Storage).Array<T>();
         var ka = ((CpuStorage)kt.Storage).Array<T>();

@@ -7,26 +7,12 @@ public sealed partial class CpuBackend
 {
     public void SoftmaxForward(Tensor x, Tensor y)
     {
-        if (x.DType == DType.F32)
-        {
-            SoftmaxRows<float>(x, y);
-        }
-        else
-        {
-            SoftmaxRows<double>(x, y);
-        }
+        DTypeDispatch.For(x.DType, SoftmaxRows<float>, SoftmaxRows<double>)(x, y);
     }
 
     public void SoftmaxBackward(Tensor y, Tensor dy, Tensor dx, bool accumulate)
     {
-        if (y.DType == DType.F32)
-        {
-            SoftmaxBackwardRows<float>(y, dy, dx, accumulate);
-        }
-        else
-        {
-            SoftmaxBackwardRows<double>(y, dy, dx, accumulate);
-        }
+        DTypeDispatch.For(y.DType, SoftmaxBackwardRows<float>, SoftmaxBackwardRows<double>)(y, dy, dx, accumulate);
     }
 
     private static void SoftmaxRows<T>(Tensor xt, Tensor yt)

@@ -14,38 +14,17 @@ public sealed partial class CpuBackend
 {
     public void Conv2dForward(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvGeometry g)
     {
-        if (x.DType == DType.F32)
-        {
-            ConvForward<float>(x, w, bias, y, g);
-        }
-        else
-        {
-            ConvForward<double>(x, w, bias, y, g);
-        }
+        DTypeDispatch.For(x.DType, ConvForward<float>, ConvForward<double>)(x, w, bias, y, g);
     }
 
     public void Conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeometry g, bool accumulate)
     {
-        if (dy.DType == DType.F32)
-        {
-            ConvBackwardData<float>(dy, w, dx, g, accumulate);
-        }
-        else
-        {
-            ConvBackwardData<double>(dy, w, dx, g, accumulate);
-        }
+        DTypeDispatch.For(dy.DType, ConvBackwardData<float>, ConvBackwardData<double>)(dy, w, dx, g, accumulate);
     }
 
     public void Conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeometry g, bool accumulate)
     {
-        if (x.DType == DType.F32)
-        {
-            ConvBackwardFilter<float>(x, dy, dw, g, accumulate);
-        }
-        else
-        {
-            ConvBackwardFilter<double>(x, dy, dw, g, accumulate);
-        }
+        DTypeDispatch.For(x.DType, ConvBackwardFilter<float>, ConvBackwardFilter<double>)(x, dy, dw, g, accumulate);
     }
 
     /// <summary>
@@ -452,16 +431,7 @@ public sealed partial class CpuBackend
                     row.Slice(0, dst0).Clear();
                     plane.Slice(src0, len).CopyTo(row.Slice(dst0, len));
                     row.Slice(dst0 + len).Clear();
-                    // rows outside the image
-                    if (dy > 0)
-                    {
-                        row.Slice((h - dy) * w).Clear();
-                    }
-                    else if (dy < 0)
-                    {
-                        row.Slice(0, -dy * w).Clear();
-                    }
-                    // columns that wrapped around a row boundary
+                    ZeroRowsOutsideImage(row, h, w, dy);
                     ZeroWrappedColumns(row, h, w, dx);
                 }
             }
@@ -484,20 +454,27 @@ public sealed partial class CpuBackend
                     var dx = s - g.PadW;
                     var row = col.Slice(((c * g.KernelH + r) * g.KernelW + s) * rowStride + column, hw);
                     ZeroWrappedColumns(row, h, w, dx);
-                    if (dy > 0)
-                    {
-                        row.Slice((h - dy) * w).Clear();
-                    }
-                    else if (dy < 0)
-                    {
-                        row.Slice(0, -dy * w).Clear();
-                    }
+                    ZeroRowsOutsideImage(row, h, w, dy);
                     var shift = dy * w + dx;
                     int dst0 = Math.Max(0, -shift), src0 = Math.Max(0, shift), len = hw - Math.Abs(shift);
                     var target = plane.Slice(src0, len);
                     TensorPrimitives.Add(target, row.Slice(dst0, len), target);
                 }
             }
+        }
+    }
+
+    /// <summary>Zeroes the |dy| image rows of a plane shifted by dy rows that lie outside the image (at the bottom for dy &gt; 0, the top for dy &lt; 0).</summary>
+    private static void ZeroRowsOutsideImage<T>(Span<T> row, int h, int w, int dy)
+        where T : unmanaged, INumber<T>
+    {
+        if (dy > 0)
+        {
+            row.Slice((h - dy) * w).Clear();
+        }
+        else if (dy < 0)
+        {
+            row.Slice(0, -dy * w).Clear();
         }
     }
 

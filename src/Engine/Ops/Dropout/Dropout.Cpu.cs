@@ -10,26 +10,12 @@ public sealed partial class CpuBackend
 
     public void DropoutForward(Tensor x, Tensor y, double p, ulong seed, ulong offset)
     {
-        if (x.DType == DType.F32)
-        {
-            DropoutApply<float>(x, y, p, seed, offset, false);
-        }
-        else
-        {
-            DropoutApply<double>(x, y, p, seed, offset, false);
-        }
+        DTypeDispatch.For(x.DType, DropoutApply<float>, DropoutApply<double>)(x, y, p, seed, offset, false);
     }
 
     public void DropoutBackward(Tensor dy, Tensor dx, double p, ulong seed, ulong offset, bool accumulate)
     {
-        if (dy.DType == DType.F32)
-        {
-            DropoutApply<float>(dy, dx, p, seed, offset, accumulate);
-        }
-        else
-        {
-            DropoutApply<double>(dy, dx, p, seed, offset, accumulate);
-        }
+        DTypeDispatch.For(dy.DType, DropoutApply<float>, DropoutApply<double>)(dy, dx, p, seed, offset, accumulate);
     }
 
     private static void DropoutApply<T>(Tensor src, Tensor dst, double p, ulong seed, ulong offset, bool accumulate)

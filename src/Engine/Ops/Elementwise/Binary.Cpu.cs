@@ -7,14 +7,7 @@ public sealed partial class CpuBackend
 {
     public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor output)
     {
-        if (output.DType == DType.F32)
-        {
-            Binary<float>(op, a, b, output);
-        }
-        else
-        {
-            Binary<double>(op, a, b, output);
-        }
+        DTypeDispatch.For(output.DType, Binary<float>, Binary<double>)(op, a, b, output);
     }
 
     private static void Binary<T>(BinaryOp op, Tensor a, Tensor b, Tensor output)

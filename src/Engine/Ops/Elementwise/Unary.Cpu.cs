@@ -8,70 +8,48 @@ public sealed partial class CpuBackend
 {
     public void Unary(UnaryOp op, Tensor x, Tensor y)
     {
-        if (x.DType == DType.F32)
-        {
-            ForBlocks<float>(x, y, (a, b) => Unary(op, a, b));
-        }
-        else
-        {
-            ForBlocks<double>(x, y, (a, b) => Unary(op, a, b));
-        }
+        DTypeDispatch.For(x.DType, UnaryForward<float>, UnaryForward<double>)(op, x, y);
     }
 
     public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor dy, Tensor dx, bool accumulate)
     {
-        if (x.DType == DType.F32)
-        {
-            UnaryBackward<float>(op, x, y, dy, dx, accumulate);
-        }
-        else
-        {
-            UnaryBackward<double>(op, x, y, dy, dx, accumulate);
-        }
+        DTypeDispatch.For(x.DType, UnaryBackward<float>, UnaryBackward<double>)(op, x, y, dy, dx, accumulate);
     }
 
     public void Affine(Tensor x, double mul, double add, Tensor y)
     {
-        if (x.DType == DType.F32)
-        {
-            ForBlocks<float>(x, y, (a, b) =>
-            {
-                TensorPrimitives.Multiply(a, (float)mul, b);
-                TensorPrimitives.Add(b, (float)add, b);
-            });
-        }
-        else
-        {
-            ForBlocks<double>(x, y, (a, b) =>
-            {
-                TensorPrimitives.Multiply(a, mul, b);
-                TensorPrimitives.Add(b, add, b);
-            });
-        }
+        DTypeDispatch.For(x.DType, Affine<float>, Affine<double>)(x, mul, add, y);
     }
 
     public void Clamp(Tensor x, double low, double high, Tensor y)
     {
-        if (x.DType == DType.F32)
+        DTypeDispatch.For(x.DType, Clamp<float>, Clamp<double>)(x, low, high, y);
+    }
+
+    private static void UnaryForward<T>(UnaryOp op, Tensor x, Tensor y)
+        where T : unmanaged, IFloatingPointIeee754<T> => ForBlocks<T>(x, y, (a, b) => Unary(op, a, b));
+
+    private static void Affine<T>(Tensor x, double mul, double add, Tensor y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T m = T.CreateTruncating(mul), c = T.CreateTruncating(add);
+        ForBlocks<T>(x, y, (a, b) =>
         {
-            ForBlocks<float>(x, y, (a, b) => TensorPrimitives.Clamp(a, (float)low, (float)high, b));
-        }
-        else
-        {
-            ForBlocks<double>(x, y, (a, b) => TensorPrimitives.Clamp(a, low, high, b));
-        }
+            TensorPrimitives.Multiply(a, m, b);
+            TensorPrimitives.Add(b, c, b);
+        });
+    }
+
+    private static void Clamp<T>(Tensor x, double low, double high, Tensor y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T lo = T.CreateTruncating(low), hi = T.CreateTruncating(high);
+        ForBlocks<T>(x, y, (a, b) => TensorPrimitives.Clamp(a, lo, hi, b));
     }
 
     public void ClampBackward(Tensor x, double low, double high, Tensor dy, Tensor dx, bool accumulate)
     {
-        if (x.DType == DType.F32)
-        {
-            ClampBackward<float>(x, low, high, dy, dx, accumulate);
-        }
-        else
-        {
-            ClampBackward<double>(x, low, high, dy, dx, accumulate);
-        }
+        DTypeDispatch.For(x.DType, ClampBackward<float>, ClampBackward<double>)(x, low, high, dy, dx, accumulate);
     }
 
     private static void ClampBackward<T>(Tensor xt, double low, double high, Tensor dyt, Tensor dxt, bool accumulate)

@@ -7,26 +7,12 @@ public sealed partial class CpuBackend
 {
     public void EmbeddingForward(Tensor table, Tensor ids, Tensor output)
     {
-        if (table.DType == DType.F32)
-        {
-            EmbeddingForward<float>(table, ids, output);
-        }
-        else
-        {
-            EmbeddingForward<double>(table, ids, output);
-        }
+        DTypeDispatch.For(table.DType, EmbeddingForward<float>, EmbeddingForward<double>)(table, ids, output);
     }
 
     public void EmbeddingBackward(Tensor ids, Tensor dout, Tensor dtable)
     {
-        if (dout.DType == DType.F32)
-        {
-            EmbeddingBackward<float>(ids, dout, dtable);
-        }
-        else
-        {
-            EmbeddingBackward<double>(ids, dout, dtable);
-        }
+        DTypeDispatch.For(dout.DType, EmbeddingBackward<float>, EmbeddingBackward<double>)(ids, dout, dtable);
     }
 
     private static int[] ReadIds<T>(Tensor ids, int rows)

@@ -6,26 +6,12 @@ public sealed partial class CpuBackend
 {
     public void FiLMForward(Tensor x, Tensor scale, Tensor? bias, Tensor y)
     {
-        if (x.DType == DType.F32)
-        {
-            FiLMForward<float>(x, scale, bias, y);
-        }
-        else
-        {
-            FiLMForward<double>(x, scale, bias, y);
-        }
+        DTypeDispatch.For(x.DType, FiLMForward<float>, FiLMForward<double>)(x, scale, bias, y);
     }
 
     public void FiLMBackward(Tensor x, Tensor scale, Tensor dy, Tensor? dx, bool accumulateX, Tensor? dscale, bool accumulateScale, Tensor? dbias, bool accumulateBias)
     {
-        if (x.DType == DType.F32)
-        {
-            FiLMBackward<float>(x, scale, dy, dx, accumulateX, dscale, accumulateScale, dbias, accumulateBias);
-        }
-        else
-        {
-            FiLMBackward<double>(x, scale, dy, dx, accumulateX, dscale, accumulateScale, dbias, accumulateBias);
-        }
+        DTypeDispatch.For(x.DType, FiLMBackward<float>, FiLMBackward<double>)(x, scale, dy, dx, accumulateX, dscale, accumulateScale, dbias, accumulateBias);
     }
 
     private static void FiLMForward<T>(Tensor xt, Tensor st, Tensor? bt, Tensor yt)

@@ -7,14 +7,7 @@ public sealed partial class CpuBackend
 {
     public void GradientCollinearity(Tensor perSample, Tensor cosines, Tensor gram)
     {
-        if (perSample.DType == DType.F32)
-        {
-            GradientCollinearity<float>(perSample, cosines, gram);
-        }
-        else
-        {
-            GradientCollinearity<double>(perSample, cosines, gram);
-        }
+        DTypeDispatch.For(perSample.DType, GradientCollinearity<float>, GradientCollinearity<double>)(perSample, cosines, gram);
     }
 
     private static void GradientCollinearity<T>(Tensor gt, Tensor ct, Tensor gramT)

@@ -8,28 +8,14 @@ public sealed partial class CpuBackend
     public double Rank1PenaltyGradient(Tensor param, Tensor grad, Tensor directions, double[] rho, double[] anchors, double lambda)
     {
         var (coef, penalty) = Rank1Fisher.Coefficients(DirectionDots(param, directions, rho.Length), rho, anchors, lambda);
-        if (param.DType == DType.F32)
-        {
-            PenaltyGradient<float>(grad, directions, coef);
-        }
-        else
-        {
-            PenaltyGradient<double>(grad, directions, coef);
-        }
+        DTypeDispatch.For(param.DType, PenaltyGradient<float>, PenaltyGradient<double>)(grad, directions, coef);
         return penalty;
     }
 
     public void Rank1FisherAdam(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor directions, double[] rho, double[] anchors, double lambda, AdamStep step, Tensor? penalty = null)
     {
         var (coef, value) = Rank1Fisher.Coefficients(DirectionDots(param, directions, rho.Length), rho, anchors, lambda);
-        if (param.DType == DType.F32)
-        {
-            FisherAdam<float>(param, grad, m, v, directions, coef, step);
-        }
-        else
-        {
-            FisherAdam<double>(param, grad, m, v, directions, coef, step);
-        }
+        DTypeDispatch.For(param.DType, FisherAdam<float>, FisherAdam<double>)(param, grad, m, v, directions, coef, step);
         penalty?.Fill(value);
     }
 

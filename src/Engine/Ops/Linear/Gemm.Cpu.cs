@@ -6,19 +6,13 @@ public sealed partial class CpuBackend
 {
     public void Gemm(bool transA, bool transB, int m, int n, int k, double alpha, Tensor a, long strideA, Tensor b, long strideB, double beta, Tensor c, long strideC, int batch)
     {
-        if (c.DType == DType.F32)
-        {
-            Gemm<float>(transA, transB, m, n, k, (float)alpha, a, strideA, b, strideB, (float)beta, c, strideC, batch);
-        }
-        else
-        {
-            Gemm<double>(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
-        }
+        DTypeDispatch.For(c.DType, Gemm<float>, Gemm<double>)(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
     }
 
-    private static void Gemm<T>(bool ta, bool tb, int m, int n, int k, T alpha, Tensor a, long strideA, Tensor b, long strideB, T beta, Tensor c, long strideC, int batch)
+    private static void Gemm<T>(bool ta, bool tb, int m, int n, int k, double alphaValue, Tensor a, long strideA, Tensor b, long strideB, double betaValue, Tensor c, long strideC, int batch)
         where T : unmanaged, INumber<T>
     {
+        T alpha = T.CreateTruncating(alphaValue), beta = T.CreateTruncating(betaValue);
         var aa = ((CpuStorage)a.Storage).Array<T>();
         var ba = ((CpuStorage)b.Storage).Array<T>();
         var ca = ((CpuStorage)c.Storage).Array<T>();

@@ -8,15 +8,11 @@ public sealed partial class CpuBackend
 
     public void MseForward(Tensor pred, Tensor target, Tensor loss)
     {
-        if (pred.DType == DType.F32)
-        {
-            Data<float>(loss)[0] = (float)SquaredErrorMean<float>(pred, target);
-        }
-        else
-        {
-            Data<double>(loss)[0] = SquaredErrorMean<double>(pred, target);
-        }
+        DTypeDispatch.For(pred.DType, MseForward<float>, MseForward<double>)(pred, target, loss);
     }
+
+    private static void MseForward<T>(Tensor pred, Tensor target, Tensor loss)
+        where T : unmanaged, IFloatingPointIeee754<T> => Data<T>(loss)[0] = T.CreateTruncating(SquaredErrorMean<T>(pred, target));
 
     private static double SquaredErrorMean<T>(Tensor pred, Tensor target)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -51,19 +47,13 @@ public sealed partial class CpuBackend
     public void MseBackward(Tensor pred, Tensor target, Tensor g, double sign, Tensor dpred, bool accumulate)
     {
         var scale = sign * 2.0 / Math.Max(1, pred.Numel) * g.Item();
-        if (pred.DType == DType.F32)
-        {
-            MseBackward<float>(pred, target, (float)scale, dpred, accumulate);
-        }
-        else
-        {
-            MseBackward<double>(pred, target, scale, dpred, accumulate);
-        }
+        DTypeDispatch.For(pred.DType, MseBackward<float>, MseBackward<double>)(pred, target, scale, dpred, accumulate);
     }
 
-    private static void MseBackward<T>(Tensor pred, Tensor target, T scale, Tensor dpred, bool accumulate)
+    private static void MseBackward<T>(Tensor pred, Tensor target, double scaleValue, Tensor dpred, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        T scale = T.CreateTruncating(scaleValue);
         CpuParallel.For((int)pred.Numel, 16384, (s0, s1) =>
         {
             var p = Data<T>(pred);

@@ -8,27 +8,13 @@ public sealed partial class CpuBackend
 {
     public void GroupNormForward(Tensor x, Tensor? gamma, Tensor? beta, int groups, double eps, Tensor y, Tensor mean, Tensor rstd)
     {
-        if (x.DType == DType.F32)
-        {
-            GroupNormForward<float>(x, gamma, beta, groups, eps, y, mean, rstd);
-        }
-        else
-        {
-            GroupNormForward<double>(x, gamma, beta, groups, eps, y, mean, rstd);
-        }
+        DTypeDispatch.For(x.DType, GroupNormForward<float>, GroupNormForward<double>)(x, gamma, beta, groups, eps, y, mean, rstd);
     }
 
     public void GroupNormBackward(Tensor x, Tensor dy, Tensor mean, Tensor rstd, Tensor? gamma, int groups,
         Tensor? dx, bool accumulateDx, Tensor? dgamma, Tensor? dbeta, bool accumulateParams)
     {
-        if (x.DType == DType.F32)
-        {
-            GroupNormBackward<float>(x, dy, mean, rstd, gamma, groups, dx, accumulateDx, dgamma, dbeta, accumulateParams);
-        }
-        else
-        {
-            GroupNormBackward<double>(x, dy, mean, rstd, gamma, groups, dx, accumulateDx, dgamma, dbeta, accumulateParams);
-        }
+        DTypeDispatch.For(x.DType, GroupNormBackward<float>, GroupNormBackward<double>)(x, dy, mean, rstd, gamma, groups, dx, accumulateDx, dgamma, dbeta, accumulateParams);
     }
 
     private static void GroupNormForward<T>(Tensor xt, Tensor? gt, Tensor? bt, int groups, double eps, Tensor yt, Tensor mt, Tensor rt)

@@ -7,27 +7,13 @@ public sealed partial class CpuBackend
 {
     public void GroupNormSiLUForward(Tensor x, Tensor? gamma, Tensor? beta, Tensor? scale, Tensor? shift, int groups, double eps, Tensor y, Tensor mean, Tensor rstd)
     {
-        if (x.DType == DType.F32)
-        {
-            GroupNormSiLUForward<float>(x, gamma, beta, scale, shift, groups, eps, y, mean, rstd);
-        }
-        else
-        {
-            GroupNormSiLUForward<double>(x, gamma, beta, scale, shift, groups, eps, y, mean, rstd);
-        }
+        DTypeDispatch.For(x.DType, GroupNormSiLUForward<float>, GroupNormSiLUForward<double>)(x, gamma, beta, scale, shift, groups, eps, y, mean, rstd);
     }
 
     public void GroupNormSiLUBackward(Tensor x, Tensor dy, Tensor mean, Tensor rstd, Tensor? gamma, Tensor? beta, Tensor? scale, Tensor? shift, int groups,
         Tensor? dx, bool accumulateDx, Tensor? dgamma, Tensor? dbeta, Tensor? dscale, Tensor? dshift)
     {
-        if (x.DType == DType.F32)
-        {
-            GroupNormSiLUBackward<float>(x, dy, mean, rstd, gamma, beta, scale, shift, groups, dx, accumulateDx, dgamma, dbeta, dscale, dshift);
-        }
-        else
-        {
-            GroupNormSiLUBackward<double>(x, dy, mean, rstd, gamma, beta, scale, shift, groups, dx, accumulateDx, dgamma, dbeta, dscale, dshift);
-        }
+        DTypeDispatch.For(x.DType, GroupNormSiLUBackward<float>, GroupNormSiLUBackward<double>)(x, dy, mean, rstd, gamma, beta, scale, shift, groups, dx, accumulateDx, dgamma, dbeta, dscale, dshift);
     }
 
     private static T SiLUOf<T>(T z)

@@ -7,26 +7,12 @@ public sealed partial class CpuBackend
 {
     public void LayerNormForward(Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor y, Tensor mean, Tensor rstd)
     {
-        if (x.DType == DType.F32)
-        {
-            LayerNormForward<float>(x, gamma, beta, eps, y, mean, rstd);
-        }
-        else
-        {
-            LayerNormForward<double>(x, gamma, beta, eps, y, mean, rstd);
-        }
+        DTypeDispatch.For(x.DType, LayerNormForward<float>, LayerNormForward<double>)(x, gamma, beta, eps, y, mean, rstd);
     }
 
     public void LayerNormBackward(Tensor x, Tensor dy, Tensor mean, Tensor rstd, Tensor? gamma, Tensor? dx, bool accumulateDx, Tensor? dgamma, Tensor? dbeta)
     {
-        if (x.DType == DType.F32)
-        {
-            LayerNormBackward<float>(x, dy, mean, rstd, gamma, dx, accumulateDx, dgamma, dbeta);
-        }
-        else
-        {
-            LayerNormBackward<double>(x, dy, mean, rstd, gamma, dx, accumulateDx, dgamma, dbeta);
-        }
+        DTypeDispatch.For(x.DType, LayerNormBackward<float>, LayerNormBackward<double>)(x, dy, mean, rstd, gamma, dx, accumulateDx, dgamma, dbeta);
     }
 
     private static void LayerNormForward<T>(Tensor xt, Tensor? gt, Tensor? bt, double eps, Tensor yt, Tensor mt, Tensor rt)

@@ -11,26 +11,12 @@ public sealed partial class CpuBackend
 {
     public void AvgPool2dForward(Tensor x, Tensor y, PoolGeometry g, bool countIncludePad)
     {
-        if (x.DType == DType.F32)
-        {
-            AvgPoolForward<float>(x, y, g, countIncludePad);
-        }
-        else
-        {
-            AvgPoolForward<double>(x, y, g, countIncludePad);
-        }
+        DTypeDispatch.For(x.DType, AvgPoolForward<float>, AvgPoolForward<double>)(x, y, g, countIncludePad);
     }
 
     public void AvgPool2dBackward(Tensor dy, Tensor dx, PoolGeometry g, bool countIncludePad, bool accumulate)
     {
-        if (dy.DType == DType.F32)
-        {
-            AvgPoolBackward<float>(dy, dx, g, countIncludePad, accumulate);
-        }
-        else
-        {
-            AvgPoolBackward<double>(dy, dx, g, countIncludePad, accumulate);
-        }
+        DTypeDispatch.For(dy.DType, AvgPoolBackward<float>, AvgPoolBackward<double>)(dy, dx, g, countIncludePad, accumulate);
     }
 
     private static void AvgPoolForward<T>(Tensor xt, Tensor yt, PoolGeometry g, bool countIncludePad)

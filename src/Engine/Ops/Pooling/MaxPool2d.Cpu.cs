@@ -11,26 +11,12 @@ public sealed partial class CpuBackend
 {
     public void MaxPool2dForward(Tensor x, Tensor y, PoolGeometry g)
     {
-        if (x.DType == DType.F32)
-        {
-            MaxPoolForward<float>(x, y, g);
-        }
-        else
-        {
-            MaxPoolForward<double>(x, y, g);
-        }
+        DTypeDispatch.For(x.DType, MaxPoolForward<float>, MaxPoolForward<double>)(x, y, g);
     }
 
     public void MaxPool2dBackward(Tensor x, Tensor dy, Tensor dx, PoolGeometry g, bool accumulate)
     {
-        if (x.DType == DType.F32)
-        {
-            MaxPoolBackward<float>(x, dy, dx, g, accumulate);
-        }
-        else
-        {
-            MaxPoolBackward<double>(x, dy, dx, g, accumulate);
-        }
+        DTypeDispatch.For(x.DType, MaxPoolBackward<float>, MaxPoolBackward<double>)(x, dy, dx, g, accumulate);
     }
 
     private static void MaxPoolForward<T>(Tensor xt, Tensor yt, PoolGeometry g)

@@ -7,14 +7,7 @@ public sealed partial class CpuBackend
 {
     public void ReduceSum(Tensor x, Tensor output, bool accumulate)
     {
-        if (x.DType == DType.F32)
-        {
-            ReduceSum<float>(x, output, accumulate);
-        }
-        else
-        {
-            ReduceSum<double>(x, output, accumulate);
-        }
+        DTypeDispatch.For(x.DType, ReduceSum<float>, ReduceSum<double>)(x, output, accumulate);
     }
 
     private static void ReduceSum<T>(Tensor x, Tensor output, bool accumulate)

@@ -6,59 +6,32 @@ public sealed partial class CpuBackend
 {
     public void UpsampleNearest2xForward(Tensor x, Tensor y)
     {
-        if (x.DType == DType.F32)
-        {
-            Upsample<float>(x, y);
-        }
-        else
-        {
-            Upsample<double>(x, y);
-        }
+        DTypeDispatch.For(x.DType, Upsample<float>, Upsample<double>)(x, y);
     }
 
     public void UpsampleNearest2xBackward(Tensor dy, Tensor dx, bool accumulate)
     {
-        if (dy.DType == DType.F32)
-        {
-            Pool2x2<float>(dy, dx, 1f, accumulate);
-        }
-        else
-        {
-            Pool2x2<double>(dy, dx, 1.0, accumulate);
-        }
+        DTypeDispatch.For(dy.DType, Pool2x2<float>, Pool2x2<double>)(dy, dx, 1.0, accumulate);
     }
 
     public void AvgPool2x2Forward(Tensor x, Tensor y)
     {
-        if (x.DType == DType.F32)
-        {
-            Pool2x2<float>(x, y, 0.25f, false);
-        }
-        else
-        {
-            Pool2x2<double>(x, y, 0.25, false);
-        }
+        DTypeDispatch.For(x.DType, Pool2x2<float>, Pool2x2<double>)(x, y, 0.25, false);
     }
 
     public void AvgPool2x2Backward(Tensor dy, Tensor dx, bool accumulate)
     {
-        if (dy.DType == DType.F32)
-        {
-            Spread2x2<float>(dy, dx, 0.25f, accumulate);
-        }
-        else
-        {
-            Spread2x2<double>(dy, dx, 0.25, accumulate);
-        }
+        DTypeDispatch.For(dy.DType, Spread2x2<float>, Spread2x2<double>)(dy, dx, 0.25, accumulate);
     }
 
     private static void Upsample<T>(Tensor xt, Tensor yt)
-        where T : unmanaged, INumber<T> => Spread2x2<T>(xt, yt, T.One, false);
+        where T : unmanaged, INumber<T> => Spread2x2<T>(xt, yt, 1.0, false);
 
     /// <summary>dst[.., 2i+a, 2j+b] (+)= scale·src[.., i, j] (src is the small image).</summary>
-    private static void Spread2x2<T>(Tensor src, Tensor dst, T scale, bool accumulate)
+    private static void Spread2x2<T>(Tensor src, Tensor dst, double scaleValue, bool accumulate)
         where T : unmanaged, INumber<T>
     {
+        T scale = T.CreateTruncating(scaleValue);
         int planes = src.Shape[0] * src.Shape[1], h = src.Shape[2], w = src.Shape[3];
         CpuParallel.For(planes, CpuParallel.GrainForElements(planes, 4L * h * w), (p0, p1) =>
         {
@@ -87,9 +60,10 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>dst[.., i, j] (+)= scale·Σ src[.., 2i+a, 2j+b] (dst is the small image).</summary>
-    private static void Pool2x2<T>(Tensor src, Tensor dst, T scale, bool accumulate)
+    private static void Pool2x2<T>(Tensor src, Tensor dst, double scaleValue, bool accumulate)
         where T : unmanaged, INumber<T>
     {
+        T scale = T.CreateTruncating(scaleValue);
         int planes = dst.Shape[0] * dst.Shape[1], h = dst.Shape[2], w = dst.Shape[3];
         CpuParallel.For(planes, CpuParallel.GrainForElements(planes, 4L * h * w), (p0, p1) =>
         {

@@ -11,26 +11,12 @@ public sealed partial class CpuBackend
 {
     public void ResizeBilinearForward(Tensor x, Tensor y)
     {
-        if (x.DType == DType.F32)
-        {
-            ResizeForward<float>(x, y);
-        }
-        else
-        {
-            ResizeForward<double>(x, y);
-        }
+        DTypeDispatch.For(x.DType, ResizeForward<float>, ResizeForward<double>)(x, y);
     }
 
     public void ResizeBilinearBackward(Tensor dy, Tensor dx, bool accumulate)
     {
-        if (dy.DType == DType.F32)
-        {
-            ResizeBackward<float>(dy, dx, accumulate);
-        }
-        else
-        {
-            ResizeBackward<double>(dy, dx, accumulate);
-        }
+        DTypeDispatch.For(dy.DType, ResizeBackward<float>, ResizeBackward<double>)(dy, dx, accumulate);
     }
 
     private static void ResizeForward<T>(Tensor xt, Tensor yt)

@@ -9,19 +9,13 @@ public sealed partial class CpuBackend
 
     public void Axpby(double alpha, Tensor x, double beta, Tensor y)
     {
-        if (x.DType == DType.F32)
-        {
-            Axpby<float>((float)alpha, x, (float)beta, y);
-        }
-        else
-        {
-            Axpby<double>(alpha, x, beta, y);
-        }
+        DTypeDispatch.For(x.DType, Axpby<float>, Axpby<double>)(alpha, x, beta, y);
     }
 
-    private static void Axpby<T>(T alpha, Tensor xt, T beta, Tensor yt)
+    private static void Axpby<T>(double alphaValue, Tensor xt, double betaValue, Tensor yt)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        T alpha = T.CreateTruncating(alphaValue), beta = T.CreateTruncating(betaValue);
         CpuParallel.For((int)xt.Numel, VectorChunk, (s, e) =>
         {
             var x = Data<T>(xt).Slice(s, e - s);
@@ -78,14 +72,7 @@ public sealed partial class CpuBackend
 
     public void AdamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step)
     {
-        if (param.DType == DType.F32)
-        {
-            AdamUpdate<float>(param, grad, m, v, step);
-        }
-        else
-        {
-            AdamUpdate<double>(param, grad, m, v, step);
-        }
+        DTypeDispatch.For(param.DType, AdamUpdate<float>, AdamUpdate<double>)(param, grad, m, v, step);
     }
 
     private static void AdamUpdate<T>(Tensor pt, Tensor gt, Tensor mt, Tensor vt, AdamStep step)
