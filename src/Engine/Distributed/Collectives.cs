@@ -35,4 +35,17 @@ public static class Collectives
         collective.AllReduceSum(value);
         return value[0] > 0;
     }
+
+    /// <summary>
+    /// This rank's contiguous share [start, start + count) of <paramref name="total"/> independent items (per-sample
+    /// gradients, generated samples): rank r takes [⌊r·total/size⌋, ⌊(r+1)·total/size⌋), so the shares cover every
+    /// item once, in rank order, and differ in length by at most one (a rank may get none when total &lt; size).
+    /// </summary>
+    public static (int Start, int Count) Share(this ICollective collective, int total)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(total);
+        var start = (int)((long)collective.Rank * total / collective.Size);
+        var end = (int)((long)(collective.Rank + 1) * total / collective.Size);
+        return (start, end - start);
+    }
 }
