@@ -6,11 +6,16 @@ namespace NativeTrustRegion.Engine.Distributed;
 public static class Collectives
 {
     /// <summary>
-    /// OMPI_COMM_WORLD_SIZE &gt; 1 (set by OpenMPI's mpirun, and by srun --mpi=pmix with OpenMPI) initialises MPI;
+    /// A rank started by `ntr run --gpus N` (NTR_RANK, NTR_WORLD_SIZE, NTR_NCCL_UNIQUE_ID) joins NCCL on GPU NTR_RANK;
+    /// else OMPI_COMM_WORLD_SIZE &gt; 1 (set by OpenMPI's mpirun, and by srun --mpi=pmix with OpenMPI) initialises MPI;
     /// anything else is a single rank.
     /// </summary>
     public static ICollective FromEnvironment()
     {
+        if (LaunchedRank.FromEnvironment() is { } launched)
+        {
+            return launched.Size == 1 ? SingleRank.Instance : launched.JoinNccl();
+        }
         var size = Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE");
         if (size is null || !int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 1)
         {
