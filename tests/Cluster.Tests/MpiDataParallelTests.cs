@@ -52,6 +52,71 @@ public sealed class MpiDataParallelTests : IDisposable
         }
     }
 
+    private static readonly string[] TrustRegionRun =
+        ["run", "--method", "trust-region", "--preset", "demo", "--seed", "3", "--tasks", "2", "--steps-per-task", "2", "--eval-samples", "8"];
+
+    [Fact]
+    public void TwoRanksTrainTrustRegionWithSplitFisherAndReplayPoolLikeOneRank()
+    {
+        Assert.True(ExternalProcess.OnPath("mpirun"), "mpirun is missing: install Debian's openmpi-bin and libopenmpi3 with tools/setup-system.sh");
+        var one = Path.Combine(_dir, "tr-one");
+        var two = Path.Combine(_dir, "tr-two");
+        var env = new Dictionary<string, string> { ["NO_COLOR"] = "1", ["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none" };
+        ExternalProcess.Ntr([.. TrustRegionRun, "--out", one], env).EnsureSuccess("ntr run (one rank)");
+        var mpi = ExternalProcess.Run("mpirun", ["--allow-run-as-root", "--oversubscribe", "-np", "2", ExternalProcess.DotnetHost, ExternalProcess.NtrDll, .. TrustRegionRun, "--out", two], env)
+            .EnsureSuccess("mpirun -np 2 ntr run --method trust-region");
+        Assert.Contains("trust-region rank 1/2", mpi.Output);
+
+        // the latest checkpoint holds the weights after task 2 and the method state made after task 1: the rank-1
+        // Fisher (μ, diagonal) and the replay pool, which the ranks computed in halves and summed
+        var single = Path.Combine(one, "checkpoints", "latest.safetensors");
+        var rank0 = Path.Combine(two, "checkpoints", "latest.safetensors");
+        var rank1 = Path.Combine(two + ".rank-1", "checkpoints", "latest.safetensors");
+        string[] state = ["method/fisher.0.mean", "method/fisher.0.diagonal", "method/replay.samples", "method/replay.conditions"];
+        foreach (var name in state)
+        {
+            // the halves are summed by one all-reduce: every rank holds the same vector, bit for bit
+            Assert.Equal(Vector(rank0, name), Vector(rank1, name));
+        }
+        Assert.Equal(Weights(Path.Combine(two, "checkpoints", "after-task-02.safetensors")), Weights(Path.Combine(two + ".rank-1", "checkpoints", "after-task-02.safetensors")));
+
+        // against one process, within float32 rounding of a different summation order. Measured on 2 cores:
+        // weights after 4 steps max |Δw| 8.2e-5 (Adam's first steps move a weight by ±lr = 3e-3 whatever its gradient's
+        // size, so a near-zero gradient component whose float32 sum changes sign moves that far; most move < 1e-6);
+        // at the end of task 1 the weights differ by 2.1e-5, so the Fisher and the pool are computed at slightly
+        // different weights: μ max |Δ| 3.1e-7 of max |μ| 0.37, diagonal 1.2e-7 of 0.17, pool samples 2.2e-5 in [−1, 1]
+        var maxWeight = MaxDifference(Weights(Path.Combine(one, "checkpoints", "after-task-02.safetensors")), Weights(Path.Combine(two, "checkpoints", "after-task-02.safetensors")));
+        Assert.True(maxWeight < 1e-3, $"max |w(1 rank) − w(2 ranks)| = {maxWeight}");
+        var mean = Vector(single, "method/fisher.0.mean");
+        Assert.True(mean.Max(Math.Abs) > 0.01, "the Fisher mean is zero: the test would not see a missing half");
+        Assert.True(MaxDifference(mean, Vector(rank0, "method/fisher.0.mean")) < 1e-5, "Fisher μ differs from one process");
+        Assert.True(MaxDifference(Vector(single, "method/fisher.0.diagonal"), Vector(rank0, "method/fisher.0.diagonal")) < 1e-5, "Fisher diagonal differs from one process");
+        Assert.True(MaxDifference(Vector(single, "method/replay.samples"), Vector(rank0, "method/replay.samples")) < 1e-3, "replay pool differs from one process");
+        Assert.Equal(Vector(single, "method/replay.conditions"), Vector(rank0, "method/replay.conditions"));
+        var lossOne = Losses(Path.Combine(one, "metrics.jsonl"));
+        var lossTwo = Losses(Path.Combine(two, "metrics.jsonl"));
+        Assert.Equal(lossOne.Length, lossTwo.Length);
+        for (var i = 0; i < lossOne.Length; i++)
+        {
+            Assert.Equal(lossOne[i], lossTwo[i], 1e-4);
+        }
+    }
+
+    private static double MaxDifference(float[] a, float[] b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        return a.Zip(b, (x, y) => (double)Math.Abs(x - y)).Max();
+    }
+
+    private static float[] Vector(string checkpoint, string name)
+    {
+        var file = SafeTensorsFile.Read(checkpoint);
+        var (_, shape) = file.Info(name);
+        var t = Engine.Tensor.EmptyUnscoped(shape, DType.F32, Device.Cpu);
+        file.CopyTo(name, t);
+        return t.ToFloatArray();
+    }
+
     [Fact]
     public void ASingleRankLeavesDataUnchangedAndRefusesOtherRoots()
     {

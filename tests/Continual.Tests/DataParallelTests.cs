@@ -23,6 +23,9 @@ public sealed class DataParallelTests
         /// <summary>What each rank contributed to its first all-reduce (its own gradient, for the gradient test).</summary>
         public double[]?[] FirstContribution { get; } = new double[size][];
 
+        /// <summary>Every rank's contributions to its all-reduces, in order.</summary>
+        public List<double[]>[] Contributions { get; } = Enumerable.Range(0, size).Select(_ => new List<double[]>()).ToArray();
+
         public ICollective Rank(int rank) => new Member(this, rank);
 
         private sealed class Member(ThreadRanks group, int rank) : ICollective
@@ -37,6 +40,7 @@ public sealed class DataParallelTests
             {
                 group._slots[rank] = data.ToArray();
                 group.FirstContribution[rank] ??= group._slots[rank];
+                group.Contributions[rank].Add(group._slots[rank]);
                 group._barrier.SignalAndWait();
                 data.Clear();
                 foreach (var slot in group._slots)
@@ -165,6 +169,100 @@ public sealed class DataParallelTests
         }
     }
 
+    /// <summary>Replay with its distillation term and the rank-1 Fisher: a pool in batches of 4, 4 and 2 rows (shares of 2, 2, 1 and 1).</summary>
+    private static Hyperparameters TrustRegionHyper => new()
+    {
+        BatchSize = 6, LearningRate = 1e-2, EwcLambda = 50, FisherSamples = 9, ReplayRatio = 1.0, DistillationWeight = 0.5,
+        ReplayPoolPerTask = 10, ReplayGenerationBatch = 4, ReplayDdimSteps = 5,
+    };
+
+    private static TrustRegion TrainTrustRegion(MethodHarness h)
+    {
+        var method = new TrustRegion();
+        for (var task = 0; task < 2; task++)
+        {
+            method.BeginTask(h.Context, task);
+            for (var step = 1; step <= 3; step++)
+            {
+                method.Step(h.Context, task, step);
+            }
+            method.EndTask(h.Context, task);
+        }
+        return method;
+    }
+
+    [Fact]
+    public void TwoRanksTrainTrustRegionToTheSameWeightsFisherAndReplayPoolAsOne()
+    {
+        var one = new MethodHarness(TrustRegionHyper);
+        var single = TrainTrustRegion(one);
+        var methods = new TrustRegion[2];
+        var harnesses = new MethodHarness[2];
+        var group = OnRanks(2, (r, collective) =>
+        {
+            harnesses[r] = new MethodHarness(TrustRegionHyper);
+            harnesses[r].Context.Collective = collective;
+            methods[r] = TrainTrustRegion(harnesses[r]);
+        });
+
+        static void Close(double[] expected, double[] actual, string what)
+        {
+            Assert.Equal(expected.Length, actual.Length);
+            for (var i = 0; i < expected.Length; i++)
+            {
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-10, $"{what}[{i}]: one rank {expected[i]}, two ranks {actual[i]}");
+            }
+        }
+
+        var fisher = single.Penalty!.Tasks.Single();
+        var pool = single.Memory.Pool!;
+        Assert.Equal(10, pool.Count);
+        Assert.True(fisher.Scale > 0);
+        for (var r = 0; r < 2; r++)
+        {
+            Close(one.Context.Parameters.Data.ToDoubleArray(), harnesses[r].Context.Parameters.Data.ToDoubleArray(), $"rank {r} weights");
+            var f = methods[r].Penalty!.Tasks.Single();
+            Close(fisher.Mean.ToDoubleArray(), f.Mean.ToDoubleArray(), $"rank {r} Fisher μ");
+            Close(fisher.Diagonal.ToDoubleArray(), f.Diagonal.ToDoubleArray(), $"rank {r} Fisher diagonal");
+            Assert.True(Math.Abs(fisher.Scale - f.Scale) <= 1e-10 * Math.Max(1, fisher.Scale), $"rank {r} c*: {f.Scale} vs {fisher.Scale}");
+            Close(pool.Samples.ToDoubleArray(), methods[r].Memory.Pool!.Samples.ToDoubleArray(), $"rank {r} replay pool");
+            Close(pool.Conditions!.ToDoubleArray(), methods[r].Memory.Pool!.Conditions!.ToDoubleArray(), $"rank {r} replay conditions");
+            // every random stream ended where one process's did
+            Assert.Equal(one.Context.Noise.Offset, harnesses[r].Context.Noise.Offset);
+            Assert.Equal(one.Context.Fisher.Offset, harnesses[r].Context.Fisher.Offset);
+        }
+        Assert.Equal(harnesses[0].Context.Parameters.Data.ToDoubleArray(), harnesses[1].Context.Parameters.Data.ToDoubleArray());
+
+        // the work was split, not repeated: task 0's three steps all-reduce a gradient and a loss each, then come the
+        // Fisher μ, the diagonal, E[(μᵀg)²] and the pool, each rank contributing its share only
+        var parameters = fisher.Mean.Numel;
+        var contributions = group.Contributions.Select(c => c.Skip(6).Take(4).ToArray()).ToArray();
+        Assert.Equal(parameters, contributions[0][0].Length);
+        var mean = fisher.Mean.ToDoubleArray();
+        var partialsSum = contributions[0][0].Zip(contributions[1][0], (a, b) => a + b).ToArray();
+        Close(mean, partialsSum, "sum of the ranks' partial μ");
+        for (var r = 0; r < 2; r++)
+        {
+            var distance = contributions[r][0].Zip(mean, (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(distance > 1e-3 * mean.Max(Math.Abs), $"rank {r}'s partial μ is the whole μ: the per-sample gradients were not split");
+        }
+        var rows = pool.Samples.ToDoubleArray();
+        Assert.Equal(rows.Length, contributions[0][3].Length);
+        // generation batches [0, 4), [4, 8), [8, 10): rank 0 denoises rows 0–1, 4–5, 8; rank 1 rows 2–3, 6–7, 9
+        int[][] owned = [[0, 1, 4, 5, 8], [2, 3, 6, 7, 9]];
+        for (var r = 0; r < 2; r++)
+        {
+            for (var row = 0; row < 10; row++)
+            {
+                for (var k = 0; k < TinyDenoiser.Width; k++)
+                {
+                    var value = contributions[r][3][row * TinyDenoiser.Width + k];
+                    Assert.Equal(owned[r].Contains(row) ? rows[row * TinyDenoiser.Width + k] : 0.0, value);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void ABatchThatDoesNotSplitEvenlyIsRefused()
     {
@@ -176,14 +274,13 @@ public sealed class DataParallelTests
                 Assert.Contains("batch size 7 does not split evenly over 2 ranks", e.Message);
             }
         });
-        var replay = new MethodHarness(Hyper);
         OnRanks(2, (r, collective) =>
         {
             if (r == 0)
             {
-                replay.Context.Collective = collective;
-                var e = Assert.Throws<NotSupportedException>(() => new TrustRegion().Step(replay.Context, 0, 1));
-                Assert.Contains("finetune and ewc only", e.Message);
+                var e = Assert.Throws<ArgumentException>(() => DataParallel.Shard(5, collective, "replay batch"));
+                Assert.Contains("replay batch size 5 does not split evenly over 2 ranks", e.Message);
+                Assert.Contains("replay_ratio", e.Message);
             }
         });
     }

@@ -53,8 +53,10 @@ public static class RunCommands
         var device = DeviceOption();
         var tasks = TasksOption();
         var evalSamples = EvalSamplesOption();
+        var gpus = new Option<int?>("--gpus") { Description = "data-parallel over N GPUs of this node: starts N ranks, rank r on GPU r, gradients all-reduced with NCCL" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "with --gpus: print the rank processes (environment and command line) instead of starting them" };
         var cmd = new Command("run", "train one method over a task stream; writes a resumable run folder with metrics, checkpoints, samples and a report");
-        foreach (var o in new Option[] { method, preset, seed, output, steps, device, tasks, evalSamples })
+        foreach (var o in new Option[] { method, preset, seed, output, steps, device, tasks, evalSamples, gpus, dryRun })
         {
             cmd.Options.Add(o);
         }
@@ -66,6 +68,26 @@ public static class RunCommands
                 parse.GetValue(steps), parse.GetValue(device), parse.GetValue(tasks), parse.GetValue(evalSamples));
             config.Validate();
             var dir = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Preset}-{config.Method}-seed{config.Seed}");
+            if (parse.GetValue(gpus) is { } gpuCount)
+            {
+                if (parse.GetValue(device) is { } given && given != "cuda")
+                {
+                    throw new UsageException($"--gpus {gpuCount} puts rank r on GPU r (--device cuda:r), so --device {given} does not apply. Fix: drop --device.");
+                }
+                List<string> rankArguments = ["--method", config.Method, "--preset", parse.GetValue(preset)!, "--seed", config.Seed.ToString(CultureInfo.InvariantCulture), "--out", Path.GetFullPath(dir)];
+                foreach (var (name, value) in new[] { ("--steps-per-task", parse.GetValue(steps)), ("--tasks", parse.GetValue(tasks)), ("--eval-samples", parse.GetValue(evalSamples)) })
+                {
+                    if (value is { } v)
+                    {
+                        rankArguments.AddRange([name, v.ToString(CultureInfo.InvariantCulture)]);
+                    }
+                }
+                return GpuLaunch.Run(config, gpuCount, rankArguments, parse.GetValue(dryRun));
+            }
+            if (parse.GetValue(dryRun))
+            {
+                throw new UsageException("--dry-run prints the processes of `ntr run --gpus N`. Fix: add --gpus N, or drop --dry-run.");
+            }
             using var collective = Collectives.FromEnvironment();
             var folder = RankFolder(dir, collective);
             RequireFolderPath("--out", folder.Root);

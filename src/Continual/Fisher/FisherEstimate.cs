@@ -1,5 +1,6 @@
 using NativeTrustRegion.Continual.Training;
 using NativeTrustRegion.Engine;
+using NativeTrustRegion.Engine.Distributed;
 
 namespace NativeTrustRegion.Continual.Fisher;
 
@@ -7,7 +8,9 @@ namespace NativeTrustRegion.Continual.Fisher;
 /// The empirical Fisher of a finished task k at θ*_k, in the two forms the methods use:
 /// rank-1 F ≈ c*·μμᵀ with μ = E[g] and c* = E[(μᵀg)²]/‖μ‖⁴ (Wang et al.; Frobenius-optimal scale), and the
 /// diagonal E[g ⊙ g]. Both are estimated from the same per-sample gradients (pass 1), c* from a second pass with
-/// re-drawn timesteps and noise (as the authors' code does).
+/// re-drawn timesteps and noise (as the authors' code does). Over several data-parallel ranks each rank computes its
+/// share of the per-sample gradients (with the draws one process gives them) and the partial sums of μ, E[g ⊙ g] and
+/// E[(μᵀg)²] are all-reduced, so every rank holds the one-process estimate up to the order of the additions.
 /// </summary>
 public sealed class FisherEstimate
 {
@@ -47,18 +50,28 @@ public sealed class FisherEstimate
         var diagonal = store.NewFlat();
         var anchor = store.NewFlat();
         anchor.CopyFrom(store.Data);
+        var collective = ctx.Collective;
+        var share = collective.Share(n);
         PerSampleGradients.ForEach(ctx, data, ctx.Fisher, (_, g) =>
         {
             VectorOps.Axpy(1.0 / n, g, mean);
             var squared = Ops.Square(g);
             VectorOps.Axpy(1.0 / n, squared, diagonal);
-        });
+        }, only: share);
+        TensorAllReduce.Sum(collective, mean);
+        TensorAllReduce.Sum(collective, diagonal);
         var second = 0.0;
         PerSampleGradients.ForEach(ctx, data, ctx.Fisher, (_, g) =>
         {
             var projection = VectorOps.Dot(mean, g);
             second += projection * projection / n;
-        });
+        }, only: share);
+        if (collective.Size > 1)
+        {
+            Span<double> partial = [second];
+            collective.AllReduceSum(partial);
+            second = partial[0];
+        }
         var norm2 = VectorOps.SquaredNorm(mean);
         var scale = norm2 <= 1e-12 ? 0 : second / (norm2 * norm2 + 1e-12);
         store.ZeroGrad();

@@ -47,12 +47,9 @@ public abstract class ReplayAndPenaltyMethod : GenerativeReplayMethod
         double value;
         if (ctx.Collective.Size > 1)
         {
-            if (UsesReplay)
-            {
-                throw new NotSupportedException(
-                    $"data-parallel training over {ctx.Collective.Size} ranks is implemented for finetune and ewc only; '{Id}' trains on replay, whose batches are not sharded yet. Fix: run it on one rank.");
-            }
-            value = DataParallel.Backward(ctx, real);
+            value = UsesReplay && Memory.Pool is not null
+                ? DataParallel.BackwardWithReplay(ctx, real, Memory.Next(ctx, (int)Math.Round(h.ReplayRatio * h.BatchSize)), Memory.Teacher!, h.DistillationWeight)
+                : DataParallel.Backward(ctx, real);
         }
         else
         {

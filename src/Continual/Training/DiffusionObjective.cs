@@ -19,9 +19,12 @@ public static class DiffusionObjective
     /// Generative distillation on replay samples: fresh (t′, ε′), target = the frozen teacher's ε̂ at x_t′, loss = MSE of the
     /// student's ε̂ to it (the authors' gr_kl term).
     /// </summary>
-    public static Tensor DistillationLoss(ContinualContext ctx, TrainingBatch replay, FrozenWeights teacher)
+    public static Tensor DistillationLoss(ContinualContext ctx, TrainingBatch replay, FrozenWeights teacher) =>
+        DistillationLoss(ctx, replay, teacher, NoiseDraw.Sample(ctx.Schedule, replay.X0, ctx.Noise));
+
+    /// <summary>The distillation loss with a given (t′, ε′) draw.</summary>
+    public static Tensor DistillationLoss(ContinualContext ctx, TrainingBatch replay, FrozenWeights teacher, NoiseDraw draw)
     {
-        var draw = NoiseDraw.Sample(ctx.Schedule, replay.X0, ctx.Noise);
         var xt = ctx.Schedule.AddNoise(replay.X0, draw.Noise, draw.Timesteps);
         var t = NoiseSchedule.TimestepTensor(draw.Timesteps, xt.DType, xt.Device);
         var target = teacher.PredictNoise(ctx.Model, xt, t, replay.Condition);

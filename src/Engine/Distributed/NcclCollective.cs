@@ -7,7 +7,8 @@ namespace NativeTrustRegion.Engine.Distributed;
 /// usual library paths or in NTR_CUDA_LIB_PATH): ncclGetUniqueId on rank 0, the 128-byte id passed to every rank
 /// (through MPI, or a file for `ntr run --gpus N`), ncclCommInitRank, ncclAllReduce / ncclBroadcast on device
 /// memory on the run's CUDA stream, ncclCommDestroy. NCCL reduces device buffers only: the host-span operations of
-/// <see cref="ICollective"/> are refused; use the device-pointer ones (<see cref="GradientAveraging"/> does).
+/// <see cref="ICollective"/> (a loss, a stop flag, a partial sum) go through a small device copy on the rank's GPU;
+/// tensors on the GPU are reduced in place (<see cref="TensorAllReduce"/>).
 /// WRITTEN BUT NEVER RUN: no GPU was available when it was written; the first GPU session must test it.
 /// </summary>
 public sealed unsafe class NcclCollective : ICollective
@@ -26,8 +27,11 @@ public sealed unsafe class NcclCollective : ICollective
     private readonly nint _stream;
     private bool _disposed;
 
-    private NcclCollective(nint comm, int rank, int size, nint stream)
+    private readonly Device _device;
+
+    private NcclCollective(nint comm, int rank, int size, nint stream, Device device)
     {
+        _device = device;
         _comm = comm;
         Rank = rank;
         Size = size;
@@ -52,8 +56,12 @@ public sealed unsafe class NcclCollective : ICollective
         return id;
     }
 
-    /// <summary>Joins the communicator <paramref name="uniqueId"/> as <paramref name="rank"/> of <paramref name="size"/>; operations run on <paramref name="stream"/> (a CUstream; the current CUDA context must be this rank's GPU).</summary>
-    public static NcclCollective Create(ReadOnlySpan<byte> uniqueId, int rank, int size, nint stream)
+    /// <summary>
+    /// Joins the communicator <paramref name="uniqueId"/> as <paramref name="rank"/> of <paramref name="size"/>; operations
+    /// run on <paramref name="stream"/> (a CUstream; the current CUDA context must be this rank's GPU,
+    /// <paramref name="device"/>, where host spans are staged).
+    /// </summary>
+    public static NcclCollective Create(ReadOnlySpan<byte> uniqueId, int rank, int size, nint stream, Device device)
     {
         if (uniqueId.Length != UniqueIdBytes)
         {
@@ -64,7 +72,7 @@ public sealed unsafe class NcclCollective : ICollective
         var init = (delegate* unmanaged<nint*, int, UniqueId, int, int>)Export("ncclCommInitRank");
         nint comm;
         Check(init(&comm, size, id, rank), "ncclCommInitRank");
-        return new NcclCollective(comm, rank, size, stream);
+        return new NcclCollective(comm, rank, size, stream, device);
     }
 
     /// <summary>In-place sum (or mean, <paramref name="average"/>: ncclAvg) of <paramref name="count"/> elements at a device address.</summary>
@@ -82,16 +90,37 @@ public sealed unsafe class NcclCollective : ICollective
         Check(broadcast((void*)devicePointer, (void*)devicePointer, (nuint)count, NcclType(dtype), root, _comm, _stream), "ncclBroadcast");
     }
 
-    public void AllReduceSum(Span<float> data) => throw HostMemory();
+    public void AllReduceSum(Span<float> data)
+    {
+        var staged = Stage(data.ToArray().Select(v => (double)v).ToArray(), DType.F32, (p, n) => AllReduceDevice(p, n, DType.F32, average: false));
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] = (float)staged[i];
+        }
+    }
 
-    public void AllReduceSum(Span<double> data) => throw HostMemory();
+    public void AllReduceSum(Span<double> data) => Stage(data.ToArray(), DType.F64, (p, n) => AllReduceDevice(p, n, DType.F64, average: false)).CopyTo(data);
 
-    public void Broadcast(Span<float> data, int root) => throw HostMemory();
+    public void Broadcast(Span<float> data, int root)
+    {
+        var staged = Stage(data.ToArray().Select(v => (double)v).ToArray(), DType.F32, (p, n) => BroadcastDevice(p, n, DType.F32, root));
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] = (float)staged[i];
+        }
+    }
 
-    public void Broadcast(Span<double> data, int root) => throw HostMemory();
+    public void Broadcast(Span<double> data, int root) => Stage(data.ToArray(), DType.F64, (p, n) => BroadcastDevice(p, n, DType.F64, root)).CopyTo(data);
 
-    private static NotSupportedException HostMemory() =>
-        new("NCCL reduces GPU memory only: use AllReduceDevice/BroadcastDevice on device buffers, or the MPI collective for host memory");
+    /// <summary>Copies host values to this rank's GPU, runs <paramref name="operation"/> on the device copy, and reads it back (the read waits for the stream).</summary>
+    private double[] Stage(double[] values, DType dtype, Action<nint, long> operation)
+    {
+        var device = Tensor.ZerosUnscoped([values.Length], dtype, _device);
+        device.CopyFrom(Tensor.FromSpan((ReadOnlySpan<double>)values, [values.Length], dtype, Device.Cpu));
+        var storage = (Backends.Cuda.CudaStorage)device.Storage;
+        operation((nint)(storage.Pointer + (ulong)(device.Offset * dtype.SizeOf())), values.Length);
+        return device.ToDoubleArray();
+    }
 
     private static int NcclType(DType dtype) => dtype switch
     {
