@@ -1,3 +1,4 @@
+using NativeTrustRegion.Engine;
 using System.Text.Json;
 using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Experiments.Configuration;
@@ -41,7 +42,7 @@ public sealed record ControlGridPlan
         var config = ExperimentPresets.Create(BasePreset, "finetune", Seed);
         if (config.Domain != ExperimentDomain.Control)
         {
-            throw new ArgumentException($"the grid search trains diffusion policies; preset '{BasePreset}' is an image preset. Use cw10-paper or cw10-cpu");
+            throw new UsageException($"the grid search trains diffusion policies; preset '{BasePreset}' is an image preset. Use cw10-paper or cw10-cpu");
         }
         return config;
     }

@@ -1,3 +1,4 @@
+using NativeTrustRegion.Engine;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -22,7 +23,7 @@ public sealed partial record PolicyShape(int SequenceLength, int ObservationStep
         var m = Pattern().Match(text.Trim());
         if (!m.Success)
         {
-            throw new ArgumentException($"'{text}' is not a policy configuration; write S<sequence length>_O<observation steps>_A<executed actions>, e.g. S8_O6_A2");
+            throw new UsageException($"'{text}' is not a policy configuration; write S<sequence length>_O<observation steps>_A<executed actions>, e.g. S8_O6_A2");
         }
         var shape = new PolicyShape(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture),
             int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture));
@@ -34,11 +35,11 @@ public sealed partial record PolicyShape(int SequenceLength, int ObservationStep
     {
         if (SequenceLength < 1 || ObservationSteps < 1 || ActionChunk < 1)
         {
-            throw new ArgumentException($"{Name}: S, O and A must be at least 1");
+            throw new UsageException($"{Name}: S, O and A must be at least 1");
         }
         if (ObservationSteps - 1 + ActionChunk > SequenceLength)
         {
-            throw new ArgumentException($"{Name}: the {ActionChunk} executed actions start at sequence position O − 1 = {ObservationSteps - 1} and do not fit in S = {SequenceLength}; use O + A − 1 ≤ S");
+            throw new UsageException($"{Name}: the {ActionChunk} executed actions start at sequence position O − 1 = {ObservationSteps - 1} and do not fit in S = {SequenceLength}; use O + A − 1 ≤ S");
         }
     }
 

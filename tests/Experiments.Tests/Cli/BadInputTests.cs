@@ -109,6 +109,8 @@ public sealed class BadInputTests : IDisposable
         { "control experts --task door-open", 2, "unknown control task 'door-open'; valid: hammer, push-wall" },
         { "control experts --episodes 0", 2, "--episodes must be at least 1" },
         { "control collect --task nope --out {R}/demos2", 2, "unknown control task 'nope'" },
+        { "control grid --out {R}/grid --configs S1_O1", 2, "is not a policy configuration; write S<sequence length>_O<observation steps>_A<executed actions>" },
+        { "control grid --out {R}/grid --configs S8_O8_A2", 2, "O + A − 1 ≤ S" },
         { "control collect --task push --episodes 0 --out {R}/demos2", 2, "--episodes must be at least 1" },
         { "control collect --task push --out {R}/a-file.txt", 2, "is a file; give a folder" },
         { "control trace --task nope", 2, "unknown control task 'nope'" },

@@ -30,10 +30,10 @@ public sealed class ControlGridTests : IDisposable
     [Fact]
     public void ConfigurationsThatDoNotFitAreRefusedWithTheRule()
     {
-        Assert.Contains("O + A − 1 ≤ S", Assert.Throws<ArgumentException>(() => PolicyShape.Parse("S8_O8_A2")).Message);
-        Assert.Contains("e.g. S8_O6_A2", Assert.Throws<ArgumentException>(() => PolicyShape.Parse("8,6,2")).Message);
+        Assert.Contains("O + A − 1 ≤ S", Assert.ThrowsAny<ArgumentException>(() => PolicyShape.Parse("S8_O8_A2")).Message);
+        Assert.Contains("e.g. S8_O6_A2", Assert.ThrowsAny<ArgumentException>(() => PolicyShape.Parse("8,6,2")).Message);
         var plan = new ControlGridPlan { BasePreset = "demo", Shapes = PolicyShape.PaperGrid, Directory = _dir };
-        Assert.Contains("image preset", Assert.Throws<ArgumentException>(() => plan.ConfigFor(PolicyShape.PaperGrid[0], "hammer")).Message);
+        Assert.Contains("image preset", Assert.ThrowsAny<ArgumentException>(() => plan.ConfigFor(PolicyShape.PaperGrid[0], "hammer")).Message);
     }
 
     [Fact]
