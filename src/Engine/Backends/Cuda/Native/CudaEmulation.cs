@@ -40,22 +40,11 @@ public static partial class CudaEmulation
         return active;
     }
 
-    /// <summary>The emulator library next to the Engine assembly.</summary>
-    public static string LibraryPath
-    {
-        get
-        {
-            var besideAssembly = Path.GetDirectoryName(typeof(CudaEmulation).Assembly.Location);
-            foreach (var dir in new[] { besideAssembly, AppContext.BaseDirectory })
-            {
-                if (!string.IsNullOrEmpty(dir) && File.Exists(Path.Combine(dir, LibraryFileName)))
-                {
-                    return Path.Combine(dir, LibraryFileName);
-                }
-            }
-            return Path.Combine(string.IsNullOrEmpty(besideAssembly) ? AppContext.BaseDirectory : besideAssembly, LibraryFileName);
-        }
-    }
+    /// <summary>
+    /// The emulator library in the application's folder (where the build copies it beside the assemblies; a
+    /// single-file publish extracts native libraries there too).
+    /// </summary>
+    public static string LibraryPath => Path.Combine(AppContext.BaseDirectory, LibraryFileName);
 
     /// <summary>Loads the emulator for one of the libraries it stands in for, or throws a clear error.</summary>
     internal static IntPtr Load(CudaLibrary library)
