@@ -16,11 +16,8 @@ public sealed record NtrCommandLine(IReadOnlyList<string> Command, string Origin
         var host = Path.GetFileNameWithoutExtension(process);
         if (host.Equals("dotnet", StringComparison.OrdinalIgnoreCase))
         {
-            var assembly = System.Reflection.Assembly.GetEntryAssembly()?.Location;
-            if (string.IsNullOrEmpty(assembly))
-            {
-                assembly = Environment.GetCommandLineArgs()[0];
-            }
+            // under the dotnet host the first command-line argument is the entry assembly's path (ntr.dll)
+            var assembly = Environment.GetCommandLineArgs()[0];
             return new NtrCommandLine([process, Path.GetFullPath(assembly)], $"this ntr was started by the dotnet host {process} with the assembly {Path.GetFullPath(assembly)}");
         }
         return new NtrCommandLine([process], $"this ntr was started as the executable {process}");
