@@ -10,6 +10,8 @@ rm -rf "$out"
 dotnet publish "$root/src/Cli" -c Release -r linux-x64 --self-contained \
   -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:EnableCompressionInSingleFile=true -p:DebugType=none \
   -o "$out"
+# the emulated CUDA device (--device cuda-emulated) is looked up beside the executable, not inside the bundle
+cp "$root/build/native-emulator/libntr_cuda_emulator.so" "$out/"
 mkdir -p "$out/kernels"
 cp "$root"/kernels/*.cu "$root"/kernels/*.cuh "$out/kernels/"
 # prebuilt fatbins, when a CMake build made them (cmake -S . -B build && cmake --build build on a machine with nvcc)
