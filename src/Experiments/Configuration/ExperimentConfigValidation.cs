@@ -34,7 +34,7 @@ public static class ExperimentConfigValidation
         // the device, domain and probe metric are typed: config.json's strings are checked when the file is read
         if (!Enum.IsDefined(config.Domain))
         {
-            throw new UsageException($"domain {(int)config.Domain} is not a domain; valid: image, control");
+            throw new UsageException($"domain {(int)config.Domain} is not a domain; valid: {string.Join(", ", JsonEnumNames<ExperimentDomain>.All)}");
         }
         if (config.Domain == ExperimentDomain.Image)
         {
@@ -57,7 +57,7 @@ public static class ExperimentConfigValidation
         }
         if (!Enum.IsDefined(config.Evaluation.ProbeMetric))
         {
-            throw new UsageException($"probe metric {(int)config.Evaluation.ProbeMetric} is not a probe metric; valid: denoising-loss, task-metric");
+            throw new UsageException($"probe metric {(int)config.Evaluation.ProbeMetric} is not a probe metric; valid: {string.Join(", ", JsonEnumNames<ProbeMetricKind>.All)}");
         }
         UsageException.RequireAtLeast("--steps-per-task", config.StepsPerTask, 1);
         UsageException.RequireAtLeast("checkpoint_every", config.CheckpointEvery, 1);

@@ -16,10 +16,5 @@ public enum ExperimentDomain
 public static class ExperimentDomainNames
 {
     /// <summary>The name config.json and messages use ("image", "control").</summary>
-    public static string ToName(this ExperimentDomain domain) => domain switch
-    {
-        ExperimentDomain.Image => "image",
-        ExperimentDomain.Control => "control",
-        _ => throw new ArgumentOutOfRangeException(nameof(domain), domain, "not an experiment domain"),
-    };
+    public static string ToName(this ExperimentDomain domain) => JsonEnumNames<ExperimentDomain>.Of(domain);
 }

@@ -18,10 +18,5 @@ public enum ProbeMetricKind
 public static class ProbeMetricKindNames
 {
     /// <summary>The name config.json and messages use ("denoising-loss", "task-metric").</summary>
-    public static string ToName(this ProbeMetricKind kind) => kind switch
-    {
-        ProbeMetricKind.DenoisingLoss => "denoising-loss",
-        ProbeMetricKind.TaskMetric => "task-metric",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a probe metric"),
-    };
+    public static string ToName(this ProbeMetricKind kind) => JsonEnumNames<ProbeMetricKind>.Of(kind);
 }
