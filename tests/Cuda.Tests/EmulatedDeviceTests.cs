@@ -36,21 +36,7 @@ public class EmulatedDeviceTests
         Skip.IfNot(CudaTestDevice.Emulated, "these tests run on the real GPU (NTR_CUDA_TESTS_REAL_GPU=1)");
         var gpu = GpuParityTests.RequireGpu();
         var x = Tensor.Zeros([4, 8], device: gpu.Device);
-        var p = gpu.Ptr(x);
-        var d = 8;
-        void** args = stackalloc void*[3];
-        args[0] = &p;
-        args[1] = &p;
-        args[2] = &d;
-        CudaException? e = null;
-        try
-        {
-            gpu.Launch("softmax", "softmax_forward", DType.F32, 1, 70_000, 32, 0, args);
-        }
-        catch (CudaException caught)
-        {
-            e = caught;
-        }
+        var e = LaunchSoftmaxInPlace(gpu, gpu.Ptr(x), rowLength: 8, gridY: 70_000, threads: 32);
         Assert.NotNull(e);
         Assert.Equal(1, e.Code);
         Assert.Contains("softmax_forward_f32", e.Message, StringComparison.Ordinal);
@@ -67,21 +53,7 @@ public class EmulatedDeviceTests
         var gpu = GpuParityTests.RequireGpu();
         // 64 floats (256 bytes, the back end's allocation granule), read as one softmax row of 1000
         var storage = (CudaStorage)gpu.AllocateUnpooled(DType.F32, 64);
-        var p = storage.Pointer;
-        var d = 1000;
-        void** args = stackalloc void*[3];
-        args[0] = &p;
-        args[1] = &p;
-        args[2] = &d;
-        CudaException? e = null;
-        try
-        {
-            gpu.Launch("softmax", "softmax_forward", DType.F32, 1, 1, 128, 0, args);
-        }
-        catch (CudaException caught)
-        {
-            e = caught;
-        }
+        var e = LaunchSoftmaxInPlace(gpu, storage.Pointer, rowLength: 1000, gridY: 1, threads: 128);
         storage.Free();
         Assert.NotNull(e);
         Assert.Equal(700, e.Code);
@@ -245,6 +217,26 @@ public class EmulatedDeviceTests
         finally
         {
             Directory.Delete(output, recursive: true);
+        }
+    }
+
+    /// <summary>Launches softmax_forward_f32 over one row of <paramref name="rowLength"/> floats in place; the CudaException it raised, or null.</summary>
+    private static unsafe CudaException? LaunchSoftmaxInPlace(CudaBackend gpu, ulong pointer, int rowLength, uint gridY, uint threads)
+    {
+        var p = pointer;
+        var d = rowLength;
+        void** args = stackalloc void*[3];
+        args[0] = &p;
+        args[1] = &p;
+        args[2] = &d;
+        try
+        {
+            gpu.Launch("softmax", "softmax_forward", DType.F32, 1, gridY, threads, 0, args);
+            return null;
+        }
+        catch (CudaException caught)
+        {
+            return caught;
         }
     }
 }
