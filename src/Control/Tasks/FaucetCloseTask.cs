@@ -19,16 +19,14 @@ public sealed class FaucetCloseTask : ManipulationTask
     private readonly int _knob;
 
     public FaucetCloseTask(MuJoCoSimulation simulation)
-        : base(simulation)
+        : base(simulation, ControlTask.FaucetClose)
     {
         _base = BodyId("faucet_base");
         _lever = BodyId("faucet_handle");
         _knob = SiteId("handleStartClose");
     }
 
-    public override ControlTask Task => ControlTask.FaucetClose;
-
-    public override Vec3 HandInitialPosition => new(0, 0.4, 0.2);
+    public override Vec3 HandInitialPosition => NearRobotHandStart;
 
     public Vec3 KnobPosition => SitePosition(_knob);
 
@@ -42,8 +40,7 @@ public sealed class FaucetCloseTask : ManipulationTask
 
     public override void WriteObjects(Span<double> objects)
     {
-        Simulation.Read(MuJoCoField.SiteWorldPosition, 3 * _knob, objects[..3]);
-        Simulation.Read(MuJoCoField.BodyWorldQuaternion, 4 * _lever, objects[3..7]);
+        WriteSitePose(_knob, _lever, objects[..7]);
     }
 
     public override bool IsSuccess() => KnobPosition.DistanceTo(Goal) <= SuccessDistance;

@@ -19,7 +19,7 @@ public sealed class HammerTask : ManipulationTask
     private readonly int _nailQpos;
 
     public HammerTask(MuJoCoSimulation simulation)
-        : base(simulation)
+        : base(simulation, ControlTask.Hammer)
     {
         _hammer = BodyId("hammer");
         _nail = BodyId("nail");
@@ -27,9 +27,7 @@ public sealed class HammerTask : ManipulationTask
         _nailQpos = Model.JointQposAddress("nail_slide");
     }
 
-    public override ControlTask Task => ControlTask.Hammer;
-
-    public override Vec3 HandInitialPosition => new(0, 0.4, 0.2);
+    public override Vec3 HandInitialPosition => NearRobotHandStart;
 
     public double NailDepth => Simulation.Read(MuJoCoField.Qpos, _nailQpos);
 
@@ -44,8 +42,7 @@ public sealed class HammerTask : ManipulationTask
     public override void WriteObjects(Span<double> objects)
     {
         WriteBodyPose(_hammer, objects[..7]);
-        WriteBodyPose(_nail, objects[7..14]);
-        Simulation.Read(MuJoCoField.SiteWorldPosition, 3 * _nailHead, objects[7..10]);
+        WriteSitePose(_nailHead, _nail, objects[7..14]);
     }
 
     public override bool IsSuccess() => NailDepth > SuccessDepth;

@@ -18,15 +18,13 @@ public sealed class HandlePressSideTask : ManipulationTask
     private readonly int _goalPress;
 
     public HandlePressSideTask(MuJoCoSimulation simulation)
-        : base(simulation)
+        : base(simulation, ControlTask.HandlePressSide)
     {
         _box = BodyId("press_box");
         _lever = BodyId("press_handle");
         _pressPoint = SiteId("handleStart");
         _goalPress = SiteId("goalPress");
     }
-
-    public override ControlTask Task => ControlTask.HandlePressSide;
 
     public Vec3 PressPoint => SitePosition(_pressPoint);
 
@@ -40,8 +38,7 @@ public sealed class HandlePressSideTask : ManipulationTask
 
     public override void WriteObjects(Span<double> objects)
     {
-        Simulation.Read(MuJoCoField.SiteWorldPosition, 3 * _pressPoint, objects[..3]);
-        Simulation.Read(MuJoCoField.BodyWorldQuaternion, 4 * _lever, objects[3..7]);
+        WriteSitePose(_pressPoint, _lever, objects[..7]);
     }
 
     public override bool IsSuccess() => Math.Abs(PressPoint.Z - Goal.Z) <= SuccessHeightTolerance;

@@ -11,13 +11,17 @@ public abstract class ManipulationTask
 {
     private readonly int _goalSite;
 
-    protected ManipulationTask(MuJoCoSimulation simulation)
+    protected ManipulationTask(MuJoCoSimulation simulation, ControlTask task)
     {
         Simulation = simulation;
+        Task = task;
         _goalSite = Model.RequireId(MuJoCoObjectType.Site, "goal");
     }
 
-    public abstract ControlTask Task { get; }
+    public ControlTask Task { get; }
+
+    /// <summary>Hand start of the tasks whose objects stand far back on the table (closer to the robot than the default).</summary>
+    protected static readonly Vec3 NearRobotHandStart = new(0, 0.4, 0.2);
 
     /// <summary>Hand (TCP) position at the start of every episode.</summary>
     public virtual Vec3 HandInitialPosition => new(0, 0.6, 0.2);
@@ -83,6 +87,16 @@ public abstract class ManipulationTask
     {
         Simulation.Read(MuJoCoField.BodyWorldPosition, 3 * body, pose[..3]);
         Simulation.Read(MuJoCoField.BodyWorldQuaternion, 4 * body, pose[3..7]);
+    }
+
+    /// <summary>
+    /// Copies a site's world position and a body's world quaternion (7 numbers) into <paramref name="pose"/>: the pose
+    /// of a point on an articulated or free object, oriented as the body that carries it.
+    /// </summary>
+    protected void WriteSitePose(int site, int orientationBody, Span<double> pose)
+    {
+        Simulation.Read(MuJoCoField.SiteWorldPosition, 3 * site, pose[..3]);
+        Simulation.Read(MuJoCoField.BodyWorldQuaternion, 4 * orientationBody, pose[3..7]);
     }
 
     /// <summary>Moves a fixed body (one without joints) by rewriting the model's body_pos.</summary>

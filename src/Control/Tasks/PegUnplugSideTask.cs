@@ -19,13 +19,11 @@ public sealed class PegUnplugSideTask : ManipulationTask
     private readonly int _peg;
 
     public PegUnplugSideTask(MuJoCoSimulation simulation)
-        : base(simulation)
+        : base(simulation, ControlTask.PegUnplugSide)
     {
         _socket = BodyId("socket");
         _peg = BodyId("peg");
     }
-
-    public override ControlTask Task => ControlTask.PegUnplugSide;
 
     public Vec3 PegPosition => BodyPosition(_peg);
 

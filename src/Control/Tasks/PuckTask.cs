@@ -11,37 +11,45 @@ namespace NativeTrustRegion.Control.Tasks;
 public abstract class PuckTask : ManipulationTask
 {
     public const double PuckRestHeight = 0.02;
+    /// <summary>Diameter of the puck cylinder (scenes/push*.xml), the width a gripper closes on.</summary>
+    public const double PuckDiameter = 0.04;
     private const int MaxGoalDraws = 1000;
     private readonly int _puck;
+    private readonly (Vec3 Low, Vec3 High) _puckBox;
+    private readonly (Vec3 Low, Vec3 High) _goalBox;
 
-    protected PuckTask(MuJoCoSimulation simulation)
-        : base(simulation)
+    /// <param name="puckBox">Box the puck's start is drawn in.</param>
+    /// <param name="goalBox">Box the goal is drawn in.</param>
+    /// <param name="successDistance">Greatest puck-to-goal distance that counts as success.</param>
+    /// <param name="minimumSeparation">Least planar distance between the puck's start and the goal (0 = no constraint).</param>
+    protected PuckTask(MuJoCoSimulation simulation, ControlTask task, (Vec3 Low, Vec3 High) puckBox, (Vec3 Low, Vec3 High) goalBox,
+        double successDistance, double minimumSeparation = 0.0)
+        : base(simulation, task)
     {
         _puck = BodyId("puck");
+        _puckBox = puckBox;
+        _goalBox = goalBox;
+        SuccessDistance = successDistance;
+        MinimumSeparation = minimumSeparation;
     }
 
-    protected abstract Vec3 PuckLow { get; }
+    public double SuccessDistance { get; }
 
-    protected abstract Vec3 PuckHigh { get; }
+    public double MinimumSeparation { get; }
 
-    protected abstract Vec3 GoalLow { get; }
-
-    protected abstract Vec3 GoalHigh { get; }
-
-    protected abstract double SuccessDistance { get; }
-
-    /// <summary>Least planar distance between the puck's start and the goal (0 = no constraint).</summary>
-    protected virtual double MinimumSeparation => 0.0;
+    /// <summary>The box x in [xLow, xHigh), y in [yLow, yHigh) at the puck's resting height.</summary>
+    protected static (Vec3 Low, Vec3 High) OnTable(double xLow, double yLow, double xHigh, double yHigh) =>
+        (new Vec3(xLow, yLow, PuckRestHeight), new Vec3(xHigh, yHigh, PuckRestHeight));
 
     public Vec3 PuckPosition => BodyPosition(_puck);
 
     public override void Randomize(SeededRandom random)
     {
-        Vec3 puck = random.UniformIn(PuckLow, PuckHigh);
-        Vec3 goal = random.UniformIn(GoalLow, GoalHigh);
+        Vec3 puck = random.UniformIn(_puckBox.Low, _puckBox.High);
+        Vec3 goal = random.UniformIn(_goalBox.Low, _goalBox.High);
         for (int draw = 0; draw < MaxGoalDraws && goal.PlanarDistanceTo(puck) < MinimumSeparation; draw++)
         {
-            goal = random.UniformIn(GoalLow, GoalHigh);
+            goal = random.UniformIn(_goalBox.Low, _goalBox.High);
         }
         PlaceFreeBody("puck_free", puck);
         SetGoal(goal);

@@ -19,13 +19,11 @@ public sealed class ShelfPlaceTask : ManipulationTask
     private readonly int _shelf;
 
     public ShelfPlaceTask(MuJoCoSimulation simulation)
-        : base(simulation)
+        : base(simulation, ControlTask.ShelfPlace)
     {
         _block = BodyId("block");
         _shelf = BodyId("shelf");
     }
-
-    public override ControlTask Task => ControlTask.ShelfPlace;
 
     public Vec3 BlockPosition => BodyPosition(_block);
 

@@ -24,15 +24,13 @@ public sealed class StickPullTask : ManipulationTask
     private readonly int _insertion;
 
     public StickPullTask(MuJoCoSimulation simulation)
-        : base(simulation)
+        : base(simulation, ControlTask.StickPull)
     {
         _stick = BodyId("stick");
         _stickTip = SiteId("stick_tip");
         _container = BodyId("container");
         _insertion = SiteId("insertion");
     }
-
-    public override ControlTask Task => ControlTask.StickPull;
 
     public Vec3 LoopCentre => SitePosition(_insertion);
 
@@ -59,8 +57,7 @@ public sealed class StickPullTask : ManipulationTask
     public override void WriteObjects(Span<double> objects)
     {
         WriteBodyPose(_stick, objects[..7]);
-        WriteBodyPose(_container, objects[7..14]);
-        Simulation.Read(MuJoCoField.SiteWorldPosition, 3 * _insertion, objects[7..10]);
+        WriteSitePose(_insertion, _container, objects[7..14]);
     }
 
     public override bool IsSuccess() => IsStickInserted && LoopCentre.DistanceTo(Goal) <= SuccessDistance;

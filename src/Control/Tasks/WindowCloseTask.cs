@@ -18,16 +18,14 @@ public sealed class WindowCloseTask : ManipulationTask
     private readonly int _handle;
 
     public WindowCloseTask(MuJoCoSimulation simulation)
-        : base(simulation)
+        : base(simulation, ControlTask.WindowClose)
     {
         _frame = BodyId("window_frame");
         _pane = BodyId("window_pane");
         _handle = SiteId("handleCloseStart");
     }
 
-    public override ControlTask Task => ControlTask.WindowClose;
-
-    public override Vec3 HandInitialPosition => new(0, 0.4, 0.2);
+    public override Vec3 HandInitialPosition => NearRobotHandStart;
 
     public Vec3 HandlePosition => SitePosition(_handle);
 
@@ -43,8 +41,7 @@ public sealed class WindowCloseTask : ManipulationTask
 
     public override void WriteObjects(Span<double> objects)
     {
-        Simulation.Read(MuJoCoField.SiteWorldPosition, 3 * _handle, objects[..3]);
-        Simulation.Read(MuJoCoField.BodyWorldQuaternion, 4 * _pane, objects[3..7]);
+        WriteSitePose(_handle, _pane, objects[..7]);
     }
 
     public override bool IsSuccess() => Math.Abs(HandlePosition.X - Goal.X) <= SuccessDistance;
