@@ -13,8 +13,7 @@ internal sealed class ImageDownBlock
 {
     private readonly ResnetBlock2D[] _resnets;
     private readonly Attention2D?[] _attentions;
-    private readonly Downsample2D? _convDownsampler;
-    private readonly ResnetBlock2D? _resnetDownsampler;
+    private readonly ImageResampler? _downsampler;
 
     public ImageDownBlock(ParameterStore store, string name, ImageUNetConfig config, UNetBlockKind kind, int inChannels, int outChannels,
         ResamplingLayer? downsample)
@@ -30,15 +29,9 @@ internal sealed class ImageDownBlock
                 ? new Attention2D(store, $"{name}.attentions.{j}", outChannels, config.AttentionHeadDim, config.NormGroups, config.NormEps)
                 : null;
         }
-        if (downsample == ResamplingLayer.Conv)
-        {
-            _convDownsampler = new Downsample2D(store, $"{name}.downsamplers.0", outChannels);
-        }
-        else if (downsample == ResamplingLayer.Resnet)
-        {
-            _resnetDownsampler = new ResnetBlock2D(store, $"{name}.downsamplers.0", outChannels, outChannels, config.TimeEmbeddingDim,
-                config.NormGroups, config.NormEps, config.Dropout, ResnetResampling.Down);
-        }
+        _downsampler = downsample is { } layer
+            ? new ImageResampler(store, $"{name}.downsamplers.0", config, outChannels, layer, ResnetResampling.Down)
+            : null;
     }
 
     public Tensor Forward(Tensor h, Tensor temb, Stack<Tensor> skips, Generator? dropout)
@@ -52,14 +45,9 @@ internal sealed class ImageDownBlock
             }
             skips.Push(h);
         }
-        if (_convDownsampler is not null)
+        if (_downsampler is not null)
         {
-            h = _convDownsampler.Forward(h);
-            skips.Push(h);
-        }
-        else if (_resnetDownsampler is not null)
-        {
-            h = _resnetDownsampler.Forward(h, temb, dropout);
+            h = _downsampler.Forward(h, temb, dropout);
             skips.Push(h);
         }
         return h;

@@ -13,8 +13,7 @@ internal sealed class ImageUpBlock
 {
     private readonly ResnetBlock2D[] _resnets;
     private readonly Attention2D?[] _attentions;
-    private readonly Upsample2D? _convUpsampler;
-    private readonly ResnetBlock2D? _resnetUpsampler;
+    private readonly ImageResampler? _upsampler;
 
     /// <param name="skipChannels">Channels of the skips this block consumes, in the order it pops them.</param>
     public ImageUpBlock(ParameterStore store, string name, ImageUNetConfig config, UNetBlockKind kind, int previousChannels, int outChannels,
@@ -32,15 +31,9 @@ internal sealed class ImageUpBlock
                 ? new Attention2D(store, $"{name}.attentions.{j}", outChannels, config.AttentionHeadDim, config.NormGroups, config.NormEps)
                 : null;
         }
-        if (upsample == ResamplingLayer.Conv)
-        {
-            _convUpsampler = new Upsample2D(store, $"{name}.upsamplers.0", outChannels);
-        }
-        else if (upsample == ResamplingLayer.Resnet)
-        {
-            _resnetUpsampler = new ResnetBlock2D(store, $"{name}.upsamplers.0", outChannels, outChannels, config.TimeEmbeddingDim,
-                config.NormGroups, config.NormEps, config.Dropout, ResnetResampling.Up);
-        }
+        _upsampler = upsample is { } layer
+            ? new ImageResampler(store, $"{name}.upsamplers.0", config, outChannels, layer, ResnetResampling.Up)
+            : null;
     }
 
     public Tensor Forward(Tensor h, Tensor temb, Stack<Tensor> skips, Generator? dropout)
@@ -54,14 +47,6 @@ internal sealed class ImageUpBlock
                 h = attention.Forward(h);
             }
         }
-        if (_convUpsampler is not null)
-        {
-            h = _convUpsampler.Forward(h);
-        }
-        else if (_resnetUpsampler is not null)
-        {
-            h = _resnetUpsampler.Forward(h, temb, dropout);
-        }
-        return h;
+        return _upsampler is not null ? _upsampler.Forward(h, temb, dropout) : h;
     }
 }
