@@ -7,25 +7,14 @@ namespace NativeTrustRegion.Control.Tasks;
 /// nail has been driven more than 0.09 of its 0.1 travel. Observation: object 1 = hammer body (origin at the
 /// handle centre) pose, object 2 = nail head point and nail orientation. Goal = nail head point when fully driven.
 /// </summary>
-public sealed class HammerTask : ManipulationTask
+public sealed class HammerTask(MuJoCoSimulation simulation)
+    : ManipulationTask(simulation, ControlTask.Hammer, ObservedObject.Body("hammer"), ObservedObject.Site("nail_head_site", orientedAs: "nail"))
 {
     public const double NailTravel = 0.1;
     public const double SuccessDepth = 0.09;
     private static readonly Vec3 HammerLow = new(-0.1, 0.4, 0.02);
     private static readonly Vec3 HammerHigh = new(0.1, 0.5, 0.02);
-    private readonly int _hammer;
-    private readonly int _nail;
-    private readonly int _nailHead;
-    private readonly int _nailQpos;
-
-    public HammerTask(MuJoCoSimulation simulation)
-        : base(simulation, ControlTask.Hammer)
-    {
-        _hammer = BodyId("hammer");
-        _nail = BodyId("nail");
-        _nailHead = SiteId("nail_head_site");
-        _nailQpos = Model.JointQposAddress("nail_slide");
-    }
+    private readonly int _nailQpos = simulation.Model.JointQposAddress("nail_slide");
 
     public override Vec3 HandInitialPosition => NearRobotHandStart;
 
@@ -36,13 +25,7 @@ public sealed class HammerTask : ManipulationTask
         PlaceFreeBody("hammer_free", random.UniformIn(HammerLow, HammerHigh));
         SetJoint("nail_slide", 0);
         Simulation.Forward();
-        SetGoal(SitePosition(_nailHead) + new Vec3(0, NailTravel, 0));
-    }
-
-    public override void WriteObjects(Span<double> objects)
-    {
-        WriteBodyPose(_hammer, objects[..7]);
-        WriteSitePose(_nailHead, _nail, objects[7..14]);
+        SetGoal(ObservedPosition(1) + new Vec3(0, NailTravel, 0));
     }
 
     public override bool IsSuccess() => NailDepth > SuccessDepth;
