@@ -22,13 +22,10 @@ public static class ControlCommand
 {
     public static Command Build()
     {
-        var command = new Command("control", "CW10 robot-control suite on MuJoCo 2.2.2: scripted experts and demonstrations");
-        command.Subcommands.Add(BuildExperts());
-        command.Subcommands.Add(BuildCollect());
-        command.Subcommands.Add(BuildTrace());
-        command.Subcommands.Add(BuildDemo());
-        command.Subcommands.Add(BuildGrid());
-        return command;
+        return new Command("control", "CW10 robot-control suite on MuJoCo 2.2.2: scripted experts and demonstrations")
+        {
+            BuildExperts(), BuildCollect(), BuildTrace(), BuildDemo(), BuildGrid(),
+        };
     }
 
     private static Command BuildGrid()

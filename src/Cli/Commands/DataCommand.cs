@@ -11,11 +11,10 @@ public static class DataCommand
 {
     public static Command Build()
     {
-        var command = new Command("data", "Fetch, check and preview the image data sets (embedded, mnist, fashion-mnist, imagenet32)");
-        command.Subcommands.Add(BuildFetch());
-        command.Subcommands.Add(BuildCheck());
-        command.Subcommands.Add(BuildPreview());
-        return command;
+        return new Command("data", "Fetch, check and preview the image data sets (embedded, mnist, fashion-mnist, imagenet32)")
+        {
+            BuildFetch(), BuildCheck(), BuildPreview(),
+        };
     }
 
     private static Option<string?> DataDirOption() => new("--data-dir")
