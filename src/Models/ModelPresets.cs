@@ -10,27 +10,29 @@ public static class ModelPresets
 {
     private static readonly (string Name, string Description, Func<ParameterStore, IDenoiser> Build)[] Entries =
     [
-        ("image-paper", "TRCL ImageNet-32 UNet (D,D,A,D / U,A,U,U, resnet sampling, dropout 0.1, 500 classes)",
-            s => new ImageUNet(s, ImageUNetPresets.Paper, "ImageUNet image-paper")),
-        ("image-paper-resnet-sampling", "image-paper with ResNet down/up-sampling in every block (the reading of specs §5: 39,828,227 parameters)",
-            s => new ImageUNet(s, ImageUNetPresets.Paper with { ResamplingInPlainBlocks = true }, "ImageUNet image-paper-resnet-sampling")),
-        ("image-diffusers-default", "diffusers UNet2DModel defaults, channels 128,256,256,256, 10 classes",
-            s => new ImageUNet(s, ImageUNetPresets.DiffusersDefault(10), "ImageUNet image-diffusers-default")),
-        ("image-ddpm-cifar10", "DDPM CIFAR-10 layout (D,A,D,D), unconditional",
-            s => new ImageUNet(s, ImageUNetPresets.DdpmCifar10, "ImageUNet image-ddpm-cifar10")),
-        ("image-tiny", "16x16 grayscale, 10 classes, channels 32,64 (CPU)",
-            s => new ImageUNet(s, ImageUNetPresets.Tiny, "ImageUNet image-tiny")),
-        ("image-micro", "16x16 grayscale, 10 classes, channels 16,32, no dropout (the CPU demo)",
-            s => new ImageUNet(s, ImageUNetPresets.Micro, "ImageUNet image-micro")),
-        ("image-small-28", "28x28 grayscale, 10 classes, channels 32,64,128 (CPU)",
-            s => new ImageUNet(s, ImageUNetPresets.Small28, "ImageUNet image-small-28")),
-        ("policy-paper", "TRCL CW10 diffusion policy (ConditionalUnet1D 256,512,1024 + 3 attention blocks)",
-            s => new PolicyUNet(s, PolicyUNetPresets.Paper, "PolicyUNet policy-paper")),
-        ("policy-standard", "Chi et al.'s ConditionalUnet1D at the paper's sizes, no attention",
-            s => new PolicyUNet(s, PolicyUNetPresets.PaperWithoutAttention, "PolicyUNet policy-standard")),
-        ("policy-tiny", "policy with the paper's interface, dims 32,64 (CPU)",
-            s => new PolicyUNet(s, PolicyUNetPresets.Tiny, "PolicyUNet policy-tiny")),
+        Image("image-paper", "TRCL ImageNet-32 UNet (D,D,A,D / U,A,U,U, resnet sampling, dropout 0.1, 500 classes)",
+            () => ImageUNetPresets.Paper),
+        Image("image-paper-resnet-sampling", "image-paper with ResNet down/up-sampling in every block (the reading of specs §5: 39,828,227 parameters)",
+            () => ImageUNetPresets.Paper with { ResamplingInPlainBlocks = true }),
+        Image("image-diffusers-default", "diffusers UNet2DModel defaults, channels 128,256,256,256, 10 classes",
+            () => ImageUNetPresets.DiffusersDefault(10)),
+        Image("image-ddpm-cifar10", "DDPM CIFAR-10 layout (D,A,D,D), unconditional", () => ImageUNetPresets.DdpmCifar10),
+        Image("image-tiny", "16x16 grayscale, 10 classes, channels 32,64 (CPU)", () => ImageUNetPresets.Tiny),
+        Image("image-micro", "16x16 grayscale, 10 classes, channels 16,32, no dropout (the CPU demo)", () => ImageUNetPresets.Micro),
+        Image("image-small-28", "28x28 grayscale, 10 classes, channels 32,64,128 (CPU)", () => ImageUNetPresets.Small28),
+        Policy("policy-paper", "TRCL CW10 diffusion policy (ConditionalUnet1D 256,512,1024 + 3 attention blocks)",
+            () => PolicyUNetPresets.Paper),
+        Policy("policy-standard", "Chi et al.'s ConditionalUnet1D at the paper's sizes, no attention", () => PolicyUNetPresets.PaperWithoutAttention),
+        Policy("policy-tiny", "policy with the paper's interface, dims 32,64 (CPU)", () => PolicyUNetPresets.Tiny),
     ];
+
+    /// <summary>An image preset; the model is named "ImageUNet {name}".</summary>
+    private static (string, string, Func<ParameterStore, IDenoiser>) Image(string name, string description, Func<ImageUNetConfig> config) =>
+        (name, description, s => new ImageUNet(s, config(), $"ImageUNet {name}"));
+
+    /// <summary>A policy preset; the model is named "PolicyUNet {name}".</summary>
+    private static (string, string, Func<ParameterStore, IDenoiser>) Policy(string name, string description, Func<PolicyUNetConfig> config) =>
+        (name, description, s => new PolicyUNet(s, config(), $"PolicyUNet {name}"));
 
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
 

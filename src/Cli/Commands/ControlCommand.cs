@@ -22,13 +22,10 @@ public static class ControlCommand
 {
     public static Command Build()
     {
-        var command = new Command("control", "CW10 robot-control suite on MuJoCo 2.2.2: scripted experts and demonstrations");
-        command.Subcommands.Add(BuildExperts());
-        command.Subcommands.Add(BuildCollect());
-        command.Subcommands.Add(BuildTrace());
-        command.Subcommands.Add(BuildDemo());
-        command.Subcommands.Add(BuildGrid());
-        return command;
+        return new Command("control", "CW10 robot-control suite on MuJoCo 2.2.2: scripted experts and demonstrations")
+        {
+            BuildExperts(), BuildCollect(), BuildTrace(), BuildDemo(), BuildGrid(),
+        };
     }
 
     private static Command BuildGrid()
@@ -84,11 +81,8 @@ public static class ControlCommand
         var firstSeed = new Option<int>("--first-seed") { Description = "Seed of the first episode", DefaultValueFactory = _ => 0 };
         var task = new Option<string?>("--task") { Description = "Only this task (default: all ten CW10 tasks)" };
         var noise = new Option<double>("--action-noise") { Description = "Std of Gaussian noise added to each action component (0 = noise-free)", DefaultValueFactory = _ => 0.0 };
-        var command = new Command("experts", "Run each task's scripted expert over seeded episodes and print success rates");
-        command.Options.Add(episodes);
-        command.Options.Add(firstSeed);
-        command.Options.Add(task);
-        command.Options.Add(noise);
+        var command = new Command("experts", "Run each task's scripted expert over seeded episodes and print success rates")
+            { episodes, firstSeed, task, noise };
         command.SetAction(parseResult => ReportingErrors(() =>
         {
             double actionNoise = parseResult.GetValue(noise);
@@ -134,12 +128,8 @@ public static class ControlCommand
         var output = new Option<string>("--out") { Description = "Output folder; each task goes to <task-name>.ntrdemo", Required = true };
         var firstSeed = new Option<int>("--first-seed") { Description = "Seed of the first attempted episode", DefaultValueFactory = _ => 0 };
         var keepFailures = new Option<bool>("--keep-failures") { Description = "Also write episodes that did not reach success" };
-        var command = new Command("collect", "Roll out the scripted expert and write demonstrations (one binary file per task)");
-        command.Options.Add(task);
-        command.Options.Add(episodes);
-        command.Options.Add(output);
-        command.Options.Add(firstSeed);
-        command.Options.Add(keepFailures);
+        var command = new Command("collect", "Roll out the scripted expert and write demonstrations (one binary file per task)")
+            { task, episodes, output, firstSeed, keepFailures };
         command.SetAction(parseResult => ReportingErrors(() =>
         {
             string name = parseResult.GetValue(task)!;
@@ -179,10 +169,7 @@ public static class ControlCommand
         var task = new Option<string>("--task") { Description = "Task name", Required = true };
         var seed = new Option<int>("--seed") { Description = "Episode seed", DefaultValueFactory = _ => 0 };
         var every = new Option<int>("--every") { Description = "Print every N-th step", DefaultValueFactory = _ => 5 };
-        var command = new Command("trace", "Print the expert's rollout of one seeded episode step by step");
-        command.Options.Add(task);
-        command.Options.Add(seed);
-        command.Options.Add(every);
+        var command = new Command("trace", "Print the expert's rollout of one seeded episode step by step") { task, seed, every };
         command.SetAction(parseResult => ReportingErrors(() =>
         {
             ControlTask controlTask = ControlTaskNames.Parse(parseResult.GetValue(task)!);
@@ -222,13 +209,8 @@ public static class ControlCommand
         var steps = new Option<int?>("--steps-per-task") { Description = "Training steps per task (default: the preset's 400)" };
         var seed = new Option<ulong>("--seed") { Description = "Run seed", DefaultValueFactory = _ => 123 };
         var demos = new Option<string?>("--demos") { Description = "Demonstration cache folder (default: $NTR_DATA_DIR/cw10-demos)" };
-        var command = new Command("demo", "Collect demonstrations for a short CW10 stream and run one continual method end to end on the CPU (cw10-cpu preset), then write a report");
-        command.Options.Add(method);
-        command.Options.Add(output);
-        command.Options.Add(tasks);
-        command.Options.Add(steps);
-        command.Options.Add(seed);
-        command.Options.Add(demos);
+        var command = new Command("demo", "Collect demonstrations for a short CW10 stream and run one continual method end to end on the CPU (cw10-cpu preset), then write a report")
+            { method, output, tasks, steps, seed, demos };
         command.SetAction(parseResult => ReportingErrors(() =>
         {
             string id = parseResult.GetValue(method)!;

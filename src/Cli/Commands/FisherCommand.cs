@@ -64,8 +64,7 @@ public static class FisherCommand
             Console.WriteLine($"written: {Path.Combine(outDir, "collinearity.json")}, {Path.Combine(outDir, "collinearity.svg")}");
             return 0;
         });
-        var fisher = new Command("fisher", "Fisher-information diagnostics");
-        fisher.Subcommands.Add(diagnose);
+        var fisher = new Command("fisher", "Fisher-information diagnostics") { diagnose };
         return fisher;
     }
 

@@ -19,8 +19,7 @@ public static class MethodsCommand
             Description = $"experiment preset whose hyperparameter values are shown: {string.Join(", ", ExperimentPresets.Names)}",
             DefaultValueFactory = _ => "demo",
         };
-        var command = new Command("methods", "List the continual-learning methods and the hyperparameters each one reads");
-        command.Options.Add(preset);
+        var command = new Command("methods", "List the continual-learning methods and the hyperparameters each one reads") { preset };
         command.SetAction(parseResult =>
         {
             var name = parseResult.GetValue(preset)!;

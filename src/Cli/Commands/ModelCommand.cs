@@ -18,8 +18,7 @@ public static class ModelCommand
             Description = $"Model preset: {string.Join(", ", ModelPresets.Names)}",
             Required = true,
         };
-        var summary = new Command("summary", "Print every parameter (name, shape, count), per-block subtotals and the total");
-        summary.Options.Add(preset);
+        var summary = new Command("summary", "Print every parameter (name, shape, count), per-block subtotals and the total") { preset };
         summary.SetAction(parseResult =>
         {
             var name = parseResult.GetValue(preset)!;

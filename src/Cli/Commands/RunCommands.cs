@@ -192,8 +192,7 @@ public static class RunCommands
     private static Command Resume()
     {
         var dir = new Argument<string>("folder") { Description = "a run folder (from `ntr run`) or a comparison folder (from `ntr compare` / `ntr demo`)" };
-        var cmd = new Command("resume", "continue an interrupted run or comparison from its last checkpoint");
-        cmd.Arguments.Add(dir);
+        var cmd = new Command("resume", "continue an interrupted run or comparison from its last checkpoint") { dir };
         cmd.SetAction(parse =>
         {
             var path = Path.GetFullPath(parse.GetValue(dir)!);
@@ -233,9 +232,7 @@ public static class RunCommands
     {
         var dir = new Argument<string>("folder") { Description = "folder searched (recursively) for finished runs' results.json" };
         var title = new Option<string?>("--title") { Description = "report title" };
-        var cmd = new Command("report", "rebuild report.md, report.html and summary.json from finished runs");
-        cmd.Arguments.Add(dir);
-        cmd.Options.Add(title);
+        var cmd = new Command("report", "rebuild report.md, report.html and summary.json from finished runs") { dir, title };
         cmd.SetAction(parse =>
         {
             var path = Path.GetFullPath(parse.GetValue(dir)!);

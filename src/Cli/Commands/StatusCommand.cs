@@ -11,8 +11,8 @@ public static class StatusCommand
     public static Command Build()
     {
         var dir = new Argument<string>("folder") { Description = "a comparison folder (from `ntr compare`, local or --executor slurm)" };
-        var cmd = new Command("status", "the state of every run of a comparison: pending, running (task, step, ETA), stopped, failed (with the reason), done");
-        cmd.Arguments.Add(dir);
+        var cmd = new Command("status", "the state of every run of a comparison: pending, running (task, step, ETA), stopped, failed (with the reason), done")
+            { dir };
         cmd.SetAction(parse =>
         {
             var path = Path.GetFullPath(parse.GetValue(dir)!);

@@ -6,21 +6,15 @@ namespace NativeTrustRegion.Control.Experts;
 /// hammer: grasp the handle 0.05 in front of the hammer's centre (near the head, so the nail's reaction has a short lever), lift, bring the head's striking face in line with the
 /// nail head (closed loop on the face position computed from the hammer pose), then swing +y through the nail.
 /// </summary>
-public sealed class HammerExpert : ScriptedExpert
+public sealed class HammerExpert() : GraspingExpert(ControlTask.Hammer, objectWidth: 0.024, approachHeight: 0.12)
 {
-    private const double HandleWidth = 0.024;
     private static readonly Vec3 GraspOffset = new(0.05, 0, -0.008);
     private static readonly Vec3 FaceOffset = new(0.12, 0.045, 0);
 
-    public override ControlTask Task => ControlTask.Hammer;
+    protected override Vec3 GraspPoint(ObservationView observation) => observation.FirstObjectPoint(GraspOffset);
 
-    protected override (Vec3 Target, double Gain, double Grip) Decide(ObservationView observation)
+    protected override (Vec3 Target, double Gain, double Grip) Carry(ObservationView observation, Vec3 grasp)
     {
-        Vec3 grasp = observation.FirstObjectPoint(GraspOffset);
-        if (!IsHolding(observation, grasp, HandleWidth))
-        {
-            return ReachAndGrasp(observation, grasp, approachHeight: 0.12);
-        }
         Vec3 face = observation.FirstObjectPoint(FaceOffset);
         Vec3 nailHead = observation.SecondObjectPosition;
         Vec3 hand = observation.Hand;
@@ -34,9 +28,9 @@ public sealed class HammerExpert : ScriptedExpert
             {
                 return (hand + new Vec3(0, 0, nailHead.Z - face.Z), 25, Close);
             }
-            return (hand + (lineUp - face), 15, Close);
+            return CarryHeld(observation, face, lineUp, 15);
         }
         Vec3 through = new(nailHead.X, observation.Goal.Y + 0.03, nailHead.Z);
-        return (hand + (through - face), 25, Close);
+        return CarryHeld(observation, face, through, 25);
     }
 }

@@ -3,10 +3,8 @@ using NativeTrustRegion.Control.Physics;
 namespace NativeTrustRegion.Control.Experts;
 
 /// <summary>handle-press-side: with the gripper closed, come over the lever's press point and push straight down.</summary>
-public sealed class HandlePressSideExpert : ScriptedExpert
+public sealed class HandlePressSideExpert() : ScriptedExpert(ControlTask.HandlePressSide)
 {
-    public override ControlTask Task => ControlTask.HandlePressSide;
-
     protected override (Vec3 Target, double Gain, double Grip) Decide(ObservationView observation)
     {
         Vec3 press = observation.FirstObjectPosition;

@@ -3,20 +3,10 @@ using NativeTrustRegion.Control.Physics;
 namespace NativeTrustRegion.Control.Experts;
 
 /// <summary>peg-unplug-side: grasp the peg's outer part from above and pull it out along +x to the goal.</summary>
-public sealed class PegUnplugSideExpert : ScriptedExpert
+public sealed class PegUnplugSideExpert() : GraspingExpert(ControlTask.PegUnplugSide, objectWidth: 0.024, approachHeight: 0.15)
 {
-    private const double PegWidth = 0.024;
+    protected override Vec3 GraspPoint(ObservationView observation) => observation.FirstObjectPosition;
 
-    public override ControlTask Task => ControlTask.PegUnplugSide;
-
-    protected override (Vec3 Target, double Gain, double Grip) Decide(ObservationView observation)
-    {
-        Vec3 peg = observation.FirstObjectPosition;
-        if (!IsHolding(observation, peg, PegWidth))
-        {
-            return ReachAndGrasp(observation, peg, approachHeight: 0.15);
-        }
-        Vec3 goal = observation.Goal;
-        return (observation.Hand + (goal - peg), 25, Close);
-    }
+    protected override (Vec3 Target, double Gain, double Grip) Carry(ObservationView observation, Vec3 peg) =>
+        CarryHeld(observation, peg, observation.Goal, 25);
 }

@@ -1,37 +1,17 @@
 using NativeTrustRegion.Control.Physics;
-using NativeTrustRegion.Control.Tasks;
 
 namespace NativeTrustRegion.Control.Experts;
 
-/// <summary>
-/// push and push-back: grasp the puck from above and drag it along the table to the goal (like Meta-World's v2
-/// push policies, which also close the gripper on the puck).
-/// </summary>
-public sealed class PuckDragExpert : ScriptedExpert
+/// <summary>push and push-back: grasp the puck from above and drag it along the table straight to the goal.</summary>
+public sealed class PuckDragExpert(ControlTask task) : PuckGraspingExpert(RequirePuckDragTask(task))
 {
-    private const double PuckWidth = 0.04;
-    private const double GraspHeightAbovePuck = 0.002;
-
-    public PuckDragExpert(ControlTask task)
+    protected override (Vec3 Target, double Gain, double Grip) Carry(ObservationView observation, Vec3 grasp)
     {
-        if (task is not (ControlTask.Push or ControlTask.PushBack))
-        {
-            throw new ArgumentException($"{nameof(PuckDragExpert)} handles push and push-back, not {task.ToName()}.", nameof(task));
-        }
-        Task = task;
-    }
-
-    public override ControlTask Task { get; }
-
-    protected override (Vec3 Target, double Gain, double Grip) Decide(ObservationView observation)
-    {
-        Vec3 grasp = observation.FirstObjectPosition + new Vec3(0, 0, GraspHeightAbovePuck);
-        if (!IsHolding(observation, grasp, PuckWidth))
-        {
-            return ReachAndGrasp(observation, grasp, approachHeight: 0.1);
-        }
         Vec3 goal = observation.Goal;
-        Vec3 puckTarget = new(goal.X, goal.Y, PuckTask.PuckRestHeight + GraspHeightAbovePuck);
-        return (observation.Hand + (puckTarget - grasp), 10, Close);
+        return CarryHeld(observation, grasp, new Vec3(goal.X, goal.Y, CarryHeight), 10);
     }
+
+    private static ControlTask RequirePuckDragTask(ControlTask task) => task is ControlTask.Push or ControlTask.PushBack
+        ? task
+        : throw new ArgumentException($"{nameof(PuckDragExpert)} handles push and push-back, not {task.ToName()}.", nameof(task));
 }

@@ -7,9 +7,8 @@ namespace NativeTrustRegion.Control.Experts;
 /// push-wall: grasp the puck, drag it left (-x) in front of the wall until it clears the wall's left end, then
 /// forward (+y) past the wall, then to the goal.
 /// </summary>
-public sealed class PushWallExpert : ScriptedExpert
+public sealed class PushWallExpert() : PuckGraspingExpert(ControlTask.PushWall)
 {
-    private const double PuckWidth = 0.04;
     /// <summary>Puck x left of which the puck and the fingers clear the wall's left end.</summary>
     private const double ClearX = PushWallTask.WallLeftEnd - 0.045;
     /// <summary>Puck y beyond which the puck and the fingers are behind the wall.</summary>
@@ -17,29 +16,21 @@ public sealed class PushWallExpert : ScriptedExpert
     /// <summary>Puck y that keeps the puck and the fingers in front of the wall.</summary>
     private const double FrontOfWallY = PushWallTask.WallY - PushWallTask.WallHalfThickness - 0.05;
 
-    public override ControlTask Task => ControlTask.PushWall;
-
-    protected override (Vec3 Target, double Gain, double Grip) Decide(ObservationView observation)
+    protected override (Vec3 Target, double Gain, double Grip) Carry(ObservationView observation, Vec3 grasp)
     {
         Vec3 puck = observation.FirstObjectPosition;
-        Vec3 grasp = puck + new Vec3(0, 0, 0.002);
-        if (!IsHolding(observation, grasp, PuckWidth))
-        {
-            return ReachAndGrasp(observation, grasp, approachHeight: 0.1);
-        }
-        double z = PuckTask.PuckRestHeight + 0.002;
         Vec3 puckTarget;
         if (puck.Y < BehindWallY)
         {
             puckTarget = puck.X > ClearX
-                ? new Vec3(ClearX - 0.02, Math.Min(puck.Y, FrontOfWallY), z)
-                : new Vec3(ClearX - 0.02, BehindWallY + 0.03, z);
+                ? new Vec3(ClearX - 0.02, Math.Min(puck.Y, FrontOfWallY), CarryHeight)
+                : new Vec3(ClearX - 0.02, BehindWallY + 0.03, CarryHeight);
         }
         else
         {
             Vec3 goal = observation.Goal;
-            puckTarget = new Vec3(goal.X, goal.Y, z);
+            puckTarget = new Vec3(goal.X, goal.Y, CarryHeight);
         }
-        return (observation.Hand + (puckTarget - grasp), 10, Close);
+        return CarryHeld(observation, grasp, puckTarget, 10);
     }
 }

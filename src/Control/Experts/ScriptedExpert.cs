@@ -7,9 +7,9 @@ namespace NativeTrustRegion.Control.Experts;
 /// whose state is read from the current observation alone (no memory), so it can resume from any state.
 /// Each step picks a hand target and a gripper command; the action is gain × (target − hand), clipped to [-1, 1].
 /// </summary>
-public abstract class ScriptedExpert
+public abstract class ScriptedExpert(ControlTask task)
 {
-    public abstract ControlTask Task { get; }
+    public ControlTask Task { get; } = task;
 
     /// <summary>Action (4 numbers in [-1, 1]) for a 39-number observation.</summary>
     public float[] Act(ReadOnlySpan<float> observation)
@@ -61,6 +61,30 @@ public abstract class ScriptedExpert
             return (graspPoint, 25, Open);
         }
         return (graspPoint, 25, Close);
+    }
+
+    /// <summary>Moves the hand so that the held point <paramref name="held"/> goes to <paramref name="target"/>, gripper closed.</summary>
+    protected static (Vec3 Target, double Gain, double Grip) CarryHeld(ObservationView observation, Vec3 held, Vec3 target,
+        double gain) => (observation.Hand + (target - held), gain, Close);
+
+    /// <summary>
+    /// Push with the closed gripper: come over <paramref name="start"/> from <paramref name="approachHeight"/> above the
+    /// contact height <paramref name="contactZ"/>, descend onto it, then push towards <paramref name="end"/>.
+    /// </summary>
+    protected static (Vec3 Target, double Gain, double Grip) PushFrom(ObservationView observation, Vec3 start, double contactZ,
+        double approachHeight, Vec3 end)
+    {
+        Vec3 hand = observation.Hand;
+        bool low = Math.Abs(hand.Z - contactZ) < 0.02;
+        if (hand.PlanarDistanceTo(start) > (low ? 0.03 : 0.015))
+        {
+            return (new Vec3(start.X, start.Y, contactZ + approachHeight), 10, Close);
+        }
+        if (!low)
+        {
+            return (start, 25, Close);
+        }
+        return (end, 25, Close);
     }
 
     public static ScriptedExpert Create(ControlTask task) => task switch

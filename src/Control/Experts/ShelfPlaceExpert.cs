@@ -6,21 +6,14 @@ namespace NativeTrustRegion.Control.Experts;
 /// shelf-place: grasp the block, lift it above the shelf board, line up with the shelf in x while still in front of
 /// it, slide in (+y) over the goal and lower the block onto the board.
 /// </summary>
-public sealed class ShelfPlaceExpert : ScriptedExpert
+public sealed class ShelfPlaceExpert() : GraspingExpert(ControlTask.ShelfPlace, objectWidth: 0.04, approachHeight: 0.1)
 {
-    private const double BlockWidth = 0.04;
     private const double CarryClearance = 0.035;
 
-    public override ControlTask Task => ControlTask.ShelfPlace;
+    protected override Vec3 GraspPoint(ObservationView observation) => observation.FirstObjectPosition;
 
-    protected override (Vec3 Target, double Gain, double Grip) Decide(ObservationView observation)
+    protected override (Vec3 Target, double Gain, double Grip) Carry(ObservationView observation, Vec3 block)
     {
-        Vec3 block = observation.FirstObjectPosition;
-        if (!IsHolding(observation, block, BlockWidth))
-        {
-            return ReachAndGrasp(observation, block, approachHeight: 0.1);
-        }
-        Vec3 hand = observation.Hand;
         Vec3 goal = observation.Goal;
         double carry = goal.Z + CarryClearance;
         Vec3 blockTarget;
@@ -37,6 +30,6 @@ public sealed class ShelfPlaceExpert : ScriptedExpert
         {
             blockTarget = goal + new Vec3(0, 0, 0.005);
         }
-        return (hand + (blockTarget - block), 15, Close);
+        return CarryHeld(observation, block, blockTarget, 15);
     }
 }

@@ -8,19 +8,12 @@ namespace NativeTrustRegion.Control.Experts;
 /// push it through, then drag the container so the loop centre moves to the goal. Targets for the tip are turned
 /// into hand targets through the tip position computed from the stick pose.
 /// </summary>
-public sealed class StickPullExpert : ScriptedExpert
+public sealed class StickPullExpert() : GraspingExpert(ControlTask.StickPull, objectWidth: 0.02, approachHeight: 0.1)
 {
-    private const double StickWidth = 0.02;
+    protected override Vec3 GraspPoint(ObservationView observation) => observation.FirstObjectPosition;
 
-    public override ControlTask Task => ControlTask.StickPull;
-
-    protected override (Vec3 Target, double Gain, double Grip) Decide(ObservationView observation)
+    protected override (Vec3 Target, double Gain, double Grip) Carry(ObservationView observation, Vec3 grasp)
     {
-        Vec3 grasp = observation.FirstObjectPosition;
-        if (!IsHolding(observation, grasp, StickWidth))
-        {
-            return ReachAndGrasp(observation, grasp, approachHeight: 0.1);
-        }
         Vec3 hand = observation.Hand;
         Vec3 tip = observation.FirstObjectPoint(StickPullTask.TipOffset);
         Vec3 loop = observation.SecondObjectPosition;
@@ -29,7 +22,7 @@ public sealed class StickPullExpert : ScriptedExpert
         {
             bool lined = Math.Abs(tip.Y - loop.Y) < 0.01 && Math.Abs(tip.Z - loop.Z) < 0.012;
             Vec3 tipTarget = lined ? loop + new Vec3(0.025, 0, 0) : loop - new Vec3(0.05, 0, 0);
-            return (hand + (tipTarget - tip), 15, Close);
+            return CarryHeld(observation, tip, tipTarget, 15);
         }
         Vec3 goal = observation.Goal;
         return (hand + (goal - loop) + new Vec3(0.01, 0, 0), 10, Close);

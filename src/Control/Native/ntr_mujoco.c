@@ -72,24 +72,46 @@ int ntr_mujoco_version(void) { return mj_version(); }
 
 int ntr_mujoco_header_version(void) { return mjVERSION_HEADER; }
 
-/* Loads through mj_loadXML with MuJoCo errors caught; vfs may be NULL. Caller holds load_mutex. */
-static mjModel* load_guarded(const char* filename, const mjVFS* vfs, char* error, int error_size) {
-    char load_error[NTR_MESSAGE_SIZE];
-    load_error[0] = '\0';
+/*
+ * Runs operation(context) with MuJoCo errors caught: MuJoCo's error hook long-jumps back here, and the error's
+ * message goes to error. Returns NTR_OK, or NTR_E_MUJOCO after an error.
+ */
+static int call_guarded(void (*operation)(void* context), void* context, char* error, int error_size) {
     jmp_buf jump;
     jmp_buf* volatile previous = tl_jump;
     if (setjmp(jump) != 0) {
         tl_jump = previous;
         write_message(error, error_size, tl_error);
-        return NULL;
+        return NTR_E_MUJOCO;
     }
     tl_jump = &jump;
-    mjModel* model = mj_loadXML(filename, vfs, load_error, (int)sizeof load_error);
+    operation(context);
     tl_jump = previous;
-    if (model == NULL) {
-        write_message(error, error_size, load_error[0] != '\0' ? load_error : "mj_loadXML failed without a message");
+    return NTR_OK;
+}
+
+struct load_call {
+    const char* filename;
+    const mjVFS* vfs;
+    char load_error[NTR_MESSAGE_SIZE];
+    mjModel* model;
+};
+
+static void load_operation(void* context) {
+    struct load_call* call = context;
+    call->model = mj_loadXML(call->filename, call->vfs, call->load_error, (int)sizeof call->load_error);
+}
+
+/* Loads through mj_loadXML with MuJoCo errors caught; vfs may be NULL. Caller holds load_mutex. */
+static mjModel* load_guarded(const char* filename, const mjVFS* vfs, char* error, int error_size) {
+    struct load_call call = { .filename = filename, .vfs = vfs, .load_error = { '\0' }, .model = NULL };
+    if (call_guarded(load_operation, &call, error, error_size) != NTR_OK) {
+        return NULL;
     }
-    return model;
+    if (call.model == NULL) {
+        write_message(error, error_size, call.load_error[0] != '\0' ? call.load_error : "mj_loadXML failed without a message");
+    }
+    return call.model;
 }
 
 mjModel* ntr_load_xml_file(const char* path, char* error, int error_size) {
@@ -162,22 +184,27 @@ int ntr_model_sizes(const mjModel* m, ntr_sizes* out) {
     return NTR_OK;
 }
 
+struct make_data_call {
+    const mjModel* model;
+    mjData* data;
+};
+
+static void make_data_operation(void* context) {
+    struct make_data_call* call = context;
+    call->data = mj_makeData(call->model);
+}
+
 mjData* ntr_make_data(const mjModel* m, char* error, int error_size) {
     if (m == NULL) {
         fail_argument(error, error_size, "ntr_make_data: model is null");
         return NULL;
     }
     ensure_hooks();
-    jmp_buf jump;
-    jmp_buf* volatile previous = tl_jump;
-    if (setjmp(jump) != 0) {
-        tl_jump = previous;
-        write_message(error, error_size, tl_error);
+    struct make_data_call call = { .model = m, .data = NULL };
+    if (call_guarded(make_data_operation, &call, error, error_size) != NTR_OK) {
         return NULL;
     }
-    tl_jump = &jump;
-    mjData* data = mj_makeData(m);
-    tl_jump = previous;
+    mjData* data = call.data;
     if (data == NULL) {
         write_message(error, error_size, "mj_makeData returned null (out of memory?)");
     }
@@ -194,32 +221,35 @@ void ntr_free_data(mjData* d) {
 /* Runs one of the data operations below with MuJoCo errors caught. */
 enum data_operation { OPERATION_RESET, OPERATION_STEP, OPERATION_FORWARD };
 
-static int run_guarded(enum data_operation operation, const mjModel* m, mjData* d, int count, char* error,
-                       int error_size) {
-    ensure_hooks();
-    jmp_buf jump;
-    jmp_buf* volatile previous = tl_jump;
-    if (setjmp(jump) != 0) {
-        tl_jump = previous;
-        write_message(error, error_size, tl_error);
-        return NTR_E_MUJOCO;
-    }
-    tl_jump = &jump;
-    switch (operation) {
+struct data_call {
+    enum data_operation operation;
+    const mjModel* model;
+    mjData* data;
+    int count;
+};
+
+static void run_data_operation(void* context) {
+    const struct data_call* call = context;
+    switch (call->operation) {
     case OPERATION_RESET:
-        mj_resetData(m, d);
+        mj_resetData(call->model, call->data);
         break;
     case OPERATION_STEP:
-        for (int i = 0; i < count; ++i) {
-            mj_step(m, d);
+        for (int i = 0; i < call->count; ++i) {
+            mj_step(call->model, call->data);
         }
         break;
     case OPERATION_FORWARD:
-        mj_forward(m, d);
+        mj_forward(call->model, call->data);
         break;
     }
-    tl_jump = previous;
-    return NTR_OK;
+}
+
+static int run_guarded(enum data_operation operation, const mjModel* m, mjData* d, int count, char* error,
+                       int error_size) {
+    ensure_hooks();
+    struct data_call call = { .operation = operation, .model = m, .data = d, .count = count };
+    return call_guarded(run_data_operation, &call, error, error_size);
 }
 
 int ntr_reset(const mjModel* m, mjData* d, char* error, int error_size) {

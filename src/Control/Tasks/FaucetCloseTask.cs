@@ -7,43 +7,25 @@ namespace NativeTrustRegion.Control.Tasks;
 /// 0.125) starts pointing at the robot. Goal = base + (-0.175, 0, 0.125), the knob's position when closed; success
 /// when the knob is within 0.07 of it. Observation object 1 = knob point and lever orientation.
 /// </summary>
-public sealed class FaucetCloseTask : ManipulationTask
+public sealed class FaucetCloseTask(MuJoCoSimulation simulation)
+    : ManipulationTask(simulation, ControlTask.FaucetClose, ObservedObject.Site("handleStartClose", orientedAs: "faucet_handle"))
 {
     public const double LeverLength = 0.175;
     public const double LeverHeight = 0.125;
     public const double SuccessDistance = 0.07;
     private static readonly Vec3 BaseLow = new(-0.1, 0.8, 0);
     private static readonly Vec3 BaseHigh = new(0.1, 0.85, 0);
-    private readonly int _base;
-    private readonly int _lever;
-    private readonly int _knob;
 
-    public FaucetCloseTask(MuJoCoSimulation simulation)
-        : base(simulation)
-    {
-        _base = BodyId("faucet_base");
-        _lever = BodyId("faucet_handle");
-        _knob = SiteId("handleStartClose");
-    }
+    public override Vec3 HandInitialPosition => NearRobotHandStart;
 
-    public override ControlTask Task => ControlTask.FaucetClose;
-
-    public override Vec3 HandInitialPosition => new(0, 0.4, 0.2);
-
-    public Vec3 KnobPosition => SitePosition(_knob);
+    public Vec3 KnobPosition => ObservedPosition(0);
 
     public override void Randomize(SeededRandom random)
     {
         Vec3 faucet = random.UniformIn(BaseLow, BaseHigh);
-        PlaceFixture(_base, faucet);
+        PlaceFixture("faucet_base", faucet);
         SetJoint("faucet_hinge", 0);
         SetGoal(faucet + new Vec3(-LeverLength, 0, LeverHeight));
-    }
-
-    public override void WriteObjects(Span<double> objects)
-    {
-        Simulation.Read(MuJoCoField.SiteWorldPosition, 3 * _knob, objects[..3]);
-        Simulation.Read(MuJoCoField.BodyWorldQuaternion, 4 * _lever, objects[3..7]);
     }
 
     public override bool IsSuccess() => KnobPosition.DistanceTo(Goal) <= SuccessDistance;

@@ -7,41 +7,21 @@ namespace NativeTrustRegion.Control.Tasks;
 /// slides down 0.08. Goal = the lever's press point when fully down ("goalPress"); success when the press point is
 /// within 0.02 of the goal in z. Observation object 1 = press point ("handleStart") and lever orientation.
 /// </summary>
-public sealed class HandlePressSideTask : ManipulationTask
+public sealed class HandlePressSideTask(MuJoCoSimulation simulation)
+    : ManipulationTask(simulation, ControlTask.HandlePressSide, ObservedObject.Site("handleStart", orientedAs: "press_handle"))
 {
     public const double SuccessHeightTolerance = 0.02;
     private static readonly Vec3 BoxLow = new(-0.35, 0.65, 0);
     private static readonly Vec3 BoxHigh = new(-0.25, 0.75, 0);
-    private readonly int _box;
-    private readonly int _lever;
-    private readonly int _pressPoint;
-    private readonly int _goalPress;
 
-    public HandlePressSideTask(MuJoCoSimulation simulation)
-        : base(simulation)
-    {
-        _box = BodyId("press_box");
-        _lever = BodyId("press_handle");
-        _pressPoint = SiteId("handleStart");
-        _goalPress = SiteId("goalPress");
-    }
-
-    public override ControlTask Task => ControlTask.HandlePressSide;
-
-    public Vec3 PressPoint => SitePosition(_pressPoint);
+    public Vec3 PressPoint => ObservedPosition(0);
 
     public override void Randomize(SeededRandom random)
     {
-        PlaceFixture(_box, random.UniformIn(BoxLow, BoxHigh));
+        PlaceFixture("press_box", random.UniformIn(BoxLow, BoxHigh));
         SetJoint("press_slide", 0);
         Simulation.Forward();
-        SetGoal(SitePosition(_goalPress));
-    }
-
-    public override void WriteObjects(Span<double> objects)
-    {
-        Simulation.Read(MuJoCoField.SiteWorldPosition, 3 * _pressPoint, objects[..3]);
-        Simulation.Read(MuJoCoField.BodyWorldQuaternion, 4 * _lever, objects[3..7]);
+        SetGoal(SitePosition(SiteId("goalPress")));
     }
 
     public override bool IsSuccess() => Math.Abs(PressPoint.Z - Goal.Z) <= SuccessHeightTolerance;

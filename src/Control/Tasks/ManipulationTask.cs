@@ -10,14 +10,31 @@ namespace NativeTrustRegion.Control.Tasks;
 public abstract class ManipulationTask
 {
     private readonly int _goalSite;
+    private readonly (MuJoCoField PositionField, int Point, int OrientationBody)[] _observed;
 
-    protected ManipulationTask(MuJoCoSimulation simulation)
+    /// <param name="observed">The objects the observation reports, object 1 first (at most two).</param>
+    protected ManipulationTask(MuJoCoSimulation simulation, ControlTask task, params ObservedObject[] observed)
     {
+        if (observed.Length > ObservationLayout.ObjectBlockSize / ObjectPoseSize)
+        {
+            throw new ArgumentException($"The observation holds at most two objects; task {task.ToName()} declared {observed.Length}.", nameof(observed));
+        }
         Simulation = simulation;
+        Task = task;
         _goalSite = Model.RequireId(MuJoCoObjectType.Site, "goal");
+        _observed = observed.Select(o => (
+            o.PointType == MuJoCoObjectType.Site ? MuJoCoField.SiteWorldPosition : MuJoCoField.BodyWorldPosition,
+            Model.RequireId(o.PointType, o.Point),
+            BodyId(o.OrientationBody))).ToArray();
     }
 
-    public abstract ControlTask Task { get; }
+    /// <summary>Numbers of one object's pose: position (3) and quaternion (4).</summary>
+    private const int ObjectPoseSize = 7;
+
+    public ControlTask Task { get; }
+
+    /// <summary>Hand start of the tasks whose objects stand far back on the table (closer to the robot than the default).</summary>
+    protected static readonly Vec3 NearRobotHandStart = new(0, 0.4, 0.2);
 
     /// <summary>Hand (TCP) position at the start of every episode.</summary>
     public virtual Vec3 HandInitialPosition => new(0, 0.6, 0.2);
@@ -42,8 +59,20 @@ public abstract class ManipulationTask
     /// </summary>
     public abstract void Randomize(SeededRandom random);
 
-    /// <summary>Fills the 14-number object block: object 1 position and quaternion (w,x,y,z), then object 2.</summary>
-    public abstract void WriteObjects(Span<double> objects);
+    /// <summary>
+    /// Fills the 14-number object block with the observed objects: object 1 position and quaternion (w,x,y,z), then
+    /// object 2; the numbers of an object the task does not declare are left as they are.
+    /// </summary>
+    public void WriteObjects(Span<double> objects)
+    {
+        for (int i = 0; i < _observed.Length; i++)
+        {
+            var (positionField, point, orientationBody) = _observed[i];
+            Span<double> pose = objects.Slice(i * ObjectPoseSize, ObjectPoseSize);
+            Simulation.Read(positionField, 3 * point, pose[..3]);
+            Simulation.Read(MuJoCoField.BodyWorldQuaternion, 4 * orientationBody, pose[3..7]);
+        }
+    }
 
     /// <summary>Whether the task's success condition holds in the current state.</summary>
     public abstract bool IsSuccess();
@@ -78,15 +107,11 @@ public abstract class ManipulationTask
 
     protected Vec3 SitePosition(int site) => Simulation.ReadVec3(MuJoCoField.SiteWorldPosition, site);
 
-    /// <summary>Copies a body's world position and quaternion (7 numbers) into <paramref name="pose"/>.</summary>
-    protected void WriteBodyPose(int body, Span<double> pose)
-    {
-        Simulation.Read(MuJoCoField.BodyWorldPosition, 3 * body, pose[..3]);
-        Simulation.Read(MuJoCoField.BodyWorldQuaternion, 4 * body, pose[3..7]);
-    }
+    /// <summary>Position of observed object <paramref name="index"/> (0 = object 1).</summary>
+    protected Vec3 ObservedPosition(int index) => Simulation.ReadVec3(_observed[index].PositionField, _observed[index].Point);
 
     /// <summary>Moves a fixed body (one without joints) by rewriting the model's body_pos.</summary>
-    protected void PlaceFixture(int body, Vec3 position) => Simulation.WriteVec3(MuJoCoField.BodyPosition, body, position);
+    protected void PlaceFixture(string body, Vec3 position) => Simulation.WriteVec3(MuJoCoField.BodyPosition, BodyId(body), position);
 
     /// <summary>Sets a free joint's pose (position and identity orientation unless given) and zero velocity.</summary>
     protected void PlaceFreeBody(string freeJoint, Vec3 position, double qw = 1, double qx = 0, double qy = 0, double qz = 0)

@@ -7,7 +7,8 @@ namespace NativeTrustRegion.Control.Tasks;
 /// starts 0.08 deep in it. Goal = the peg's grasp point ("pegEnd") moved 0.15 along +x; success within 0.07 (3-D).
 /// Observation object 1 = peg pose (origin = "pegEnd").
 /// </summary>
-public sealed class PegUnplugSideTask : ManipulationTask
+public sealed class PegUnplugSideTask(MuJoCoSimulation simulation)
+    : ManipulationTask(simulation, ControlTask.PegUnplugSide, ObservedObject.Body("peg"))
 {
     public const double PullDistance = 0.15;
     public const double SuccessDistance = 0.07;
@@ -15,30 +16,17 @@ public sealed class PegUnplugSideTask : ManipulationTask
     public static readonly Vec3 PluggedOffset = new(0.08, 0, 0.047);
     private static readonly Vec3 SocketLow = new(-0.25, 0.6, 0);
     private static readonly Vec3 SocketHigh = new(-0.15, 0.8, 0);
-    private readonly int _socket;
-    private readonly int _peg;
 
-    public PegUnplugSideTask(MuJoCoSimulation simulation)
-        : base(simulation)
-    {
-        _socket = BodyId("socket");
-        _peg = BodyId("peg");
-    }
-
-    public override ControlTask Task => ControlTask.PegUnplugSide;
-
-    public Vec3 PegPosition => BodyPosition(_peg);
+    public Vec3 PegPosition => ObservedPosition(0);
 
     public override void Randomize(SeededRandom random)
     {
         Vec3 socket = random.UniformIn(SocketLow, SocketHigh);
-        PlaceFixture(_socket, socket);
+        PlaceFixture("socket", socket);
         Vec3 peg = socket + PluggedOffset;
         PlaceFreeBody("peg_free", peg);
         SetGoal(peg + new Vec3(PullDistance, 0, 0));
     }
-
-    public override void WriteObjects(Span<double> objects) => WriteBodyPose(_peg, objects[..7]);
 
     public override bool IsSuccess() => PegPosition.DistanceTo(Goal) <= SuccessDistance;
 }

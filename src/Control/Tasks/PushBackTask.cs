@@ -3,19 +3,5 @@ using NativeTrustRegion.Control.Physics;
 namespace NativeTrustRegion.Control.Tasks;
 
 /// <summary>push-back (v2 ranges): puck in (-0.1,0.8)..(0.1,0.85), goal in (-0.1,0.6)..(0.1,0.7), 0.15 apart; success within 0.07.</summary>
-public sealed class PushBackTask(MuJoCoSimulation simulation) : PuckTask(simulation)
-{
-    public override ControlTask Task => ControlTask.PushBack;
-
-    protected override Vec3 PuckLow => new(-0.1, 0.8, PuckRestHeight);
-
-    protected override Vec3 PuckHigh => new(0.1, 0.85, PuckRestHeight);
-
-    protected override Vec3 GoalLow => new(-0.1, 0.6, PuckRestHeight);
-
-    protected override Vec3 GoalHigh => new(0.1, 0.7, PuckRestHeight);
-
-    protected override double SuccessDistance => 0.07;
-
-    protected override double MinimumSeparation => 0.15;
-}
+public sealed class PushBackTask(MuJoCoSimulation simulation) : PuckTask(simulation, ControlTask.PushBack,
+    puckBox: OnTable(-0.1, 0.8, 0.1, 0.85), goalBox: OnTable(-0.1, 0.6, 0.1, 0.7), successDistance: 0.07, minimumSeparation: 0.15);

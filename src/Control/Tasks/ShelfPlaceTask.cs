@@ -7,7 +7,8 @@ namespace NativeTrustRegion.Control.Tasks;
 /// the shelf is placed at goal - (0,0,0.3). Success when the block centre is within 0.07 of the goal (3-D).
 /// Observation object 1 = block pose.
 /// </summary>
-public sealed class ShelfPlaceTask : ManipulationTask
+public sealed class ShelfPlaceTask(MuJoCoSimulation simulation)
+    : ManipulationTask(simulation, ControlTask.ShelfPlace, ObservedObject.Body("block"))
 {
     public const double SuccessDistance = 0.07;
     public const double ShelfHeight = 0.3;
@@ -15,29 +16,16 @@ public sealed class ShelfPlaceTask : ManipulationTask
     private static readonly Vec3 BlockHigh = new(0.1, 0.6, 0.02);
     private static readonly Vec3 GoalLow = new(-0.1, 0.8, ShelfHeight);
     private static readonly Vec3 GoalHigh = new(0.1, 0.9, ShelfHeight);
-    private readonly int _block;
-    private readonly int _shelf;
 
-    public ShelfPlaceTask(MuJoCoSimulation simulation)
-        : base(simulation)
-    {
-        _block = BodyId("block");
-        _shelf = BodyId("shelf");
-    }
-
-    public override ControlTask Task => ControlTask.ShelfPlace;
-
-    public Vec3 BlockPosition => BodyPosition(_block);
+    public Vec3 BlockPosition => ObservedPosition(0);
 
     public override void Randomize(SeededRandom random)
     {
         PlaceFreeBody("block_free", random.UniformIn(BlockLow, BlockHigh));
         Vec3 goal = random.UniformIn(GoalLow, GoalHigh);
-        PlaceFixture(_shelf, goal - new Vec3(0, 0, ShelfHeight));
+        PlaceFixture("shelf", goal - new Vec3(0, 0, ShelfHeight));
         SetGoal(goal);
     }
-
-    public override void WriteObjects(Span<double> objects) => WriteBodyPose(_block, objects[..7]);
 
     public override bool IsSuccess() => BlockPosition.DistanceTo(Goal) <= SuccessDistance;
 }

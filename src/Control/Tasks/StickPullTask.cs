@@ -9,7 +9,8 @@ namespace NativeTrustRegion.Control.Tasks;
 /// loop centre, |dy| ≤ 0.04, |dz| ≤ 0.06). Observation: object 1 = stick pose (origin = grasp point, tip 0.17 along
 /// the stick's x axis), object 2 = loop centre ("insertion" site) and container orientation.
 /// </summary>
-public sealed class StickPullTask : ManipulationTask
+public sealed class StickPullTask(MuJoCoSimulation simulation)
+    : ManipulationTask(simulation, ControlTask.StickPull, ObservedObject.Body("stick"), ObservedObject.Site("insertion", orientedAs: "container"))
 {
     /// <summary>Tip of the stick in the stick's frame.</summary>
     public static readonly Vec3 TipOffset = new(0.17, 0, 0);
@@ -18,23 +19,9 @@ public sealed class StickPullTask : ManipulationTask
     private static readonly Vec3 StickHigh = new(-0.05, 0.65, 0.01);
     private static readonly Vec3 GoalLow = new(0.35, 0.45, 0.05);
     private static readonly Vec3 GoalHigh = new(0.45, 0.55, 0.05);
-    private readonly int _stick;
-    private readonly int _stickTip;
-    private readonly int _container;
-    private readonly int _insertion;
+    private readonly int _stickTip = simulation.Model.RequireId(MuJoCoObjectType.Site, "stick_tip");
 
-    public StickPullTask(MuJoCoSimulation simulation)
-        : base(simulation)
-    {
-        _stick = BodyId("stick");
-        _stickTip = SiteId("stick_tip");
-        _container = BodyId("container");
-        _insertion = SiteId("insertion");
-    }
-
-    public override ControlTask Task => ControlTask.StickPull;
-
-    public Vec3 LoopCentre => SitePosition(_insertion);
+    public Vec3 LoopCentre => ObservedPosition(1);
 
     public Vec3 StickTip => SitePosition(_stickTip);
 
@@ -54,13 +41,6 @@ public sealed class StickPullTask : ManipulationTask
         SetJoint("container_x", 0);
         SetJoint("container_y", 0);
         SetGoal(random.UniformIn(GoalLow, GoalHigh));
-    }
-
-    public override void WriteObjects(Span<double> objects)
-    {
-        WriteBodyPose(_stick, objects[..7]);
-        WriteBodyPose(_container, objects[7..14]);
-        Simulation.Read(MuJoCoField.SiteWorldPosition, 3 * _insertion, objects[7..10]);
     }
 
     public override bool IsSuccess() => IsStickInserted && LoopCentre.DistanceTo(Goal) <= SuccessDistance;

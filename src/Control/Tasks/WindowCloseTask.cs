@@ -7,44 +7,26 @@ namespace NativeTrustRegion.Control.Tasks;
 /// Goal = handle position when closed; success when the handle is within 0.05 of the goal in x.
 /// Observation object 1 = handle point ("handleCloseStart") and pane orientation.
 /// </summary>
-public sealed class WindowCloseTask : ManipulationTask
+public sealed class WindowCloseTask(MuJoCoSimulation simulation)
+    : ManipulationTask(simulation, ControlTask.WindowClose, ObservedObject.Site("handleCloseStart", orientedAs: "window_pane"))
 {
     public const double OpenPosition = 0.2;
     public const double SuccessDistance = 0.05;
     private static readonly Vec3 FrameLow = new(0, 0.75, 0);
     private static readonly Vec3 FrameHigh = new(0, 0.9, 0);
-    private readonly int _frame;
-    private readonly int _pane;
-    private readonly int _handle;
 
-    public WindowCloseTask(MuJoCoSimulation simulation)
-        : base(simulation)
-    {
-        _frame = BodyId("window_frame");
-        _pane = BodyId("window_pane");
-        _handle = SiteId("handleCloseStart");
-    }
+    public override Vec3 HandInitialPosition => NearRobotHandStart;
 
-    public override ControlTask Task => ControlTask.WindowClose;
-
-    public override Vec3 HandInitialPosition => new(0, 0.4, 0.2);
-
-    public Vec3 HandlePosition => SitePosition(_handle);
+    public Vec3 HandlePosition => ObservedPosition(0);
 
     public override void Randomize(SeededRandom random)
     {
-        PlaceFixture(_frame, random.UniformIn(FrameLow, FrameHigh));
+        PlaceFixture("window_frame", random.UniformIn(FrameLow, FrameHigh));
         SetJoint("window_slide", 0);
         Simulation.Forward();
-        Vec3 closedHandle = SitePosition(_handle);
+        Vec3 closedHandle = HandlePosition;
         SetJoint("window_slide", OpenPosition);
         SetGoal(closedHandle);
-    }
-
-    public override void WriteObjects(Span<double> objects)
-    {
-        Simulation.Read(MuJoCoField.SiteWorldPosition, 3 * _handle, objects[..3]);
-        Simulation.Read(MuJoCoField.BodyWorldQuaternion, 4 * _pane, objects[3..7]);
     }
 
     public override bool IsSuccess() => Math.Abs(HandlePosition.X - Goal.X) <= SuccessDistance;

@@ -70,26 +70,23 @@ public sealed class ImageDataset
 
     /// <summary>Wraps byte pixels (N·C·H·W values 0..255). The array is copied.</summary>
     public static ImageDataset FromBytes(string name, ReadOnlySpan<byte> pixels, ReadOnlySpan<int> labels,
-        int channels, int height, int width, int classCount, IReadOnlyList<string>? classNames = null)
-    {
-        int imageSize = channels * height * width;
-        if (pixels.Length != (long)labels.Length * imageSize)
-            throw new ArgumentException($"{pixels.Length} pixel values do not hold {labels.Length} images of {channels}×{height}×{width}");
-        var builder = new PixelStoreBuilder<byte>(imageSize, labels.Length);
-        for (int i = 0; i < labels.Length; i++) builder.Append(pixels.Slice(i * imageSize, imageSize));
-        return FromStore(name, builder.Build(), null, labels.ToArray(), channels, height, width, classCount, classNames);
-    }
+        int channels, int height, int width, int classCount, IReadOnlyList<string>? classNames = null) =>
+        FromStore(name, CopyPixels(pixels, labels.Length, channels, height, width), null, labels.ToArray(), channels, height, width, classCount, classNames);
 
     /// <summary>Wraps float pixels on the training scale [-1, 1] (N·C·H·W values). The array is copied.</summary>
     public static ImageDataset FromFloats(string name, ReadOnlySpan<float> pixels, ReadOnlySpan<int> labels,
-        int channels, int height, int width, int classCount, IReadOnlyList<string>? classNames = null)
+        int channels, int height, int width, int classCount, IReadOnlyList<string>? classNames = null) =>
+        FromStore(name, null, CopyPixels(pixels, labels.Length, channels, height, width), labels.ToArray(), channels, height, width, classCount, classNames);
+
+    /// <summary>Copies <paramref name="count"/> images of C×H×W pixels into a pixel store, after checking the pixel count.</summary>
+    private static PixelStore<T> CopyPixels<T>(ReadOnlySpan<T> pixels, int count, int channels, int height, int width) where T : unmanaged
     {
         int imageSize = channels * height * width;
-        if (pixels.Length != (long)labels.Length * imageSize)
-            throw new ArgumentException($"{pixels.Length} pixel values do not hold {labels.Length} images of {channels}×{height}×{width}");
-        var builder = new PixelStoreBuilder<float>(imageSize, labels.Length);
-        for (int i = 0; i < labels.Length; i++) builder.Append(pixels.Slice(i * imageSize, imageSize));
-        return FromStore(name, null, builder.Build(), labels.ToArray(), channels, height, width, classCount, classNames);
+        if (pixels.Length != (long)count * imageSize)
+            throw new ArgumentException($"{pixels.Length} pixel values do not hold {count} images of {channels}×{height}×{width}");
+        var builder = new PixelStoreBuilder<T>(imageSize, count);
+        for (int i = 0; i < count; i++) builder.Append(pixels.Slice(i * imageSize, imageSize));
+        return builder.Build();
     }
 
     public int Label(int index) => labels[index];

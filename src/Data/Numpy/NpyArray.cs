@@ -49,41 +49,34 @@ public sealed class NpyArray
     }
 
     /// <summary>Every element converted to Int64 (integer and bool types; floats must hold whole numbers).</summary>
-    public long[] ToInt64()
+    public long[] ToInt64() => ConvertElements(e => DataType switch
     {
-        var result = new long[ElementCount];
-        ReadOnlySpan<byte> d = Data;
-        int size = NpyDataTypes.SizeOf(DataType);
-        for (long i = 0; i < result.LongLength; i++)
-        {
-            ReadOnlySpan<byte> e = d.Slice((int)(i * size), size);
-            result[i] = DataType switch
-            {
-                NpyDataType.UInt64 => checked((long)BinaryPrimitives.ReadUInt64LittleEndian(e)),
-                NpyDataType.Float32 => WholeNumber(BinaryPrimitives.ReadSingleLittleEndian(e)),
-                NpyDataType.Float64 => WholeNumber(BinaryPrimitives.ReadDoubleLittleEndian(e)),
-                _ => ToInt64Single(e),
-            };
-        }
-        return result;
-    }
+        NpyDataType.UInt64 => checked((long)BinaryPrimitives.ReadUInt64LittleEndian(e)),
+        NpyDataType.Float32 => WholeNumber(BinaryPrimitives.ReadSingleLittleEndian(e)),
+        NpyDataType.Float64 => WholeNumber(BinaryPrimitives.ReadDoubleLittleEndian(e)),
+        _ => ToInt64Single(e),
+    });
 
     /// <summary>Every element converted to double.</summary>
-    public double[] ToFloat64()
+    public double[] ToFloat64() => ConvertElements(e => DataType switch
     {
-        var result = new double[ElementCount];
+        NpyDataType.Float32 => BinaryPrimitives.ReadSingleLittleEndian(e),
+        NpyDataType.Float64 => BinaryPrimitives.ReadDoubleLittleEndian(e),
+        NpyDataType.UInt64 => BinaryPrimitives.ReadUInt64LittleEndian(e),
+        _ => ToInt64Single(e),
+    });
+
+    /// <summary>Reads one element from its little-endian bytes.</summary>
+    private delegate T ElementReader<out T>(ReadOnlySpan<byte> element);
+
+    private T[] ConvertElements<T>(ElementReader<T> read)
+    {
+        var result = new T[ElementCount];
         ReadOnlySpan<byte> d = Data;
         int size = NpyDataTypes.SizeOf(DataType);
         for (long i = 0; i < result.LongLength; i++)
         {
-            ReadOnlySpan<byte> e = d.Slice((int)(i * size), size);
-            result[i] = DataType switch
-            {
-                NpyDataType.Float32 => BinaryPrimitives.ReadSingleLittleEndian(e),
-                NpyDataType.Float64 => BinaryPrimitives.ReadDoubleLittleEndian(e),
-                NpyDataType.UInt64 => BinaryPrimitives.ReadUInt64LittleEndian(e),
-                _ => ToInt64Single(e),
-            };
+            result[i] = read(d.Slice((int)(i * size), size));
         }
         return result;
     }

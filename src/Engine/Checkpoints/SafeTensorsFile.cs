@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -312,36 +313,31 @@ public sealed class SafeTensorsFile
             ? throw new SafeTensorsException(Path, $"tensor '{name}' has dtype {u.DType}, which this engine does not store", "convert the tensor to F32 or F64")
             : throw new SafeTensorsException(Path, $"no tensor named '{name}'", $"the file holds {_entries.Count + _unsupported.Count} tensors; check that it was written by the same model/config");
 
-    public double[] ReadDoubles(string name)
+    public double[] ReadDoubles(string name) => Read<double>(name);
+
+    public float[] ReadFloats(string name) => Read<float>(name);
+
+    /// <summary>Tensor <paramref name="name"/>'s elements (F32 or F64 in the file) as <typeparamref name="T"/>, converted as a cast does.</summary>
+    private T[] Read<T>(string name) where T : unmanaged, INumberBase<T>
     {
         var e = Get(name);
         var raw = _bytes.AsSpan((int)(_dataStart + e.Begin), (int)(e.End - e.Begin));
-        if (e.DType == DType.F64)
-        {
-            return MemoryMarshal.Cast<byte, double>(raw).ToArray();
-        }
-        var f = MemoryMarshal.Cast<byte, float>(raw);
-        var result = new double[f.Length];
-        for (var i = 0; i < f.Length; i++)
-        {
-            result[i] = f[i];
-        }
-        return result;
+        return e.DType == DType.F64 ? ConvertElements<double, T>(raw) : ConvertElements<float, T>(raw);
     }
 
-    public float[] ReadFloats(string name)
+    private static TTarget[] ConvertElements<TSource, TTarget>(ReadOnlySpan<byte> raw)
+        where TSource : unmanaged, INumberBase<TSource>
+        where TTarget : unmanaged, INumberBase<TTarget>
     {
-        var e = Get(name);
-        var raw = _bytes.AsSpan((int)(_dataStart + e.Begin), (int)(e.End - e.Begin));
-        if (e.DType == DType.F32)
+        var source = MemoryMarshal.Cast<byte, TSource>(raw);
+        if (typeof(TSource) == typeof(TTarget))
         {
-            return MemoryMarshal.Cast<byte, float>(raw).ToArray();
+            return MemoryMarshal.Cast<TSource, TTarget>(source).ToArray();
         }
-        var d = MemoryMarshal.Cast<byte, double>(raw);
-        var result = new float[d.Length];
-        for (var i = 0; i < d.Length; i++)
+        var result = new TTarget[source.Length];
+        for (var i = 0; i < source.Length; i++)
         {
-            result[i] = (float)d[i];
+            result[i] = TTarget.CreateTruncating(source[i]);
         }
         return result;
     }

@@ -8,10 +8,11 @@ namespace NativeTrustRegion.Engine.Randomness;
 /// </summary>
 public static class Philox
 {
-    private const uint M0 = 0xD2511F53;
-    private const uint M1 = 0xCD9E8D57;
-    private const uint W0 = 0x9E3779B9;
-    private const uint W1 = 0xBB67AE85;
+    /// <summary>The round multipliers (Philox4x32's M0, M1) and key increments (Weyl constants W0, W1); <see cref="PhiloxVector"/> uses them too.</summary>
+    internal const uint M0 = 0xD2511F53;
+    internal const uint M1 = 0xCD9E8D57;
+    internal const uint W0 = 0x9E3779B9;
+    internal const uint W1 = 0xBB67AE85;
 
     /// <summary>Four 32-bit words for counter (c0, c1, c2, c3) and a 64-bit key.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

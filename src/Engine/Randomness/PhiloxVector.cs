@@ -10,11 +10,6 @@ namespace NativeTrustRegion.Engine.Randomness;
 /// </summary>
 public static class PhiloxVector
 {
-    private const uint M0 = 0xD2511F53;
-    private const uint M1 = 0xCD9E8D57;
-    private const uint W0 = 0x9E3779B9;
-    private const uint W1 = 0xBB67AE85;
-
     /// <summary>destination[i] = <see cref="Philox.UniformFloatAt"/>(seed, offset + i).</summary>
     public static void UniformFloats(ulong seed, ulong offset, Span<float> destination)
     {
@@ -63,8 +58,8 @@ public static class PhiloxVector
         var c3 = Vector256.Create(0x0B5E55EDu);
         var k0 = (uint)seed;
         var k1 = (uint)(seed >> 32);
-        var m0 = Vector256.Create(M0);
-        var m1 = Vector256.Create(M1);
+        var m0 = Vector256.Create(Philox.M0);
+        var m1 = Vector256.Create(Philox.M1);
         for (var r = 0; r < 10; r++)
         {
             var (hi0, lo0) = Multiply(c0, m0);
@@ -73,8 +68,8 @@ public static class PhiloxVector
             c1 = lo1;
             c2 = hi0 ^ c3 ^ Vector256.Create(k1);
             c3 = lo0;
-            k0 += W0;
-            k1 += W1;
+            k0 += Philox.W0;
+            k1 += Philox.W1;
         }
         return c0;
     }

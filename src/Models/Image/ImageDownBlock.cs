@@ -11,55 +11,32 @@ namespace NativeTrustRegion.Models.Image;
 /// </summary>
 internal sealed class ImageDownBlock
 {
-    private readonly ResnetBlock2D[] _resnets;
-    private readonly Attention2D?[] _attentions;
-    private readonly Downsample2D? _convDownsampler;
-    private readonly ResnetBlock2D? _resnetDownsampler;
+    private readonly ImageBlockLayer[] _layers;
+    private readonly ImageResampler? _downsampler;
 
     public ImageDownBlock(ParameterStore store, string name, ImageUNetConfig config, UNetBlockKind kind, int inChannels, int outChannels,
         ResamplingLayer? downsample)
     {
-        var layers = config.LayersPerBlock;
-        _resnets = new ResnetBlock2D[layers];
-        _attentions = new Attention2D?[layers];
-        for (var j = 0; j < layers; j++)
+        _layers = new ImageBlockLayer[config.LayersPerBlock];
+        for (var j = 0; j < _layers.Length; j++)
         {
-            _resnets[j] = new ResnetBlock2D(store, $"{name}.resnets.{j}", j == 0 ? inChannels : outChannels, outChannels,
-                config.TimeEmbeddingDim, config.NormGroups, config.NormEps, config.Dropout);
-            _attentions[j] = kind == UNetBlockKind.Attention
-                ? new Attention2D(store, $"{name}.attentions.{j}", outChannels, config.AttentionHeadDim, config.NormGroups, config.NormEps)
-                : null;
+            _layers[j] = new ImageBlockLayer(store, name, j, config, j == 0 ? inChannels : outChannels, outChannels, kind == UNetBlockKind.Attention);
         }
-        if (downsample == ResamplingLayer.Conv)
-        {
-            _convDownsampler = new Downsample2D(store, $"{name}.downsamplers.0", outChannels);
-        }
-        else if (downsample == ResamplingLayer.Resnet)
-        {
-            _resnetDownsampler = new ResnetBlock2D(store, $"{name}.downsamplers.0", outChannels, outChannels, config.TimeEmbeddingDim,
-                config.NormGroups, config.NormEps, config.Dropout, ResnetResampling.Down);
-        }
+        _downsampler = downsample is { } layer
+            ? new ImageResampler(store, $"{name}.downsamplers.0", config, outChannels, layer, ResnetResampling.Down)
+            : null;
     }
 
     public Tensor Forward(Tensor h, Tensor temb, Stack<Tensor> skips, Generator? dropout)
     {
-        for (var j = 0; j < _resnets.Length; j++)
+        foreach (var layer in _layers)
         {
-            h = _resnets[j].Forward(h, temb, dropout);
-            if (_attentions[j] is { } attention)
-            {
-                h = attention.Forward(h);
-            }
+            h = layer.Forward(h, temb, dropout);
             skips.Push(h);
         }
-        if (_convDownsampler is not null)
+        if (_downsampler is not null)
         {
-            h = _convDownsampler.Forward(h);
-            skips.Push(h);
-        }
-        else if (_resnetDownsampler is not null)
-        {
-            h = _resnetDownsampler.Forward(h, temb, dropout);
+            h = _downsampler.Forward(h, temb, dropout);
             skips.Push(h);
         }
         return h;

@@ -10,7 +10,8 @@ namespace NativeTrustRegion.Models.Image;
 /// time_embedding MLP (→ 4·C₀) + class_embedding[label]; conv_in; down blocks pushing skips; mid block; up blocks
 /// concatenating popped skips; conv_norm_out → SiLU → conv_out. Parameter names follow diffusers' module paths.
 /// </summary>
-public sealed class ImageUNet : IDenoiser
+/// <remarks>Condition: one class id per sample ([B], <see cref="IDenoiser.ConditionShape"/> empty), or none when Classes is 0.</remarks>
+public sealed class ImageUNet : UNetDenoiser<ImageUNetConfig>
 {
     private readonly TimestepMlp _timeEmbedding;
     private readonly Embedding? _classEmbedding;
@@ -23,11 +24,9 @@ public sealed class ImageUNet : IDenoiser
 
     /// <summary>Declares every parameter in <paramref name="store"/>; call store.Allocate(seed) afterwards.</summary>
     public ImageUNet(ParameterStore store, ImageUNetConfig config, string name = "ImageUNet")
+        : base(store, config, name)
     {
         config.Validate(name);
-        Name = name;
-        Config = config;
-        Parameters = store;
         var blocks = new ParameterBlockRecorder(store);
         var c0 = config.BlockOutChannels[0];
         var temb = config.TimeEmbeddingDim;
@@ -97,25 +96,8 @@ public sealed class ImageUNet : IDenoiser
         ConditionShape = config.Classes > 0 ? [] : null;
     }
 
-    public string Name { get; }
-
-    public ImageUNetConfig Config { get; }
-
-    public ParameterStore Parameters { get; }
-
-    public IReadOnlyList<int> SampleShape { get; }
-
-    /// <summary>Empty (one class id per sample, [B]), or null when Classes is 0.</summary>
-    public IReadOnlyList<int>? ConditionShape { get; }
-
-    public IReadOnlyList<ParameterBlock> Blocks { get; }
-
-    public bool Training { get; set; } = true;
-
-    public Generator DropoutGenerator { get; set; } = new(0xD80F);
-
     /// <summary>x_t [B, C, H, W], timesteps [B] (floats), labels [B] (class ids as floats; null if unconditional) → ε̂ [B, C, H, W].</summary>
-    public Tensor PredictNoise(Tensor xt, Tensor timesteps, Tensor? labels)
+    public override Tensor PredictNoise(Tensor xt, Tensor timesteps, Tensor? labels)
     {
         CheckInputs(xt, timesteps, labels);
         var dropout = Training && Config.Dropout > 0 ? DropoutGenerator : null;

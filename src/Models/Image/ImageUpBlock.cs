@@ -11,57 +11,30 @@ namespace NativeTrustRegion.Models.Image;
 /// </summary>
 internal sealed class ImageUpBlock
 {
-    private readonly ResnetBlock2D[] _resnets;
-    private readonly Attention2D?[] _attentions;
-    private readonly Upsample2D? _convUpsampler;
-    private readonly ResnetBlock2D? _resnetUpsampler;
+    private readonly ImageBlockLayer[] _layers;
+    private readonly ImageResampler? _upsampler;
 
     /// <param name="skipChannels">Channels of the skips this block consumes, in the order it pops them.</param>
     public ImageUpBlock(ParameterStore store, string name, ImageUNetConfig config, UNetBlockKind kind, int previousChannels, int outChannels,
         IReadOnlyList<int> skipChannels, ResamplingLayer? upsample)
     {
-        var layers = skipChannels.Count;
-        _resnets = new ResnetBlock2D[layers];
-        _attentions = new Attention2D?[layers];
-        for (var j = 0; j < layers; j++)
+        _layers = new ImageBlockLayer[skipChannels.Count];
+        for (var j = 0; j < _layers.Length; j++)
         {
             var inChannels = (j == 0 ? previousChannels : outChannels) + skipChannels[j];
-            _resnets[j] = new ResnetBlock2D(store, $"{name}.resnets.{j}", inChannels, outChannels, config.TimeEmbeddingDim,
-                config.NormGroups, config.NormEps, config.Dropout);
-            _attentions[j] = kind == UNetBlockKind.Attention
-                ? new Attention2D(store, $"{name}.attentions.{j}", outChannels, config.AttentionHeadDim, config.NormGroups, config.NormEps)
-                : null;
+            _layers[j] = new ImageBlockLayer(store, name, j, config, inChannels, outChannels, kind == UNetBlockKind.Attention);
         }
-        if (upsample == ResamplingLayer.Conv)
-        {
-            _convUpsampler = new Upsample2D(store, $"{name}.upsamplers.0", outChannels);
-        }
-        else if (upsample == ResamplingLayer.Resnet)
-        {
-            _resnetUpsampler = new ResnetBlock2D(store, $"{name}.upsamplers.0", outChannels, outChannels, config.TimeEmbeddingDim,
-                config.NormGroups, config.NormEps, config.Dropout, ResnetResampling.Up);
-        }
+        _upsampler = upsample is { } layer
+            ? new ImageResampler(store, $"{name}.upsamplers.0", config, outChannels, layer, ResnetResampling.Up)
+            : null;
     }
 
     public Tensor Forward(Tensor h, Tensor temb, Stack<Tensor> skips, Generator? dropout)
     {
-        for (var j = 0; j < _resnets.Length; j++)
+        foreach (var layer in _layers)
         {
-            h = Ops.Concat([h, skips.Pop()], 1);
-            h = _resnets[j].Forward(h, temb, dropout);
-            if (_attentions[j] is { } attention)
-            {
-                h = attention.Forward(h);
-            }
+            h = layer.Forward(Ops.Concat([h, skips.Pop()], 1), temb, dropout);
         }
-        if (_convUpsampler is not null)
-        {
-            h = _convUpsampler.Forward(h);
-        }
-        else if (_resnetUpsampler is not null)
-        {
-            h = _resnetUpsampler.Forward(h, temb, dropout);
-        }
-        return h;
+        return _upsampler is not null ? _upsampler.Forward(h, temb, dropout) : h;
     }
 }

@@ -13,7 +13,11 @@ namespace NativeTrustRegion.Models.Policy;
 /// Conv1dBlock + 1x1 conv → [B, T, Da]. The first level's skip is pushed but never used, as in the original.
 /// Parameter names follow Chi et al.'s module paths (down_modules.i.j, mid_modules.i, up_modules.i.j, final_conv).
 /// </summary>
-public sealed class PolicyUNet : IDenoiser
+/// <remarks>
+/// Condition: [ObservationSteps, ObservationDim] per sample; a flattened [B, ObservationSteps·ObservationDim] condition
+/// is accepted too. <see cref="IDenoiser.Training"/> is kept for the common interface; this network has no dropout.
+/// </remarks>
+public sealed class PolicyUNet : UNetDenoiser<PolicyUNetConfig>
 {
     private readonly TimestepMlp _stepEncoder;
     private readonly DownLevel[] _down;
@@ -26,11 +30,9 @@ public sealed class PolicyUNet : IDenoiser
 
     /// <summary>Declares every parameter in <paramref name="store"/>; call store.Allocate(seed) afterwards.</summary>
     public PolicyUNet(ParameterStore store, PolicyUNetConfig config, string name = "PolicyUNet")
+        : base(store, config, name)
     {
         config.Validate(name);
-        Name = name;
-        Config = config;
-        Parameters = store;
         var blocks = new ParameterBlockRecorder(store);
         var dsed = config.StepEmbeddingDim;
         var cond = config.ConditionDim;
@@ -54,7 +56,7 @@ public sealed class PolicyUNet : IDenoiser
                 new ConditionalResidualBlock1D(store, $"{prefix}.0", dimIn, dimOut, cond, k, groups),
                 new ConditionalResidualBlock1D(store, $"{prefix}.1", dimOut, dimOut, cond, k, groups),
                 attention ? new SelfAttention1D(store, $"{prefix}.attention", dimOut, config.AttentionHeads) : null,
-                last ? null : new Downsample1d(store, $"{prefix}.2", dimOut)));
+                last ? null : Conv1d.Downsample(store, $"{prefix}.2", dimOut)));
             if (!last)
             {
                 length /= 2;
@@ -80,7 +82,7 @@ public sealed class PolicyUNet : IDenoiser
                 () => new UpLevel(
                     new ConditionalResidualBlock1D(store, $"{prefix}.0", 2 * dimOut, dimIn, cond, k, groups),
                     new ConditionalResidualBlock1D(store, $"{prefix}.1", dimIn, dimIn, cond, k, groups),
-                    new Upsample1d(store, $"{prefix}.2", dimIn)));
+                    ConvTranspose1d.Upsample(store, $"{prefix}.2", dimIn)));
             length *= 2;
         }
 
@@ -93,26 +95,8 @@ public sealed class PolicyUNet : IDenoiser
         ConditionShape = [config.ObservationSteps, config.ObservationDim];
     }
 
-    public string Name { get; }
-
-    public PolicyUNetConfig Config { get; }
-
-    public ParameterStore Parameters { get; }
-
-    public IReadOnlyList<int> SampleShape { get; }
-
-    /// <summary>[ObservationSteps, ObservationDim]; a flattened [B, ObservationSteps·ObservationDim] condition is accepted too.</summary>
-    public IReadOnlyList<int>? ConditionShape { get; }
-
-    public IReadOnlyList<ParameterBlock> Blocks { get; }
-
-    /// <summary>Kept for the common interface; this network has no dropout.</summary>
-    public bool Training { get; set; } = true;
-
-    public Generator DropoutGenerator { get; set; } = new(0xD80F);
-
     /// <summary>Noisy actions [B, T, Da], timesteps [B] (floats), observations [B, To, Do] or [B, To·Do] → ε̂ [B, T, Da].</summary>
-    public Tensor PredictNoise(Tensor xt, Tensor timesteps, Tensor? observations)
+    public override Tensor PredictNoise(Tensor xt, Tensor timesteps, Tensor? observations)
     {
         var globalCondition = CheckInputs(xt, timesteps, observations);
         var b = xt.Shape[0];
@@ -182,7 +166,7 @@ public sealed class PolicyUNet : IDenoiser
         return observations!.Reshape(b, flat);
     }
 
-    private sealed record DownLevel(ConditionalResidualBlock1D First, ConditionalResidualBlock1D Second, SelfAttention1D? Attention, Downsample1d? Downsample);
+    private sealed record DownLevel(ConditionalResidualBlock1D First, ConditionalResidualBlock1D Second, SelfAttention1D? Attention, Conv1d? Downsample);
 
-    private sealed record UpLevel(ConditionalResidualBlock1D First, ConditionalResidualBlock1D Second, Upsample1d Upsample);
+    private sealed record UpLevel(ConditionalResidualBlock1D First, ConditionalResidualBlock1D Second, ConvTranspose1d Upsample);
 }
