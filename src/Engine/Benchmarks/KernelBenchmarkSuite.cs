@@ -46,6 +46,7 @@ public sealed class KernelBenchmarkSuite
         using var timer = _backend.CreateStepTimer();
         var copy = Measured(TimeCopy(timer), report);
         var gemm = Measured(TimeGemm(timer), report);
+        _backend.Pool.Trim();
         var cases = new List<KernelBenchmarkResult>();
         foreach (var c in Selected)
         {
@@ -61,6 +62,10 @@ public sealed class KernelBenchmarkSuite
             finally
             {
                 GradTape.Current.Clear();
+                // the case's buffers go back to the device (and, on the CPU, the garbage collector), not to the next
+                // case's high-water mark
+                _backend.Pool.Trim();
+                GC.Collect();
             }
         }
         return new KernelBenchmarkReport(_backend.Description, timer.Method, _backend.Precision, KernelSources(), _options, copy, gemm, cases);
