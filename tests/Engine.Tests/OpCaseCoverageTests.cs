@@ -4,7 +4,8 @@ namespace NativeTrustRegion.Engine.Tests;
 
 /// <summary>
 /// The op-case table covers every op: each folder under src/Engine/Ops has cases, each kernel (<c>X.Cpu.cs</c>) has a
-/// case naming it, each case names an op or kernel file that exists, and every differentiable op is gradient-checked.
+/// case naming it, each case names an op or kernel file that exists, every differentiable op is gradient-checked and
+/// every kernel has a case the kernel benchmark times.
 /// </summary>
 public class OpCaseCoverageTests
 {
@@ -67,6 +68,46 @@ public class OpCaseCoverageTests
             .Select(c => $"'{c.Name}' has {c.Elements} input elements (> {limit}): give it Checks = OpChecks.Parity and add a small case")
             .ToArray();
         Assert.True(large.Length == 0, string.Join("\n", large));
+    }
+
+    /// <summary>
+    /// The kernel benchmark (<c>ntr bench kernels</c>) is driven by the table: every kernel that has a case (and so, by
+    /// <see cref="EveryOpFolderAndKernelHasACase"/>, every op folder and every <c>X.Cpu.cs</c>) has one it times.
+    /// </summary>
+    [Fact]
+    public void EveryKernelHasABenchmarkCase()
+    {
+        var benchmarked = OpCaseTable.All.Where(c => c.Checks.HasFlag(OpChecks.Benchmark)).Select(c => c.Kernel).ToHashSet(StringComparer.Ordinal);
+        var missing = OpCaseTable.All.Select(c => c.Kernel).Distinct().Order(StringComparer.Ordinal)
+            .Where(k => !benchmarked.Contains(k))
+            .Select(k => $"{k}: no case with OpChecks.Benchmark in src/Engine/Ops/{k.Split('/')[0]}/{k.Split('/')[0]}.Cases.cs (add one at a model's real layer shape)")
+            .ToArray();
+        Assert.True(missing.Length == 0, string.Join("\n", missing));
+        Assert.All(OpCaseTable.All.Where(c => c.Checks.HasFlag(OpChecks.Benchmark)), c => Assert.True(c.Function is not null || c.Prepare is not null, c.Name));
+    }
+
+    [Fact]
+    public void ABenchmarkCaseMustBeTimeableApartFromItsSetUp()
+    {
+        var computeOnly = OpCase.Comparison("Vector/VectorOps", "compute only", 0, _ => [[0.0]]) with { Checks = OpChecks.Parity | OpChecks.Benchmark };
+        Assert.Contains("needs a Function or a Prepare", OpCaseTable.Problem(computeOnly));
+        Assert.Null(OpCaseTable.Problem(computeOnly with { Checks = OpChecks.Parity }));
+        var prepared = OpCase.Prepared("Vector/VectorOps", "prepared", 0, _ => new(() => { }, () => [], 0)) with { Checks = OpChecks.Parity | OpChecks.Benchmark };
+        Assert.Null(OpCaseTable.Problem(prepared));
+    }
+
+    /// <summary>A prepared case's parity Compute prepares once, runs the call once, then reads what it left.</summary>
+    [Fact]
+    public void APreparedCaseComputesByRunningItsCallOnce()
+    {
+        int prepares = 0, runs = 0;
+        var c = OpCase.Prepared("Vector/VectorOps", "counting", 0, _ =>
+        {
+            prepares++;
+            return new(() => runs++, () => [[prepares, runs]], 0);
+        });
+        Assert.Equal([[1.0, 1.0]], c.Compute!(Device.Cpu));
+        Assert.Equal([[2.0, 2.0]], c.Compute!(Device.Cpu));
     }
 
     [Fact]

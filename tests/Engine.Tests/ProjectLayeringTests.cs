@@ -3,21 +3,27 @@ using System.Xml.Linq;
 namespace NativeTrustRegion.Engine.Tests;
 
 /// <summary>
-/// The project graph of src/: lower layers never reference higher ones, and the diagram in README.md's
-/// "How the pieces fit" says exactly who references whom. Reads the .csproj files as XML; builds nothing.
+/// The project graph of src/: lower layers never reference higher ones, Cli references only Experiments and Engine,
+/// and the diagram in README.md's "How the pieces fit" says exactly who references whom. Reads the .csproj files as XML; builds nothing.
 /// </summary>
 public sealed class ProjectLayeringTests
 {
     /// <summary>The layer order, bottom first. A project may reference only projects of a strictly lower layer,
-    /// so projects of one layer (Models, Data, Control) never reference each other.</summary>
+    /// so projects of one layer (Models, Data, Control; Continual, Evaluation) never reference each other.</summary>
     private static readonly string[][] Layers =
     [
         ["Engine"],
         ["Models", "Data", "Control"],
-        ["Continual"],
+        ["Continual", "Evaluation"],
         ["Experiments"],
         ["Cli"],
     ];
+
+    /// <summary>
+    /// Cli only parses options and presents results: it references Experiments and the engine (for its own check and
+    /// bench entry points) and no other project, even one a layer below it.
+    /// </summary>
+    private static readonly string[] CliReferences = ["Engine", "Experiments"];
 
     private const string ReadmeMarker = "<!-- project graph";
 
@@ -39,6 +45,17 @@ public sealed class ProjectLayeringTests
     }
 
     [Fact]
+    public void CliReferencesOnlyExperimentsAndTheEngine()
+    {
+        var graph = ReadProjectGraph(CheckpointTests.RepositoryRoot());
+        Assert.True(graph.ContainsKey("Cli"), "no src/Cli project found");
+        var extra = graph["Cli"].Except(CliReferences, StringComparer.Ordinal).ToList();
+        Assert.True(extra.Count == 0,
+            $"Cli references {string.Join(", ", extra)}: Cli only parses and presents, over Experiments and the engine's entry points "
+            + $"({string.Join(", ", CliReferences)}); move the work it needs from those projects into an Experiments entry point");
+    }
+
+    [Fact]
     public void TheRuleCatchesAnUpwardAndASidewaysReference()
     {
         var graph = new Dictionary<string, SortedSet<string>>
@@ -48,9 +65,11 @@ public sealed class ProjectLayeringTests
             ["Data"] = ["Engine", "Models"],
             ["Continual"] = ["Engine", "Models"],
             ["Control"] = ["Engine", "Continual"],
+            ["Evaluation"] = ["Engine", "Data", "Continual"],
         };
         var violations = Violations(graph);
-        Assert.Equal(2, violations.Count);
+        Assert.Equal(3, violations.Count);
+        Assert.Contains(violations, v => v.StartsWith("Evaluation → Continual", StringComparison.Ordinal));
         Assert.Contains(violations, v => v.StartsWith("Data → Models", StringComparison.Ordinal));
         Assert.Contains(violations, v => v.StartsWith("Control → Continual", StringComparison.Ordinal));
     }

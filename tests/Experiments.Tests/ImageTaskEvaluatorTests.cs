@@ -1,4 +1,5 @@
 using NativeTrustRegion.Data;
+using NativeTrustRegion.Evaluation;
 using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Experiments.Images;
 using NativeTrustRegion.Models.Diffusion;

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Golden pool3 features of pytorch-fid's Inception-v3 for a small fixed input (tools/reference/inception-golden.json).
 
-The C# test tests/Data.Tests/InceptionGoldenTests.cs compares our Inception-v3 (src/Data/Features) with these values
+The C# test tests/Evaluation.Tests/InceptionGoldenTests.cs compares our Inception-v3 (src/Evaluation/Inception) with these values
 when NTR_INCEPTION_WEIGHTS names the same weights file. Run it on a machine with PyTorch, safetensors and pytorch-fid
-installed, with the weights converted as src/Data/README.md shows (pt_inception-2015-12-05.safetensors):
+installed, with the weights converted as src/Evaluation/README.md shows (pt_inception-2015-12-05.safetensors):
 
     pip install torch safetensors pytorch-fid
     python3 tools/reference/inception_golden.py --weights /path/to/pt_inception-2015-12-05.safetensors
@@ -42,7 +42,7 @@ def sha256(path):
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--weights", required=True, help="pytorch-fid's FID weights as safetensors (src/Data/README.md)")
+    parser.add_argument("--weights", required=True, help="pytorch-fid's FID weights as safetensors (src/Evaluation/README.md)")
     parser.add_argument("--out", default=os.path.join(here, "inception-golden.json"))
     args = parser.parse_args()
 

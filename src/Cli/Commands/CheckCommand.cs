@@ -22,7 +22,7 @@ public static class CheckCommand
     /// Opens the GPU back end of a --device value: a <see cref="UsageException"/> for a bad or non-GPU device, the
     /// CUDA library's exception (exit code 1, "no usable GPU") when there is none.
     /// </summary>
-    internal static CudaBackend OpenGpu(string deviceText)
+    private static CudaBackend OpenGpu(string deviceText)
     {
         var device = Device.Parse(deviceText);
         if (!device.IsCuda)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using NativeTrustRegion.Data;
 using NativeTrustRegion.Engine;
+using NativeTrustRegion.Evaluation;
 using Spectre.Console;
 
 namespace NativeTrustRegion.Cli;

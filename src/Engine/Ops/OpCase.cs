@@ -2,12 +2,15 @@ namespace NativeTrustRegion.Engine;
 
 /// <summary>
 /// One op case, written once (ggml's test-backend-ops, candle's <c>test_device!</c>) and run by every check it names in
-/// <see cref="Checks"/>: the float64 gradient check on the CPU (tests/Engine.Tests/OpCaseGradientTests.cs) and the
-/// float32 parity check against the CPU on the emulated or real GPU (<see cref="Backends.Cuda.CudaParitySuite"/>).
+/// <see cref="Checks"/>: the float64 gradient check on the CPU (tests/Engine.Tests/OpCaseGradientTests.cs), the
+/// float32 parity check against the CPU on the emulated or real GPU (<see cref="Backends.Cuda.CudaParitySuite"/>) and
+/// the kernel benchmark on any device (<see cref="Benchmarks.KernelBenchmarkSuite"/>, <c>ntr bench kernels</c>).
 /// Either a differentiable <see cref="Function"/> of <see cref="Inputs"/> (the parity check compares the output and
 /// every input's gradient of Σ f(x)·W for a fixed random W, the gradient check compares that gradient with central
-/// differences), or a <see cref="Compute"/> run on each device whose arrays are compared (optimizer and Fisher kernels,
-/// fills: parity only). Cases live beside their op, in <c>src/Engine/Ops/&lt;Folder&gt;/&lt;Folder&gt;.Cases.cs</c>.
+/// differences, the benchmark times the forward pass and forward+backward), or a <see cref="Compute"/> run on each
+/// device whose arrays are compared (optimizer and Fisher kernels, fills: parity only); a Compute made by
+/// <see cref="Prepared"/> also has a <see cref="Prepare"/>, whose call alone the benchmark times. Cases live beside
+/// their op, in <c>src/Engine/Ops/&lt;Folder&gt;/&lt;Folder&gt;.Cases.cs</c>.
 /// </summary>
 public sealed record OpCase
 {
@@ -26,6 +29,19 @@ public sealed record OpCase
 
     /// <summary>For cases that are not a differentiable function of tensors: the arrays to compare, computed on the given device.</summary>
     public Func<Device, double[][]>? Compute { get; init; }
+
+    /// <summary>
+    /// For a <see cref="Compute"/> made by <see cref="Prepared"/>: puts the inputs on the device and returns the call, so
+    /// the benchmark can time the call without its set-up.
+    /// </summary>
+    public Func<Device, OpCall>? Prepare { get; init; }
+
+    /// <summary>
+    /// Floating-point operations of one forward call of <see cref="Function"/> (2mnk for a product, 2·N·Cout·Hout·Wout·Cin·k²
+    /// for a convolution, 4·B·H·N·M·d for attention); 0 for memory-bound ops. The benchmark counts forward+backward as
+    /// three times this (the backward pass of a product is two products of the same size).
+    /// </summary>
+    public double Flops { get; init; }
 
     public OpChecks Checks { get; init; } = OpChecks.Gradient | OpChecks.Parity;
 
@@ -63,6 +79,27 @@ public sealed record OpCase
     /// <summary>A parity-only case comparing the arrays <paramref name="compute"/> gives on each device.</summary>
     public static OpCase Comparison(string kernel, string name, double tolerance, Func<Device, double[][]> compute) =>
         new() { Kernel = kernel, Name = name, Compute = compute, Checks = OpChecks.Parity, Tolerance = tolerance };
+
+    /// <summary>
+    /// A parity-only case whose device work is prepared apart from its call (<see cref="Prepare"/>): the parity check
+    /// runs the call once and compares the arrays it leaves on each device; add <see cref="OpChecks.Benchmark"/> to
+    /// <see cref="Checks"/> and the benchmark times the call alone.
+    /// </summary>
+    public static OpCase Prepared(string kernel, string name, double tolerance, Func<Device, OpCall> prepare) =>
+        new()
+        {
+            Kernel = kernel,
+            Name = name,
+            Prepare = prepare,
+            Compute = d =>
+            {
+                var call = prepare(d);
+                call.Run();
+                return call.Results();
+            },
+            Checks = OpChecks.Parity,
+            Tolerance = tolerance,
+        };
 
     public override string ToString() => Name;
 }

@@ -23,17 +23,7 @@ public static class OpCaseTable
             .ToArray();
         foreach (var c in cases)
         {
-            var problem = c switch
-            {
-                { Kernel: var k } when k.Split('/').Length != 2 => $"Kernel '{k}' is not 'Folder/Kernel'",
-                { Function: null, Compute: null } => "it has neither a Function nor a Compute",
-                { Function: not null, Compute: not null } => "it has both a Function and a Compute",
-                { Function: not null, Inputs.Count: 0 } => "its Function has no Inputs",
-                { Compute: not null } when c.Checks.HasFlag(OpChecks.Gradient) => "a Compute case cannot be gradient-checked (give it a Function)",
-                { Checks: OpChecks.None } => "it drives no check",
-                _ => null,
-            };
-            if (problem is not null)
+            if (Problem(c) is { } problem)
             {
                 throw new InvalidOperationException($"op case '{c.Name}' ({c.Kernel}): {problem}");
             }
@@ -45,4 +35,18 @@ public static class OpCaseTable
         }
         return cases;
     }
+
+    /// <summary>What is wrong with one case on its own (null when nothing is): the table refuses to load with such a case.</summary>
+    internal static string? Problem(OpCase c) => c switch
+    {
+        { Kernel: var k } when k.Split('/').Length != 2 => $"Kernel '{k}' is not 'Folder/Kernel'",
+        { Function: null, Compute: null } => "it has neither a Function nor a Compute",
+        { Function: not null, Compute: not null } => "it has both a Function and a Compute",
+        { Function: not null, Inputs.Count: 0 } => "its Function has no Inputs",
+        { Compute: not null } when c.Checks.HasFlag(OpChecks.Gradient) => "a Compute case cannot be gradient-checked (give it a Function)",
+        { Checks: OpChecks.None } => "it drives no check",
+        { Function: null, Prepare: null } when c.Checks.HasFlag(OpChecks.Benchmark) =>
+            "a Benchmark case needs a Function or a Prepare (OpCase.Prepared): a Compute alone cannot be timed apart from its set-up",
+        _ => null,
+    };
 }

@@ -3,6 +3,7 @@ using NativeTrustRegion.Continual.Tasks;
 using NativeTrustRegion.Data;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
+using NativeTrustRegion.Evaluation;
 using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Experiments.Running;
 using NativeTrustRegion.Models;

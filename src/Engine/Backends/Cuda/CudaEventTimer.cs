@@ -30,29 +30,6 @@ public sealed class CudaEventTimer : IDisposable
         return ms;
     }
 
-    /// <summary>Milliseconds per call of <paramref name="body"/>: each of <paramref name="repeats"/> timed calls separately, median returned.</summary>
-    public double MedianMilliseconds(Action body, int warmup, int repeats)
-    {
-        for (var i = 0; i < warmup; i++)
-        {
-            body();
-        }
-        _backend.Synchronize();
-        var times = new double[repeats];
-        for (var i = 0; i < repeats; i++)
-        {
-            _backend.Context.MakeCurrent();
-            CudaDriver.Check(CudaDriver.cuEventRecord(_start.DangerousGetHandle(), _backend.Context.Stream), "cuEventRecord");
-            body();
-            CudaDriver.Check(CudaDriver.cuEventRecord(_end.DangerousGetHandle(), _backend.Context.Stream), "cuEventRecord");
-            CudaDriver.Check(CudaDriver.cuEventSynchronize(_end.DangerousGetHandle()), "cuEventSynchronize");
-            CudaDriver.Check(CudaDriver.cuEventElapsedTime(out var ms, _start.DangerousGetHandle(), _end.DangerousGetHandle()), "cuEventElapsedTime");
-            times[i] = ms;
-        }
-        Array.Sort(times);
-        return times[repeats / 2];
-    }
-
     public void Dispose()
     {
         _start.Dispose();

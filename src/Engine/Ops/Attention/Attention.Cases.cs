@@ -20,6 +20,10 @@ internal sealed class AttentionCases : IOpCaseSource
         {
             yield return Attention($"attention {a.Model} B{a.B} H{a.H} N{a.N} d{a.D}", a.B, a.H, a.N, a.N, a.D, 176) with { Checks = OpChecks.Parity };
         }
+        // the benchmark: image-paper's 8x8 attention at training batch 128, and the softmax over its scores
+        yield return Attention("attention image-paper 8x8 B128 H32 N64 d8", 128, 32, 64, 64, 8, 180) with { Checks = OpChecks.Benchmark, Flops = 4.0 * 128 * 32 * 64 * 64 * 8 };
+        yield return OpCase.Autograd("Attention/Softmax", "softmax image-paper 8x8 attention scores [128,32,64,64]", t => Ops.Softmax(t[0]), new([128, 32, 64, 64], 183, 3))
+            with { Checks = OpChecks.Benchmark };
         // small shapes for the gradient check
         yield return Attention("attention B2 H1 N3 M3 d4", 2, 1, 3, 3, 4, 1510) with { GradientRtol = 1e-4 };
         yield return Attention("attention B1 H2 N1 M1 d2", 1, 2, 1, 1, 2, 1520) with { GradientRtol = 1e-4 };

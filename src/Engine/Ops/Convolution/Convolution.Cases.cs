@@ -27,6 +27,17 @@ internal sealed class ConvolutionCases : IOpCaseSource
         yield return large(OpCase.Autograd(kernel, "conv-transpose1d k4 s2 p1 [4,16,8]→8", t => Ops.ConvTranspose1d(t[0], t[1], t[2], 2, 1), new([4, 16, 8], 68), new([16, 8, 4], 69, 0.2), new([8], 70)));
 
         // small shapes for the gradient check (parity at the back end's own precision, hence the TF32 tolerance)
+        // the benchmark: image-paper's 3x3 convolution at 16x16 (256 channels) and policy-paper's k5 convolution at 512 channels, at training batch size
+        yield return OpCase.Autograd(kernel, "conv2d 3x3 image-paper [128,256,16,16]→256", t => Ops.Conv2d(t[0], t[1], t[2], 1, 1),
+            new([128, 256, 16, 16], 77), new([256, 256, 3, 3], 78, 0.02), new([256], 79)) with
+        {
+            Checks = OpChecks.Benchmark, UsesVendorLibrary = true, Flops = 2.0 * 128 * 256 * 16 * 16 * 256 * 9,
+        };
+        yield return OpCase.Autograd(kernel, "conv1d k5 policy-paper [256,512,8]→512", t => Ops.Conv1d(t[0], t[1], t[2], 1, 2),
+            new([256, 512, 8], 80), new([512, 512, 5], 81, 0.02), new([512], 82)) with
+        {
+            Checks = OpChecks.Benchmark, UsesVendorLibrary = true, Flops = 2.0 * 256 * 512 * 8 * 512 * 5,
+        };
         var small = (OpCase c) => c with { Tolerance = OpTolerance.Tf32, UsesVendorLibrary = true };
         (int K, int Stride, int Pad)[] conv2d = [(1, 1, 0), (3, 1, 1), (3, 2, 1), (3, 1, 0), (1, 2, 0)];
         foreach (var (k, s, p) in conv2d)

@@ -18,6 +18,10 @@ internal sealed class ElementwiseCases : IOpCaseSource
         }
         yield return OpCase.Autograd("Elementwise/Binary", "binary Mul contiguous 1M", t => Ops.Mul(t[0], t[1]),
             new([1024, 1024], 3), new([1024, 1024], 4)) with { Checks = OpChecks.Parity };
+        // the benchmark: image-paper's residual add and SiLU at 16x16, training batch 128
+        yield return OpCase.Autograd("Elementwise/Binary", "add image-paper [128,256,16,16]", t => Ops.Add(t[0], t[1]), new([128, 256, 16, 16], 5), new([128, 256, 16, 16], 6))
+            with { Checks = OpChecks.Benchmark };
+        yield return OpCase.Autograd("Elementwise/Unary", "silu image-paper [128,256,16,16]", t => Ops.SiLU(t[0]), new([128, 256, 16, 16], 7)) with { Checks = OpChecks.Benchmark };
         foreach (var op in Enum.GetValues<UnaryOp>())
         {
             var positive = op is UnaryOp.Log or UnaryOp.Sqrt or UnaryOp.Reciprocal;

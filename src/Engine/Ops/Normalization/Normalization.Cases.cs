@@ -23,6 +23,18 @@ internal sealed class NormalizationCases : IOpCaseSource
         yield return parity(OpCase.Autograd("Normalization/GroupNormSiLU", "groupnorm+silu image-paper [2,256,16,16] g32", t => Ops.GroupNormSiLU(t[0], 32, t[1], t[2]),
             new([2, 256, 16, 16], 173), new([256], 174, 1, 1), new([256], 175)));
 
+        // the benchmark: image-paper's GroupNorms at training batch 128 (256 channels at 16x16, 128 at 32x32), the fused
+        // GroupNorm+FiLM+SiLU, and LayerNorm over policy-paper's 512-wide attention tokens
+        var bench = (OpCase c) => c with { Checks = OpChecks.Benchmark };
+        yield return bench(OpCase.Autograd("Normalization/GroupNorm", "groupnorm image-paper [128,256,16,16] g32", t => Ops.GroupNorm(t[0], 32, t[1], t[2]),
+            new([128, 256, 16, 16], 193), new([256], 194, 1, 1), new([256], 195)));
+        yield return bench(OpCase.Autograd("Normalization/GroupNorm", "groupnorm image-paper [128,128,32,32] g32", t => Ops.GroupNorm(t[0], 32, t[1], t[2]),
+            new([128, 128, 32, 32], 196), new([128], 197, 1, 1), new([128], 198)));
+        yield return bench(OpCase.Autograd("Normalization/GroupNormSiLU", "groupnorm+film+silu image-paper [128,256,16,16] g32", t => Ops.GroupNormSiLU(t[0], 32, t[1], t[2], t[3], t[4]),
+            new([128, 256, 16, 16], 199), new([256], 200, 1, 1), new([256], 201), new([128, 256], 202, 0.5, 1), new([128, 256], 203)));
+        yield return bench(OpCase.Autograd("Normalization/LayerNorm", "layernorm policy-paper tokens [1024,512]", t => Ops.LayerNorm(t[0], t[1], t[2]),
+            new([1024, 512], 204), new([512], 205, 1, 1), new([512], 206)));
+
         // small shapes for the gradient check
         var small = (OpCase c) => c with { GradientRtol = 1e-4 };
         (int[] Shape, int Groups)[] shapes = [([2, 4, 3, 2], 2), ([1, 3, 2, 3], 1), ([3, 6, 1, 2], 3), ([2, 4, 5], 2)];

@@ -15,7 +15,8 @@ internal sealed class ReductionCases : IOpCaseSource
         yield return OpCase.Autograd("Reduction/Sum", "sum axes [0,1,2] of [64,33,130], mean 1", t => Ops.Sum(t[0], [0, 1, 2], keepDim: true),
             new([64, 33, 130], 40, 1, 1)) with { Checks = OpChecks.Parity, Tolerance = OpTolerance.LongSum };
         yield return OpCase.Autograd("Reduction/Sum", "sum all of 2M, mean 1", t => Ops.SumAll(t[0]), new([2048, 1024], 41, 1, 1)) with { Checks = OpChecks.Parity, Tolerance = OpTolerance.LongSum };
-        yield return OpCase.Autograd("Reduction/Sum", "bias-gradient column sum [16384,256]", t => Ops.Sum(t[0], [0]), new([16384, 256], 42)) with { Checks = OpChecks.Parity };
+        yield return OpCase.Autograd("Reduction/Sum", "bias-gradient column sum [16384,256]", t => Ops.Sum(t[0], [0]), new([16384, 256], 42))
+            with { Checks = OpChecks.Parity | OpChecks.Benchmark };
 
         // small shapes with size-1 dims for the gradient check
         (int[] Shape, int[] Axes, bool Keep)[] small = [([3, 1, 4, 2], [0, 2], true), ([2, 3, 1, 4], [1], false), ([4, 2, 3, 1], [0, 1, 2, 3], true), ([1, 3, 2, 2], [3], false)];

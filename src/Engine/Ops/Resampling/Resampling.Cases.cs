@@ -9,6 +9,11 @@ internal sealed class ResamplingCases : IOpCaseSource
         yield return OpCase.Autograd("Resampling/Resampling", "avgpool 2x2 [2,3,6,8]", t => Ops.AvgPool2x2(t[0]), new([2, 3, 6, 8], 115)) with { Tolerance = OpTolerance.Exact };
         yield return OpCase.Autograd("Resampling/ResizeBilinear", "resize bilinear [2,3,16,16]→[37,29]", t => Ops.ResizeBilinear(t[0], 37, 29), new([2, 3, 16, 16], 126)) with { Checks = OpChecks.Parity };
         yield return OpCase.Autograd("Resampling/ResizeBilinear", "resize bilinear [2,3,32,32]→[299,299]", t => Ops.ResizeBilinear(t[0], 299, 299), new([2, 3, 32, 32], 127)) with { Checks = OpChecks.Parity };
+        // the benchmark: image-paper's nearest 2x upsampling to 32x32 at training batch 128, and the FID Inception's input resize for 16 images
+        yield return OpCase.Autograd("Resampling/Resampling", "upsample nearest 2x image-paper [128,256,16,16]", t => Ops.UpsampleNearest2x(t[0]), new([128, 256, 16, 16], 209))
+            with { Checks = OpChecks.Benchmark };
+        yield return OpCase.Autograd("Resampling/ResizeBilinear", "resize bilinear inception input [16,3,32,32]→[299,299]", t => Ops.ResizeBilinear(t[0], 299, 299), new([16, 3, 32, 32], 210))
+            with { Checks = OpChecks.Benchmark };
         yield return OpCase.Autograd("Resampling/ResizeBilinear", "resize bilinear [1,2,20,24]→[7,9]", t => Ops.ResizeBilinear(t[0], 7, 9), new([1, 2, 20, 24], 128)) with { Checks = OpChecks.Parity };
         (int H, int W, int OutH, int OutW)[] small = [(4, 5, 7, 3), (3, 4, 10, 9), (9, 8, 2, 5), (1, 3, 4, 1)];
         foreach (var s in small)

@@ -10,6 +10,11 @@ internal sealed class ViewsCases : IOpCaseSource
         yield return OpCase.Autograd("Views/Concat", "concat / slice / expand", t => Ops.Concat([t[0], t[1].Slice(1, 0, 2).Expand(3, 2, 5)], 1), new([3, 4, 5], 44), new([1, 3, 5], 45))
             with { Checks = OpChecks.Parity };
 
+        // the benchmark: image-paper's attention head split at 8x8 (tokens × heads → heads × tokens) and its UNet skip concat at 16x16, training batch 128
+        yield return OpCase.Autograd("Views/Views", "permute + contiguous image-paper heads [128,64,32,8]→[128,32,64,8]", t => t[0].Permute(0, 2, 1, 3).Contiguous(),
+            new([128, 64, 32, 8], 211)) with { Checks = OpChecks.Benchmark };
+        yield return OpCase.Autograd("Views/Concat", "concat image-paper skip [128,256,16,16]·[128,256,16,16] axis 1", t => Ops.Concat([t[0], t[1]], 1),
+            new([128, 256, 16, 16], 212), new([128, 256, 16, 16], 213)) with { Checks = OpChecks.Benchmark };
         OpInput x = new([2, 3, 4], 1160);
         yield return OpCase.Autograd("Views/Views", "reshape [2,3,4]→[4,6]", t => t[0].Reshape(4, 6) * 2.0, x);
         yield return OpCase.Autograd("Views/Views", "permute + contiguous [2,3,4]", t => t[0].Permute(2, 0, 1).Contiguous(), x) with { Tolerance = OpTolerance.Exact };

@@ -1,7 +1,8 @@
+using NativeTrustRegion.Data;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 
-namespace NativeTrustRegion.Data;
+namespace NativeTrustRegion.Evaluation;
 
 /// <summary>
 /// FID features from pytorch-fid's Inception-v3 with user-supplied weights: images (C = 1 or 3, any size, in [-1, 1])

@@ -2,8 +2,9 @@ using NativeTrustRegion.Data;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Engine.Randomness;
+using NativeTrustRegion.Evaluation;
 
-namespace NativeTrustRegion.Data.Tests;
+namespace NativeTrustRegion.Evaluation.Tests;
 
 /// <summary>
 /// Writes a full-size stand-in for pytorch-fid's Inception-v3 weights: every tensor name and shape the real file has

@@ -1,8 +1,10 @@
 using NativeTrustRegion.Data;
+using NativeTrustRegion.Data.Tests;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Checkpoints;
+using NativeTrustRegion.Evaluation;
 
-namespace NativeTrustRegion.Data.Tests;
+namespace NativeTrustRegion.Evaluation.Tests;
 
 /// <summary>One full-size stand-in weights file (random values, every real tensor name and shape) and the extractor loaded from it.</summary>
 public sealed class InceptionStandInFixture : IDisposable

@@ -1,8 +1,8 @@
-namespace NativeTrustRegion.Data;
+namespace NativeTrustRegion.Evaluation;
 
 /// <summary>
 /// Where the user's Inception-v3 weights are: the environment variable NTR_INCEPTION_WEIGHTS names a safetensors file
-/// (see src/Data/README.md for converting pytorch-fid's weights). When it is set, FID is computed on Inception-v3 pool3
+/// (see src/Evaluation/README.md for converting pytorch-fid's weights). When it is set, FID is computed on Inception-v3 pool3
 /// features instead of our trained classifier's.
 /// </summary>
 public static class InceptionWeightsLocation
@@ -23,7 +23,7 @@ public static class InceptionWeightsLocation
         if (!File.Exists(full))
         {
             throw new FileNotFoundException(
-                $"{origin} names the Inception-v3 weights file {full}, which does not exist. Fix: convert pytorch-fid's weights to safetensors (src/Data/README.md) " +
+                $"{origin} names the Inception-v3 weights file {full}, which does not exist. Fix: convert pytorch-fid's weights to safetensors (src/Evaluation/README.md) " +
                 $"and give its path, or unset {EnvironmentVariable} to use the trained feature classifier.", full);
         }
         return full;

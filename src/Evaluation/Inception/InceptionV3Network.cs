@@ -1,7 +1,7 @@
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 
-namespace NativeTrustRegion.Data;
+namespace NativeTrustRegion.Evaluation;
 
 /// <summary>
 /// pytorch-fid's FID Inception-v3 for inference, on the engine: every BasicConv2d is one convolution with its BatchNorm

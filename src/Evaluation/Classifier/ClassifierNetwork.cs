@@ -1,7 +1,7 @@
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 
-namespace NativeTrustRegion.Data;
+namespace NativeTrustRegion.Evaluation;
 
 /// <summary>
 /// The small convolutional classifier whose penultimate activations are our FID features (Inception weights cannot be

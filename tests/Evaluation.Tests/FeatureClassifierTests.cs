@@ -1,7 +1,8 @@
 using NativeTrustRegion.Data;
 using NativeTrustRegion.Engine.Checkpoints;
+using NativeTrustRegion.Evaluation;
 
-namespace NativeTrustRegion.Data.Tests;
+namespace NativeTrustRegion.Evaluation.Tests;
 
 /// <summary>The FID feature classifier: trained on the embedded set's real images it separates the classes; its cache is checked.</summary>
 public sealed class FeatureClassifierTests : IDisposable

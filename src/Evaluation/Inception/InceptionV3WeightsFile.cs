@@ -1,11 +1,11 @@
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Checkpoints;
 
-namespace NativeTrustRegion.Data;
+namespace NativeTrustRegion.Evaluation;
 
 /// <summary>
 /// A safetensors file with the FID Inception-v3 weights (pytorch-fid's pt_inception-2015-12-05-6726825d.pth converted
-/// as in src/Data/README.md), checked tensor by tensor against <see cref="InceptionV3Architecture"/> before anything is
+/// as in src/Evaluation/README.md), checked tensor by tensor against <see cref="InceptionV3Architecture"/> before anything is
 /// used. Accepted namings: torchvision's Inception3 state_dict ("Conv2d_1a_3x3.conv.weight", "Mixed_5b.branch1x1.bn.running_var",
 /// "fc.weight", …), the same under any prefix ("module.", "inception."), and pytorch-fid's InceptionV3 wrapper
 /// ("blocks.0.0.conv.weight", …, no fc). BatchNorm counters (num_batches_tracked, I64) and AuxLogits are ignored.
@@ -14,7 +14,7 @@ public sealed class InceptionV3WeightsFile
 {
     private const string StemProbe = "Conv2d_1a_3x3.conv.weight";
     private const string WrapperProbe = "blocks.0.0.conv.weight";
-    private const string ConversionHint = "convert pytorch-fid's pt_inception-2015-12-05-6726825d.pth as shown in src/Data/README.md (section \"Inception-v3 FID\")";
+    private const string ConversionHint = "convert pytorch-fid's pt_inception-2015-12-05-6726825d.pth as shown in src/Evaluation/README.md (section \"Inception-v3 FID\")";
 
     private readonly SafeTensorsFile _file;
     private readonly string _prefix;

@@ -1,7 +1,8 @@
+using NativeTrustRegion.Data;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 
-namespace NativeTrustRegion.Data;
+namespace NativeTrustRegion.Evaluation;
 
 /// <summary>Our trained <see cref="ClassifierNetwork"/> as the FID feature extractor and sample classifier.</summary>
 public sealed class ClassifierFeatureExtractor : IFeatureExtractor

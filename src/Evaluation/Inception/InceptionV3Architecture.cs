@@ -1,4 +1,4 @@
-namespace NativeTrustRegion.Data;
+namespace NativeTrustRegion.Evaluation;
 
 /// <summary>
 /// One BasicConv2d of torchvision's Inception3 (conv without bias → BatchNorm(eps 0.001) → ReLU): its state_dict prefix

@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Runtime.InteropServices;
+using NativeTrustRegion.Data;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Engine.Optim;
 using NativeTrustRegion.Engine.Randomness;
 
-namespace NativeTrustRegion.Data;
+namespace NativeTrustRegion.Evaluation;
 
 /// <summary>
 /// Trains the FID feature classifier once per data set on its real training split and caches it as safetensors with a

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace NativeTrustRegion.Data.Tests;
+namespace NativeTrustRegion.Evaluation.Tests;
 
 /// <summary>
 /// Our Inception-v3 pool3 features against pytorch-fid's for a fixed 2×3×32×32 input
