@@ -48,7 +48,7 @@ public sealed record OpCase
     /// </summary>
     public static readonly IReadOnlySet<string> KernelsWithoutSecondOrder = new HashSet<string>(StringComparer.Ordinal)
     {
-        "Pooling/MaxPool2d", "Pooling/AvgPool2d", "Resampling/ResizeBilinear",
+        "Pooling/MaxPool2d",
     };
 
     /// <summary>Whether the op's backward is differentiable (second-order gradients, Hessian-vector products).</summary>
