@@ -96,6 +96,7 @@ public class MethodTableTests
         double => double.NaN,
         int => -1,
         bool b => !b,
+        Enum e => Enum.ToObject(e.GetType(), 999),
         _ => throw new NotSupportedException(p.Name),
     };
 
@@ -105,6 +106,7 @@ public class MethodTableTests
         double d => d == 0 ? 1e-4 : d * 0.3,
         int i => 2 * i + 1,
         bool b => !b,
+        Enum e => Enum.GetValues(e.GetType()).Cast<object>().First(v => !v.Equals(e)),
         _ => throw new NotSupportedException(p.Name),
     };
 

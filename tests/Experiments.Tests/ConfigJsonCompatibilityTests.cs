@@ -55,6 +55,22 @@ public class ConfigJsonCompatibilityTests
         Assert.Contains("denoising-loss, task-metric", e.Message);
     }
 
+    [Fact]
+    public void SecondOrderMetaGradientIsWrittenAndReadBackAndAnUnknownOrderNamesTheKnownOnes()
+    {
+        // first-order (the default) is not written, so older files round-trip; second-order is
+        var config = ConfigOverrides.Apply(ExperimentPresets.Create("demo", "ftml", 1), null, null, null, null, "second-order");
+        var json = config.ToJson();
+        Assert.Contains("\"meta_gradient\": \"second-order\"", json);
+        Assert.Equal(Continual.Training.MetaGradientOrder.SecondOrder, ExperimentConfig.FromJson(json, "config.json").Hyper.MetaGradient);
+        Assert.DoesNotContain("meta_gradient", ExperimentPresets.Create("demo", "ftml", 1).ToJson());
+        var e = Assert.Throws<InvalidDataException>(() => ExperimentConfig.FromJson(json.Replace("\"second-order\"", "\"third-order\"", StringComparison.Ordinal), "config.json"));
+        Assert.Contains("$.hyper.meta_gradient", e.Message);
+        Assert.Contains("first-order, second-order", e.Message);
+        var usage = Assert.Throws<Engine.UsageException>(() => ConfigOverrides.ParseMetaGradient("2nd"));
+        Assert.Contains("valid: first-order, second-order", usage.Message);
+    }
+
     [Theory]
     [InlineData("cpu", "cpu")]
     [InlineData("cuda", "cuda")]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NativeTrustRegion.Continual.Training;
 using NativeTrustRegion.Experiments.Benchmarks;
 
 namespace NativeTrustRegion.Experiments.Tests;
@@ -32,6 +33,7 @@ public sealed class TrainingBenchmarkReportTests : IDisposable
         [
             new MethodStepTiming("finetune", [3.0, 1.0, 2.0], 2, 0, 0, 4096, null, 0.25, 1.5),
             new MethodStepTiming("ewc", [4.0, 5.0, 8.0], 2, 0.5, 0.25, 8192, 123_456, 0.125, 2.5),
+            new MethodStepTiming("ftml", [9.0, 10.0, 11.0], 2, 0.5, 0, 8192, null, 0.5, 2.5, MetaGradientOrder.SecondOrder),
         ],
         new ReplayGenerationTiming(8, 4, 10, 2.0),
         null,
@@ -78,7 +80,7 @@ public sealed class TrainingBenchmarkReportTests : IDisposable
         Assert.Equal(
             ["method", "stepMs", "warmupStepsRun", "medianStepMs", "stepsPerSecond", "samplesPerSecond", "amortisedReplayMs",
              "amortisedFisherMs", "effectiveStepMs", "effectiveStepsPerSecond", "peakPoolBytes", "deviceUsedBytes", "lastLoss",
-             "setupSeconds"],
+             "setupSeconds", "metaGradient"],
             methods[0].EnumerateObject().Select(p => p.Name));
         Assert.Equal([3.0, 1.0, 2.0], methods[0].GetProperty("stepMs").EnumerateArray().Select(e => e.GetDouble()));
         Assert.Equal(2.0, methods[0].GetProperty("medianStepMs").GetDouble());
@@ -89,6 +91,8 @@ public sealed class TrainingBenchmarkReportTests : IDisposable
         Assert.Equal(5.75, methods[1].GetProperty("effectiveStepMs").GetDouble());
         Assert.Equal(1000 / 5.75, methods[1].GetProperty("effectiveStepsPerSecond").GetDouble(), 12);
         Assert.Equal(123_456, methods[1].GetProperty("deviceUsedBytes").GetInt64());
+        Assert.Equal(JsonValueKind.Null, methods[1].GetProperty("metaGradient").ValueKind);
+        Assert.Equal("second-order", methods[2].GetProperty("metaGradient").GetString());
     }
 
     [Fact]

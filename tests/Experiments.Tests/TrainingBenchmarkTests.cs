@@ -38,7 +38,7 @@ public sealed class TrainingBenchmarkTests : IDisposable
     public void BenchTrainWritesConsistentFiniteResultsForEveryPaperMethod(string preset)
     {
         var (exit, error) = Ntr("bench", "train", "--preset", preset, "--device", "cpu", "--batch", "4", "--warmup", "2", "--warmup-seconds", "0", "--steps", "3",
-            "--replay-pool", "8", "--fisher-samples", "4", "--out", _dir);
+            "--replay-pool", "8", "--fisher-samples", "4", "--meta-gradient", "first-order", "--out", _dir);
         Assert.True(exit == 0, error);
         var file = Assert.Single(Directory.GetFiles(_dir, $"train-{preset}-cpu-*.json"));
         using var doc = JsonDocument.Parse(File.ReadAllText(file));
@@ -72,6 +72,7 @@ public sealed class TrainingBenchmarkTests : IDisposable
         foreach (var m in methods)
         {
             var id = m.GetProperty("method").GetString()!;
+            Assert.Equal(id is "ftml" or "vrmcl" ? "first-order" : null, m.GetProperty("metaGradient").GetString());
             var steps = m.GetProperty("stepMs").EnumerateArray().Select(e => e.GetDouble()).ToArray();
             Assert.Equal(3, steps.Length);
             Assert.Equal(2, m.GetProperty("warmupStepsRun").GetInt32());
@@ -93,6 +94,33 @@ public sealed class TrainingBenchmarkTests : IDisposable
             Assert.Equal(JsonValueKind.Null, m.GetProperty("deviceUsedBytes").ValueKind);
             Assert.True(Finite(m, "lastLoss") > 0);
         }
+    }
+
+    [Fact]
+    public void BenchTrainTimesTheMetaLearnersAtBothMetaGradientOrders()
+    {
+        // the paper's Table 6: it/s first-order and second-order; the other methods once
+        var output = new StringWriter();
+        var previous = Console.Out;
+        Console.SetOut(output);
+        (int Exit, string Error) result;
+        try
+        {
+            result = Ntr("bench", "train", "--preset", "policy-tiny", "--device", "cpu", "--batch", "4", "--warmup", "1", "--warmup-seconds", "0", "--steps", "1",
+                "--methods", "finetune,ftml", "--replay-pool", "4", "--skip-ddim", "--out", _dir);
+        }
+        finally
+        {
+            Console.SetOut(previous);
+        }
+        Assert.True(result.Exit == 0, result.Error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(_dir, "train-policy-tiny-cpu-*.json"))));
+        var methods = doc.RootElement.GetProperty("methods").EnumerateArray()
+            .Select(m => (m.GetProperty("method").GetString(), m.GetProperty("metaGradient").GetString(), Finite(m, "stepsPerSecond"))).ToArray();
+        Assert.Equal([("finetune", null), ("ftml", "first-order"), ("ftml", "second-order")], methods.Select(m => (m.Item1, m.Item2)));
+        var fo = methods[1].Item3;
+        var so = methods[2].Item3;
+        Assert.Contains($"ftml: {fo:F2} it/s (FO), {so:F2} it/s (2nd)", output.ToString(), StringComparison.Ordinal);
     }
 
     private static double Finite(JsonElement e, string name)

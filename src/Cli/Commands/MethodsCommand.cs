@@ -52,6 +52,7 @@ public static class MethodsCommand
     private static string Format(object? value) => value switch
     {
         bool b => b ? "true" : "false",
+        Enum e => System.Text.Json.JsonSerializer.Serialize(e, e.GetType()).Trim('"'),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null",
     };
 }

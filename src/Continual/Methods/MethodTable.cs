@@ -34,9 +34,9 @@ public static class MethodTable
         new("replay", "Replay", () => new GenerativeReplay(), 3, Reads(Basic, AdamReads, Distillation, ReplayPoolReads)),
         new("trust-region", "Trust Region", () => new TrustRegion(), 6, Reads(Basic, AdamReads, FisherPenalty, Distillation, ReplayPoolReads)),
         // FTML and VR-MCL keep one Adam for the run (the authors' scripts): ResetOptimizerPerTask is not read
-        new("ftml", "FTML", () => new Ftml(), 4, Reads(Basic, [nameof(H.LearningRate), nameof(H.ReplayRatio), nameof(H.InnerLearningRate)], ReplayPoolReads)),
+        new("ftml", "FTML", () => new Ftml(), 4, Reads(Basic, [nameof(H.LearningRate), nameof(H.ReplayRatio), nameof(H.InnerLearningRate), nameof(H.MetaGradient)], ReplayPoolReads)),
         new("vrmcl", "VRMCL", () => new VrMcl(), 5, Reads(Basic, [nameof(H.LearningRate), nameof(H.ReplayRatio), nameof(H.InnerLearningRate),
-            nameof(H.LearningRateLearningRate), nameof(H.VrMclMomentum), nameof(H.VrMclEmaDecay)], ReplayPoolReads)),
+            nameof(H.LearningRateLearningRate), nameof(H.VrMclMomentum), nameof(H.VrMclEmaDecay), nameof(H.MetaGradient)], ReplayPoolReads)),
         // MER and La-MAML/C-MAML take plain SGD steps: no Adam
         new("mer", "MER", () => new Mer(), null, Reads(Basic, [nameof(H.ReplayRatio), nameof(H.MerInnerLearningRate), nameof(H.MerWithinBatchBeta),
             nameof(H.MerAcrossBatchGamma), nameof(H.MerBatchesPerStep), nameof(H.MerChunks)], ReplayPoolReads)),

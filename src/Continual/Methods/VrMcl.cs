@@ -8,12 +8,15 @@ using NativeTrustRegion.Models.Diffusion;
 namespace NativeTrustRegion.Continual.Methods;
 
 /// <summary>
-/// Variance-reduced meta-continual learning (Wu et al. 2024), first-order, with generative replay (as in the paper).
+/// Variance-reduced meta-continual learning (Wu et al. 2024) with generative replay (as in the paper); first-order
+/// (the paper's runs) or, with <see cref="MetaGradientOrder.SecondOrder"/>, g and g_cv replaced by the exact
+/// meta-gradients (I − H_support·diag(α))·g of their tracks (<see cref="SecondOrderMetaGradient"/>).
 /// Two tracks take the same inner step with shared per-parameter learning rates α: the weights θ and a control variate
 /// θ_cv (an EMA of θ, decay 0.9, as in the TRCL authors' code). With the SAME query draw for both,
 ///   g = ∇L(query; θ − α⊙∇L(support; θ)),  g_cv = ∇L(query; θ_cv − α⊙∇L(support; θ_cv)),
 ///   g̃ = g + r·(g̃_prev − g_cv)   (STORM-style variance reduction; the first call uses g̃ = g),
-/// Adam on θ with g̃ (outer LR 2e-4); α ← α − η_α·∂L/∂α with ∂L/∂α = −(∇L_s ⊙ g + ∇L_s,cv ⊙ g_cv) (first order).
+/// Adam on θ with g̃ (outer LR 2e-4); α ← α − η_α·∂L/∂α with ∂L/∂α = −(∇L_s ⊙ g + ∇L_s,cv ⊙ g_cv) (exact in both
+/// orders: α enters only through the inner step, so it uses the query gradients g at the adapted weights).
 /// </summary>
 public sealed class VrMcl : GenerativeReplayMethod
 {
@@ -56,7 +59,9 @@ public sealed class VrMcl : GenerativeReplayMethod
         var (support, query) = MetaBatch.Draw(ctx, task, Memory);
         var queryDraw = NoiseDraw.Sample(ctx.Schedule, query.X0, ctx.Noise);
         var supportDraw = NoiseDraw.Sample(ctx.Schedule, support.X0, ctx.Noise);
+        var dropout = ctx.Model.DropoutGenerator.Offset;
         var queryLoss = Track(ctx, store.Data, support, supportDraw, query, queryDraw, _supportGrad!, _metaGrad!);
+        var dropoutCv = ctx.Model.DropoutGenerator.Offset;
         Track(ctx, _ema!, support, supportDraw, query, queryDraw, _supportGradCv!, _metaGradCv!);
 
         // learning rates: ∂L/∂α = −(g_s ⊙ g + g_s,cv ⊙ g_cv), clipped, SGD
@@ -64,6 +69,14 @@ public sealed class VrMcl : GenerativeReplayMethod
         {
             var gradAlpha = -(_supportGrad! * _metaGrad! + _supportGradCv! * _metaGradCv!);
             GradientClipping.ClipGlobalNorm(gradAlpha, ClipNorm);
+            if (h.MetaGradient == MetaGradientOrder.SecondOrder)
+            {
+                // with the α of the inner steps, before it moves
+                Tensor SupportLoss() => DenoisingLoss.Compute(ctx.Model, ctx.Schedule, support.X0, support.Condition, supportDraw);
+                ctx.Model.Training = true;
+                SecondOrderMetaGradient.Apply(ctx, store.Data, () => SecondOrderMetaGradient.WithDropoutFrom(ctx, dropout, SupportLoss), _alpha, 0, _metaGrad!);
+                SecondOrderMetaGradient.Apply(ctx, _ema!, () => SecondOrderMetaGradient.WithDropoutFrom(ctx, dropoutCv, SupportLoss), _alpha, 0, _metaGradCv!);
+            }
             VectorOps.Axpy(-h.LearningRateLearningRate, gradAlpha, _alpha!);
         }
 

@@ -63,8 +63,15 @@ public sealed record Hyperparameters
     /// <summary>Weight of the teacher-distillation term on replay samples (gr_kl in the authors' code).</summary>
     public double DistillationWeight { get; init; } = 1.0;
 
-    // first-order meta-learning (FTML, VR-MCL)
+    // meta-learning (FTML, VR-MCL)
     public double InnerLearningRate { get; init; } = 1e-4;
+
+    /// <summary>
+    /// FTML / VR-MCL: first-order meta-gradient (the paper's runs) or the exact second-order one (its Table 6 "2nd").
+    /// Written to config.json only when second-order, so the config.json files of earlier runs read and write back unchanged.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public MetaGradientOrder MetaGradient { get; init; } = MetaGradientOrder.FirstOrder;
 
     /// <summary>VR-MCL: weight r of the variance-reduction term g̃ = g(θ) + r·(g̃_prev − g(θ_cv)).</summary>
     public double VrMclMomentum { get; init; } = 0.8;

@@ -61,6 +61,72 @@ public sealed class GradTape
 
     public void Clear() => _nodes.Clear();
 
+    /// <summary>
+    /// Create-graph reverse pass (torch.autograd.grad with create_graph=True): the gradients of <paramref name="root"/>
+    /// with respect to the leaves <paramref name="inputs"/>, computed by each node's <see cref="Node.BackwardWithGraph"/>
+    /// as recorded ops, so a later <see cref="Backward"/> of any function of them differentiates through the gradient
+    /// (second-order: e.g. backward of Σ ∇f·v gives the Hessian-vector product H·v). Nothing is written to Tensor.Grad
+    /// and the tape is kept (the recorded gradient depends on it). An input the root does not depend on gets zeros.
+    /// Throws <see cref="SecondOrderNotSupportedException"/> at the first op without a differentiable backward.
+    /// </summary>
+    public Tensor[] Gradients(Tensor root, IReadOnlyList<Tensor> inputs, Tensor? seed = null)
+    {
+        if (!root.RequiresGrad)
+        {
+            throw new InvalidOperationException(
+                "Gradients: the tensor does not depend on anything that requires a gradient. " +
+                "Fix: make sure the inputs have RequiresGrad and the forward pass did not run under GradMode.NoGrad().");
+        }
+        if (!GradMode.IsEnabled)
+        {
+            throw new InvalidOperationException(
+                "Gradients: called under GradMode.NoGrad(), so the gradient cannot be recorded. Fix: call it with recording on.");
+        }
+        foreach (var input in inputs)
+        {
+            if (!input.IsLeaf)
+            {
+                throw new InvalidOperationException(
+                    $"Gradients: input {TensorOpException.Format(input.Shape)} is not a leaf (it was computed by '{input.GradFn!.Name}'). " +
+                    "Fix: ask for gradients with respect to leaves (parameters, or tensors created with RequiresGrad).");
+            }
+        }
+        var sink = new GradSink(createGraph: true);
+        sink.Seed(root, seed ?? Tensor.Full(root.Shape, 1.0, root.DType, root.Device));
+        // Nodes recorded by the backward formulas are appended after `count` and are not visited by this pass.
+        var count = _nodes.Count;
+        for (var i = count - 1; i >= 0; i--)
+        {
+            var node = _nodes[i];
+            if (sink.TryTake(node.Output, out var grad))
+            {
+                node.BackwardWithGraph(grad, sink);
+            }
+        }
+        return inputs.Select(x => sink.LeafGradient(x) ?? Tensor.Zeros(x.Shape, x.DType, x.Device)).ToArray();
+    }
+
+    /// <summary>
+    /// A create-graph pass over only the nodes recorded since <paramref name="fromIndex"/> (a sub-graph that a fused op's
+    /// <see cref="Node.BackwardWithGraph"/> has just recomputed from primitive ops), seeded at <paramref name="output"/> with
+    /// <paramref name="seed"/>: the recorded gradients that reach <paramref name="inputs"/> (null where none did).
+    /// </summary>
+    internal Tensor?[] SubgraphGradients(Tensor output, Tensor seed, int fromIndex, IReadOnlyList<Tensor> inputs)
+    {
+        var sink = new GradSink(createGraph: true);
+        sink.Seed(output, seed);
+        var count = _nodes.Count;
+        for (var i = count - 1; i >= fromIndex; i--)
+        {
+            var node = _nodes[i];
+            if (sink.TryTake(node.Output, out var grad))
+            {
+                node.BackwardWithGraph(grad, sink);
+            }
+        }
+        return inputs.Select(sink.Gradient).ToArray();
+    }
+
     /// <summary>Reverse-mode pass from <paramref name="root"/> (seeded with ones, or <paramref name="seed"/>).</summary>
     public void Backward(Tensor root, Tensor? seed = null)
     {

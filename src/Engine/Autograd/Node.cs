@@ -23,5 +23,41 @@ public abstract class Node
     /// <summary>Accumulates the gradients of the inputs that need one into <paramref name="grads"/>.</summary>
     public abstract void Backward(Tensor gradOutput, GradSink grads);
 
+    /// <summary>
+    /// The same gradients as <see cref="Backward"/>, computed with recorded (differentiable) ops and passed to
+    /// <see cref="GradSink.Accumulate"/>, so that a gradient can itself be differentiated (second-order gradients,
+    /// Hessian-vector products). Runs with recording on; must not write in place. Ops without it throw
+    /// <see cref="SecondOrderNotSupportedException"/>.
+    /// </summary>
+    public virtual void BackwardWithGraph(Tensor gradOutput, GradSink grads) => throw new SecondOrderNotSupportedException(Name);
+
+    /// <summary>
+    /// BackwardWithGraph of a fused op by recomposition: <paramref name="composed"/> recomputes the op's output from
+    /// <see cref="Inputs"/> with primitive recorded ops (mathematically the same function), and the create-graph
+    /// gradient of that sub-graph, seeded with <paramref name="gradOutput"/>, goes to the inputs.
+    /// </summary>
+    protected void BackwardByComposition(Tensor gradOutput, GradSink grads, Func<Tensor> composed)
+    {
+        var tape = GradTape.Current;
+        var start = tape.Count;
+        var output = composed();
+        if (!Shape.Equal(output.Shape, Output.Shape))
+        {
+            throw new InvalidOperationException($"{Name}: the recomposed output has shape {TensorOpException.Format(output.Shape)}, not {TensorOpException.Format(Output.Shape)}");
+        }
+        if (!output.RequiresGrad)
+        {
+            return;
+        }
+        var inputGrads = tape.SubgraphGradients(output, gradOutput, start, Inputs);
+        for (var i = 0; i < Inputs.Length; i++)
+        {
+            if (inputGrads[i] is { } g && GradSink.Needs(Inputs[i]))
+            {
+                grads.Accumulate(Inputs[i], g);
+            }
+        }
+    }
+
     public override string ToString() => $"{Name}({string.Join(", ", Inputs.Select(i => TensorOpException.Format(i.Shape)))})";
 }

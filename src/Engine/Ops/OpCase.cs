@@ -57,6 +57,19 @@ public sealed record OpCase
     /// <summary>Points where the op is not differentiable (Abs and Relu at 0, Clamp at its bounds): inputs are kept away from them.</summary>
     public IReadOnlyList<double> AwayFrom { get; init; } = [];
 
+    /// <summary>
+    /// Kernels whose backward is not differentiable yet: a create-graph backward (second-order gradient) through them
+    /// throws <see cref="Autograd.SecondOrderNotSupportedException"/>. Every other gradient-checked case is also checked
+    /// at second order (tests/Engine.Tests/OpCaseSecondOrderTests.cs); these are checked to fail with that error.
+    /// </summary>
+    public static readonly IReadOnlySet<string> KernelsWithoutSecondOrder = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "Pooling/MaxPool2d",
+    };
+
+    /// <summary>Whether the op's backward is differentiable (second-order gradients, Hessian-vector products).</summary>
+    public bool HasSecondOrder => !KernelsWithoutSecondOrder.Contains(Kernel);
+
     /// <summary>Calls cuBLAS or cuDNN (GEMM, convolution, Gram matrices): on the emulated device it needs the vendor stand-ins.</summary>
     public bool UsesVendorLibrary { get; init; }
 

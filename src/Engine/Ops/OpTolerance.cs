@@ -12,6 +12,13 @@ public static class OpTolerance
     public const double Exact = 0;
 
     /// <summary>
+    /// Second-order parity (create-graph gradient and Hessian-vector product): a chain of float32 ops twice as long as
+    /// the first-order backward's, through recomposed fused ops (normalization, attention) whose order of summation
+    /// differs from the kernels'.
+    /// </summary>
+    public const double SecondOrder = 1e-4;
+
+    /// <summary>
     /// Sums of 10^5–10^6 terms into one output: both devices accumulate in float32 in different orders (the CPU's SIMD
     /// blocks, the GPU's warp lanes and split partials), so they agree only to ~eps·√(terms per accumulator): measured on
     /// the emulated device 3.3e-5 (274,560 terms) and 3.9e-5 (2M), and 2.5e-5 for 2M terms of mean 1, so it is the length

@@ -13,7 +13,7 @@ namespace NativeTrustRegion.Experiments.Benchmarks;
 /// </summary>
 public static class BenchmarkContext
 {
-    public static ContinualContext Create(TrainingBenchmarkSettings settings, IReplayGenerator replay)
+    public static ContinualContext Create(TrainingBenchmarkSettings settings, IReplayGenerator replay, MetaGradientOrder metaGradient = MetaGradientOrder.FirstOrder)
     {
         var store = new ParameterStore(DType.F32, settings.Device);
         var model = ModelPresets.Create(settings.Preset, store);
@@ -27,6 +27,7 @@ public static class BenchmarkContext
             ReplayPoolPerTask = settings.ReplayPoolGenerated ?? Math.Min(w.ReplayPoolPerTask, TrainingBenchmarkSettings.DefaultReplayPoolGenerated),
             ReplayGenerationBatch = w.ReplayGenerationBatch,
             ReplayDdimSteps = w.ReplayDdimSteps,
+            MetaGradient = metaGradient,
         };
         var samplesPerTask = Math.Max(2 * settings.Batch, settings.FisherSamplesTimed);
         var stream = SyntheticTaskStream.Create(model, tasks: 2, samplesPerTask, settings.Seed);

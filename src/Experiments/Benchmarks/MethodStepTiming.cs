@@ -1,7 +1,9 @@
+using NativeTrustRegion.Continual.Training;
+
 namespace NativeTrustRegion.Experiments.Benchmarks;
 
 /// <summary>
-/// The timed steps of one continual method: the raw per-step milliseconds, the warm-up steps before them, their median, the per-task costs the method
+/// The timed steps of one continual method (at one meta-gradient order for FTML / VR-MCL): the raw per-step milliseconds, the warm-up steps before them, their median, the per-task costs the method
 /// pays spread over the paper's steps (replay-pool generation, Fisher estimation), memory, and the last step's loss.
 /// </summary>
 public sealed record MethodStepTiming(
@@ -13,8 +15,12 @@ public sealed record MethodStepTiming(
     long PeakPoolBytes,
     long? DeviceUsedBytes,
     double LastLoss,
-    double SetupSeconds)
+    double SetupSeconds,
+    MetaGradientOrder? MetaGradient = null)
 {
+    /// <summary>The method id, with its meta-gradient order for FTML / VR-MCL ("ftml second-order").</summary>
+    public string Label => MetaGradient is { } order ? $"{Method} {(order == MetaGradientOrder.SecondOrder ? "second-order" : "first-order")}" : Method;
+
     public double MedianStepMilliseconds => Median(StepMilliseconds);
 
     public double StepsPerSecond => 1000 / MedianStepMilliseconds;

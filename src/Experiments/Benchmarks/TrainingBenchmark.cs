@@ -40,11 +40,14 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         using var timer = backend.CreateStepTimer();
         WarmUpProcess(backend, replay);
         var timings = new List<MethodStepTiming>();
-        foreach (var method in settings.Methods)
+        var runs = settings.Methods.SelectMany(m => TrainingBenchmarkSettings.HasMetaGradient(m)
+            ? settings.MetaGradients.Select(o => (Method: m, Order: (MetaGradientOrder?)o))
+            : [(Method: m, Order: (MetaGradientOrder?)null)]);
+        foreach (var (method, order) in runs)
         {
-            var timing = TimeMethod(method, backend, replay, timer, baseline);
+            var timing = TimeMethod(method, order, backend, replay, timer, baseline);
             timings.Add(timing);
-            log.WriteLine($"{method,-14} median {timing.MedianStepMilliseconds,9:F2} ms/step  {timing.StepsPerSecond,8:F2} steps/s" +
+            log.WriteLine($"{timing.Label,-14} median {timing.MedianStepMilliseconds,9:F2} ms/step  {timing.StepsPerSecond,8:F2} steps/s" +
                 $"  effective {timing.EffectiveStepsPerSecond,8:F2} steps/s  peak pool {timing.PeakPoolBytes / 1048576.0,9:F1} MiB");
             Release(backend);
             progress?.Invoke(new TrainingBenchmarkResult(settings, _modelName, _parameters, machine, timer.Method, timings.ToArray(), replay.Timing, _fisher, started, false));
@@ -56,18 +59,18 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         return new TrainingBenchmarkResult(settings, _modelName, _parameters, machine, timer.Method, timings, replay.Timing, _fisher, started, true);
     }
 
-    private ContinualContext NewContext(IReplayGenerator replay)
+    private ContinualContext NewContext(IReplayGenerator replay, MetaGradientOrder? metaGradient = null)
     {
-        var ctx = BenchmarkContext.Create(settings, replay);
+        var ctx = BenchmarkContext.Create(settings, replay, metaGradient ?? MetaGradientOrder.FirstOrder);
         _parameters = ctx.Parameters.Count;
         _modelName = ctx.Model.Name;
         return ctx;
     }
 
-    private MethodStepTiming TimeMethod(string id, IBackend backend, BenchmarkReplayGenerator replay, IStepTimer timer, long? baseline)
+    private MethodStepTiming TimeMethod(string id, MetaGradientOrder? metaGradient, IBackend backend, BenchmarkReplayGenerator replay, IStepTimer timer, long? baseline)
     {
         var clock = Stopwatch.StartNew();
-        var ctx = NewContext(replay);
+        var ctx = NewContext(replay, metaGradient);
         var method = MethodTable.Create(id);
         var penalty = method is ReplayAndPenaltyMethod { PenaltyForm: not null };
         method.BeginTask(ctx, 0);
@@ -108,14 +111,14 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         if (settings.Profile)
         {
             OpProfiler.Enabled = profiling;
-            log.WriteLine($"{id}: time per op over {times.Length} timed steps (profiling adds its own overhead; median step {MedianOf(times):F2} ms)");
+            log.WriteLine($"{id}{(metaGradient is { } o ? $" ({o})" : "")}: time per op over {times.Length} timed steps (profiling adds its own overhead; median step {MedianOf(times):F2} ms)");
             log.Write(OpProfiler.Table(times.Length));
         }
         var used = DeviceUsedBytes(backend) - baseline;
         var w0 = settings.Workload;
         var replayMs = replays && replay.Timing is { } g ? g.SecondsPerSample * 1000 * w0.ReplaySamplesPerStep : 0;
         var fisherMs = penalty && _fisher is { } f ? f.SecondsPerSample * 1000 * w0.FisherSamplesPerStep : 0;
-        return new MethodStepTiming(id, times, warmupSteps, replayMs, fisherMs, backend.Pool.PeakLiveBytes, used, loss, setupSeconds);
+        return new MethodStepTiming(id, times, warmupSteps, replayMs, fisherMs, backend.Pool.PeakLiveBytes, used, loss, setupSeconds, metaGradient);
     }
 
     private static double MedianOf(double[] values)

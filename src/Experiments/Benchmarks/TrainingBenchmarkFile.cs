@@ -1,4 +1,5 @@
 using System.Globalization;
+using NativeTrustRegion.Continual.Training;
 
 namespace NativeTrustRegion.Experiments.Benchmarks;
 
@@ -56,7 +57,10 @@ public sealed record TrainingBenchmarkFile(
 
     public sealed record FisherEntry(int SamplesTimed, double Seconds, double SecondsPerSample);
 
-    /// <summary>One method's timings; <c>samplesPerSecond</c> counts current-task samples (batch × steps/s).</summary>
+    /// <summary>
+    /// One method's timings; <c>samplesPerSecond</c> counts current-task samples (batch × steps/s). <c>metaGradient</c>:
+    /// "first-order" or "second-order" for FTML / VR-MCL (each timed at both by default, Table 6), null for the others.
+    /// </summary>
     public sealed record MethodEntry(
         string Method,
         IReadOnlyList<double> StepMs,
@@ -71,7 +75,8 @@ public sealed record TrainingBenchmarkFile(
         long PeakPoolBytes,
         long? DeviceUsedBytes,
         double LastLoss,
-        double SetupSeconds);
+        double SetupSeconds,
+        string? MetaGradient);
 
     public static TrainingBenchmarkFile From(TrainingBenchmarkResult r)
     {
@@ -90,6 +95,7 @@ public sealed record TrainingBenchmarkFile(
             r.Methods.Select(t => new MethodEntry(
                 t.Method, t.StepMilliseconds, t.WarmupSteps, t.MedianStepMilliseconds, t.StepsPerSecond, s.Batch * t.StepsPerSecond,
                 t.AmortisedReplayMilliseconds, t.AmortisedFisherMilliseconds, t.EffectiveStepMilliseconds, t.EffectiveStepsPerSecond,
-                t.PeakPoolBytes, t.DeviceUsedBytes, t.LastLoss, t.SetupSeconds)).ToArray());
+                t.PeakPoolBytes, t.DeviceUsedBytes, t.LastLoss, t.SetupSeconds,
+                t.MetaGradient is { } o ? (o == MetaGradientOrder.SecondOrder ? "second-order" : "first-order") : null)).ToArray());
     }
 }

@@ -1,4 +1,5 @@
 using NativeTrustRegion.Continual.Methods;
+using NativeTrustRegion.Continual.Training;
 using NativeTrustRegion.Engine;
 
 namespace NativeTrustRegion.Experiments.Benchmarks;
@@ -27,6 +28,15 @@ public sealed record TrainingBenchmarkSettings
     public double WarmupSeconds { get; init; } = 3;
 
     public IReadOnlyList<string> Methods { get; init; } = MethodTable.PaperMethods;
+
+    /// <summary>
+    /// The meta-gradient orders each meta-learning method (FTML, VR-MCL) is timed with: both by default, as the paper's
+    /// Table 6 reports it/s first-order and second-order. Other methods are timed once.
+    /// </summary>
+    public IReadOnlyList<MetaGradientOrder> MetaGradients { get; init; } = [MetaGradientOrder.FirstOrder, MetaGradientOrder.SecondOrder];
+
+    /// <summary>Whether <paramref name="method"/> has a meta-gradient order to choose (it reads <see cref="Hyperparameters.MetaGradient"/>).</summary>
+    public static bool HasMetaGradient(string method) => MethodTable.Get(method).Hyperparameters.Contains(nameof(Hyperparameters.MetaGradient));
 
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Fp32;
 
@@ -78,6 +88,10 @@ public sealed record TrainingBenchmarkSettings
         if (FisherSamplesTimed < 1)
         {
             throw new ArgumentException($"{FisherSamplesTimed} Fisher samples: time at least 1");
+        }
+        if (MetaGradients.Count == 0)
+        {
+            throw new ArgumentException("no meta-gradient order to time FTML / VR-MCL with");
         }
         if (Methods.Count == 0)
         {

@@ -44,6 +44,10 @@ public static class SlurmSweepScript
         {
             args.AddRange(["--eval-samples", samples.ToString(CultureInfo.InvariantCulture)]);
         }
+        if (plan.MetaGradient is { } order)
+        {
+            args.AddRange(["--meta-gradient", order]);
+        }
         return args;
     }
 

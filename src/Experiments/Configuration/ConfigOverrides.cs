@@ -1,3 +1,4 @@
+using NativeTrustRegion.Continual.Training;
 using NativeTrustRegion.Engine;
 
 namespace NativeTrustRegion.Experiments.Configuration;
@@ -5,8 +6,12 @@ namespace NativeTrustRegion.Experiments.Configuration;
 /// <summary>The command-line overrides of a preset shared by `ntr run` and `ntr compare` (null = the preset's value).</summary>
 public static class ConfigOverrides
 {
-    public static ExperimentConfig Apply(ExperimentConfig config, int? stepsPerTask, string? device, int? tasks, int? evaluationSamples)
+    public static ExperimentConfig Apply(ExperimentConfig config, int? stepsPerTask, string? device, int? tasks, int? evaluationSamples, string? metaGradient = null)
     {
+        if (metaGradient is { } order)
+        {
+            config = config with { Hyper = config.Hyper with { MetaGradient = ParseMetaGradient(order) } };
+        }
         if (stepsPerTask is { } steps)
         {
             if (steps < 1)
@@ -39,4 +44,10 @@ public static class ConfigOverrides
         }
         return config;
     }
+
+    /// <summary>"first-order" or "second-order" (--meta-gradient).</summary>
+    public static MetaGradientOrder ParseMetaGradient(string value) =>
+        JsonEnumNames<MetaGradientOrder>.All.Contains(value)
+            ? Enum.GetValues<MetaGradientOrder>().Single(o => JsonEnumNames<MetaGradientOrder>.Of(o) == value)
+            : throw new UsageException($"--meta-gradient '{value}' is not a meta-gradient order; valid: {string.Join(", ", JsonEnumNames<MetaGradientOrder>.All)}");
 }

@@ -102,6 +102,7 @@ public sealed record ExperimentConfig
                 "$.domain" => $" Fix: domain is one of {string.Join(", ", Enum.GetValues<ExperimentDomain>().Select(d => d.ToName()))}.",
                 "$.device" => " Fix: device is cpu, cuda or cuda:N.",
                 "$.evaluation.probe_metric" => $" Fix: probe_metric is one of {string.Join(", ", Enum.GetValues<ProbeMetricKind>().Select(k => k.ToName()))}.",
+                "$.hyper.meta_gradient" => $" Fix: meta_gradient is one of {string.Join(", ", JsonEnumNames<Continual.Training.MetaGradientOrder>.All)}.",
                 _ => "",
             };
             throw new InvalidDataException($"{source}: cannot read the configuration at {e.Path}: {e.Message}{known}", e);

@@ -1,4 +1,5 @@
 using NativeTrustRegion.Continual.Methods;
+using NativeTrustRegion.Continual.Training;
 using NativeTrustRegion.Control;
 using NativeTrustRegion.Data;
 using NativeTrustRegion.Engine;
@@ -58,6 +59,10 @@ public static class ExperimentConfigValidation
         if (!Enum.IsDefined(config.Evaluation.ProbeMetric))
         {
             throw new UsageException($"probe metric {(int)config.Evaluation.ProbeMetric} is not a probe metric; valid: {string.Join(", ", JsonEnumNames<ProbeMetricKind>.All)}");
+        }
+        if (!Enum.IsDefined(config.Hyper.MetaGradient))
+        {
+            throw new UsageException($"meta_gradient {(int)config.Hyper.MetaGradient} is not a meta-gradient order; valid: {string.Join(", ", JsonEnumNames<MetaGradientOrder>.All)}");
         }
         UsageException.RequireAtLeast("--steps-per-task", config.StepsPerTask, 1);
         UsageException.RequireAtLeast("checkpoint_every", config.CheckpointEvery, 1);

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using NativeTrustRegion.Continual.Methods;
+using NativeTrustRegion.Continual.Training;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Backends.Cuda;
 using NativeTrustRegion.Experiments.Benchmarks;
+using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Models;
 
 namespace NativeTrustRegion.Cli.Commands.Bench;
@@ -39,8 +41,13 @@ internal static class TrainBenchmarkCommand
         var skipDdim = new Option<bool>("--skip-ddim") { Description = "do not time DDIM sampling when no method under test generates a replay pool" };
         var seed = new Option<ulong>("--seed") { Description = "seed of the weights and the synthetic data", DefaultValueFactory = _ => 1 };
         var profile = new Option<bool>("--profile") { Description = "print each method's wall time per op kind over its timed steps (forward attributed, backward exact; also NTR_PROFILE=1)" };
+        var metaGradient = new Option<string>("--meta-gradient")
+        {
+            Description = "FTML / VR-MCL meta-gradient orders to time: both (default; the paper's Table 6 it/s FO and 2nd), first-order or second-order",
+            DefaultValueFactory = _ => "both",
+        };
         var threads = new Option<int?>("--threads") { Description = "CPU threads of the engine (default: NTR_THREADS or the processor count)" };
-        foreach (var option in new Option[] { preset, device, batch, steps, warmup, warmupSeconds, methods, precision, output, replayPool, fisherSamples, skipDdim, seed, profile, threads })
+        foreach (var option in new Option[] { preset, device, batch, steps, warmup, warmupSeconds, methods, precision, output, replayPool, fisherSamples, skipDdim, seed, profile, threads, metaGradient })
         {
             command.Add(option);
         }
@@ -62,6 +69,9 @@ internal static class TrainBenchmarkCommand
                     WarmupSteps = parse.GetValue(warmup),
                     WarmupSeconds = parse.GetValue(warmupSeconds),
                     Methods = parse.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    MetaGradients = parse.GetValue(metaGradient) == "both"
+                        ? [MetaGradientOrder.FirstOrder, MetaGradientOrder.SecondOrder]
+                        : [ConfigOverrides.ParseMetaGradient(parse.GetValue(metaGradient)!)],
                     Precision = parse.GetValue(precision) is { } p ? TrainingPrecisions.Parse(p) : TrainingPrecisions.DefaultFor(dev),
                     Workload = workload,
                     ReplayPoolGenerated = parse.GetValue(replayPool),
@@ -111,12 +121,22 @@ internal static class TrainBenchmarkCommand
         var m = result.Machine;
         Console.WriteLine();
         Console.WriteLine($"{result.ModelName}: {result.Parameters:N0} parameters; {m.DeviceName}{(m.DriverCudaVersion is null ? "" : $", driver CUDA {m.DriverCudaVersion}")}; timing: {result.TimingMethod}");
-        Console.WriteLine($"{"method",-14} {"median ms",10} {"steps/s",9} {"samples/s",10} {"+replay ms",10} {"+fisher ms",10} {"eff. steps/s",12} {"peak pool MiB",13} {"device MiB",10}");
+        Console.WriteLine($"{"method",-20} {"median ms",10} {"steps/s",9} {"samples/s",10} {"+replay ms",10} {"+fisher ms",10} {"eff. steps/s",12} {"peak pool MiB",13} {"device MiB",10}");
         foreach (var t in result.Methods)
         {
             var used = t.DeviceUsedBytes is { } b ? (b / 1048576.0).ToString("F0") : "-";
-            Console.WriteLine($"{t.Method,-14} {t.MedianStepMilliseconds,10:F2} {t.StepsPerSecond,9:F2} {s.Batch * t.StepsPerSecond,10:F1} {t.AmortisedReplayMilliseconds,10:F2} " +
+            Console.WriteLine($"{t.Label,-20} {t.MedianStepMilliseconds,10:F2} {t.StepsPerSecond,9:F2} {s.Batch * t.StepsPerSecond,10:F1} {t.AmortisedReplayMilliseconds,10:F2} " +
                 $"{t.AmortisedFisherMilliseconds,10:F2} {t.EffectiveStepsPerSecond,12:F2} {t.PeakPoolBytes / 1048576.0,13:F1} {used,10}");
+        }
+        // the paper's Table 6: it/s of the meta-learning methods with the first-order and the second-order meta-gradient
+        foreach (var pair in result.Methods.Where(t => t.MetaGradient is not null).GroupBy(t => t.Method))
+        {
+            var first = pair.FirstOrDefault(t => t.MetaGradient == MetaGradientOrder.FirstOrder);
+            var second = pair.FirstOrDefault(t => t.MetaGradient == MetaGradientOrder.SecondOrder);
+            if (first is not null && second is not null)
+            {
+                Console.WriteLine($"{pair.Key}: {first.StepsPerSecond:F2} it/s (FO), {second.StepsPerSecond:F2} it/s (2nd): second-order is {first.StepsPerSecond / second.StepsPerSecond:F1}x slower");
+            }
         }
         if (result.Ddim is { } d)
         {

@@ -66,5 +66,34 @@ public static partial class Ops
             }
             q.Backend.AttentionBackward(qc, kc, vc, Output, lse, g.Contiguous(), scale, dq, aq, dk, ak, dv, av);
         }
+
+        // The attention matrix recomputed with recorded ops, P = softmax(s·Q·Kᵀ), and
+        // dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = s·dS·K, dK = s·dSᵀ·Q.
+        public override void BackwardWithGraph(Tensor g, GradSink grads)
+        {
+            int b = q.Shape[0], h = q.Shape[1], nq = q.Shape[2], nk = k.Shape[2], d = q.Shape[3];
+            var q3 = q.Reshape(b * h, nq, d);
+            var k3 = k.Reshape(b * h, nk, d);
+            var v3 = v.Reshape(b * h, nk, d);
+            var dO = g.Reshape(b * h, nq, d);
+            var p = Softmax(Scale(MatMul(q3, k3.Transpose(1, 2)), scale));
+            if (GradSink.Needs(v))
+            {
+                grads.Accumulate(v, MatMul(p.Transpose(1, 2), dO).Reshape(v.Shape));
+            }
+            if (GradSink.Needs(q) || GradSink.Needs(k))
+            {
+                var dp = MatMul(dO, v3.Transpose(1, 2));
+                var ds = Mul(p, Sub(dp, Sum(Mul(dp, p), [2], keepDim: true)));
+                if (GradSink.Needs(q))
+                {
+                    grads.Accumulate(q, Scale(MatMul(ds, k3), scale).Reshape(q.Shape));
+                }
+                if (GradSink.Needs(k))
+                {
+                    grads.Accumulate(k, Scale(MatMul(ds.Transpose(1, 2), q3), scale).Reshape(k.Shape));
+                }
+            }
+        }
     }
 }

@@ -34,5 +34,9 @@ public static partial class Ops
             var dx = grads.Destination(Inputs[0], out var acc);
             Output.Backend.SoftmaxBackward(Output.Reshape(rows, d), g.Contiguous().Reshape(rows, d), dx.Reshape(rows, d), acc);
         }
+
+        // dx = y ⊙ (g − Σ_j g_j·y_j), with y the recorded output
+        public override void BackwardWithGraph(Tensor g, GradSink grads) =>
+            grads.Accumulate(Inputs[0], Mul(Output, Sub(g, Sum(Mul(g, Output), [Output.Rank - 1], keepDim: true))));
     }
 }

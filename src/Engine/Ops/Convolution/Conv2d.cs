@@ -124,6 +124,23 @@ public static partial class Ops
                 db.Backend.ReduceSum(dy.Detach(), db.Reshape(1, g.OutChannels, 1, 1), acc);
             }
         }
+
+        public override void BackwardWithGraph(Tensor gy, GradSink grads)
+        {
+            var dy = gy.Contiguous();
+            if (GradSink.Needs(Inputs[0]))
+            {
+                grads.Accumulate(Inputs[0], Conv2dInputGradient(dy, Inputs[1], g));
+            }
+            if (GradSink.Needs(Inputs[1]))
+            {
+                grads.Accumulate(Inputs[1], Conv2dFilterGradient(Inputs[0], dy, g));
+            }
+            if (Inputs.Length == 3 && GradSink.Needs(Inputs[2]))
+            {
+                grads.Accumulate(Inputs[2], Sum(dy, [0, 2, 3]));
+            }
+        }
     }
 
     private sealed class ConvTransposeNode(Tensor xc, Tensor wc, Tensor x, Tensor weight, Tensor? bias, ConvGeometry g)
@@ -160,6 +177,26 @@ public static partial class Ops
             {
                 var db = grads.Destination(Inputs[2], out var acc);
                 db.Backend.ReduceSum(dy.Detach(), db.Reshape(1, cout, 1, 1), acc);
+            }
+        }
+
+        public override void BackwardWithGraph(Tensor gy, GradSink grads)
+        {
+            // the transposed conv is the input-gradient of the conv [N, Cout, 1, outLen] → [N, Cin, 1, len] with weight w
+            var dy = gy.Contiguous();
+            int n = g.Batch, cin = g.OutChannels, len = g.OutW, cout = g.InChannels, k = g.KernelW;
+            var w4 = Inputs[1].Reshape(cin, cout, 1, k);
+            if (GradSink.Needs(Inputs[0]))
+            {
+                grads.Accumulate(Inputs[0], ConvolveWith(dy, w4, g).Reshape(Inputs[0].Shape));
+            }
+            if (GradSink.Needs(Inputs[1]))
+            {
+                grads.Accumulate(Inputs[1], Conv2dFilterGradient(dy, Inputs[0].Reshape(n, cin, 1, len), g).Reshape(Inputs[1].Shape));
+            }
+            if (Inputs.Length == 3 && GradSink.Needs(Inputs[2]))
+            {
+                grads.Accumulate(Inputs[2], Sum(dy, [0, 2, 3]));
             }
         }
     }

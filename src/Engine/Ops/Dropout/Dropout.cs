@@ -43,5 +43,14 @@ public static partial class Ops
             var dx = grads.Destination(Inputs[0], out var acc);
             dx.Backend.DropoutBackward(g.Contiguous(), dx, p, seed, offset, acc);
         }
+
+        // dx = g ⊙ m with the same (constant) scaled mask m = keep/(1 − p)
+        public override void BackwardWithGraph(Tensor g, GradSink grads)
+        {
+            var x = Inputs[0];
+            var mask = Tensor.Empty(x.Shape, x.DType, x.Device);
+            x.Backend.DropoutBackward(Tensor.Full(x.Shape, 1.0, x.DType, x.Device), mask, p, seed, offset, accumulate: false);
+            grads.Accumulate(x, Mul(g, mask));
+        }
     }
 }

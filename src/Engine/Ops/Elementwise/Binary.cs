@@ -70,6 +70,33 @@ public static partial class Ops
                 grads.Accumulate(b, SumTo(gb, b.Shape));
             }
         }
+
+        public override void BackwardWithGraph(Tensor g, GradSink grads)
+        {
+            var a = Inputs[0];
+            var b = Inputs[1];
+            if (GradSink.Needs(a))
+            {
+                var ga = op switch
+                {
+                    BinaryOp.Add or BinaryOp.Sub => g,
+                    BinaryOp.Mul => Mul(g, b),
+                    _ => Div(g, b),
+                };
+                grads.Accumulate(a, SumTo(ga, a.Shape));
+            }
+            if (GradSink.Needs(b))
+            {
+                var gb = op switch
+                {
+                    BinaryOp.Add => g,
+                    BinaryOp.Sub => Scale(g, -1),
+                    BinaryOp.Mul => Mul(g, a),
+                    _ => Scale(Div(Mul(g, Output), b), -1),
+                };
+                grads.Accumulate(b, SumTo(gb, b.Shape));
+            }
+        }
     }
 }
 

@@ -103,6 +103,9 @@ public static partial class Ops
             var dx = grads.Destination(x, out var accumulate);
             x.Backend.UnaryBackward(op, x, Output, g.Contiguous(), dx, accumulate);
         }
+
+        public override void BackwardWithGraph(Tensor g, GradSink grads) =>
+            grads.Accumulate(Inputs[0], Mul(g, UnaryDerivative(op, Inputs[0], Output)));
     }
 
     private sealed class AffineNode(Tensor x, double mul) : Node(x)
@@ -114,6 +117,8 @@ public static partial class Ops
             using var _ = GradMode.NoGrad();
             grads.Accumulate(Inputs[0], mul == 1 ? g : Scale(g, mul));
         }
+
+        public override void BackwardWithGraph(Tensor g, GradSink grads) => grads.Accumulate(Inputs[0], mul == 1 ? g : Scale(g, mul));
     }
 
     private sealed class ClampNode(Tensor x, double low, double high) : Node(x)
@@ -125,6 +130,15 @@ public static partial class Ops
             var x = Inputs[0];
             var dx = grads.Destination(x, out var accumulate);
             x.Backend.ClampBackward(x, low, high, g.Contiguous(), dx, accumulate);
+        }
+
+        public override void BackwardWithGraph(Tensor g, GradSink grads)
+        {
+            // the pass-through mask is piecewise constant: its own derivative is zero
+            var x = Inputs[0];
+            var mask = Tensor.EmptyLike(x);
+            x.Backend.ClampBackward(x.Detach(), low, high, Tensor.Full(x.Shape, 1.0, x.DType, x.Device), mask, accumulate: false);
+            grads.Accumulate(x, Mul(g, mask));
         }
     }
 }

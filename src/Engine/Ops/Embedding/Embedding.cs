@@ -39,5 +39,25 @@ public static partial class Ops
             }
             table.Backend.EmbeddingBackward(ids, g.Contiguous(), dt);
         }
+
+        public override void BackwardWithGraph(Tensor g, GradSink grads) => grads.Accumulate(table, EmbeddingGradient(g, ids, table.Shape));
+    }
+
+    /// <summary>The table gradient of <see cref="Embedding"/> (rows of g summed into their ids' rows) as a recorded op; its adjoint is the lookup.</summary>
+    internal static Tensor EmbeddingGradient(Tensor g, Tensor ids, int[] tableShape)
+    {
+        var gc = g.Contiguous();
+        var dt = Tensor.Zeros(tableShape, g.DType, g.Device);
+        g.Backend.EmbeddingBackward(ids, gc, dt);
+        return GradTape.ShouldRecord(gc) ? GradTape.Record(new EmbeddingGradientNode(gc, ids), dt) : dt;
+    }
+
+    private sealed class EmbeddingGradientNode(Tensor g, Tensor ids) : Node(g)
+    {
+        public override string Name => "EmbeddingGradient";
+
+        public override void Backward(Tensor r, GradSink grads) => grads.Accumulate(Inputs[0], Embedding(r, ids));
+
+        public override void BackwardWithGraph(Tensor r, GradSink grads) => Backward(r, grads);
     }
 }

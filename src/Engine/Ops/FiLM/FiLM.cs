@@ -58,5 +58,8 @@ public static partial class Ops
             }
             x.Backend.FiLMBackward(xc, sc, g.Contiguous(), dx, ax, ds, asc, db, ab);
         }
+
+        public override void BackwardWithGraph(Tensor g, GradSink grads) =>
+            BackwardByComposition(g, grads, () => ComposedFiLM(x, scale, bias));
     }
 }

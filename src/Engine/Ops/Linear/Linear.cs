@@ -69,5 +69,22 @@ public static partial class Ops
                 db.Backend.ReduceSum(gc.Reshape(_rows, _out).Detach(), db.Reshape(1, _out), acc);
             }
         }
+
+        public override void BackwardWithGraph(Tensor g, GradSink grads)
+        {
+            var g2 = g.Reshape(_rows, _out);
+            if (GradSink.Needs(Inputs[0]))
+            {
+                grads.Accumulate(Inputs[0], MatMul(g2, Inputs[1]).Reshape(Inputs[0].Shape));
+            }
+            if (GradSink.Needs(Inputs[1]))
+            {
+                grads.Accumulate(Inputs[1], MatMul(g2.Transpose(0, 1), Inputs[0].Reshape(_rows, _in)));
+            }
+            if (Inputs.Length == 3 && GradSink.Needs(Inputs[2]))
+            {
+                grads.Accumulate(Inputs[2], Sum(g2, [0]));
+            }
+        }
     }
 }

@@ -93,5 +93,20 @@ public static partial class Ops
                 db.Backend.Gemm(!ta, false, k, n, m, 1, sa, (long)m * k, gc, mn, beta, db, (long)k * n, batch);
             }
         }
+
+        public override void BackwardWithGraph(Tensor g, GradSink grads)
+        {
+            // dA = dC·Bᵀ, dB = Aᵀ·dC (per batch entry for rank 3)
+            var a = Inputs[0];
+            var b = Inputs[1];
+            if (GradSink.Needs(a))
+            {
+                grads.Accumulate(a, MatMul(g, b.Transpose(-2, -1)));
+            }
+            if (GradSink.Needs(b))
+            {
+                grads.Accumulate(b, MatMul(a.Transpose(-2, -1), g));
+            }
+        }
     }
 }

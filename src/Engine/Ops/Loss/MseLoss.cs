@@ -49,5 +49,19 @@ public static partial class Ops
                 pred.Backend.MseBackward(p, t, g.Contiguous(), -1, d, acc);
             }
         }
+
+        // L = mean((p − t)²): dL/dp = 2(p − t)/n·g, dL/dt = −dL/dp
+        public override void BackwardWithGraph(Tensor g, GradSink grads)
+        {
+            var dp = Mul(Sub(pred, target), Scale(g, 2.0 / Math.Max(1, pred.Numel)));
+            if (GradSink.Needs(pred))
+            {
+                grads.Accumulate(pred, dp);
+            }
+            if (GradSink.Needs(target))
+            {
+                grads.Accumulate(target, Scale(dp, -1));
+            }
+        }
     }
 }

@@ -42,10 +42,10 @@ public static partial class Ops
         var mean = Tensor.Empty([n * groups], x.DType, x.Device);
         var rstd = Tensor.Empty([n * groups], x.DType, x.Device);
         x.Backend.GroupNormForward(xc, gamma?.Contiguous(), beta?.Contiguous(), groups, eps, y, mean, rstd);
-        return GradTape.ShouldRecord(x, gamma, beta) ? GradTape.Record(new GroupNormNode(xc, x, gamma, beta, groups, mean, rstd), y) : y;
+        return GradTape.ShouldRecord(x, gamma, beta) ? GradTape.Record(new GroupNormNode(xc, x, gamma, beta, groups, eps, mean, rstd), y) : y;
     }
 
-    private sealed class GroupNormNode(Tensor xc, Tensor x, Tensor? gamma, Tensor? beta, int groups, Tensor mean, Tensor rstd)
+    private sealed class GroupNormNode(Tensor xc, Tensor x, Tensor? gamma, Tensor? beta, int groups, double eps, Tensor mean, Tensor rstd)
         : Node(Present(x, gamma, beta))
     {
         public override string Name => "GroupNorm";
@@ -78,5 +78,8 @@ public static partial class Ops
             }
             x.Backend.GroupNormBackward(xc, dy, mean, rstd, gamma?.Contiguous(), groups, dx, accX, dgamma, dbeta, accumulateParams: true);
         }
+
+        public override void BackwardWithGraph(Tensor g, GradSink grads) =>
+            BackwardByComposition(g, grads, () => ComposedGroupNorm(x, groups, gamma, beta, eps));
     }
 }

@@ -67,12 +67,12 @@ public static partial class Ops
         var rstd = Tensor.Empty([n * groups], x.DType, x.Device);
         x.Backend.GroupNormSiLUForward(xc, gc, bc, sc, shc, groups, eps, y, mean, rstd);
         return GradTape.ShouldRecord(x, gamma, beta, scale, shift)
-            ? GradTape.Record(new GroupNormSiLUNode(xc, gc, bc, sc, shc, x, gamma, beta, scale, shift, groups, mean, rstd), y)
+            ? GradTape.Record(new GroupNormSiLUNode(xc, gc, bc, sc, shc, x, gamma, beta, scale, shift, groups, eps, mean, rstd), y)
             : y;
     }
 
     private sealed class GroupNormSiLUNode(Tensor xc, Tensor? gc, Tensor? bc, Tensor? sc, Tensor? shc, Tensor x, Tensor? gamma, Tensor? beta, Tensor? scale, Tensor? shift,
-        int groups, Tensor mean, Tensor rstd) : Node(Present(x, gamma, beta, scale, shift))
+        int groups, double eps, Tensor mean, Tensor rstd) : Node(Present(x, gamma, beta, scale, shift))
     {
         public override string Name => "GroupNormSiLU";
 
@@ -90,6 +90,13 @@ public static partial class Ops
             var dshift = ZeroedDestination(shift, grads);
             x.Backend.GroupNormSiLUBackward(xc, g.Contiguous(), mean, rstd, gc, bc, sc, shc, groups, dx, accX, dgamma, dbeta, dscale, dshift);
         }
+
+        public override void BackwardWithGraph(Tensor g, GradSink grads) =>
+            BackwardByComposition(g, grads, () =>
+            {
+                var h = ComposedGroupNorm(x, groups, gamma, beta, eps);
+                return SiLU(scale is null ? h : ComposedFiLM(h, scale, shift));
+            });
 
         /// <summary>The gradient buffer of an optional input, zeroed when fresh (the kernel always accumulates).</summary>
         private static Tensor? ZeroedDestination(Tensor? input, GradSink grads)

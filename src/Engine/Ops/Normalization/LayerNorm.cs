@@ -29,10 +29,10 @@ public static partial class Ops
         var mean = Tensor.Empty([rows], x.DType, x.Device);
         var rstd = Tensor.Empty([rows], x.DType, x.Device);
         x.Backend.LayerNormForward(xc.Reshape(rows, d), gamma?.Contiguous(), beta?.Contiguous(), eps, y.Reshape(rows, d), mean, rstd);
-        return GradTape.ShouldRecord(x, gamma, beta) ? GradTape.Record(new LayerNormNode(xc.Reshape(rows, d), x, gamma, beta, mean, rstd), y) : y;
+        return GradTape.ShouldRecord(x, gamma, beta) ? GradTape.Record(new LayerNormNode(xc.Reshape(rows, d), x, gamma, beta, eps, mean, rstd), y) : y;
     }
 
-    private sealed class LayerNormNode(Tensor x2, Tensor x, Tensor? gamma, Tensor? beta, Tensor mean, Tensor rstd) : Node(Present(x, gamma, beta))
+    private sealed class LayerNormNode(Tensor x2, Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor mean, Tensor rstd) : Node(Present(x, gamma, beta))
     {
         public override string Name => "LayerNorm";
 
@@ -63,5 +63,8 @@ public static partial class Ops
             }
             x.Backend.LayerNormBackward(x2, dy, mean, rstd, gamma?.Contiguous(), dx, accX, dgamma, dbeta);
         }
+
+        public override void BackwardWithGraph(Tensor g, GradSink grads) =>
+            BackwardByComposition(g, grads, () => ComposedLayerNorm(x, gamma, beta, eps));
     }
 }

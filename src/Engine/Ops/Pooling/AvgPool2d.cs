@@ -41,5 +41,25 @@ public static partial class Ops
             var dx = grads.Destination(Inputs[0], out var acc);
             dx.Backend.AvgPool2dBackward(gy.Contiguous(), dx, g, countIncludePad, acc);
         }
+
+        public override void BackwardWithGraph(Tensor gy, GradSink grads) => grads.Accumulate(Inputs[0], AvgPool2dAdjoint(gy, g, countIncludePad));
+    }
+
+    /// <summary>The input gradient of <see cref="AvgPool2d"/> as a recorded op (the pooling is linear; this is its adjoint, whose adjoint is the pooling).</summary>
+    private static Tensor AvgPool2dAdjoint(Tensor gy, PoolGeometry g, bool countIncludePad)
+    {
+        var gc = gy.Contiguous();
+        var dx = Tensor.Empty([g.Batch, g.Channels, g.InH, g.InW], gy.DType, gy.Device);
+        gy.Backend.AvgPool2dBackward(gc, dx, g, countIncludePad, accumulate: false);
+        return GradTape.ShouldRecord(gc) ? GradTape.Record(new AvgPool2dAdjointNode(gc, g, countIncludePad), dx) : dx;
+    }
+
+    private sealed class AvgPool2dAdjointNode(Tensor gy, PoolGeometry g, bool countIncludePad) : Node(gy)
+    {
+        public override string Name => "AvgPool2dAdjoint";
+
+        public override void Backward(Tensor r, GradSink grads) => grads.Accumulate(Inputs[0], AvgPool2d(r, g.Kernel, g.Stride, g.Padding, countIncludePad));
+
+        public override void BackwardWithGraph(Tensor r, GradSink grads) => Backward(r, grads);
     }
 }

@@ -89,5 +89,7 @@ public static partial class Ops
                 dx.Backend.Copy(expanded, dx);
             }
         }
+
+        public override void BackwardWithGraph(Tensor g, GradSink grads) => grads.Accumulate(Inputs[0], g.Expand(Inputs[0].Shape));
     }
 }

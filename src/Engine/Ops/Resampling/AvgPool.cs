@@ -36,5 +36,8 @@ public static partial class Ops
             var dx = grads.Destination(Inputs[0], out var acc);
             dx.Backend.AvgPool2x2Backward(g.Contiguous(), dx, acc);
         }
+
+        // the adjoint of 2×2 averaging spreads a quarter to each pixel of the block
+        public override void BackwardWithGraph(Tensor g, GradSink grads) => grads.Accumulate(Inputs[0], Scale(UpsampleNearest2x(g), 0.25));
     }
 }

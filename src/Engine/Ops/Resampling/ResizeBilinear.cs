@@ -47,5 +47,25 @@ public static partial class Ops
             var dx = grads.Destination(Inputs[0], out var acc);
             dx.Backend.ResizeBilinearBackward(gy.Contiguous(), dx, acc);
         }
+
+        public override void BackwardWithGraph(Tensor gy, GradSink grads) => grads.Accumulate(Inputs[0], ResizeBilinearAdjoint(gy, Inputs[0].Shape));
+    }
+
+    /// <summary>The input gradient of <see cref="ResizeBilinear"/> as a recorded op (the resize is linear; this is its adjoint, whose adjoint is the resize).</summary>
+    private static Tensor ResizeBilinearAdjoint(Tensor gy, int[] inputShape)
+    {
+        var gc = gy.Contiguous();
+        var dx = Tensor.Empty(inputShape, gy.DType, gy.Device);
+        gy.Backend.ResizeBilinearBackward(gc, dx, accumulate: false);
+        return GradTape.ShouldRecord(gc) ? GradTape.Record(new ResizeBilinearAdjointNode(gc), dx) : dx;
+    }
+
+    private sealed class ResizeBilinearAdjointNode(Tensor gy) : Node(gy)
+    {
+        public override string Name => "ResizeBilinearAdjoint";
+
+        public override void Backward(Tensor r, GradSink grads) => grads.Accumulate(Inputs[0], ResizeBilinear(r, Inputs[0].Shape[2], Inputs[0].Shape[3]));
+
+        public override void BackwardWithGraph(Tensor r, GradSink grads) => Backward(r, grads);
     }
 }

@@ -32,5 +32,8 @@ public static partial class Ops
             var dx = grads.Destination(Inputs[0], out var acc);
             dx.Backend.UpsampleNearest2xBackward(g.Contiguous(), dx, acc);
         }
+
+        // the adjoint of nearest 2× upsampling sums each 2×2 block: 4·AvgPool2x2
+        public override void BackwardWithGraph(Tensor g, GradSink grads) => grads.Accumulate(Inputs[0], Scale(AvgPool2x2(g), 4));
     }
 }

@@ -79,5 +79,18 @@ public static partial class Ops
                 offset += t.Shape[axis];
             }
         }
+
+        public override void BackwardWithGraph(Tensor g, GradSink grads)
+        {
+            var offset = 0;
+            foreach (var t in Inputs)
+            {
+                if (GradSink.Needs(t))
+                {
+                    grads.Accumulate(t, g.Slice(axis, offset, t.Shape[axis]));
+                }
+                offset += t.Shape[axis];
+            }
+        }
     }
 }

@@ -191,6 +191,8 @@ public sealed partial class Tensor
 
         public override void Backward(Tensor gradOutput, GradSink grads) =>
             grads.Accumulate(Inputs[0], gradOutput.Reshape(Inputs[0].Shape));
+
+        public override void BackwardWithGraph(Tensor gradOutput, GradSink grads) => Backward(gradOutput, grads);
     }
 
     private sealed class PermuteNode(Tensor input, int[] axes) : Node(input)
@@ -206,6 +208,8 @@ public sealed partial class Tensor
             }
             grads.Accumulate(Inputs[0], gradOutput.Permute(inverse));
         }
+
+        public override void BackwardWithGraph(Tensor gradOutput, GradSink grads) => Backward(gradOutput, grads);
     }
 
     private sealed class SliceNode(Tensor input, int axis, int start) : Node(input)
@@ -222,6 +226,32 @@ public sealed partial class Tensor
             var region = new Tensor(dest.Storage, gradOutput.Shape, dest.Strides, dest.Offset + (long)start * dest.Strides[axis]);
             dest.Backend.Binary(BinaryOp.Add, region, gradOutput, region);
         }
+
+        public override void BackwardWithGraph(Tensor gradOutput, GradSink grads)
+        {
+            // the gradient placed into zeros, as a recorded concatenation (its backward slices it out again)
+            var input = Inputs[0];
+            var total = input.Shape[axis];
+            var length = gradOutput.Shape[axis];
+            var parts = new List<Tensor>();
+            if (start > 0)
+            {
+                parts.Add(Zeros(WithAxis(input.Shape, start), input.DType, input.Device));
+            }
+            parts.Add(gradOutput);
+            if (start + length < total)
+            {
+                parts.Add(Zeros(WithAxis(input.Shape, total - start - length), input.DType, input.Device));
+            }
+            grads.Accumulate(input, parts.Count == 1 ? gradOutput : Ops.Concat(parts, axis));
+        }
+
+        private int[] WithAxis(int[] shape, int size)
+        {
+            var s = (int[])shape.Clone();
+            s[axis] = size;
+            return s;
+        }
     }
 
     private sealed class ExpandNode(Tensor input) : Node(input)
@@ -230,6 +260,8 @@ public sealed partial class Tensor
 
         public override void Backward(Tensor gradOutput, GradSink grads) =>
             grads.Accumulate(Inputs[0], Ops.SumTo(gradOutput, Inputs[0].Shape));
+
+        public override void BackwardWithGraph(Tensor gradOutput, GradSink grads) => Backward(gradOutput, grads);
     }
 
     private sealed class CopyNode(Tensor input) : Node(input)
@@ -237,5 +269,7 @@ public sealed partial class Tensor
         public override string Name => "Contiguous";
 
         public override void Backward(Tensor gradOutput, GradSink grads) => grads.Accumulate(Inputs[0], gradOutput);
+
+        public override void BackwardWithGraph(Tensor gradOutput, GradSink grads) => Backward(gradOutput, grads);
     }
 }

@@ -36,6 +36,17 @@ public sealed class CudaParitySuite
                 _vendorCases.Add(c.Name);
             }
         }
+        // second order: the small (gradient-checked) cases again, comparing the create-graph gradient and H·v
+        foreach (var c in OpCaseTable.All.Where(c => c.Checks.HasFlag(OpChecks.Parity | OpChecks.Gradient) && c.HasSecondOrder))
+        {
+            var name = $"{c.Name} second order";
+            // FP32 GEMMs unless the case says otherwise: attention's second order recomposes it from MatMuls
+            SecondOrder(name, Math.Max(c.Tolerance, OpTolerance.SecondOrder), c.Function!, () => c.CreateInputs(DType.F32), c.Precision ?? MatmulPrecision.Fp32);
+            if (c.UsesVendorLibrary || c.Kernel == "Attention/Attention")
+            {
+                _vendorCases.Add(name);
+            }
+        }
         AddTensorChecks();
     }
 
@@ -113,6 +124,48 @@ public sealed class CudaParitySuite
         GradTape.Current.Backward(Ops.SumAll(Ops.Mul(y, weights)));
         var arrays = new List<double[]> { y.ToDoubleArray() };
         arrays.AddRange(inputs.Select(t => t.Grad?.ToDoubleArray() ?? []));
+        return arrays.ToArray();
+    }
+
+    /// <summary>
+    /// Adds a second-order case: on each device the create-graph gradient of Σ f(x)·W (<see cref="GradTape.Gradients"/>)
+    /// and the Hessian-vector product H·v (backward of Σ ∇·v) for fixed random directions v, compared.
+    /// </summary>
+    private void SecondOrder(string name, double tolerance, Func<Tensor[], Tensor> f, Func<Tensor[]> inputs, MatmulPrecision? precision)
+    {
+        _cases.Add((name, tolerance, () =>
+        {
+            var cpuInputs = inputs();
+            var gpuInputs = cpuInputs.Select(t => t.To(Gpu)).ToArray();
+            var cpu = GradientsAndHessianVectorProducts(f, cpuInputs);
+            var gpu = precision is { } p ? WithPrecision(p, () => GradientsAndHessianVectorProducts(f, gpuInputs)) : GradientsAndHessianVectorProducts(f, gpuInputs);
+            var error = 0.0;
+            for (var i = 0; i < cpu.Length; i++)
+            {
+                var e = ParityComparison.RelativeError(gpu[i], cpu[i]);
+                error = double.IsNaN(e) || double.IsNaN(error) ? double.NaN : Math.Max(error, e);
+            }
+            return error;
+        }));
+    }
+
+    private static double[][] GradientsAndHessianVectorProducts(Func<Tensor[], Tensor> f, Tensor[] inputs)
+    {
+        foreach (var t in inputs)
+        {
+            t.Grad = null;
+            t.RequiresGrad = true;
+        }
+        var y = f(inputs);
+        var weights = Tensor.Randn(y.Shape, new Generator(4242)).To(y.Device);
+        var gradients = GradTape.Current.Gradients(Ops.SumAll(Ops.Mul(y, weights)), inputs);
+        var inner = gradients.Select((g, k) => Ops.SumAll(Ops.Mul(g, Tensor.Randn(g.Shape, new Generator(4300 + (ulong)k)).To(g.Device)))).Aggregate(Ops.Add);
+        var arrays = gradients.Select(g => g.ToDoubleArray()).ToList();
+        if (inner.RequiresGrad)
+        {
+            GradTape.Current.Backward(inner);
+        }
+        arrays.AddRange(inputs.Select(t => t.Grad?.ToDoubleArray() ?? new double[t.Numel]));
         return arrays.ToArray();
     }
 
