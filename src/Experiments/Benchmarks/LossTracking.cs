@@ -34,7 +34,7 @@ public static class LossTracking
         var learningRate = manifest.LearningRate;
 
         var backend = BackendRegistry.For(device);
-        backend.Precision = precision.Matmul();
+        using var mixed = precision.Enter(backend);
         var store = new ParameterStore(DType.F32, device);
         var model = ModelPresets.Create(preset, store);
         store.Allocate(0);

@@ -33,7 +33,7 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         settings.Validate();
         var started = DateTime.UtcNow;
         var backend = BackendRegistry.For(settings.Device);
-        backend.Precision = settings.Precision.Matmul();
+        using var precision = settings.Precision.Enter(backend);
         var machine = BenchmarkMachine.Describe(backend);
         var baseline = DeviceUsedBytes(backend);
         var replay = new BenchmarkReplayGenerator(new ConditionalSampleReplay());
