@@ -4,6 +4,7 @@ using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Engine.Optim;
+using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Models;
 using NativeTrustRegion.Models.Diffusion;
 

@@ -4,6 +4,7 @@ using NativeTrustRegion.Continual.Replay;
 using NativeTrustRegion.Continual.Training;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
+using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Continual.Fisher;
 using NativeTrustRegion.Models;
 using NativeTrustRegion.Models.Diffusion;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NativeTrustRegion.Experiments.Configuration;
 
 namespace NativeTrustRegion.Experiments.Benchmarks;
 

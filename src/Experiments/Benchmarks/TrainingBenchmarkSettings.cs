@@ -1,5 +1,6 @@
 using NativeTrustRegion.Continual.Methods;
 using NativeTrustRegion.Engine;
+using NativeTrustRegion.Experiments.Configuration;
 
 namespace NativeTrustRegion.Experiments.Benchmarks;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Backends.Cuda;
 using NativeTrustRegion.Experiments.Benchmarks;
+using NativeTrustRegion.Experiments.Configuration;
 
 namespace NativeTrustRegion.Cli.Commands.Bench;
 

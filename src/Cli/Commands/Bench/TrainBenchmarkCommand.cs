@@ -3,6 +3,7 @@ using NativeTrustRegion.Continual.Methods;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Backends.Cuda;
 using NativeTrustRegion.Experiments.Benchmarks;
+using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Models;
 
 namespace NativeTrustRegion.Cli.Commands.Bench;
