@@ -37,14 +37,14 @@ public static class BenchCommand
         UsageException.RequireAtLeast("--repeats", repeats, 1);
         var gpu = CheckCommand.OpenGpu(deviceText);
         var peaks = DevicePeaks.For(gpu.Info.Name);
-        Console.WriteLine($"{gpu.Info.Name}, driver CUDA {gpu.Info.DriverCudaVersion}; datasheet peaks ({peaks.Label}): {peaks.BandwidthGBs} GB/s, TF32 {peaks.Tf32Tflops} TFLOP/s, FP32 {peaks.Fp32Tflops} TFLOP/s");
+        Console.WriteLine($"{gpu.Info.Name}, driver CUDA {gpu.Info.DriverCudaVersion}; datasheet peaks ({peaks.Label}): {peaks.BandwidthGBs} GB/s, TF32 {peaks.Tf32Tflops} TFLOP/s, BF16 {peaks.Bf16Tflops} TFLOP/s, FP32 {peaks.Fp32Tflops} TFLOP/s");
         Console.WriteLine($"{"kernel",-36} {"shape",-22} {"ms",9} {"GB/s",9} {"%BW",6} {"TFLOP/s",8} {"%peak",6}");
         var results = new List<KernelBenchmarkResult>();
         foreach (var r in new KernelBenchmarkSuite(gpu, warmup: 3, repeats: Math.Max(1, repeats)).Run())
         {
             results.Add(r);
             var bwShare = r.Bytes > 0 ? 100 * r.GigabytesPerSecond / peaks.BandwidthGBs : double.NaN;
-            var flopPeak = r.Name.Contains("TF32", StringComparison.Ordinal) ? peaks.Tf32Tflops : peaks.Fp32Tflops;
+            var flopPeak = r.Name.Contains("TF32", StringComparison.Ordinal) ? peaks.Tf32Tflops : r.Name.Contains("BF16", StringComparison.Ordinal) ? peaks.Bf16Tflops : peaks.Fp32Tflops;
             var flopShare = r.Flops > 0 ? 100 * r.TeraflopsPerSecond / flopPeak : double.NaN;
             Console.WriteLine($"{r.Name,-36} {r.Shape,-22} {r.Milliseconds,9:F4} {r.GigabytesPerSecond,9:F0} {bwShare,6:F1} {(r.Flops > 0 ? r.TeraflopsPerSecond.ToString("F2", CultureInfo.InvariantCulture) : "-"),8} {flopShare,6:F1}");
         }

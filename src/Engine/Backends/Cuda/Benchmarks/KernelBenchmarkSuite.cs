@@ -6,7 +6,8 @@ namespace NativeTrustRegion.Engine.Backends.Cuda.Benchmarks;
 /// The custom kernels timed with CUDA events on the paper's shapes (image UNet at batch 128, policy net FiLM,
 /// the fused Fisher + Adam over 39.8M parameters), each against the fewest bytes it must move (inputs read once,
 /// outputs written once) or the flops it must do. Inputs are random (never zeros). Ceilings are measured too:
-/// a device-to-device copy (bandwidth) and a large cuBLAS TF32 GEMM (tensor-core rate).
+/// a device-to-device copy (bandwidth) and large cuBLAS TF32 and BF16 GEMMs (tensor-core rates); bf16 mixed precision's
+/// weight cast and a bf16 convolution at image-paper's shape.
 /// </summary>
 public sealed class KernelBenchmarkSuite(CudaBackend gpu, int warmup, int repeats)
 {
@@ -28,6 +29,28 @@ public sealed class KernelBenchmarkSuite(CudaBackend gpu, int warmup, int repeat
             var w = R(4096, 4096);
             var y = Tensor.EmptyLike(x);
             yield return new("gemm TF32 (ceiling)", "4096^3", Time(() => gpu.Gemm(false, false, 4096, 4096, 4096, 1, x, 0, w, 0, 0, y, 0, 1)), 3.0 * x.Numel * 4, 2.0 * 4096 * 4096 * 4096);
+            // the rate --precision bf16 multiplies at: bf16 operands and output, float32 accumulation
+            var xb = Ops.Cast(x, DType.BF16);
+            var wb = Ops.Cast(w, DType.BF16);
+            var yb = Tensor.EmptyLike(xb);
+            yield return new("gemm BF16 (ceiling)", "4096^3", Time(() => gpu.Gemm(false, false, 4096, 4096, 4096, 1, xb, 0, wb, 0, 0, yb, 0, 1)), 3.0 * x.Numel * 2, 2.0 * 4096 * 4096 * 4096);
+        }
+
+        // bf16 mixed precision's extra traffic: the cast of image-paper's 37.4M weights (read 4 bytes, write 2) each step
+        {
+            var weights = R(37_447_171);
+            var shadow = Tensor.Empty(weights.Shape, DType.BF16, d);
+            yield return new("cast f32→bf16", "37.4M", Time(() => gpu.Cast(weights, shadow)), 6.0 * weights.Numel, 0);
+        }
+
+        // image-paper's busiest convolution at batch 128 in bf16 (cuDNN BFLOAT16 tensors, FLOAT compute)
+        {
+            var x = Ops.Cast(R(128, 256, 16, 16), DType.BF16);
+            var w = Ops.Cast(Ops.Affine(R(256, 256, 3, 3), 0.02, 0), DType.BF16);
+            var g = new ConvGeometry(128, 256, 16, 16, 256, 3, 3, 1, 1, 1, 1);
+            var y = Tensor.Empty([128, 256, 16, 16], DType.BF16, d);
+            var flops = 2.0 * 128 * 256 * 16 * 16 * 256 * 9;
+            yield return new("conv2d 3x3 forward BF16", "[128,256,16,16]→256", Time(() => gpu.Conv2dForward(x, w, null, y, g)), 2.0 * (2 * x.Numel + w.Numel), flops);
         }
 
         foreach (var shape in new[] { new[] { 128, 256, 16, 16 }, new[] { 128, 128, 32, 32 } })
