@@ -185,12 +185,22 @@ public class BFloat16Tests
         const int rows = 6, inF = 40, outF = 5;
         var x = Tensor.Randn([rows, inF], new Generator(21));
         var w = Tensor.Randn([outF, inF], new Generator(22));
+        var bias = Tensor.Randn([outF], new Generator(24));
         var g = Tensor.Randn([rows, outF], new Generator(23));
         x.RequiresGrad = true;
         w.RequiresGrad = true;
+        bias.RequiresGrad = true;
         using (MixedPrecision.Bf16())
         {
-            GradTape.Current.Backward(Ops.SumAll(Ops.Mul(Ops.Linear(x, w), g)));
+            GradTape.Current.Backward(Ops.SumAll(Ops.Mul(Ops.Linear(x, w, bias), g)));
+        }
+        // the bias is added in float32 and its gradient is the float32 column sum of g (no bf16 rounding)
+        var gs = g.ToFloatArray();
+        var db = bias.Grad!.ToFloatArray();
+        for (var o = 0; o < outF; o++)
+        {
+            var column = Enumerable.Range(0, rows).Sum(i => (double)gs[i * outF + o]);
+            Assert.True(Math.Abs(db[o] - column) <= 1e-6 * (1 + Math.Abs(column)), $"dbias[{o}] {db[o]:R} vs {column:R}");
         }
         float[] xr = x.ToFloatArray().Select(BFloat16.Round).ToArray(), wr = w.ToFloatArray().Select(BFloat16.Round).ToArray(), gr = g.ToFloatArray().Select(BFloat16.Round).ToArray();
         var dx = x.Grad!.ToFloatArray();

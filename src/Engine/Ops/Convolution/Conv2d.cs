@@ -31,8 +31,8 @@ public static partial class Ops
         TensorOpException.Compatible(op, x, weight);
         if (MixedPrecision.Applies(x, weight))
         {
-            var product = Cast(Conv2d(Cast(x, DType.BF16), Cast(weight, DType.BF16), null, stride, padding), DType.F32);
-            return bias is null ? product : Add(product, bias.Reshape(1, bias.Shape[0], 1, 1));
+            var product = Conv2d(Cast(x, DType.BF16), Cast(weight, DType.BF16), null, stride, padding);
+            return bias is null ? Cast(product, DType.F32) : CastAddBias(product, DType.F32, bias, 1);
         }
         RefuseBf16Bias(op, x, bias);
         TensorOpException.Rank(op, x, 4, "input");
@@ -81,8 +81,8 @@ public static partial class Ops
         TensorOpException.Compatible(op, x, weight);
         if (MixedPrecision.Applies(x, weight))
         {
-            var product = Cast(ConvTranspose1d(Cast(x, DType.BF16), Cast(weight, DType.BF16), null, stride, padding), DType.F32);
-            return bias is null ? product : Add(product, bias.Reshape(1, bias.Shape[0], 1));
+            var product = ConvTranspose1d(Cast(x, DType.BF16), Cast(weight, DType.BF16), null, stride, padding);
+            return bias is null ? Cast(product, DType.F32) : CastAddBias(product, DType.F32, bias, 1);
         }
         RefuseBf16Bias(op, x, bias);
         TensorOpException.Rank(op, x, 3, "input");

@@ -14,8 +14,8 @@ public static partial class Ops
         TensorOpException.Compatible("Linear", x, weight);
         if (MixedPrecision.Applies(x, weight))
         {
-            var product = Cast(Linear(Cast(x, DType.BF16), Cast(weight, DType.BF16)), DType.F32);
-            return bias is null ? product : Add(product, bias);
+            var product = Linear(Cast(x, DType.BF16), Cast(weight, DType.BF16));
+            return bias is null ? Cast(product, DType.F32) : CastAddBias(product, DType.F32, bias, -1);
         }
         if (x.DType == DType.BF16 && bias is not null)
         {
