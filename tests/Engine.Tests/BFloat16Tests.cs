@@ -128,6 +128,32 @@ public class BFloat16Tests
         }
     }
 
+    [Fact]
+    public void TwoGradientsOfOneBf16TensorAreSummedInFloat32AndRoundedOnce()
+    {
+        var x = Tensor.Randn([300], new Generator(7));
+        var w1 = Tensor.Randn([300], new Generator(8));
+        var w2 = Ops.Affine(Tensor.Randn([300], new Generator(9)), 1e-3, 0);
+        x.RequiresGrad = true;
+        var xb = Ops.Cast(x, DType.BF16);
+        var loss = Ops.Add(Ops.SumAll(Ops.Mul(Ops.Cast(xb, DType.F32), w1)), Ops.SumAll(Ops.Mul(Ops.Cast(xb, DType.F32), w2)));
+        GradTape.Current.Backward(loss);
+        var g = x.Grad!.ToFloatArray();
+        float[] a = w1.ToFloatArray(), b = w2.ToFloatArray();
+        // the backward pass runs the two branches in one order for all elements: one of the two formulas holds everywhere
+        bool firstEverywhere = true, secondEverywhere = true, rounded = false;
+        for (var i = 0; i < g.Length; i++)
+        {
+            var first = BFloat16.Round(BFloat16.Round(a[i]) + b[i]);
+            var second = BFloat16.Round(BFloat16.Round(b[i]) + a[i]);
+            firstEverywhere &= g[i] == first;
+            secondEverywhere &= g[i] == second;
+            rounded |= first != a[i] + b[i];
+        }
+        Assert.True(firstEverywhere || secondEverywhere, "the gradient is neither bf16(bf16(w1) + w2) nor bf16(bf16(w2) + w1) everywhere");
+        Assert.True(rounded, "no element needed rounding: the test would not see a missing bf16 rounding");
+    }
+
     /// <summary>
     /// |c − r| within half a bf16 ulp of r (the output's rounding) plus the float32 accumulation error bound
     /// k·2⁻²³·Σ|a||b|, where r is the float64 product of the bf16-rounded inputs.
