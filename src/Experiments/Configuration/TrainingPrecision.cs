@@ -1,15 +1,16 @@
-using NativeTrustRegion.Engine;
 using System.Text.Json.Serialization;
+using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 
 namespace NativeTrustRegion.Experiments.Configuration;
 
 /// <summary>
-/// The arithmetic training runs in (`ntr run --precision`, `ntr bench train`, `ntr bench loss-track`; "fp32", "tf32", "bf16" in config.json). Fp32: float32 everywhere, no tensor-core shortcuts. Tf32: float32
-/// storage, TF32 tensor cores for GEMMs and convolutions (CUDA only; the engine's default on a GPU). Bf16: bfloat16
-/// mixed precision (<see cref="MixedPrecision"/>): GEMMs and convolutions multiply bf16 casts of their float32
-/// operands with float32 accumulation; master weights, gradients, Adam, Fisher vectors and every other op stay float32
-/// (on the CPU and the emulated device too, so CI tests it).
+/// The arithmetic training runs in (`ntr run --precision`, `ntr bench train`, `ntr bench loss-track`; "fp32", "tf32",
+/// "bf16" in config.json). Fp32: float32 everywhere, no tensor-core shortcuts. Tf32: float32 storage, TF32 tensor cores
+/// for GEMMs and convolutions (CUDA only; the engine's default on a GPU). Bf16: bfloat16 mixed precision
+/// (<see cref="MixedPrecision"/>): GEMMs and convolutions multiply bf16 casts of their float32 operands with float32
+/// accumulation; master weights, gradients, Adam, Fisher vectors and every other op stay float32 (on the CPU and the
+/// emulated device too, so CI tests it).
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<TrainingPrecision>))]
 public enum TrainingPrecision
