@@ -92,6 +92,16 @@ __device__ __forceinline__ double max_of(double a, double b) { return fmax(a, b)
 __device__ __forceinline__ float min_of(float a, float b) { return fminf(a, b); }
 __device__ __forceinline__ double min_of(double a, double b) { return fmin(a, b); }
 
+// bfloat16 as raw bits (the upper half of a float32). float -> bf16 rounds to nearest, ties to even; a NaN stays a
+// quiet NaN. Mirrors BFloat16.FromFloat in src/Engine/Tensors/BFloat16.cs (no toolkit header: NVRTC has none here).
+typedef unsigned short bf16_bits;
+__device__ __forceinline__ bf16_bits float_to_bf16(float x) {
+    const u32 bits = __float_as_uint(x);
+    if ((bits & 0x7fffffffu) > 0x7f800000u) return (bf16_bits)((bits >> 16) | 0x0040u);
+    return (bf16_bits)((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
+}
+__device__ __forceinline__ float bf16_to_float(bf16_bits b) { return __uint_as_float(((u32)b) << 16); }
+
 template <typename T> __device__ __forceinline__ T negative_infinity();
 template <> __device__ __forceinline__ float negative_infinity<float>() { return __int_as_float(0xff800000); }
 template <> __device__ __forceinline__ double negative_infinity<double>() { return __longlong_as_double(0xfff0000000000000ULL); }

@@ -1,4 +1,5 @@
-// Strided copies, fills and dtype conversions (CPU twin: CpuBackend.Copy / Fill / Cast in CpuBackend.cs).
+// Strided copies, fills and dtype conversions (CPU twins: CpuBackend.Copy / Fill in CpuBackend.cs, CpuBackend.Cast in
+// src/Engine/Ops/Cast/Cast.Cpu.cs).
 #include "common.cuh"
 
 template <typename T>
@@ -21,6 +22,7 @@ __device__ __forceinline__ void fill_impl(T* __restrict__ dst, i64 n, T value) {
     }                                                                                                        \
     extern "C" __global__ void fill_##S(T* dst, i64 n, T value) { fill_impl<T>(dst, n, value); }
 NTR_FOR_EACH_DTYPE(NTR_COPY_KERNELS)
+NTR_COPY_KERNELS(bf16_bits, bf16)
 
 extern "C" __global__ void cast_f32_to_f64(const float* __restrict__ src, double* __restrict__ dst, i64 n) {
     for (i64 i = global_thread(); i < n; i += global_stride()) dst[i] = (double)src[i];
@@ -28,4 +30,12 @@ extern "C" __global__ void cast_f32_to_f64(const float* __restrict__ src, double
 
 extern "C" __global__ void cast_f64_to_f32(const double* __restrict__ src, float* __restrict__ dst, i64 n) {
     for (i64 i = global_thread(); i < n; i += global_stride()) dst[i] = __double2float_rn(src[i]);
+}
+
+extern "C" __global__ void cast_f32_to_bf16(const float* __restrict__ src, bf16_bits* __restrict__ dst, i64 n) {
+    for (i64 i = global_thread(); i < n; i += global_stride()) dst[i] = float_to_bf16(src[i]);
+}
+
+extern "C" __global__ void cast_bf16_to_f32(const bf16_bits* __restrict__ src, float* __restrict__ dst, i64 n) {
+    for (i64 i = global_thread(); i < n; i += global_stride()) dst[i] = bf16_to_float(src[i]);
 }

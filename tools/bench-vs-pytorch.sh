@@ -13,8 +13,8 @@
 #
 # Phases run in priority order ACROSS the models under one deadline (BENCH_DEADLINE, default 540 s from the start),
 # each under `timeout`; a phase that would pass the deadline is skipped and named in the JSON's "missing":
-#   1 ntr-tf32-step (both models), ntr-bf16-step (only if `ntr bench train --precision bf16` is implemented: today
-#     its help says "not implemented yet", so ntr's bf16 rows are recorded as pending), 2 torch-eager (tf32, bf16),
+#   1 ntr-tf32-step (both models), ntr-bf16-step (only if `ntr bench train --precision bf16` is implemented: builds
+#     whose help says "not implemented yet" record ntr's bf16 rows as pending; bf16 GEMM/conv exists since branch bf16), 2 torch-eager (tf32, bf16),
 #   3 loss tracking (export-batches, ntr-loss-track, torch-loss-track: 100 fp32 steps from the same weights and
 #     batches), 4 torch-compile (tf32, bf16), 5 extras while time is left (ntr-fp32-step, torch-eager-fp32,
 #     ntr-tf32-methods: all six continual methods and DDIM throughput).

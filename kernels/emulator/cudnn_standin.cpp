@@ -1,6 +1,6 @@
 // cuDNN stand-in of the emulated CUDA device: cuDNN 9's legacy convolution API as the engine calls it (tensor,
 // filter and convolution descriptors; Find*Algorithm; Get*WorkspaceSize; forward, backward data, backward filter)
-// for NCHW FLOAT and DOUBLE data. Descriptors are validated as cuDNN documents, the convolution geometry is checked
+// for NCHW FLOAT, DOUBLE and BFLOAT16 data (bf16 with FLOAT compute: cuDNN's PSEUDO_BFLOAT16 configuration). Descriptors are validated as cuDNN documents, the convolution geometry is checked
 // across x/w/y, and each algorithm has its own workspace requirement that an execution must meet. Algorithms
 // compute through im2col + the host GEMM; the ones that report a workspace really keep their buffers in it.
 // See README.md, "cuBLAS/cuDNN stand-ins".
@@ -110,7 +110,10 @@ struct Problem {
     int64_t crs() const { return static_cast<int64_t>(c) * r * s; }
     int64_t pq() const { return static_cast<int64_t>(p) * q; }
     int64_t hw() const { return static_cast<int64_t>(h) * w; }
+    /// Bytes of one element as the algorithms compute and keep it in the workspace (bf16 data computes in float).
     size_t element_bytes() const { return data_type == CUDNN_DATA_DOUBLE ? 8 : 4; }
+    /// Bytes of one element of x, w and y in device memory.
+    size_t storage_bytes() const { return data_type == CUDNN_DATA_BFLOAT16 ? 2 : element_bytes(); }
     double macs() const { return static_cast<double>(n) * k * pq() * crs(); }
 };
 
@@ -162,11 +165,13 @@ int validate(Direction d, const char* call, void* handle, void* x_desc, void* w_
     if (x->format != CUDNN_TENSOR_NCHW || w->format != CUDNN_TENSOR_NCHW || y->format != CUDNN_TENSOR_NCHW) {
         return report(CUDNN_STATUS_NOT_SUPPORTED, call, "only the NCHW layout is implemented by the stand-in");
     }
-    if (x->data_type != CUDNN_DATA_FLOAT && x->data_type != CUDNN_DATA_DOUBLE) {
-        return report(CUDNN_STATUS_NOT_SUPPORTED, call, "data type %d: the stand-in implements FLOAT (0) and DOUBLE (1) only", x->data_type);
+    if (x->data_type != CUDNN_DATA_FLOAT && x->data_type != CUDNN_DATA_DOUBLE && x->data_type != CUDNN_DATA_BFLOAT16) {
+        return report(CUDNN_STATUS_NOT_SUPPORTED, call, "data type %d: the stand-in implements FLOAT (0), DOUBLE (1) and BFLOAT16 (9) only", x->data_type);
     }
-    if (conv->compute_type != x->data_type) {
-        return report(CUDNN_STATUS_NOT_SUPPORTED, call, "compute type %d with data type %d: FLOAT data needs FLOAT compute, DOUBLE data DOUBLE compute",
+    const int needed_compute = x->data_type == CUDNN_DATA_BFLOAT16 ? CUDNN_DATA_FLOAT : x->data_type;
+    if (conv->compute_type != needed_compute) {
+        return report(CUDNN_STATUS_NOT_SUPPORTED, call,
+            "compute type %d with data type %d: FLOAT data needs FLOAT compute, DOUBLE data DOUBLE compute, BFLOAT16 data FLOAT compute",
             conv->compute_type, x->data_type);
     }
     out = Problem{x->n, x->c, x->h, x->w, w->k, w->h, w->w, p, q, conv->pad_h, conv->pad_w, conv->stride_h, conv->stride_w,
@@ -535,7 +540,7 @@ int execute(Direction d, void* handle, const void* alpha, void* x_desc, const vo
     }
     static const char* const names[3][3] = {{"x", "w", "y"}, {"dx", "w", "dy"}, {"x", "dw", "dy"}};
     const auto* roles = names[static_cast<int>(d)];
-    const size_t element = p.element_bytes();
+    const size_t element = p.storage_bytes();
     const int64_t x_count = static_cast<int64_t>(p.n) * p.c * p.hw(), w_count = static_cast<int64_t>(p.k) * p.crs(),
                   y_count = static_cast<int64_t>(p.n) * p.k * p.pq();
     std::vector<OperandRange> operands{{roles[0], x, Span{0, x_count}, element}, {roles[1], w, Span{0, w_count}, element},
@@ -563,6 +568,37 @@ int execute(Direction d, void* handle, const void* alpha, void* x_desc, const vo
             case Direction::Forward: forward<float>(p, algo, info, a, xf, wf, workspace, b, out); break;
             case Direction::BackwardData: backward_data<float>(p, algo, info, a, wf, yf, workspace, b, out); break;
             case Direction::BackwardFilter: backward_filter<float>(p, algo, info, a, xf, yf, workspace, b, out); break;
+            }
+            return 0;
+        };
+    } else if (p.data_type == CUDNN_DATA_BFLOAT16) {
+        // bf16 operands widened exactly to float, float accumulation, the result rounded to bf16 once (nearest even)
+        const float a = *static_cast<const float*>(alpha), b = *static_cast<const float*>(beta);
+        const auto* xb = static_cast<const Bf16*>(x);
+        const auto* wb = static_cast<const Bf16*>(w);
+        const auto* yb = static_cast<const Bf16*>(y);
+        auto* out = static_cast<Bf16*>(result);
+        const int64_t result_count = d == Direction::Forward ? y_count : d == Direction::BackwardData ? x_count : w_count;
+        work = [=]() {
+            if (!device_ranges_ok(call, operands)) {
+                return CudaErrorIllegalAddress;  // replayed from a graph after a buffer was freed
+            }
+            auto widen = [](const Bf16* src, int64_t count) {
+                std::vector<float> v(static_cast<size_t>(count));
+                for (int64_t i = 0; i < count; i++) {
+                    v[static_cast<size_t>(i)] = bf16_to_float(src[i]);
+                }
+                return v;
+            };
+            const std::vector<float> xf = widen(xb, x_count), wf = widen(wb, w_count), yf = widen(yb, y_count);
+            std::vector<float> computed = b == 0.0f ? std::vector<float>(static_cast<size_t>(result_count)) : widen(out, result_count);
+            switch (d) {
+            case Direction::Forward: forward<float>(p, algo, info, a, xf.data(), wf.data(), workspace, b, computed.data()); break;
+            case Direction::BackwardData: backward_data<float>(p, algo, info, a, wf.data(), yf.data(), workspace, b, computed.data()); break;
+            case Direction::BackwardFilter: backward_filter<float>(p, algo, info, a, xf.data(), yf.data(), workspace, b, computed.data()); break;
+            }
+            for (int64_t i = 0; i < result_count; i++) {
+                out[i] = float_to_bf16(computed[static_cast<size_t>(i)]);
             }
             return 0;
         };

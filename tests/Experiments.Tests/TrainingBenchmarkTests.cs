@@ -171,8 +171,8 @@ public sealed class TrainingBenchmarkTests : IDisposable
     }
 
     [Theory]
-    [InlineData("bf16", "not implemented in this engine")]
     [InlineData("tf32", "GPU tensor-core mode")]
+    [InlineData("fp16", "unknown precision 'fp16'; use fp32, tf32 or bf16")]
     public void PrecisionsTheCpuCannotRunAreRefusedWithTheReason(string precision, string reason)
     {
         var (exit, error) = Ntr("bench", "train", "--preset", "image-tiny", "--device", "cpu", "--precision", precision, "--out", _dir);

@@ -840,6 +840,80 @@ void test_cudnn_errors(void* handle)
     }
 }
 
+/// BFLOAT16 convolutions (cuDNN's PSEUDO_BFLOAT16 configuration): bf16 x, w, y with FLOAT compute give, in every
+/// direction, the float64 result of the bf16 inputs rounded once to bf16; BFLOAT16 or DOUBLE compute is refused.
+void test_cudnn_bf16(void* handle)
+{
+    const Geometry g{2, 5, 6, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, CUDNN_CROSS_CORRELATION};
+    Descriptors d(g, CUDNN_DATA_BFLOAT16, CUDNN_DEFAULT_MATH);
+    expect_status(cudnnSetConvolution2dDescriptor(d.conv, 1, 1, 1, 1, 1, 1, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), 0, "bf16: FLOAT compute");
+    const size_t nx = static_cast<size_t>(g.n) * g.c * g.h * g.w, nw = static_cast<size_t>(g.k) * g.c * g.r * g.s,
+                 ny = static_cast<size_t>(g.n) * g.k * g.p() * g.q();
+    auto x = random_vector<double>(nx), w = random_vector<double>(nw), dy = random_vector<double>(ny);
+    std::vector<uint16_t> xb(nx), wb(nw), dyb(ny), yb(ny), dxb(nx), dwb(nw);
+    for (size_t i = 0; i < nx; i++) { xb[i] = to_bf16_bits(x[i]); x[i] = from_bf16_bits(xb[i]); }
+    for (size_t i = 0; i < nw; i++) { wb[i] = to_bf16_bits(w[i]); w[i] = from_bf16_bits(wb[i]); }
+    for (size_t i = 0; i < ny; i++) { dyb[i] = to_bf16_bits(dy[i]); dy[i] = from_bf16_bits(dyb[i]); }
+    std::vector<double> y(ny, 0.0), dx(nx, 0.0), dw(nw, 0.0), magnitude_y(ny, 0.0), magnitude_dx(nx, 0.0), magnitude_dw(nw, 0.0);
+    const Taps taps{g};
+    for (int n = 0; n < g.n; n++)
+        for (int k = 0; k < g.k; k++)
+            for (int op = 0; op < g.p(); op++)
+                for (int oq = 0; oq < g.q(); oq++)
+                    for (int c = 0; c < g.c; c++)
+                        for (int r = 0; r < g.r; r++)
+                            for (int s2 = 0; s2 < g.s; s2++) {
+                                const int ih = taps.row(op, r), iw = taps.col(oq, s2);
+                                if (ih < 0 || iw < 0) continue;
+                                const size_t xi = ((static_cast<size_t>(n) * g.c + c) * g.h + ih) * g.w + iw;
+                                const size_t wi = ((static_cast<size_t>(k) * g.c + c) * g.r + r) * g.s + s2;
+                                const size_t yi = ((static_cast<size_t>(n) * g.k + k) * g.p() + op) * g.q() + oq;
+                                y[yi] += x[xi] * w[wi];
+                                magnitude_y[yi] += std::fabs(x[xi] * w[wi]);
+                                dx[xi] += dy[yi] * w[wi];
+                                magnitude_dx[xi] += std::fabs(dy[yi] * w[wi]);
+                                dw[wi] += dy[yi] * x[xi];
+                                magnitude_dw[wi] += std::fabs(dy[yi] * x[xi]);
+                            }
+    const float one = 1, zero = 0;
+    for (int algo = 0; algo < 2; algo++) {
+        const int fwd_algo = algo == 0 ? 0 : 2;
+        size_t b1 = 0, b2 = 0, b3 = 0;
+        expect_status(cudnnGetConvolutionForwardWorkspaceSize(handle, d.x, d.w, d.conv, d.y, fwd_algo, &b1), 0, "bf16 fwd workspace");
+        expect_status(cudnnGetConvolutionBackwardDataWorkspaceSize(handle, d.w, d.y, d.conv, d.x, algo, &b2), 0, "bf16 bwd data workspace");
+        expect_status(cudnnGetConvolutionBackwardFilterWorkspaceSize(handle, d.x, d.y, d.conv, d.w, algo, &b3), 0, "bf16 bwd filter workspace");
+        Workspace ws(std::max(b1, std::max(b2, b3)));
+        expect_status(cudnnConvolutionForward(handle, &one, d.x, xb.data(), d.w, wb.data(), d.conv, fwd_algo, ws.ptr, b1, &zero, d.y, yb.data()), 0, "bf16 fwd");
+        expect_status(cudnnConvolutionBackwardData(handle, &one, d.w, wb.data(), d.y, dyb.data(), d.conv, algo, ws.ptr, b2, &zero, d.x, dxb.data()), 0, "bf16 bwd data");
+        expect_status(cudnnConvolutionBackwardFilter(handle, &one, d.x, xb.data(), d.y, dyb.data(), d.conv, algo, ws.ptr, b3, &zero, d.w, dwb.data()), 0,
+            "bf16 bwd filter");
+        // within half a bf16 ulp of the exact result plus float accumulation (terms * 2^-23 * sum of |products|)
+        auto check = [&](const std::vector<uint16_t>& got, const std::vector<double>& exact, const std::vector<double>& magnitude, int terms, const char* what) {
+            for (size_t i = 0; i < got.size(); i++) {
+                const double value = from_bf16_bits(got[i]);
+                int e = 0;
+                std::frexp(exact[i], &e);
+                const double half_ulp = exact[i] == 0.0 ? 0.0 : std::ldexp(1.0, e - 9);
+                const double bound = half_ulp + terms * std::ldexp(magnitude[i], -23);
+                if (std::fabs(value - exact[i]) > bound) {
+                    expect(false, std::string("bf16 ") + what + " element " + std::to_string(i) + ": " + std::to_string(value) + " vs " + std::to_string(exact[i]));
+                    return;
+                }
+            }
+        };
+        check(yb, y, magnitude_y, g.c * g.r * g.s, "forward");
+        check(dxb, dx, magnitude_dx, g.k * g.r * g.s, "backward data");
+        check(dwb, dw, magnitude_dw, g.n * g.p() * g.q(), "backward filter");
+    }
+    cudnnSetConvolution2dDescriptor(d.conv, 1, 1, 1, 1, 1, 1, CUDNN_CROSS_CORRELATION, CUDNN_DATA_BFLOAT16);
+    size_t bytes = 0;
+    expect_status(cudnnGetConvolutionForwardWorkspaceSize(handle, d.x, d.w, d.conv, d.y, 0, &bytes), CUDNN_STATUS_NOT_SUPPORTED, "bf16 data, BFLOAT16 compute");
+    cudnnSetConvolution2dDescriptor(d.conv, 1, 1, 1, 1, 1, 1, CUDNN_CROSS_CORRELATION, CUDNN_DATA_DOUBLE);
+    expect_status(cudnnGetConvolutionForwardWorkspaceSize(handle, d.x, d.w, d.conv, d.y, 0, &bytes), CUDNN_STATUS_NOT_SUPPORTED, "bf16 data, DOUBLE compute");
+    expect(g_last_error.find("BFLOAT16 data FLOAT compute") != std::string::npos, "message names bf16's compute type: " + g_last_error);
+    std::printf("cuDNN bf16 convolution: forward, backward data and filter within half a bf16 ulp of float64 (2 algorithm sets)\n");
+}
+
 void test_cudnn()
 {
     void* handle = nullptr;
@@ -865,6 +939,7 @@ void test_cudnn()
         adjoint_case(handle, g, stats);
     }
     test_cudnn_errors(handle);
+    test_cudnn_bf16(handle);
     std::printf("cuDNN convolution: %d executions over %zu geometries (float FMA, float TF32, double), %d Find calls\n", stats.cases,
         sizeof(geometries) / sizeof(geometries[0]), stats.find_calls);
     std::printf("  forward         max error float %.3g, double %.3g\n", stats.fwd_f.value, stats.fwd_d.value);

@@ -58,11 +58,12 @@ public static class RunCommands
         var device = DeviceOption();
         var tasks = TasksOption();
         var evalSamples = EvalSamplesOption();
+        var precision = new Option<string?>("--precision") { Description = "fp32, tf32 (GPU) or bf16 (mixed precision: bf16 GEMMs/convolutions, float32 weights, optimizer and every other op); default: the device's (tf32 on a GPU, fp32 on the CPU)" };
         var gpus = new Option<int?>("--gpus") { Description = "data-parallel over N GPUs of this node: starts N ranks, rank r on GPU r, gradients all-reduced with NCCL" };
         var dryRun = new Option<bool>("--dry-run") { Description = "with --gpus: print the rank processes (environment and command line) instead of starting them" };
         var metaGradient = MetaGradientOption();
         var cmd = new Command("run", "train one method over a task stream; writes a resumable run folder with metrics, checkpoints, samples and a report");
-        foreach (var o in new Option[] { method, preset, seed, output, steps, device, tasks, evalSamples, gpus, dryRun, metaGradient })
+        foreach (var o in new Option[] { method, preset, seed, output, steps, device, tasks, evalSamples, precision, gpus, dryRun, metaGradient })
         {
             cmd.Options.Add(o);
         }
@@ -71,7 +72,7 @@ public static class RunCommands
             // everything is checked before anything is built, loaded or written
             var config = ConfigOverrides.Apply(
                 ExperimentPresets.Create(parse.GetValue(preset)!, parse.GetValue(method)!, parse.GetValue(seed)),
-                parse.GetValue(steps), parse.GetValue(device), parse.GetValue(tasks), parse.GetValue(evalSamples), parse.GetValue(metaGradient));
+                parse.GetValue(steps), parse.GetValue(device), parse.GetValue(tasks), parse.GetValue(evalSamples), parse.GetValue(metaGradient), parse.GetValue(precision));
             config.Validate();
             var dir = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Preset}-{config.Method}-seed{config.Seed}");
             if (parse.GetValue(gpus) is { } gpuCount)
@@ -91,6 +92,10 @@ public static class RunCommands
                 if (parse.GetValue(metaGradient) is { } order)
                 {
                     rankArguments.AddRange(["--meta-gradient", order]);
+                }
+                if (config.Precision is { } chosen)
+                {
+                    rankArguments.AddRange(["--precision", chosen.Name()]);
                 }
                 return GpuLaunch.Run(config, gpuCount, rankArguments, parse.GetValue(dryRun));
             }

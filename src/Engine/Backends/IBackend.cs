@@ -29,9 +29,6 @@ public partial interface IBackend
     /// <summary>Sets every element of a contiguous tensor.</summary>
     void Fill(Tensor destination, double value);
 
-    /// <summary>Converts between dtypes (both contiguous, same shape).</summary>
-    void Cast(Tensor source, Tensor destination);
-
     /// <summary>Standard normal values: element i is Philox normal number (seed, offset + i).</summary>
     void FillNormal(Tensor destination, ulong seed, ulong offset);
 

@@ -70,6 +70,13 @@ public sealed record OpCase
     /// <summary>Whether the op's backward is differentiable (second-order gradients, Hessian-vector products).</summary>
     public bool HasSecondOrder => !KernelsWithoutSecondOrder.Contains(Kernel);
 
+    /// <summary>
+    /// The op rounds (a cast to a narrower dtype): its derivative is 0 almost everywhere and its gradient is, by
+    /// definition, the output's gradient cast back (straight through), so central differences cannot check it. Such a
+    /// kernel needs no gradient-checked case; tests/Engine.Tests/BFloat16Tests.cs checks its gradient bit for bit.
+    /// </summary>
+    public bool StraightThroughGradient { get; init; }
+
     /// <summary>Calls cuBLAS or cuDNN (GEMM, convolution, Gram matrices): on the emulated device it needs the vendor stand-ins.</summary>
     public bool UsesVendorLibrary { get; init; }
 

@@ -93,6 +93,7 @@ public sealed partial class Tensor
     /// <summary>Standard normal values from the counter-based generator (identical on every device).</summary>
     public static Tensor Randn(int[] shape, Generator generator, DType dtype = DType.F32, Device? device = null)
     {
+        BFloat16Kernels.RefuseRandom("Randn", dtype);
         var t = Empty(shape, dtype, device);
         t.Backend.FillNormal(t, generator.Seed, generator.Advance(t.Numel));
         return t;
@@ -101,6 +102,7 @@ public sealed partial class Tensor
     /// <summary>Uniform values in [low, high) from the counter-based generator.</summary>
     public static Tensor Rand(int[] shape, Generator generator, double low = 0, double high = 1, DType dtype = DType.F32, Device? device = null)
     {
+        BFloat16Kernels.RefuseRandom("Rand", dtype);
         var t = Empty(shape, dtype, device);
         t.Backend.FillUniform(t, generator.Seed, generator.Advance(t.Numel), low, high);
         return t;

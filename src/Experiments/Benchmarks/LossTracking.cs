@@ -4,6 +4,7 @@ using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 using NativeTrustRegion.Engine.Checkpoints;
 using NativeTrustRegion.Engine.Optim;
+using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Models;
 using NativeTrustRegion.Models.Diffusion;
 
@@ -34,7 +35,7 @@ public static class LossTracking
         var learningRate = manifest.LearningRate;
 
         var backend = BackendRegistry.For(device);
-        backend.Precision = precision.Matmul();
+        using var mixed = precision.Enter(backend);
         var store = new ParameterStore(DType.F32, device);
         var model = ModelPresets.Create(preset, store);
         store.Allocate(0);

@@ -1,3 +1,5 @@
+using NativeTrustRegion.Experiments.Configuration;
+
 namespace NativeTrustRegion.Experiments.Benchmarks;
 
 /// <summary>The losses of the first steps of training on a loss-tracking folder's batches, and where they were computed.</summary>

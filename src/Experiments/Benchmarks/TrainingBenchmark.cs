@@ -4,6 +4,7 @@ using NativeTrustRegion.Continual.Replay;
 using NativeTrustRegion.Continual.Training;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
+using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Continual.Fisher;
 using NativeTrustRegion.Models;
 using NativeTrustRegion.Models.Diffusion;
@@ -33,7 +34,7 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         settings.Validate();
         var started = DateTime.UtcNow;
         var backend = BackendRegistry.For(settings.Device);
-        backend.Precision = settings.Precision.Matmul();
+        using var precision = settings.Precision.Enter(backend);
         var machine = BenchmarkMachine.Describe(backend);
         var baseline = DeviceUsedBytes(backend);
         var replay = new BenchmarkReplayGenerator(new ConditionalSampleReplay());

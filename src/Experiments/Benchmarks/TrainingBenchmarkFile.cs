@@ -1,5 +1,6 @@
 using System.Globalization;
 using NativeTrustRegion.Continual.Training;
+using NativeTrustRegion.Experiments.Configuration;
 
 namespace NativeTrustRegion.Experiments.Benchmarks;
 

@@ -1,6 +1,7 @@
 using NativeTrustRegion.Continual.Methods;
 using NativeTrustRegion.Continual.Training;
 using NativeTrustRegion.Engine;
+using NativeTrustRegion.Experiments.Configuration;
 
 namespace NativeTrustRegion.Experiments.Benchmarks;
 

@@ -6,11 +6,22 @@ namespace NativeTrustRegion.Experiments.Configuration;
 /// <summary>The command-line overrides of a preset shared by `ntr run` and `ntr compare` (null = the preset's value).</summary>
 public static class ConfigOverrides
 {
-    public static ExperimentConfig Apply(ExperimentConfig config, int? stepsPerTask, string? device, int? tasks, int? evaluationSamples, string? metaGradient = null)
+    public static ExperimentConfig Apply(ExperimentConfig config, int? stepsPerTask, string? device, int? tasks, int? evaluationSamples, string? metaGradient = null, string? precision = null)
     {
         if (metaGradient is { } order)
         {
             config = config with { Hyper = config.Hyper with { MetaGradient = ParseMetaGradient(order) } };
+        }
+        if (precision is { } p)
+        {
+            try
+            {
+                config = config with { Precision = TrainingPrecisions.Parse(p) };
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"--precision: {e.Message}");
+            }
         }
         if (stepsPerTask is { } steps)
         {

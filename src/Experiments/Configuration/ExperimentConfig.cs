@@ -72,6 +72,13 @@ public sealed record ExperimentConfig
     [JsonConverter(typeof(DeviceJsonConverter))]
     public Device Device { get; init; } = Device.Cpu;
 
+    /// <summary>
+    /// The arithmetic of training ("fp32", "tf32", "bf16" in config.json; <see cref="TrainingPrecision"/>), or absent:
+    /// the device's engine default (TF32 on a GPU unless NTR_TF32=0, fp32 on the CPU). Set with `ntr run --precision`.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TrainingPrecision? Precision { get; init; }
+
     public EvaluationSettings Evaluation { get; init; } = new();
 
     /// <summary>Write a resumable checkpoint every this many steps (and at every task end).</summary>
@@ -101,6 +108,7 @@ public sealed record ExperimentConfig
             {
                 "$.domain" => $" Fix: domain is one of {string.Join(", ", Enum.GetValues<ExperimentDomain>().Select(d => d.ToName()))}.",
                 "$.device" => " Fix: device is cpu, cuda or cuda:N.",
+                "$.precision" => " Fix: precision is fp32, tf32 or bf16 (or leave it out for the device's default).",
                 "$.evaluation.probe_metric" => $" Fix: probe_metric is one of {string.Join(", ", Enum.GetValues<ProbeMetricKind>().Select(k => k.ToName()))}.",
                 "$.hyper.meta_gradient" => $" Fix: meta_gradient is one of {string.Join(", ", JsonEnumNames<Continual.Training.MetaGradientOrder>.All)}.",
                 _ => "",

@@ -56,6 +56,10 @@ public static class ExperimentConfigValidation
                 _ = ControlTaskNames.Parse(task);
             }
         }
+        if (config.Precision is { } precision && TrainingPrecisions.Unsupported(precision, config.Device) is { } unsupported)
+        {
+            throw new UsageException($"precision {precision.Name()} on {config.Device}: {unsupported}");
+        }
         if (!Enum.IsDefined(config.Evaluation.ProbeMetric))
         {
             throw new UsageException($"probe metric {(int)config.Evaluation.ProbeMetric} is not a probe metric; valid: {string.Join(", ", JsonEnumNames<ProbeMetricKind>.All)}");

@@ -49,10 +49,14 @@ public sealed class ExperimentRunner
     /// <see cref="RunInterruptedException"/> with <see cref="RunInterruptedException.Checkpointed"/> set; resuming it
     /// gives the same results as an uninterrupted run. A stop during a task's end (Fisher estimate, replay generation,
     /// evaluation) takes effect after the task's checkpoint. A run that fails writes the reason to failure.txt.
+    /// With config.json's <see cref="ExperimentConfig.Precision"/> set, everything the run computes on this thread —
+    /// training steps, Fisher estimates, replay generation, evaluation — uses that precision.
     /// </summary>
     public RunResult Run(CancellationToken stop = default)
     {
         using var running = _folder.MarkRunning();
+        // config.json's precision (absent: the device's default, nothing set); bf16 holds for this thread's whole run
+        using var precision = _config.Precision is { } chosen ? chosen.Enter(BackendRegistry.For(_config.Device)) : null;
         try
         {
             return RunToEnd(stop);

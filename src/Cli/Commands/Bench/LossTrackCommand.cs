@@ -2,6 +2,7 @@ using System.CommandLine;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Backends.Cuda;
 using NativeTrustRegion.Experiments.Benchmarks;
+using NativeTrustRegion.Experiments.Configuration;
 
 namespace NativeTrustRegion.Cli.Commands.Bench;
 
@@ -13,7 +14,7 @@ internal static class LossTrackCommand
         var command = new Command("loss-track", "train from an export-batches folder's initial weights on its batches (evaluation mode, Adam 2e-4) and write each step's loss as JSON");
         var batches = new Option<string>("--batches") { Description = "folder written by `ntr bench export-batches`", Required = true };
         var device = new Option<string>("--device") { Description = "cuda, cuda:N or cpu", DefaultValueFactory = _ => "cuda" };
-        var precision = new Option<string>("--precision") { Description = "fp32 (default: compare like with like) or tf32 (GPU)", DefaultValueFactory = _ => "fp32" };
+        var precision = new Option<string>("--precision") { Description = "fp32 (default: compare like with like), tf32 (GPU) or bf16 (mixed precision)", DefaultValueFactory = _ => "fp32" };
         var steps = new Option<int?>("--steps") { Description = "stop after this many steps (default: every step in the folder)" };
         var output = new Option<string?>("--out") { Description = "JSON file to write (default: <batches>/losses-ntr.json)" };
         foreach (var option in new Option[] { batches, device, precision, steps, output })

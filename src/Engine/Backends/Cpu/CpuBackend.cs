@@ -39,6 +39,14 @@ public sealed partial class CpuBackend : IBackend
             var dst = Data<float>(destination);
             CopyConverted(source, dst, dst.Length);
         }
+        else if (destination.DType == DType.BF16)
+        {
+            // through float32: float64 values are rounded to float32 first, then to bf16
+            var dst = Data<ushort>(destination);
+            var wide = new float[dst.Length];
+            CopyConverted<T, float>(source, wide, wide.Length);
+            BFloat16.FromFloats(wide, dst);
+        }
         else
         {
             var dst = Data<double>(destination);
@@ -53,6 +61,13 @@ public sealed partial class CpuBackend : IBackend
         {
             var src = Data<float>(source);
             CopyConverted<float, T>(src, destination, src.Length);
+        }
+        else if (source.DType == DType.BF16)
+        {
+            var src = Data<ushort>(source);
+            var wide = new float[src.Length];
+            BFloat16.ToFloats(src, wide);
+            CopyConverted<float, T>(wide, destination, wide.Length);
         }
         else
         {
@@ -95,6 +110,11 @@ public sealed partial class CpuBackend : IBackend
 
     public void Copy(Tensor source, Tensor destination)
     {
+        if (source.DType == DType.BF16)
+        {
+            CopyStrided<ushort>(source, destination);
+            return;
+        }
         DTypeDispatch.For(source.DType, CopyStrided<float>, CopyStrided<double>)(source, destination);
     }
 
@@ -141,23 +161,16 @@ public sealed partial class CpuBackend : IBackend
 
     public void Fill(Tensor destination, double value)
     {
+        if (destination.DType == DType.BF16)
+        {
+            Data<ushort>(destination).Fill(BFloat16.FromFloat((float)value));
+            return;
+        }
         DTypeDispatch.For(destination.DType, Fill<float>, Fill<double>)(destination, value);
     }
 
     private static void Fill<T>(Tensor destination, double value)
         where T : unmanaged, INumberBase<T> => Data<T>(destination).Fill(T.CreateTruncating(value));
-
-    public void Cast(Tensor source, Tensor destination)
-    {
-        if (source.DType == DType.F32)
-        {
-            CopyToHost<double>(source, Data<double>(destination));
-        }
-        else
-        {
-            CopyToHost<float>(source, Data<float>(destination));
-        }
-    }
 
     public void FillNormal(Tensor destination, ulong seed, ulong offset)
     {

@@ -2,11 +2,12 @@ using System.Runtime.InteropServices;
 
 namespace NativeTrustRegion.Engine.Backends.Cpu;
 
-/// <summary>A managed array of float or double.</summary>
+/// <summary>A managed array of float, double or bfloat16 bits (ushort).</summary>
 public sealed class CpuStorage : Storage
 {
     private readonly float[]? _f32;
     private readonly double[]? _f64;
+    private readonly ushort[]? _bf16;
 
     internal CpuStorage(DType dtype, long length)
         : base(dtype, length)
@@ -15,6 +16,10 @@ public sealed class CpuStorage : Storage
         if (dtype == DType.F32)
         {
             _f32 = GC.AllocateUninitializedArray<float>(n);
+        }
+        else if (dtype == DType.BF16)
+        {
+            _bf16 = GC.AllocateUninitializedArray<ushort>(n);
         }
         else
         {
@@ -26,7 +31,7 @@ public sealed class CpuStorage : Storage
 
     public override IBackend Backend => BackendRegistry.CpuBackend;
 
-    /// <summary>The underlying array (float[] or double[]).</summary>
+    /// <summary>The underlying array (float[], double[] or, for bf16, ushort[]).</summary>
     internal T[] Array<T>()
         where T : unmanaged
     {
@@ -37,6 +42,10 @@ public sealed class CpuStorage : Storage
         if (typeof(T) == typeof(double) && _f64 is not null)
         {
             return (T[])(object)_f64;
+        }
+        if (typeof(T) == typeof(ushort) && _bf16 is not null)
+        {
+            return (T[])(object)_bf16;
         }
         throw new InvalidOperationException($"a {DType} buffer was read as {typeof(T).Name}");
     }
@@ -51,6 +60,10 @@ public sealed class CpuStorage : Storage
         if (typeof(T) == typeof(double) && _f64 is not null)
         {
             return MemoryMarshal.Cast<double, T>(_f64.AsSpan());
+        }
+        if (typeof(T) == typeof(ushort) && _bf16 is not null)
+        {
+            return MemoryMarshal.Cast<ushort, T>(_bf16.AsSpan());
         }
         throw new InvalidOperationException($"a {DType} buffer was read as {typeof(T).Name}");
     }

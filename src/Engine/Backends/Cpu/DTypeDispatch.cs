@@ -13,6 +13,7 @@ internal static class DTypeDispatch
         {
             DType.F32 => f32,
             DType.F64 => f64,
+            DType.BF16 => throw BFloat16Kernels.Unsupported(),
             _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "The CPU back end computes in float32 or float64 only."),
         };
 }

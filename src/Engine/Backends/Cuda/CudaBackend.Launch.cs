@@ -91,6 +91,7 @@ public sealed unsafe partial class CudaBackend
     {
         null => "",
         DType.F32 => "_f32",
+        DType.BF16 => "_bf16",
         _ => "_f64",
     };
 

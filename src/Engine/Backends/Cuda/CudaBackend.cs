@@ -107,7 +107,16 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
             var n = (int)Math.Min(perSlot, count - start);
             var slot = _staging.Acquire(out var index);
             var chunk = source.Slice((int)start, n);
-            if (destination.DType == DType.F32)
+            if (destination.DType == DType.BF16)
+            {
+                // through float32: float64 values are rounded to float32 first, then to bf16
+                var target = new Span<ushort>(slot, n);
+                for (var i = 0; i < n; i++)
+                {
+                    target[i] = BFloat16.FromFloat(typeof(T) == typeof(float) ? MemoryMarshal.Cast<T, float>(chunk)[i] : (float)MemoryMarshal.Cast<T, double>(chunk)[i]);
+                }
+            }
+            else if (destination.DType == DType.F32)
             {
                 var target = new Span<float>(slot, n);
                 if (typeof(T) == typeof(float))
@@ -181,7 +190,23 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
             _staging.Release(index);
             Context.Synchronize();
             var chunk = destination.Slice((int)start, n);
-            if (source.DType == DType.F32)
+            if (source.DType == DType.BF16)
+            {
+                var from = new ReadOnlySpan<ushort>(slot, n);
+                for (var i = 0; i < n; i++)
+                {
+                    var value = BFloat16.ToFloat(from[i]);
+                    if (typeof(T) == typeof(float))
+                    {
+                        MemoryMarshal.Cast<T, float>(chunk)[i] = value;
+                    }
+                    else
+                    {
+                        MemoryMarshal.Cast<T, double>(chunk)[i] = value;
+                    }
+                }
+            }
+            else if (source.DType == DType.F32)
             {
                 var from = new ReadOnlySpan<float>(slot, n);
                 if (typeof(T) == typeof(float))
@@ -249,6 +274,13 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
             CudaDriver.Check(CudaDriver.cuMemsetD32Async(dst, BitConverter.SingleToUInt32Bits((float)value), (nuint)n, Context.Stream), "cuMemsetD32Async");
             return;
         }
+        if (destination.DType == DType.BF16)
+        {
+            var bits = BFloat16.FromFloat((float)value);
+            void** bfArgs = stackalloc void*[] { &dst, &n, &bits };
+            Launch("copy", "fill", DType.BF16, n, bfArgs);
+            return;
+        }
         if (BitConverter.DoubleToInt64Bits(value) == 0)
         {
             CudaDriver.Check(CudaDriver.cuMemsetD32Async(dst, 0, (nuint)(2 * n), Context.Stream), "cuMemsetD32Async");
@@ -256,18 +288,6 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
         }
         void** args = stackalloc void*[] { &dst, &n, &value };
         Launch("copy", "fill", DType.F64, n, args);
-    }
-
-    public void Cast(Tensor source, Tensor destination)
-    {
-        if (source.Numel == 0)
-        {
-            return;
-        }
-        ulong src = Ptr(source), dst = Ptr(destination);
-        long n = source.Numel;
-        void** args = stackalloc void*[] { &src, &dst, &n };
-        Launch("copy", source.DType == DType.F32 ? "cast_f32_to_f64" : "cast_f64_to_f32", null, n, args);
     }
 
     public void FillNormal(Tensor destination, ulong seed, ulong offset)

@@ -14,16 +14,38 @@ public sealed partial class CpuBackend
 {
     public void Conv2dForward(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvGeometry g)
     {
+        if (x.DType == DType.BF16)
+        {
+            // bf16: the float32 convolution of the exactly widened operands, the output rounded to bf16 once
+            var wy = BFloat16Widening.Scratch(y);
+            ConvForward<float>(BFloat16Widening.Widen(x), BFloat16Widening.Widen(w), bias is null ? null : BFloat16Widening.Widen(bias), wy, g);
+            BFloat16Widening.Narrow(wy, y);
+            return;
+        }
         DTypeDispatch.For(x.DType, ConvForward<float>, ConvForward<double>)(x, w, bias, y, g);
     }
 
     public void Conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeometry g, bool accumulate)
     {
+        if (dy.DType == DType.BF16)
+        {
+            var wdx = accumulate ? BFloat16Widening.Widen(dx) : BFloat16Widening.Scratch(dx);
+            ConvBackwardData<float>(BFloat16Widening.Widen(dy), BFloat16Widening.Widen(w), wdx, g, accumulate);
+            BFloat16Widening.Narrow(wdx, dx);
+            return;
+        }
         DTypeDispatch.For(dy.DType, ConvBackwardData<float>, ConvBackwardData<double>)(dy, w, dx, g, accumulate);
     }
 
     public void Conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeometry g, bool accumulate)
     {
+        if (x.DType == DType.BF16)
+        {
+            var wdw = accumulate ? BFloat16Widening.Widen(dw) : BFloat16Widening.Scratch(dw);
+            ConvBackwardFilter<float>(BFloat16Widening.Widen(x), BFloat16Widening.Widen(dy), wdw, g, accumulate);
+            BFloat16Widening.Narrow(wdw, dw);
+            return;
+        }
         DTypeDispatch.For(x.DType, ConvBackwardFilter<float>, ConvBackwardFilter<double>)(x, dy, dw, g, accumulate);
     }
 

@@ -14,7 +14,11 @@ public partial interface IBackend
     void Conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeometry g, bool accumulate);
 }
 
-/// <summary>Convolutions: conv2d, conv1d (as conv2d with height 1) and conv-transpose1d, with gradients.</summary>
+/// <summary>
+/// Convolutions: conv2d, conv1d (as conv2d with height 1) and conv-transpose1d, with gradients; float32, float64 or
+/// bf16 (bf16 operands, float32 accumulation, bf16 output, no bias). Under <see cref="MixedPrecision.Bf16"/> float32
+/// input and weight are convolved in bf16, the output cast back to float32 and the bias added in float32.
+/// </summary>
 public static partial class Ops
 {
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0) =>
@@ -25,6 +29,12 @@ public static partial class Ops
         const string op = "Conv2d";
         x.EnsureAlive(op);
         TensorOpException.Compatible(op, x, weight);
+        if (MixedPrecision.Applies(x, weight))
+        {
+            var product = Conv2d(Cast(x, DType.BF16), Cast(weight, DType.BF16), null, stride, padding);
+            return bias is null ? Cast(product, DType.F32) : CastAddBias(product, DType.F32, bias, 1);
+        }
+        RefuseBf16Bias(op, x, bias);
         TensorOpException.Rank(op, x, 4, "input");
         TensorOpException.Rank(op, weight, 4, "weight");
         if (weight.Shape[1] != x.Shape[1])
@@ -69,6 +79,12 @@ public static partial class Ops
         const string op = "ConvTranspose1d";
         x.EnsureAlive(op);
         TensorOpException.Compatible(op, x, weight);
+        if (MixedPrecision.Applies(x, weight))
+        {
+            var product = ConvTranspose1d(Cast(x, DType.BF16), Cast(weight, DType.BF16), null, stride, padding);
+            return bias is null ? Cast(product, DType.F32) : CastAddBias(product, DType.F32, bias, 1);
+        }
+        RefuseBf16Bias(op, x, bias);
         TensorOpException.Rank(op, x, 3, "input");
         TensorOpException.Rank(op, weight, 3, "weight");
         if (weight.Shape[0] != x.Shape[1])
@@ -98,6 +114,14 @@ public static partial class Ops
         }
         var result = GradTape.ShouldRecord(x, weight, bias) ? GradTape.Record(new ConvTransposeNode(xc, wc, x, weight, bias, g), y) : y;
         return result.Reshape(n, cout, outLen);
+    }
+
+    private static void RefuseBf16Bias(string op, Tensor x, Tensor? bias)
+    {
+        if (x.DType == DType.BF16 && bias is not null)
+        {
+            throw new TensorOpException(op, "a bias with bf16 operands", "add the bias in float32 after casting the output back (what MixedPrecision.Bf16 does)");
+        }
     }
 
     private sealed class ConvNode(Tensor xc, Tensor wc, Tensor x, Tensor weight, Tensor? bias, ConvGeometry g)

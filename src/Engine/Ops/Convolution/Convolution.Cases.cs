@@ -18,6 +18,21 @@ internal sealed class ConvolutionCases : IOpCaseSource
                 UsesVendorLibrary = true,
             };
         }
+        // bf16 under MixedPrecision.Bf16: bf16 input and weight, float32 accumulation, bf16 output cast back, float32 bias
+        var bf16 = (OpCase c) => c with { Checks = OpChecks.Parity, Tolerance = OpTolerance.Bf16, UsesVendorLibrary = true };
+        Func<Tensor[], Tensor> Mixed(Func<Tensor[], Tensor> f) => t =>
+        {
+            using var mixed = Autograd.MixedPrecision.Bf16();
+            return f(t);
+        };
+        yield return bf16(OpCase.Autograd(kernel, "conv2d 3x3 pad 1 [8,16,16,16]→32 bf16 (mixed precision)", Mixed(t => Ops.Conv2d(t[0], t[1], t[2], 1, 1)),
+            new([8, 16, 16, 16], 1510), new([32, 16, 3, 3], 1511, 0.1), new([32], 1512)));
+        yield return bf16(OpCase.Autograd(kernel, "conv2d 3x3 stride 2 [4,8,15,15]→16 bf16 (explicit casts, no bias)",
+            t => Ops.Cast(Ops.Conv2d(Ops.Cast(t[0], DType.BF16), Ops.Cast(t[1], DType.BF16), null, 2, 1), DType.F32), new([4, 8, 15, 15], 1513), new([16, 8, 3, 3], 1514, 0.2)));
+        yield return bf16(OpCase.Autograd(kernel, "conv1d k5 pad 2 [4,16,16]→32 bf16 (mixed precision)", Mixed(t => Ops.Conv1d(t[0], t[1], t[2], 1, 2)),
+            new([4, 16, 16], 1515), new([32, 16, 5], 1516, 0.2), new([32], 1517)));
+        yield return bf16(OpCase.Autograd(kernel, "conv-transpose1d k4 s2 p1 [4,16,8]→8 bf16 (mixed precision)", Mixed(t => Ops.ConvTranspose1d(t[0], t[1], t[2], 2, 1)),
+            new([4, 16, 8], 1518), new([16, 8, 4], 1519, 0.2), new([8], 1520)));
         var large = (OpCase c) => c with { Checks = OpChecks.Parity, Tolerance = OpTolerance.Tf32, UsesVendorLibrary = true };
         yield return large(OpCase.Autograd(kernel, "conv2d 3x3 stride 2 [4,8,15,15]→16", t => Ops.Conv2d(t[0], t[1], t[2], 2, 1), new([4, 8, 15, 15], 60), new([16, 8, 3, 3], 61, 0.2), new([16], 62)));
         yield return large(OpCase.Autograd(kernel, "conv2d 1x1 [4,32,8,8]→16", t => Ops.Conv2d(t[0], t[1], null), new([4, 32, 8, 8], 63), new([16, 32, 1, 1], 64, 0.2)));

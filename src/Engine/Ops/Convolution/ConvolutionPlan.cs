@@ -25,7 +25,14 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
     public ConvolutionPlan(ConvGeometry g, DType dtype, bool tf32, bool deterministic)
     {
         Geometry = g;
-        _dataType = dtype == DType.F32 ? Cudnn.DataFloat : Cudnn.DataDouble;
+        _dataType = dtype switch
+        {
+            DType.F32 => Cudnn.DataFloat,
+            DType.BF16 => Cudnn.DataBFloat16,
+            _ => Cudnn.DataDouble,
+        };
+        // bf16 data computes in float32 (cuDNN's PSEUDO_BFLOAT16 configuration); float and double compute in their own type
+        var computeType = dtype == DType.BF16 ? Cudnn.DataFloat : _dataType;
         _tf32 = tf32 && dtype == DType.F32;
         _deterministic = deterministic;
         Cudnn.Check(Cudnn.cudnnCreateTensorDescriptor(out var x), "cudnnCreateTensorDescriptor");
@@ -41,8 +48,9 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
         {
             Cudnn.Check(Cudnn.cudnnCreateConvolutionDescriptor(out var c), "cudnnCreateConvolutionDescriptor");
             _conv[i] = new CudnnConvolutionDescriptor(c);
-            Cudnn.Check(Cudnn.cudnnSetConvolution2dDescriptor(c, g.PadH, g.PadW, g.StrideH, g.StrideW, 1, 1, Cudnn.CrossCorrelation, _dataType), "cudnnSetConvolution2dDescriptor");
-            Cudnn.Check(Cudnn.cudnnSetConvolutionMathType(c, _tf32 ? Cudnn.MathDefault : Cudnn.MathFma), "cudnnSetConvolutionMathType");
+            Cudnn.Check(Cudnn.cudnnSetConvolution2dDescriptor(c, g.PadH, g.PadW, g.StrideH, g.StrideW, 1, 1, Cudnn.CrossCorrelation, computeType), "cudnnSetConvolution2dDescriptor");
+            // bf16 data: tensor cores allowed (DEFAULT_MATH); float data: TF32 only when asked
+            Cudnn.Check(Cudnn.cudnnSetConvolutionMathType(c, _tf32 || dtype == DType.BF16 ? Cudnn.MathDefault : Cudnn.MathFma), "cudnnSetConvolutionMathType");
         }
     }
 
@@ -60,8 +68,8 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
         var (algo, ws) = Choose(handle, Direction.Forward);
         var workspace = backend.ConvolutionWorkspace(ws);
         Scalars(beta, out var a32, out var b32, out var a64, out var b64);
-        void* alpha = _dataType == Cudnn.DataFloat ? &a32 : &a64;
-        void* pbeta = _dataType == Cudnn.DataFloat ? &b32 : &b64;
+        void* alpha = _dataType == Cudnn.DataDouble ? &a64 : &a32;
+        void* pbeta = _dataType == Cudnn.DataDouble ? &b64 : &b32;
         Cudnn.Check(Cudnn.cudnnConvolutionForward(handle, alpha, _x.DangerousGetHandle(), x, _w.DangerousGetHandle(), w, Conv(Direction.Forward), algo, workspace, (nuint)ws, pbeta,
             _y.DangerousGetHandle(), y), $"cudnnConvolutionForward({Describe()}, algo {algo})");
     }
@@ -71,8 +79,8 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
         var (algo, ws) = Choose(handle, Direction.BackwardData);
         var workspace = backend.ConvolutionWorkspace(ws);
         Scalars(beta, out var a32, out var b32, out var a64, out var b64);
-        void* alpha = _dataType == Cudnn.DataFloat ? &a32 : &a64;
-        void* pbeta = _dataType == Cudnn.DataFloat ? &b32 : &b64;
+        void* alpha = _dataType == Cudnn.DataDouble ? &a64 : &a32;
+        void* pbeta = _dataType == Cudnn.DataDouble ? &b64 : &b32;
         Cudnn.Check(Cudnn.cudnnConvolutionBackwardData(handle, alpha, _w.DangerousGetHandle(), w, _y.DangerousGetHandle(), dy, Conv(Direction.BackwardData), algo, workspace, (nuint)ws,
             pbeta, _x.DangerousGetHandle(), dx), $"cudnnConvolutionBackwardData({Describe()}, algo {algo})");
     }
@@ -82,8 +90,8 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
         var (algo, ws) = Choose(handle, Direction.BackwardFilter);
         var workspace = backend.ConvolutionWorkspace(ws);
         Scalars(beta, out var a32, out var b32, out var a64, out var b64);
-        void* alpha = _dataType == Cudnn.DataFloat ? &a32 : &a64;
-        void* pbeta = _dataType == Cudnn.DataFloat ? &b32 : &b64;
+        void* alpha = _dataType == Cudnn.DataDouble ? &a64 : &a32;
+        void* pbeta = _dataType == Cudnn.DataDouble ? &b64 : &b32;
         Cudnn.Check(Cudnn.cudnnConvolutionBackwardFilter(handle, alpha, _x.DangerousGetHandle(), x, _y.DangerousGetHandle(), dy, Conv(Direction.BackwardFilter), algo, workspace, (nuint)ws,
             pbeta, _w.DangerousGetHandle(), dw), $"cudnnConvolutionBackwardFilter({Describe()}, algo {algo})");
     }

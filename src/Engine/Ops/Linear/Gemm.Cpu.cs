@@ -6,7 +6,25 @@ public sealed partial class CpuBackend
 {
     public void Gemm(bool transA, bool transB, int m, int n, int k, double alpha, Tensor a, long strideA, Tensor b, long strideB, double beta, Tensor c, long strideC, int batch)
     {
+        if (c.DType == DType.BF16)
+        {
+            GemmBf16(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
+            return;
+        }
         DTypeDispatch.For(c.DType, Gemm<float>, Gemm<double>)(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
+    }
+
+    /// <summary>bf16 A, B and C: the float32 GEMM of the exactly widened operands (float32 accumulation), C rounded to bf16 once.</summary>
+    private static void GemmBf16(bool ta, bool tb, int m, int n, int k, double alpha, Tensor a, long strideA, Tensor b, long strideB, double beta, Tensor c, long strideC, int batch)
+    {
+        var wa = BFloat16Widening.Widen(a);
+        var wb = ReferenceEquals(a.Storage, b.Storage) ? wa : BFloat16Widening.Widen(b);
+        var wc = beta == 0 ? BFloat16Widening.Scratch(c) : BFloat16Widening.Widen(c);
+        Gemm<float>(ta, tb, m, n, k, alpha, wa, strideA, wb, strideB, beta, wc, strideC, batch);
+        for (var i = 0; i < batch; i++)
+        {
+            BFloat16Widening.Narrow(wc, c, c.Offset + i * strideC, (long)m * n);
+        }
     }
 
     private static void Gemm<T>(bool ta, bool tb, int m, int n, int k, double alphaValue, Tensor a, long strideA, Tensor b, long strideB, double betaValue, Tensor c, long strideC, int batch)

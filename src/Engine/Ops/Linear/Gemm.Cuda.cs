@@ -42,14 +42,20 @@ public sealed unsafe partial class CudaBackend
             dataType = Cublas.DataFloat;
             compute = tf32 ? Cublas.ComputeFloatTf32 : Cublas.ComputeFloat;
         }
+        else if (c.DType == DType.BF16)
+        {
+            // bf16 operands and output, float32 accumulation and scalars (tensor cores on Ampere and later)
+            dataType = Cublas.DataBFloat16;
+            compute = Cublas.ComputeFloat;
+        }
         else
         {
             dataType = Cublas.DataDouble;
             compute = Cublas.ComputeDouble;
         }
         float alphaF = (float)alpha, betaF = (float)beta;
-        void* pAlpha = c.DType == DType.F32 ? (void*)&alphaF : &alpha;
-        void* pBeta = c.DType == DType.F32 ? (void*)&betaF : &beta;
+        void* pAlpha = c.DType == DType.F64 ? &alpha : &alphaF;
+        void* pBeta = c.DType == DType.F64 ? &beta : &betaF;
         if (batch == 1)
         {
             Cublas.Check(Cublas.cublasGemmEx(handle, opB, opA, n, m, k, pAlpha, pb, dataType, ldb, pa, dataType, lda, pBeta, pc, dataType, ldc, compute, Cublas.AlgoDefault),

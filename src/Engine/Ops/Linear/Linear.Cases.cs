@@ -20,6 +20,21 @@ internal sealed class LinearCases : IOpCaseSource
             yield return tuned(OpCase.Autograd("Linear/Gemm", $"linear with bias [8,20,64]→48 {label}", t => Ops.Linear(t[0], t[1], t[2]), new([8, 20, 64], 54), new([48, 64], 55, 0.2), new([48], 56)));
         }
 
+        // bf16: bf16 operands, float32 accumulation, bf16 product (explicit casts, and Linear under MixedPrecision.Bf16 with its float32 bias)
+        var bf16 = (OpCase c) => c with { Checks = OpChecks.Parity, Tolerance = OpTolerance.Bf16, UsesVendorLibrary = true };
+        yield return bf16(OpCase.Autograd("Linear/Gemm", "matmul bf16 [96,160]·[160,80]",
+            t => Ops.Cast(Ops.MatMul(Ops.Cast(t[0], DType.BF16), Ops.Cast(t[1], DType.BF16)), DType.F32), new([96, 160], 1500), new([160, 80], 1501)));
+        yield return bf16(OpCase.Autograd("Linear/Gemm", "batched matmul bf16 with transposed views (mixed precision)", t =>
+        {
+            using var mixed = Autograd.MixedPrecision.Bf16();
+            return Ops.MatMul(t[0].Transpose(1, 2), t[1]);
+        }, new([6, 40, 24], 1502), new([6, 40, 56], 1503)));
+        yield return bf16(OpCase.Autograd("Linear/Gemm", "linear with bias [8,20,64]→48 bf16 (mixed precision)", t =>
+        {
+            using var mixed = Autograd.MixedPrecision.Bf16();
+            return Ops.Linear(t[0], t[1], t[2]);
+        }, new([8, 20, 64], 1504), new([48, 64], 1505, 0.2), new([48], 1506)));
+
         // small shapes for the gradient check (and FP32 parity)
         // the benchmark: image-paper's attention projection at 8x8 (8192 tokens of 256 channels → q, k, v), training batch 128
         yield return OpCase.Autograd("Linear/Gemm", "linear image-paper attention qkv [128,64,256]→768", t => Ops.Linear(t[0], t[1], t[2]),

@@ -4,11 +4,23 @@ namespace NativeTrustRegion.Engine;
 
 public static partial class Ops
 {
-    /// <summary>y = x·Wᵀ + b for x [..., in], W [out, in], b [out].</summary>
+    /// <summary>
+    /// y = x·Wᵀ + b for x [..., in], W [out, in], b [out]. bf16 x and W (no bias): float32 accumulation, bf16 y.
+    /// Under <see cref="MixedPrecision.Bf16"/> float32 x and W are multiplied in bf16, y cast back to float32 and b added in float32.
+    /// </summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
     {
         x.EnsureAlive("Linear");
         TensorOpException.Compatible("Linear", x, weight);
+        if (MixedPrecision.Applies(x, weight))
+        {
+            var product = Linear(Cast(x, DType.BF16), Cast(weight, DType.BF16));
+            return bias is null ? Cast(product, DType.F32) : CastAddBias(product, DType.F32, bias, -1);
+        }
+        if (x.DType == DType.BF16 && bias is not null)
+        {
+            throw new TensorOpException("Linear", "a bias with bf16 operands", "add the bias in float32 after casting the product back (what MixedPrecision.Bf16 does)");
+        }
         if (weight.Rank != 2 || x.Rank < 1 || x.Shape[^1] != weight.Shape[1] || (bias is not null && (bias.Rank != 1 || bias.Shape[0] != weight.Shape[0])))
         {
             throw new TensorOpException("Linear",

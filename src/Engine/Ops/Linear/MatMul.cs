@@ -37,12 +37,20 @@ public static partial class Ops
         return new MatrixView(c, false, (long)rows * cols);
     }
 
-    /// <summary>a [M,K]·b [K,N], or batched a [B,M,K]·b [B,K,N] / b [K,N].</summary>
+    /// <summary>
+    /// a [M,K]·b [K,N], or batched a [B,M,K]·b [B,K,N] / b [K,N]; float32, float64 or bf16 (bf16 operands: float32
+    /// accumulation, bf16 product). Under <see cref="MixedPrecision.Bf16"/> float32 operands are multiplied in bf16.
+    /// </summary>
     public static Tensor MatMul(Tensor a, Tensor b)
     {
         a.EnsureAlive("MatMul");
         b.EnsureAlive("MatMul");
         TensorOpException.Compatible("MatMul", a, b);
+        if (MixedPrecision.Applies(a, b))
+        {
+            // bf16 mixed precision: bf16 operands, float32 accumulation, the bf16 product cast back to float32
+            return Cast(MatMul(Cast(a, DType.BF16), Cast(b, DType.BF16)), DType.F32);
+        }
         if (a.Rank < 2 || a.Rank > 3 || b.Rank < 2 || b.Rank > 3 || (b.Rank == 3 && a.Rank != 3))
         {
             throw new TensorOpException("MatMul", $"unsupported ranks {TensorOpException.Format(a.Shape)} · {TensorOpException.Format(b.Shape)}",

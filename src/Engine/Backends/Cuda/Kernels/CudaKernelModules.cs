@@ -27,7 +27,7 @@ internal sealed unsafe class CudaKernelModules : IDisposable
     public static string FatbinDirectory =>
         Environment.GetEnvironmentVariable(FatbinVariable) is { Length: > 0 } dir ? dir : Path.Combine(AppContext.BaseDirectory, "kernels-fatbin");
 
-    /// <summary>The kernel `name` (with "_f32"/"_f64" appended when <paramref name="dtype"/> is given) of a module.</summary>
+    /// <summary>The kernel `name` (with "_f32"/"_f64"/"_bf16" appended when <paramref name="dtype"/> is given) of a module.</summary>
     public nint Function(string module, string name, DType? dtype = null)
     {
         var key = (module, name, dtype is null ? -1 : (int)dtype.Value);
@@ -40,8 +40,13 @@ internal sealed unsafe class CudaKernelModules : IDisposable
         {
             null => name,
             DType.F32 => name + "_f32",
+            DType.BF16 => name + "_bf16",
             _ => name + "_f64",
         };
+        if (dtype == DType.BF16 && CudaDriver.cuModuleGetFunction(out _, handle.DangerousGetHandle(), fullName) != CudaDriver.Success)
+        {
+            throw BFloat16Kernels.Unsupported($"{module}.{name}");
+        }
         CudaDriver.Check(CudaDriver.cuModuleGetFunction(out function, handle.DangerousGetHandle(), fullName), $"cuModuleGetFunction({module}.{fullName})");
         _functions[key] = function;
         return function;

@@ -11,6 +11,7 @@ internal static unsafe partial class Cublas
     public const int OpT = 1;
     public const int DataFloat = 0;   // CUDA_R_32F
     public const int DataDouble = 1;  // CUDA_R_64F
+    public const int DataBFloat16 = 14;  // CUDA_R_16BF
     public const int ComputeFloat = 68;        // CUBLAS_COMPUTE_32F: no tensor cores
     public const int ComputeFloatTf32 = 77;    // CUBLAS_COMPUTE_32F_FAST_TF32
     public const int ComputeDouble = 70;       // CUBLAS_COMPUTE_64F

@@ -13,6 +13,7 @@ internal static unsafe partial class Cudnn
 
     public const int DataFloat = 0;
     public const int DataDouble = 1;
+    public const int DataBFloat16 = 9;
     public const int FormatNchw = 0;
     public const int CrossCorrelation = 1;
     public const int MathDefault = 0;   // FLOAT data: TF32 tensor cores allowed

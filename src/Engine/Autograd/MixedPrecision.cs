@@ -1,0 +1,44 @@
+namespace NativeTrustRegion.Engine.Autograd;
+
+/// <summary>
+/// bf16 mixed precision, like PyTorch's autocast, per host thread. Inside <see cref="Bf16"/>, the matrix products
+/// with float32 operands — <c>Ops.Linear</c>, <c>Ops.MatMul</c>, <c>Ops.Conv2d</c>/<c>Conv1d</c>/<c>ConvTranspose1d</c> —
+/// cast their input and weight to bf16 (<c>Ops.Cast</c>, recorded, so gradients flow back cast to float32), multiply
+/// in bf16 with float32 accumulation (cuBLAS/cuDNN with bf16 tensors and float32 compute; the CPU widens and runs
+/// its float32 kernels), round the product to bf16 and cast it back to float32 for the ops that follow; a bias is
+/// added in float32. Everything else stays float32: parameters (the master weights), gradients, Adam moments,
+/// Fisher vectors, elementwise ops, GroupNorm/LayerNorm, attention's softmax and products, losses, reductions.
+/// Outside the scope nothing changes (the float32 path is bit-identical to running without this class).
+/// </summary>
+public static class MixedPrecision
+{
+    [ThreadStatic]
+    private static int _bf16Depth;
+
+    /// <summary>Whether matrix products on this thread run in bf16.</summary>
+    public static bool IsBf16 => _bf16Depth > 0;
+
+    /// <summary>Opens a scope (this thread) in which float32 matrix products run in bf16; dispose to leave it.</summary>
+    public static IDisposable Bf16()
+    {
+        _bf16Depth++;
+        return new Restore();
+    }
+
+    /// <summary>Whether an op with these float32 operands should run in bf16 now.</summary>
+    internal static bool Applies(Tensor a, Tensor b) => _bf16Depth > 0 && a.DType == DType.F32 && b.DType == DType.F32;
+
+    private sealed class Restore : IDisposable
+    {
+        private bool _done;
+
+        public void Dispose()
+        {
+            if (!_done)
+            {
+                _done = true;
+                _bf16Depth--;
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+namespace NativeTrustRegion.Engine;
+
+/// <summary>
+/// Which kernels take bfloat16 tensors, and the message every other one gives: bf16 is a storage format for the
+/// operands of mixed-precision matrix products (<see cref="MixedPrecision"/>); elementwise ops, normalisations,
+/// reductions, losses and optimizers compute in float32.
+/// </summary>
+public static class BFloat16Kernels
+{
+    /// <summary>The ops and back-end calls that accept bf16 tensors.</summary>
+    public const string Accepted = "casts (Ops.Cast, Tensor.To), copies, fills, host transfers, MatMul, Linear (no bias), Conv2d/Conv1d/ConvTranspose1d (no bias)";
+
+    /// <summary>The error for a kernel without a bf16 instantiation.</summary>
+    public static TensorOpException Unsupported(string op = "kernel") =>
+        new(op, $"this kernel has no bfloat16 instantiation; bf16 tensors are accepted by {Accepted} only",
+            "cast to float32 first (Ops.Cast(x, DType.F32)), or let MixedPrecision.Bf16() pick bf16 for the matrix products");
+
+    internal static void RefuseRandom(string op, DType dtype)
+    {
+        if (dtype == DType.BF16)
+        {
+            throw new TensorOpException(op, "random fills are drawn in float32 or float64, not bf16", "draw float32 values and cast them (Ops.Cast(x, DType.BF16))");
+        }
+    }
+}
