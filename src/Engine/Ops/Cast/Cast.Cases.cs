@@ -23,6 +23,11 @@ internal sealed class CastCases : IOpCaseSource
             Tolerance = OpTolerance.Float32,
             StraightThroughGradient = true,
         };
+        // the benchmark: mixed precision's per-step copy of image-paper's 37,447,171 float32 weights into bf16
+        yield return OpCase.Autograd(kernel, "cast image-paper weights f32→bf16 [37447171]", t => Ops.Cast(t[0], DType.BF16), new([37447171], 1408)) with
+        {
+            Checks = OpChecks.Benchmark,
+        };
         yield return OpCase.Autograd(kernel, "cast to the input's own dtype with bias along the last axis [3,4,5]", t => Ops.CastAddBias(t[0], t[0].DType, t[1], -1), new([3, 4, 5], 1406), new([5], 1407));
     }
 }

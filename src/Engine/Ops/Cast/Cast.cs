@@ -92,6 +92,20 @@ public static partial class Ops
                 db.Backend.ReduceSum(gc.Detach(), BiasAlong(db, axis, gc.Rank), acc);
             }
         }
+
+        /// <summary>The same gradients as recorded ops: x's is <c>Cast(g)</c>, the bias's <c>Sum(g)</c> over the other axes.</summary>
+        public override void BackwardWithGraph(Tensor g, GradSink grads)
+        {
+            if (GradSink.Needs(Inputs[0]))
+            {
+                grads.Accumulate(Inputs[0], Cast(g, Inputs[0].DType));
+            }
+            if (GradSink.Needs(Inputs[1]))
+            {
+                var others = Enumerable.Range(0, g.Rank).Where(a => a != axis).ToArray();
+                grads.Accumulate(Inputs[1], Sum(g, others).Reshape(Inputs[1].Shape));
+            }
+        }
     }
 
     /// <summary>Throws unless the back ends convert <paramref name="from"/> to <paramref name="to"/> in one step.</summary>
@@ -112,6 +126,15 @@ public static partial class Ops
             if (GradSink.Needs(Inputs[0]))
             {
                 AccumulateCast(g.Contiguous(), grads, Inputs[0]);
+            }
+        }
+
+        /// <summary>The gradient as a recorded op: <c>Cast(g)</c> back to the input's dtype (itself differentiable).</summary>
+        public override void BackwardWithGraph(Tensor g, GradSink grads)
+        {
+            if (GradSink.Needs(Inputs[0]))
+            {
+                grads.Accumulate(Inputs[0], Cast(g, Inputs[0].DType));
             }
         }
 

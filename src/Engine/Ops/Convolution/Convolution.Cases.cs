@@ -48,6 +48,14 @@ internal sealed class ConvolutionCases : IOpCaseSource
         {
             Checks = OpChecks.Benchmark, UsesVendorLibrary = true, Flops = 2.0 * 128 * 256 * 16 * 16 * 256 * 9,
         };
+        yield return OpCase.Autograd(kernel, "conv2d bf16 (mixed precision) 3x3 image-paper [128,256,16,16]→256", t =>
+        {
+            using var mixed = Autograd.MixedPrecision.Bf16();
+            return Ops.Conv2d(t[0], t[1], t[2], 1, 1);
+        }, new([128, 256, 16, 16], 83), new([256, 256, 3, 3], 84, 0.02), new([256], 85)) with
+        {
+            Checks = OpChecks.Benchmark, UsesVendorLibrary = true, Flops = 2.0 * 128 * 256 * 16 * 16 * 256 * 9,
+        };
         yield return OpCase.Autograd(kernel, "conv1d k5 policy-paper [256,512,8]→512", t => Ops.Conv1d(t[0], t[1], t[2], 1, 2),
             new([256, 512, 8], 80), new([512, 512, 5], 81, 0.02), new([512], 82)) with
         {

@@ -42,6 +42,14 @@ internal sealed class LinearCases : IOpCaseSource
         {
             Checks = OpChecks.Benchmark, UsesVendorLibrary = true, Flops = 2.0 * 128 * 64 * 256 * 768,
         };
+        yield return OpCase.Autograd("Linear/Gemm", "linear bf16 (mixed precision) image-paper attention qkv [128,64,256]→768", t =>
+        {
+            using var mixed = Autograd.MixedPrecision.Bf16();
+            return Ops.Linear(t[0], t[1], t[2]);
+        }, new([128, 64, 256], 191), new([768, 256], 192, 0.05), new([768], 193)) with
+        {
+            Checks = OpChecks.Benchmark, UsesVendorLibrary = true, Flops = 2.0 * 128 * 64 * 256 * 768,
+        };
         var small = (OpCase c) => c with { Precision = MatmulPrecision.Fp32, UsesVendorLibrary = true };
         yield return small(OpCase.Autograd("Linear/Gemm", "matmul [3,4]·[4,5]", t => Ops.MatMul(t[0], t[1]), new([3, 4], 1030), new([4, 5], 1031)));
         yield return small(OpCase.Autograd("Linear/Gemm", "matmul [3,1]·[1,5] (inner size 1)", t => Ops.MatMul(t[0], t[1]), new([3, 1], 1032), new([1, 5], 1033)));
