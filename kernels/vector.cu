@@ -67,5 +67,11 @@ __device__ __forceinline__ void adam_impl(T* p, const T* g, T* m, T* v, i64 n, T
     extern "C" __global__ void adam_##S(T* p, const T* g, T* m, T* v, i64 n, T b1, T b2, T lr, T eps, T wd, T c1,      \
                                         T sqrtC2) {                                                                     \
         adam_impl<T>(p, g, m, v, n, b1, b2, lr, eps, wd, c1, sqrtC2);                                                   \
+    }                                                                                                                   \
+    /* The step-dependent scalars (lr, c1, sqrt c2) read from device memory: a CUDA graph replays this launch */      \
+    /* every step with the values the host staged for that step (kernel arguments are frozen at capture). */          \
+    extern "C" __global__ void adam_staged_##S(T* p, const T* g, T* m, T* v, i64 n, T b1, T b2, T eps, T wd,           \
+                                               const T* lrC1SqrtC2) {                                                   \
+        adam_impl<T>(p, g, m, v, n, b1, b2, lrC1SqrtC2[0], eps, wd, lrC1SqrtC2[1], lrC1SqrtC2[2]);                      \
     }
 NTR_FOR_EACH_DTYPE(NTR_VECTOR_KERNELS)
