@@ -4,6 +4,7 @@ using NativeTrustRegion.Continual.Replay;
 using NativeTrustRegion.Continual.Training;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
+using NativeTrustRegion.Engine.Backends.Cuda;
 using NativeTrustRegion.Continual.Fisher;
 using NativeTrustRegion.Models;
 using NativeTrustRegion.Models.Diffusion;
@@ -24,6 +25,7 @@ namespace NativeTrustRegion.Experiments.Benchmarks;
 public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWriter log)
 {
     private FisherEstimationTiming? _fisher;
+    private double _lastEagerMedian;
     private long _parameters;
     private string _modelName = "";
 
@@ -64,14 +66,18 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         return ctx;
     }
 
-    private MethodStepTiming TimeMethod(string id, IBackend backend, BenchmarkReplayGenerator replay, IStepTimer timer, long? baseline)
+    /// <summary>
+    /// A fresh context and method at the start of task 1 (task 0's EndTask done: Fisher estimate, replay pool); the
+    /// Fisher estimation is timed once per run when <paramref name="timeFisher"/> (before EndTask, as its draws shift
+    /// the Fisher generator: a second set-up of the same method passes the same flag to reach the same state).
+    /// </summary>
+    private (ContinualContext Ctx, IContinualMethod Method, bool Penalty, bool Replays) SetUp(string id, BenchmarkReplayGenerator replay, bool timeFisher)
     {
-        var clock = Stopwatch.StartNew();
         var ctx = NewContext(replay);
         var method = MethodTable.Create(id);
         var penalty = method is ReplayAndPenaltyMethod { PenaltyForm: not null };
         method.BeginTask(ctx, 0);
-        if (penalty && _fisher is null)
+        if (penalty && timeFisher)
         {
             _fisher = TimeFisher(ctx);
         }
@@ -79,11 +85,21 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         method.EndTask(ctx, 0);
         var replays = replay.Requests > requests;
         method.BeginTask(ctx, 1);
+        return (ctx, method, penalty, replays);
+    }
+
+    private MethodStepTiming TimeMethod(string id, IBackend backend, BenchmarkReplayGenerator replay, IStepTimer timer, long? baseline)
+    {
+        var clock = Stopwatch.StartNew();
+        var timeFisher = _fisher is null;
+        var (ctx, method, penalty, replays) = SetUp(id, replay, timeFisher);
         var loss = double.NaN;
+        var losses = new List<double>();
         var warmupSteps = WarmUp(step =>
         {
             using var scope = TensorScope.Begin();
             loss = method.Step(ctx, 1, step).Loss;
+            losses.Add(loss);
         });
         backend.Synchronize();
         var setupSeconds = clock.Elapsed.TotalSeconds;
@@ -104,6 +120,7 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
                 using var scope = TensorScope.Begin();
                 loss = method.Step(ctx, 1, step).Loss;
             });
+            losses.Add(loss);
         }
         if (settings.Profile)
         {
@@ -112,10 +129,56 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
             log.Write(OpProfiler.Table(times.Length));
         }
         var used = DeviceUsedBytes(backend) - baseline;
+        _lastEagerMedian = MedianOf(times);
         var w0 = settings.Workload;
         var replayMs = replays && replay.Timing is { } g ? g.SecondsPerSample * 1000 * w0.ReplaySamplesPerStep : 0;
         var fisherMs = penalty && _fisher is { } f ? f.SecondsPerSample * 1000 * w0.FisherSamplesPerStep : 0;
-        return new MethodStepTiming(id, times, warmupSteps, replayMs, fisherMs, backend.Pool.PeakLiveBytes, used, loss, setupSeconds);
+        var graph = settings.CudaGraph && backend is CudaBackend ? TimeCaptured(id, replay, timer, timeFisher, warmupSteps) : null;
+        return new MethodStepTiming(id, times, warmupSteps, replayMs, fisherMs, backend.Pool.PeakLiveBytes, used, loss, setupSeconds, losses, graph);
+    }
+
+    /// <summary>
+    /// The same method from the same state (a fresh context of the same seed, the same set-up), stepped through a
+    /// <see cref="CapturedReplayAndPenaltyStep"/>: as many warm-up steps as the eager run (the first runs eagerly, the
+    /// second captures the graph), then the timed steps, each one graph launch. Losses are drained from the pinned
+    /// ring every <see cref="TrainingBenchmarkSettings.LossReadEvery"/> steps, outside the timed calls. A method whose
+    /// step cannot be captured gets the reason instead.
+    /// </summary>
+    private CapturedStepTiming TimeCaptured(string id, BenchmarkReplayGenerator replay, IStepTimer timer, bool timeFisher, int warmupSteps)
+    {
+        var fisher = _fisher;
+        var (ctx, method, _, _) = SetUp(id, replay, timeFisher);
+        _fisher = fisher;
+        using var captured = CapturedReplayAndPenaltyStep.TryCreate(method, ctx, 1, settings.LossReadEvery, out var reason);
+        if (captured is null)
+        {
+            log.WriteLine($"{id,-14} eager only (not captured in a CUDA graph): {reason}");
+            return new CapturedStepTiming(false, reason, [], []);
+        }
+        var losses = new List<double>();
+        void Drain(bool force)
+        {
+            if (force || captured.PendingLosses >= settings.LossReadEvery)
+            {
+                losses.AddRange(captured.DrainLosses());
+            }
+        }
+        for (var i = 0; i < warmupSteps; i++)
+        {
+            captured.Step();
+            Drain(false);
+        }
+        var times = new double[settings.TimedSteps];
+        for (var i = 0; i < times.Length; i++)
+        {
+            times[i] = timer.Milliseconds(captured.Step);
+            Drain(false);
+        }
+        Drain(true);
+        var eager = _lastEagerMedian;
+        var median = MedianOf(times);
+        log.WriteLine($"{id,-14} CUDA graph: median {median,9:F2} ms/step  {1000 / median,8:F2} steps/s  ({eager / median:F2}x the eager step)");
+        return new CapturedStepTiming(captured.Captured, null, times, losses);
     }
 
     private static double MedianOf(double[] values)

@@ -39,8 +39,15 @@ internal static class TrainBenchmarkCommand
         var skipDdim = new Option<bool>("--skip-ddim") { Description = "do not time DDIM sampling when no method under test generates a replay pool" };
         var seed = new Option<ulong>("--seed") { Description = "seed of the weights and the synthetic data", DefaultValueFactory = _ => 1 };
         var profile = new Option<bool>("--profile") { Description = "print each method's wall time per op kind over its timed steps (forward attributed, backward exact; also NTR_PROFILE=1)" };
+        var cudaGraph = new Option<string>("--cuda-graph")
+        {
+            Description = "on: on a CUDA device also time each method's step captured in a CUDA graph and replayed (eager vs graph, same state); off: eager only",
+            DefaultValueFactory = _ => "on",
+        };
+        cudaGraph.AcceptOnlyFromAmong("on", "off");
+        var lossReadEvery = new Option<int>("--loss-read-every") { Description = "steps between two host reads of the captured step's losses (the only host wait)", DefaultValueFactory = _ => 10 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads of the engine (default: NTR_THREADS or the processor count)" };
-        foreach (var option in new Option[] { preset, device, batch, steps, warmup, warmupSeconds, methods, precision, output, replayPool, fisherSamples, skipDdim, seed, profile, threads })
+        foreach (var option in new Option[] { preset, device, batch, steps, warmup, warmupSeconds, methods, precision, output, replayPool, fisherSamples, skipDdim, seed, profile, cudaGraph, lossReadEvery, threads })
         {
             command.Add(option);
         }
@@ -69,6 +76,8 @@ internal static class TrainBenchmarkCommand
                     AlwaysTimeSampling = !parse.GetValue(skipDdim),
                     Seed = parse.GetValue(seed),
                     Profile = parse.GetValue(profile),
+                    CudaGraph = parse.GetValue(cudaGraph) == "on",
+                    LossReadEvery = parse.GetValue(lossReadEvery),
                     Command = CommandLineText.Of(parse),
                 };
                 settings.Validate();
@@ -117,6 +126,15 @@ internal static class TrainBenchmarkCommand
             var used = t.DeviceUsedBytes is { } b ? (b / 1048576.0).ToString("F0") : "-";
             Console.WriteLine($"{t.Method,-14} {t.MedianStepMilliseconds,10:F2} {t.StepsPerSecond,9:F2} {s.Batch * t.StepsPerSecond,10:F1} {t.AmortisedReplayMilliseconds,10:F2} " +
                 $"{t.AmortisedFisherMilliseconds,10:F2} {t.EffectiveStepsPerSecond,12:F2} {t.PeakPoolBytes / 1048576.0,13:F1} {used,10}");
+        }
+        foreach (var t in result.Methods)
+        {
+            if (t.Graph is { } g)
+            {
+                Console.WriteLine(g.MedianStepMilliseconds is { } gm
+                    ? $"{t.Method,-14} CUDA graph {(g.Captured ? "captured" : "not captured")}: {gm,9:F2} ms/step vs eager {t.MedianStepMilliseconds:F2} ms/step ({t.MedianStepMilliseconds / gm:F2}x)"
+                    : $"{t.Method,-14} CUDA graph: eager only ({g.NotCapturedBecause})");
+            }
         }
         if (result.Ddim is { } d)
         {
