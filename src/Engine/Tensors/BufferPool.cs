@@ -46,7 +46,19 @@ public abstract class BufferPool
             }
             FreshAllocations++;
         }
-        var fresh = AllocateFresh(dtype, length);
+        Storage fresh;
+        try
+        {
+            fresh = AllocateFresh(dtype, length);
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                LiveBytes -= length * dtype.SizeOf();
+            }
+            throw;
+        }
         fresh.Pool = this;
         RentObserver?.Invoke(fresh);
         return fresh;
