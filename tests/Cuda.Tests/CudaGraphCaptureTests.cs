@@ -112,6 +112,28 @@ public class CudaGraphCaptureTests
         Assert.NotEqual(p0.ToFloatArray(), p.ToFloatArray());
     }
 
+    [SkippableTheory]
+    [InlineData(0.5)]    // the norm (about 7.1 for 50 standard normals) is above: the gradient is scaled
+    [InlineData(1000.0)] // below: unchanged
+    public void ClippingOnTheDeviceInAGraphEqualsTheEagerClipBitForBit(double maxNorm)
+    {
+        var gpu = GpuParityTests.RequireGpu();
+        var g0 = Tensor.Randn([50], new Generator(11));
+        var eager = g0.To(gpu.Device);
+        var norm = Engine.Optim.GradientClipping.ClipGlobalNorm(eager, maxNorm);
+        var graphed = Tensor.ZerosUnscoped([50], DType.F32, gpu.Device);
+        using (TensorScope.Begin())
+        {
+            gpu.ClipGradientNormOnDevice(Tensor.ZerosLike(graphed), maxNorm);
+        }
+        using var scope = TensorScope.Begin();
+        using var graph = CudaGraph.Capture(gpu, () => gpu.ClipGradientNormOnDevice(graphed, maxNorm));
+        graphed.CopyFrom(g0.To(gpu.Device));
+        graph.Launch();
+        Assert.Equal(eager.ToFloatArray(), graphed.ToFloatArray());
+        Assert.Equal(norm > maxNorm, !g0.ToFloatArray().SequenceEqual(graphed.ToFloatArray()));
+    }
+
     [SkippableFact]
     public void ALiveGraphKeepsItsPooledBuffersThroughATrim()
     {

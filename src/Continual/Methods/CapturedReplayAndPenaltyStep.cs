@@ -13,7 +13,7 @@ namespace NativeTrustRegion.Continual.Methods;
 /// The training step of the <see cref="ReplayAndPenaltyMethod"/> family (finetune, ewc, replay, trust-region) on one
 /// task, captured once as a CUDA graph — forward, backward, the distillation term, the rank-1 Fisher penalty fused into
 /// Adam — and replayed every step with one launch. It computes what <see cref="ReplayAndPenaltyMethod.Step"/> computes,
-/// draw for draw: the first call runs the step's device work eagerly (warming the pool and choosing the cuDNN
+/// draw for draw (gradient clipping included, with the norm kept on the device): the first call runs the step's device work eagerly (warming the pool and choosing the cuDNN
 /// algorithms), the second captures it, every call from then on only launches it.
 /// <para>Everything that changes between steps reaches the graph through device memory, staged by the host before each
 /// launch (<see cref="PinnedStepInputs"/>, double-buffered page-locked memory): the current-task batch (x₀ and
@@ -127,10 +127,6 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
         if (family.PenaltyForm == FisherForm.Diagonal)
         {
             return "the diagonal EWC penalty computes its value with host reads (VectorOps.Dot); ewc (rank-1) and trust-region are captured";
-        }
-        if (ctx.Hyper.GradientClip > 0)
-        {
-            return "gradient clipping reads the gradient norm on the host every step (--grad-clip 0 allows capture)";
         }
         if (ctx.Collective.Size > 1)
         {
@@ -294,7 +290,17 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
         GradTape.Current.Backward(loss);
         _gpu.Cast(loss, _loss);
         var optimizer = ctx.Optimizer;
-        if (_directions is not null)
+        if (h.GradientClip > 0)
+        {
+            // the eager order: penalty gradient, then clipping (of the penalised gradient), then Adam
+            if (_directions is not null)
+            {
+                _gpu.Rank1PenaltyGradientOnDevice(ctx.Parameters.Data, ctx.Parameters.Grad, _directions, _rho, _anchors, _method.Penalty!.Lambda);
+            }
+            _gpu.ClipGradientNormOnDevice(ctx.Parameters.Grad, h.GradientClip);
+            _gpu.AdamUpdateStaged(ctx.Parameters.Data, ctx.Parameters.Grad, optimizer.M, optimizer.V, adamStep, _inputs[AdamScalars]);
+        }
+        else if (_directions is not null)
         {
             _gpu.Rank1FisherAdamStaged(ctx.Parameters.Data, ctx.Parameters.Grad, optimizer.M, optimizer.V, _directions, _rho, _anchors,
                 _method.Penalty!.Lambda, adamStep, _inputs[AdamScalars]);

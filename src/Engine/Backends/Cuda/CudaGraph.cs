@@ -62,6 +62,7 @@ public sealed class CudaGraph : IDisposable
             throw;
         }
         backend.EndCapture();
+        state.HoldWorkspace(backend.CurrentConvolutionWorkspace);
         var ended = CudaDriver.cuStreamEndCapture(context.Stream, out graph);
         if (ended != CudaDriver.Success)
         {

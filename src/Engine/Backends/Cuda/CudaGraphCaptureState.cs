@@ -46,6 +46,21 @@ internal sealed class CudaGraphCaptureState(CudaBackend backend, IReadOnlyDictio
         return (byte*)p;
     }
 
+    /// <summary>
+    /// Holds the convolution workspace the captured convolutions point into: if an eager convolution later needs a
+    /// larger one, the back end replaces it without freeing this one, and Dispose frees it once no graph uses it.
+    /// </summary>
+    public void HoldWorkspace(CudaStorage? workspace)
+    {
+        if (workspace is not null && _workspace is null)
+        {
+            _workspace = workspace;
+            workspace.GraphHolds++;
+        }
+    }
+
+    private CudaStorage? _workspace;
+
     public void Dispose()
     {
         foreach (var s in _held)
@@ -53,6 +68,11 @@ internal sealed class CudaGraphCaptureState(CudaBackend backend, IReadOnlyDictio
             s.GraphHolds--;
         }
         _held.Clear();
+        if (_workspace is not null && --_workspace.GraphHolds == 0 && !ReferenceEquals(_workspace, backend.CurrentConvolutionWorkspace))
+        {
+            _workspace.Free();
+        }
+        _workspace = null;
         foreach (var c in _constants)
         {
             c.Dispose();
