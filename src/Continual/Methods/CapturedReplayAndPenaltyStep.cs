@@ -158,6 +158,12 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
     /// <summary>Whether the graph has been captured (from the second step on).</summary>
     public bool Captured => _graph is not null;
 
+    /// <summary>
+    /// Why the capture at the second step was refused (a <see cref="CudaGraphCaptureException"/>'s message), or null:
+    /// the steps then keep running the same work eagerly, with the same staged inputs and loss ring.
+    /// </summary>
+    public string? CaptureRefusal { get; private set; }
+
     /// <summary>Steps whose loss has not been drained yet.</summary>
     public int PendingLosses => _losses.Pending;
 
@@ -171,14 +177,14 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
         var noise = _ctx.Noise;
         var dropout = _ctx.Model.DropoutGenerator;
         var start = (Noise: noise.Offset, Dropout: dropout.Offset);
-        var capture = _steps == 1;
+        var capture = _steps == 1 && CaptureRefusal is null;
         if (capture)
         {
             _capturedOffsets = start;
         }
         var adamStep = _ctx.Optimizer.NextStep();
         var expectedNoiseEnd = Stage(start, adamStep);
-        if (_steps == 0)
+        if (_steps == 0 || CaptureRefusal is not null)
         {
             using (TensorScope.Begin())
             {
@@ -194,14 +200,31 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
         {
             if (capture)
             {
-                using var scope = TensorScope.Begin();
-                var shifts = new Dictionary<ulong, Tensor> { [noise.Seed] = _inputs[NoiseShift] };
-                shifts.TryAdd(dropout.Seed, _inputs[DropoutShift]);
-                _graph = CudaGraph.Capture(_gpu, () => Body(adamStep), shifts);
+                try
+                {
+                    using var scope = TensorScope.Begin();
+                    var shifts = new Dictionary<ulong, Tensor> { [noise.Seed] = _inputs[NoiseShift] };
+                    shifts.TryAdd(dropout.Seed, _inputs[DropoutShift]);
+                    _graph = CudaGraph.Capture(_gpu, () => Body(adamStep), shifts);
+                }
+                catch (CudaGraphCaptureException e)
+                {
+                    // something in the step is not capturable: this and every later step run the same work eagerly
+                    CaptureRefusal = e.Message;
+                    noise.Restore(start.Noise);
+                    dropout.Restore(start.Dropout);
+                    using (TensorScope.Begin())
+                    {
+                        Body(adamStep);
+                    }
+                }
             }
-            _graph!.Launch();
-            noise.Restore(start.Noise + _perStep.Noise);
-            dropout.Restore(start.Dropout + _perStep.Dropout);
+            if (_graph is not null)
+            {
+                _graph.Launch();
+                noise.Restore(start.Noise + _perStep.Noise);
+                dropout.Restore(start.Dropout + _perStep.Dropout);
+            }
         }
         _losses.Queue(_loss);
         _ctx.Optimizer.StepCount++;

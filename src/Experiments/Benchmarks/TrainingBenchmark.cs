@@ -178,7 +178,11 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         var eager = _lastEagerMedian;
         var median = MedianOf(times);
         log.WriteLine($"{id,-14} CUDA graph: median {median,9:F2} ms/step  {1000 / median,8:F2} steps/s  ({eager / median:F2}x the eager step)");
-        return new CapturedStepTiming(captured.Captured, null, times, losses);
+        if (captured.CaptureRefusal is { } refusal)
+        {
+            log.WriteLine($"{id,-14} the capture was refused, the steps above ran eagerly: {refusal}");
+        }
+        return new CapturedStepTiming(captured.Captured, captured.CaptureRefusal, times, losses);
     }
 
     private static double MedianOf(double[] values)

@@ -188,8 +188,13 @@ public sealed class ExperimentRunner
                         _where = $"training step {state.StepInTask + 1} of task {task + 1}";
                         if (captured is not null)
                         {
+                            var refusedBefore = captured.CaptureRefusal;
                             captured.Step();
                             stats = new StepStats(double.NaN);
+                            if (refusedBefore is null && captured.CaptureRefusal is { } refusal)
+                            {
+                                _progress.Phase($"task {task + 1}: the CUDA graph capture was refused, the steps run eagerly: {refusal}");
+                            }
                         }
                         else
                         {

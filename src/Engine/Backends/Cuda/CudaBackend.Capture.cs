@@ -7,8 +7,18 @@ public sealed partial class CudaBackend
     /// <summary>Whether a <see cref="CudaGraph"/> capture is recording this back end's stream now.</summary>
     public bool IsCapturing => _capture is not null;
 
+    /// <summary>The kernels only a capture launches (the shifted random fills and dropout masks), by module.</summary>
+    private static readonly (string Module, string Kernel)[] CaptureOnlyKernels =
+        [("random", "fill_normal_shifted"), ("random", "fill_uniform_shifted"), ("dropout", "dropout_shifted")];
+
     internal void BeginCapture(CudaGraphCaptureState state)
     {
+        // look the capture-only kernels up before recording: no module load or function lookup happens mid-capture
+        foreach (var (module, kernel) in CaptureOnlyKernels)
+        {
+            Kernels.Function(module, kernel, DType.F32);
+            Kernels.Function(module, kernel, DType.F64);
+        }
         if (_capture is not null)
         {
             throw new CudaGraphCaptureException("starting a second capture", "one capture is already recording this back end's stream", "capture one graph at a time");

@@ -44,8 +44,14 @@ public sealed class CudaGraph : IDisposable
         var context = backend.Context;
         context.MakeCurrent();
         var state = new CudaGraphCaptureState(backend, randomShifts);
-        CudaDriver.Check(CudaDriver.cuStreamBeginCapture(context.Stream, CudaDriver.CaptureModeThreadLocal), "cuStreamBeginCapture_v2");
         backend.BeginCapture(state);
+        var began = CudaDriver.cuStreamBeginCapture(context.Stream, CudaDriver.CaptureModeThreadLocal);
+        if (began != CudaDriver.Success)
+        {
+            backend.EndCapture();
+            state.Dispose();
+            throw CudaDriver.Error(began, "cuStreamBeginCapture_v2");
+        }
         nint graph;
         try
         {
