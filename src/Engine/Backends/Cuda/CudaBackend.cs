@@ -312,6 +312,8 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
         }
         var dst = Ptr(destination);
         long n = destination.Numel;
+        // inside a capture: the shifted kernel, whose extra last parameter points at the generator's staged shift (the
+        // plain kernel ignores that array entry: the driver reads as many parameters as the kernel declares)
         var shift = _capture?.ShiftFor(seed, "a uniform fill (Tensor.Rand)") ?? 0;
         var kernel = _capture is null ? "fill_uniform" : "fill_uniform_shifted";
         if (destination.DType == DType.F32)
