@@ -37,7 +37,10 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
     private readonly InMemoryTaskData _data;
     private readonly PinnedStepInputs _inputs;
     private readonly PinnedLossRing _losses;
-    private readonly Tensor _loss;
+    private readonly Tensor _values;
+    private readonly Tensor _lossValue;
+    private readonly Tensor _penaltyValue;
+    private readonly Tensor _gradNormValue;
     private readonly Tensor? _directions;
     private readonly double[] _rho = [];
     private readonly double[] _anchors = [];
@@ -97,8 +100,10 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
             inputs.Add((DistillTimesteps, [_replayCount], dtype));
         }
         _inputs = new PinnedStepInputs(gpu, inputs);
-        _losses = new PinnedLossRing(gpu, lossRingCapacity);
-        _loss = Tensor.ZerosUnscoped([], DType.F64, gpu.Device);
+        // per step: the loss, the penalty value and the gradient norm before clipping (the eager step's ewc_penalty and grad_norm)
+        _losses = new PinnedLossRing(gpu, lossRingCapacity, 3);
+        _values = Tensor.ZerosUnscoped([3], DType.F64, gpu.Device);
+        (_lossValue, _penaltyValue, _gradNormValue) = (_values.Slice(0, 0, 1), _values.Slice(0, 1, 1), _values.Slice(0, 2, 1));
         if (method.Penalty is { Tasks.Count: > 0 } penalty)
         {
             var k = penalty.Tasks.Count;
@@ -226,13 +231,22 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
                 dropout.Restore(start.Dropout + _perStep.Dropout);
             }
         }
-        _losses.Queue(_loss);
+        _losses.Queue(_values);
         _ctx.Optimizer.StepCount++;
         _steps++;
     }
 
-    /// <summary>Waits for the last queued step's loss and returns the losses not read yet, in step order.</summary>
-    public double[] DrainLosses() => _losses.Drain();
+    /// <summary>Waits for the last queued step's values and returns those not read yet, in step order.</summary>
+    public CapturedStepValues[] DrainLosses()
+    {
+        var flat = _losses.Drain();
+        var result = new CapturedStepValues[flat.Length / 3];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = new CapturedStepValues(flat[3 * i], _directions is null ? null : flat[3 * i + 1], _ctx.Hyper.GradientClip > 0 ? flat[3 * i + 2] : null);
+        }
+        return result;
+    }
 
     /// <summary>Writes the step's host-side values into the free staging half and queues their copies; returns the noise generator's offset after the step.</summary>
     private ulong Stage((ulong Noise, ulong Dropout) start, AdamStep adamStep)
@@ -311,22 +325,22 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
         }
         ctx.Parameters.ZeroGrad();
         GradTape.Current.Backward(loss);
-        _gpu.Cast(loss, _loss);
+        _gpu.Cast(loss, _lossValue);
         var optimizer = ctx.Optimizer;
         if (h.GradientClip > 0)
         {
             // the eager order: penalty gradient, then clipping (of the penalised gradient), then Adam
             if (_directions is not null)
             {
-                _gpu.Rank1PenaltyGradientOnDevice(ctx.Parameters.Data, ctx.Parameters.Grad, _directions, _rho, _anchors, _method.Penalty!.Lambda);
+                _gpu.Rank1PenaltyGradientOnDevice(ctx.Parameters.Data, ctx.Parameters.Grad, _directions, _rho, _anchors, _method.Penalty!.Lambda, _penaltyValue);
             }
-            _gpu.ClipGradientNormOnDevice(ctx.Parameters.Grad, h.GradientClip);
+            _gpu.ClipGradientNormOnDevice(ctx.Parameters.Grad, h.GradientClip, _gradNormValue);
             _gpu.AdamUpdateStaged(ctx.Parameters.Data, ctx.Parameters.Grad, optimizer.M, optimizer.V, adamStep, _inputs[AdamScalars]);
         }
         else if (_directions is not null)
         {
             _gpu.Rank1FisherAdamStaged(ctx.Parameters.Data, ctx.Parameters.Grad, optimizer.M, optimizer.V, _directions, _rho, _anchors,
-                _method.Penalty!.Lambda, adamStep, _inputs[AdamScalars]);
+                _method.Penalty!.Lambda, adamStep, _inputs[AdamScalars], _penaltyValue);
         }
         else
         {
@@ -341,3 +355,10 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
         _losses.Dispose();
     }
 }
+
+/// <summary>
+/// What one captured step reports, read back from the pinned ring: the loss, and like the eager step's extras the
+/// rank-1 penalty value λ/2 Σ ρ(u·θ − b)² (equal to the eager value to rounding: summed in one expression) when the
+/// method has a penalty, and the gradient norm before clipping when clipping is on.
+/// </summary>
+public sealed record CapturedStepValues(double Loss, double? Penalty, double? GradientNorm);

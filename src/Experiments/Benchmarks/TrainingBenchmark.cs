@@ -160,7 +160,7 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         {
             if (force || captured.PendingLosses >= settings.LossReadEvery)
             {
-                losses.AddRange(captured.DrainLosses());
+                losses.AddRange(captured.DrainLosses().Select(v => v.Loss));
             }
         }
         for (var i = 0; i < warmupSteps; i++)

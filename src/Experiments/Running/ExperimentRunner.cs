@@ -44,7 +44,7 @@ public sealed class ExperimentRunner
     /// On a CUDA device, run each task's training step as a CUDA graph captured once and replayed
     /// (<see cref="CapturedReplayAndPenaltyStep"/>: finetune, ewc, replay, trust-region; other methods run eagerly with a
     /// note). The losses are then read back every <see cref="LossReadEvery"/> steps, and a diverged loss is noticed up to
-    /// that many steps late; the method's extra numbers (ewc_penalty, grad_norm) are not logged. No effect on the CPU.
+    /// that many steps late. No effect on the CPU.
     /// </summary>
     public bool CudaGraph { get; init; } = true;
 
@@ -149,17 +149,26 @@ public sealed class ExperimentRunner
                     {
                         return;
                     }
-                    var losses = captured.DrainLosses();
+                    var values = captured.DrainLosses();
                     for (var i = 0; i < pending.Count; i++)
                     {
                         var (line, globalStep, stepInTask, stepRate) = pending[i];
-                        if (!double.IsFinite(losses[i]))
+                        var (loss, penalty, gradNorm) = (values[i].Loss, values[i].Penalty, values[i].GradientNorm);
+                        if (!double.IsFinite(loss))
                         {
-                            throw Diverged(globalStep - 1, stepInTask - 1, task, setup.Stream.Tasks[task].Name, [$"loss = {losses[i].ToString(CultureInfo.InvariantCulture)} (read back after the CUDA graph ran {pending.Count - i - 1} more step(s))"]);
+                            throw Diverged(globalStep - 1, stepInTask - 1, task, setup.Stream.Tasks[task].Name, [$"loss = {loss.ToString(CultureInfo.InvariantCulture)} (read back after the CUDA graph ran {pending.Count - i - 1} more step(s))"]);
                         }
-                        line["loss"] = losses[i];
+                        line["loss"] = loss;
+                        if (penalty is { } p)
+                        {
+                            line["ewc_penalty"] = double.IsFinite(p) ? p : null;
+                        }
+                        if (gradNorm is { } g)
+                        {
+                            line["grad_norm"] = double.IsFinite(g) ? g : null;
+                        }
                         metrics.Write(line);
-                        _progress.Step(task, stepInTask, losses[i], stepRate);
+                        _progress.Step(task, stepInTask, loss, stepRate);
                     }
                     pending.Clear();
                 }

@@ -59,12 +59,14 @@ public sealed unsafe partial class CudaBackend
     /// <see cref="Rank1FisherAdam"/> with lr, c1, √c2 from <paramref name="scalars"/>; the penalty's ρ and anchors are
     /// constants of the task (uploaded once per call, page-locked for the graph's lifetime inside a capture).
     /// </summary>
+    /// <param name="penaltyValue">One F64 element that receives λ/2 Σ ρ_i (u_i·θ − b_i)² on the device (optional).</param>
     public void Rank1FisherAdamStaged(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor directions, double[] rho, double[] anchors, double lambda,
-        AdamStep constants, Tensor scalars, Tensor? penalty = null)
+        AdamStep constants, Tensor scalars, Tensor? penaltyValue = null)
     {
         CheckStagedScalars(param, scalars);
         var k = rho.Length;
-        using var work = Rank1Coefficients(param, directions, rho, anchors, lambda, penalty);
+        using var work = Rank1Coefficients(param, directions, rho, anchors, lambda, null);
+        CopyPenaltyValue(work, k, penaltyValue);
         long n = param.Numel;
         if (n == 0)
         {
