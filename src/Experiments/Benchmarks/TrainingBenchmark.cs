@@ -20,7 +20,10 @@ namespace NativeTrustRegion.Experiments.Benchmarks;
 /// steps: replay-pool generation (DDIM, timed on the first pool, per sample, scaled to the workload's pool) and Fisher
 /// estimation (timed on a few samples and scaled to the workload's count). Untimed plain steps before the first method
 /// keep one-off process costs (JIT tiering, kernel loading) out of every method's numbers. Memory: the pool's peak of live step buffers, and on a GPU the device memory in
-/// use after the timed steps beyond what was in use when the run started.
+/// use after the timed steps beyond what was in use when the run started. On a CUDA device (unless
+/// <see cref="TrainingBenchmarkSettings.CudaGraph"/> is off) each method then runs again from the same state with its
+/// step captured in a CUDA graph (<see cref="CapturedReplayAndPenaltyStep"/>), timed the same way, with every step's loss
+/// recorded both ways; methods whose step cannot be captured say why.
 /// </summary>
 public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWriter log)
 {
