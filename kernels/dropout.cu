@@ -15,5 +15,10 @@ __device__ __forceinline__ void dropout_impl(const T* src, T* dst, i64 n, float 
     extern "C" __global__ void dropout_##S(const T* src, T* dst, i64 n, float threshold, T keepScale, u64 seed,        \
                                            u64 offset, int acc) {                                                       \
         dropout_impl<T>(src, dst, n, threshold, keepScale, seed, offset, acc);                                          \
+    }                                                                                                                   \
+    /* offset + shift[0]: the mask of a CUDA graph replay follows the step's generator offset (see random.cu) */      \
+    extern "C" __global__ void dropout_shifted_##S(const T* src, T* dst, i64 n, float threshold, T keepScale,           \
+                                                   u64 seed, u64 offset, int acc, const u64* shift) {                   \
+        dropout_impl<T>(src, dst, n, threshold, keepScale, seed, offset + shift[0], acc);                               \
     }
 NTR_FOR_EACH_DTYPE(NTR_DROPOUT_KERNELS)

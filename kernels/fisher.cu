@@ -124,6 +124,13 @@ __device__ __forceinline__ void collinearity_cosines_impl(const T* gram, int n, 
                                                      const double* coef, T b1, T b2, T lr, T eps, T wd, T c1, T sqrtC2) { \
         rank1_fisher_adam_impl<T>(param, grad, m, v, directions, k, p, coef, b1, b2, lr, eps, wd, c1, sqrtC2);           \
     }                                                                                                                    \
+    /* lr, c1 and sqrt c2 from device memory (staged per step for CUDA graph replay; see adam_staged in vector.cu) */ \
+    extern "C" __global__ void rank1_fisher_adam_staged_##S(T* param, T* grad, T* m, T* v, const T* directions, int k,  \
+                                                            i64 p, const double* coef, T b1, T b2, T eps, T wd,          \
+                                                            const T* lrC1SqrtC2) {                                       \
+        rank1_fisher_adam_impl<T>(param, grad, m, v, directions, k, p, coef, b1, b2, lrC1SqrtC2[0], eps, wd,            \
+                                  lrC1SqrtC2[1], lrC1SqrtC2[2]);                                                         \
+    }                                                                                                                    \
     extern "C" __global__ void collinearity_cosines_##S(const T* gram, int n, T* cosines) {                             \
         collinearity_cosines_impl<T>(gram, n, cosines);                                                                  \
     }

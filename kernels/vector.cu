@@ -59,6 +59,19 @@ __device__ __forceinline__ void adam_impl(T* p, const T* g, T* m, T* v, i64 n, T
     }
 }
 
+// Gradient clipping by global norm without a host read (GradientClipping.ClipGlobalNorm's numbers): norm = sqrt of
+// the two-level dot product in sumSquares[0]; when finite and above maxNorm, g <- 0*g + s*g with s = maxNorm/(norm +
+// 1e-6) rounded to T, exactly the axpby(0, g, s, g) the eager path launches.
+// normOut (may be null) receives the norm before clipping, as ClipGlobalNorm returns it.
+template <typename T>
+__device__ __forceinline__ void clip_by_norm_impl(T* g, i64 n, const double* sumSquares, double maxNorm, double* normOut) {
+    const double norm = sqrt_rn(sumSquares[0]);
+    if (normOut && blockIdx.x == 0 && threadIdx.x == 0) normOut[0] = norm;
+    if (!(norm - norm == 0.0) || !(norm > maxNorm)) return;  // NaN or infinite norm, or within the bound
+    const T s = (T)__ddiv_rn(maxNorm, __dadd_rn(norm, 1e-6));
+    for (i64 i = global_thread(); i < n; i += global_stride()) g[i] = add_rn(mul_rn(g[i], (T)0), mul_rn(g[i], s));
+}
+
 #define NTR_VECTOR_KERNELS(T, S)                                                                                        \
     extern "C" __global__ void axpby_##S(T alpha, const T* x, T beta, T* y, i64 n) { axpby_impl<T>(alpha, x, beta, y, n); } \
     extern "C" __global__ void dot_partial_##S(const T* a, const T* b, double* partial, i64 n) {                       \
@@ -67,5 +80,14 @@ __device__ __forceinline__ void adam_impl(T* p, const T* g, T* m, T* v, i64 n, T
     extern "C" __global__ void adam_##S(T* p, const T* g, T* m, T* v, i64 n, T b1, T b2, T lr, T eps, T wd, T c1,      \
                                         T sqrtC2) {                                                                     \
         adam_impl<T>(p, g, m, v, n, b1, b2, lr, eps, wd, c1, sqrtC2);                                                   \
+    }                                                                                                                   \
+    /* The step-dependent scalars (lr, c1, sqrt c2) read from device memory: a CUDA graph replays this launch */      \
+    /* every step with the values the host staged for that step (kernel arguments are frozen at capture). */          \
+    extern "C" __global__ void adam_staged_##S(T* p, const T* g, T* m, T* v, i64 n, T b1, T b2, T eps, T wd,           \
+                                               const T* lrC1SqrtC2) {                                                   \
+        adam_impl<T>(p, g, m, v, n, b1, b2, lrC1SqrtC2[0], eps, wd, lrC1SqrtC2[1], lrC1SqrtC2[2]);                      \
+    }                                                                                                                   \
+    extern "C" __global__ void clip_by_norm_##S(T* g, i64 n, const double* sumSquares, double maxNorm, double* normOut) { \
+        clip_by_norm_impl<T>(g, n, sumSquares, maxNorm, normOut);                                                       \
     }
 NTR_FOR_EACH_DTYPE(NTR_VECTOR_KERNELS)

@@ -80,7 +80,7 @@ public sealed class TrainingBenchmarkReportTests : IDisposable
         Assert.Equal(
             ["method", "stepMs", "warmupStepsRun", "medianStepMs", "stepsPerSecond", "samplesPerSecond", "amortisedReplayMs",
              "amortisedFisherMs", "effectiveStepMs", "effectiveStepsPerSecond", "peakPoolBytes", "deviceUsedBytes", "lastLoss",
-             "setupSeconds", "metaGradient"],
+             "setupSeconds", "metaGradient", "losses", "cudaGraph"],
             methods[0].EnumerateObject().Select(p => p.Name));
         Assert.Equal([3.0, 1.0, 2.0], methods[0].GetProperty("stepMs").EnumerateArray().Select(e => e.GetDouble()));
         Assert.Equal(2.0, methods[0].GetProperty("medianStepMs").GetDouble());

@@ -29,6 +29,20 @@ public static class RunCommands
 
     private static Option<string?> DeviceOption() => new("--device") { Description = "cpu, cuda, cuda:N or cuda-emulated (default: the preset's)" };
 
+    /// <summary>--cuda-graph on|off: on a CUDA device, capture each task's training step once and replay it (ExperimentRunner.CudaGraph).</summary>
+    private static Option<string> CudaGraphOption()
+    {
+        var option = new Option<string>("--cuda-graph")
+        {
+            Description = "on a CUDA device: on = capture each task's training step in a CUDA graph and replay it (finetune, ewc, replay, trust-region; losses read every --loss-read-every steps), off = eager steps",
+            DefaultValueFactory = _ => "on",
+        };
+        option.AcceptOnlyFromAmong("on", "off");
+        return option;
+    }
+
+    private static Option<int> LossReadEveryOption() => new("--loss-read-every") { Description = "with --cuda-graph on: steps between two host reads of the losses (metrics lines are written then)", DefaultValueFactory = _ => 10 };
+
     private static Option<int?> TasksOption() => new("--tasks") { Description = "keep only the first N tasks of the preset's stream (a quick check)" };
 
     private static Option<int?> EvalSamplesOption() => new("--eval-samples") { Description = "override the preset's generated samples (or rollouts) per task in evaluations" };
@@ -62,8 +76,10 @@ public static class RunCommands
         var gpus = new Option<int?>("--gpus") { Description = "data-parallel over N GPUs of this node: starts N ranks, rank r on GPU r, gradients all-reduced with NCCL" };
         var dryRun = new Option<bool>("--dry-run") { Description = "with --gpus: print the rank processes (environment and command line) instead of starting them" };
         var metaGradient = MetaGradientOption();
+        var cudaGraph = CudaGraphOption();
+        var lossReadEvery = LossReadEveryOption();
         var cmd = new Command("run", "train one method over a task stream; writes a resumable run folder with metrics, checkpoints, samples and a report");
-        foreach (var o in new Option[] { method, preset, seed, output, steps, device, tasks, evalSamples, precision, gpus, dryRun, metaGradient })
+        foreach (var o in new Option[] { method, preset, seed, output, steps, device, tasks, evalSamples, precision, gpus, dryRun, metaGradient, cudaGraph, lossReadEvery })
         {
             cmd.Options.Add(o);
         }
@@ -112,7 +128,7 @@ public static class RunCommands
             }
             BackendRegistry.For(config.Device);
             ErrorBoundary.WorkFolder = folder.Root;
-            return TrainOne(config, folder, collective, () => Console.WriteLine($"run folder: {folder.Root}"));
+            return TrainOne(config, folder, collective, () => Console.WriteLine($"run folder: {folder.Root}"), GraphChoice.From(parse.GetValue(cudaGraph)!, parse.GetValue(lossReadEvery)));
         });
         return cmd;
     }
@@ -209,7 +225,9 @@ public static class RunCommands
     private static Command Resume()
     {
         var dir = new Argument<string>("folder") { Description = "a run folder (from `ntr run`) or a comparison folder (from `ntr compare` / `ntr demo`)" };
-        var cmd = new Command("resume", "continue an interrupted run or comparison from its last checkpoint") { dir };
+        var cudaGraph = CudaGraphOption();
+        var lossReadEvery = LossReadEveryOption();
+        var cmd = new Command("resume", "continue an interrupted run or comparison from its last checkpoint") { dir, cudaGraph, lossReadEvery };
         cmd.SetAction(parse =>
         {
             var path = Path.GetFullPath(parse.GetValue(dir)!);
@@ -240,7 +258,7 @@ public static class RunCommands
             }
             BackendRegistry.For(config.Device);
             ErrorBoundary.WorkFolder = folder.Root;
-            return TrainOne(config, folder, collective, () => { });
+            return TrainOne(config, folder, collective, () => { }, GraphChoice.From(parse.GetValue(cudaGraph)!, parse.GetValue(lossReadEvery)));
         });
         return cmd;
     }
@@ -306,7 +324,16 @@ public static class RunCommands
     }
 
     /// <summary>Trains (or resumes) one run with a stop on SIGTERM/SIGINT, then writes its report into the run folder.</summary>
-    private static int TrainOne(ExperimentConfig config, RunFolder folder, ICollective collective, Action after)
+    /// <summary>What --cuda-graph and --loss-read-every ask of the runner.</summary>
+    private readonly record struct GraphChoice(bool CudaGraph, int LossReadEvery)
+    {
+        public static GraphChoice From(string cudaGraph, int lossReadEvery) =>
+            lossReadEvery < 1
+                ? throw new UsageException($"--loss-read-every {lossReadEvery}: read the losses at least every 1 step")
+                : new(cudaGraph == "on", lossReadEvery);
+    }
+
+    private static int TrainOne(ExperimentConfig config, RunFolder folder, ICollective collective, Action after, GraphChoice graph)
     {
         if (collective.Size > 1 && !Continual.Training.DataParallel.Methods.Contains(config.Method))
         {
@@ -318,7 +345,12 @@ public static class RunCommands
         var label = collective.Size > 1 ? $"{config.Method} rank {collective.Rank}/{collective.Size}" : config.Method;
         try
         {
-            result = ConsoleRunProgress.Show(label, p => new ExperimentRunner(config, folder, ExperimentDomains.For(config), p) { Collective = collective }.Run(stop.Token));
+            result = ConsoleRunProgress.Show(label, p => new ExperimentRunner(config, folder, ExperimentDomains.For(config), p)
+            {
+                Collective = collective,
+                CudaGraph = graph.CudaGraph,
+                LossReadEvery = graph.LossReadEvery,
+            }.Run(stop.Token));
         }
         catch (RunInterruptedException e)
         {

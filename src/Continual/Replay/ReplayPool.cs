@@ -52,7 +52,10 @@ public sealed class ReplayPool
         return order;
     }
 
-    public TrainingBatch Next(int count, ulong seed)
+    public TrainingBatch Next(int count, ulong seed) => Gather(Tensor.FromSpan((ReadOnlySpan<double>)NextRows(count, seed), [count], _samples.DType, _samples.Device));
+
+    /// <summary>The pool rows of the next batch (advances the pointer as <see cref="Next"/> does), as floats for the row gather.</summary>
+    public double[] NextRows(int count, ulong seed)
     {
         if (_position == 0 && _epoch == 0 && _order[0] == 0)
         {
@@ -69,7 +72,13 @@ public sealed class ReplayPool
             }
             rows[i] = _order[_position++];
         }
-        var ids = Tensor.FromSpan((ReadOnlySpan<double>)rows, [count], _samples.DType, _samples.Device);
+        return rows;
+    }
+
+    /// <summary>The rows <paramref name="ids"/> ([count] row numbers on the pool's device) as a batch.</summary>
+    public TrainingBatch Gather(Tensor ids)
+    {
+        var count = ids.Shape[0];
         var x = Ops.Embedding(_samples, ids).Reshape(new[] { count }.Concat(_sampleShape).ToArray());
         var c = _conditions is null ? null : Ops.Embedding(_conditions, ids).Reshape(new[] { count }.Concat(_conditionShape).ToArray());
         return new TrainingBatch(x, c);

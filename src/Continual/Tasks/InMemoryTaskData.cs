@@ -82,7 +82,13 @@ public sealed class InMemoryTaskData : ITaskData
         return order;
     }
 
-    public TrainingBatch NextBatch(int batchSize)
+    public TrainingBatch NextBatch(int batchSize) => Gather(NextRows(batchSize));
+
+    /// <summary>Whether rows carry conditions (class ids or observation histories).</summary>
+    public bool HasConditions => _conditions is not null;
+
+    /// <summary>The rows of the next batch of the stream (advances the cursor as <see cref="NextBatch"/> does).</summary>
+    public int[] NextRows(int batchSize)
     {
         var rows = new int[batchSize];
         for (var i = 0; i < batchSize; i++)
@@ -95,7 +101,23 @@ public sealed class InMemoryTaskData : ITaskData
             }
             rows[i] = _order[_position++];
         }
-        return Gather(rows);
+        return rows;
+    }
+
+    /// <summary>
+    /// Copies the given rows' samples and conditions into host spans (e.g. page-locked staging of a captured step):
+    /// the same values <see cref="Gather"/> puts on the device, as floats.
+    /// </summary>
+    public void GatherInto(IReadOnlyList<int> rows, Span<float> samples, Span<float> conditions)
+    {
+        for (var i = 0; i < rows.Count; i++)
+        {
+            _samples.AsSpan(rows[i] * _sampleSize, _sampleSize).CopyTo(samples.Slice(i * _sampleSize, _sampleSize));
+            if (_conditions is not null)
+            {
+                _conditions.AsSpan(rows[i] * _conditionSize, _conditionSize).CopyTo(conditions.Slice(i * _conditionSize, _conditionSize));
+            }
+        }
     }
 
     public TrainingBatch Subset(int count, Generator generator)

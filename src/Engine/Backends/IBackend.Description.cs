@@ -22,6 +22,12 @@ public partial interface IBackend
     /// </summary>
     MatmulPrecision Precision { get; set; }
 
+    /// <summary>
+    /// Whether the work queued on this back end can be captured once and replayed as one graph (CUDA graphs): callers
+    /// above the engine ask this instead of testing for a concrete back end.
+    /// </summary>
+    bool CanCaptureGraphs { get; }
+
     /// <summary>Host threads a kernel started on the calling thread may use (1 on a GPU: its kernels run on the device).</summary>
     int ThreadBudget { get; }
 

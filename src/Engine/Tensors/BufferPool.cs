@@ -20,6 +20,9 @@ public abstract class BufferPool
 
     public long PeakLiveBytes { get; private set; }
 
+    /// <summary>Told of every buffer lent while set (a CUDA graph capture holds the buffers its work uses).</summary>
+    internal Action<Storage>? RentObserver { get; set; }
+
     protected abstract Storage AllocateFresh(DType dtype, long length);
 
     /// <summary>Frees the device memory of a cached buffer (no-op for managed memory).</summary>
@@ -38,12 +41,26 @@ public abstract class BufferPool
             {
                 var s = stack.Pop();
                 CachedBytes -= s.Bytes;
+                RentObserver?.Invoke(s);
                 return s;
             }
             FreshAllocations++;
         }
-        var fresh = AllocateFresh(dtype, length);
+        Storage fresh;
+        try
+        {
+            fresh = AllocateFresh(dtype, length);
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                LiveBytes -= length * dtype.SizeOf();
+            }
+            throw;
+        }
         fresh.Pool = this;
+        RentObserver?.Invoke(fresh);
         return fresh;
     }
 
@@ -68,19 +85,33 @@ public abstract class BufferPool
         }
     }
 
-    /// <summary>Releases every cached buffer (used on out-of-memory before retrying, and at shutdown).</summary>
+    /// <summary>
+    /// Releases every cached buffer (used on out-of-memory before retrying, and at shutdown), except those a live
+    /// CUDA graph uses (they stay cached until the graph is disposed).
+    /// </summary>
     public void Trim()
     {
         lock (_lock)
         {
             foreach (var stack in _free.Values)
             {
+                var kept = new List<Storage>();
                 while (stack.Count > 0)
                 {
-                    Destroy(stack.Pop());
+                    var s = stack.Pop();
+                    if (s.GraphHolds > 0)
+                    {
+                        kept.Add(s);
+                        continue;
+                    }
+                    CachedBytes -= s.Bytes;
+                    Destroy(s);
+                }
+                for (var i = kept.Count - 1; i >= 0; i--)
+                {
+                    stack.Push(kept[i]);
                 }
             }
-            CachedBytes = 0;
         }
     }
 

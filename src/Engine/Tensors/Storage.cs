@@ -32,4 +32,7 @@ public abstract class Storage
 
     /// <summary>The scope that returns this buffer to its pool, or null.</summary>
     internal TensorScope? Owner { get; set; }
+
+    /// <summary>Captured CUDA graphs that use this pooled buffer: while above zero, <see cref="BufferPool.Trim"/> keeps it.</summary>
+    internal int GraphHolds { get; set; }
 }

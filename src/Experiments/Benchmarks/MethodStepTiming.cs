@@ -4,7 +4,8 @@ namespace NativeTrustRegion.Experiments.Benchmarks;
 
 /// <summary>
 /// The timed steps of one continual method (at one meta-gradient order for FTML / VR-MCL): the raw per-step milliseconds, the warm-up steps before them, their median, the per-task costs the method
-/// pays spread over the paper's steps (replay-pool generation, Fisher estimation), memory, and the last step's loss.
+/// pays spread over the paper's steps (replay-pool generation, Fisher estimation), memory, the last step's loss, every
+/// step's loss (warm-up and timed, in order), and on a CUDA device the same steps replayed as a CUDA graph.
 /// </summary>
 public sealed record MethodStepTiming(
     string Method,
@@ -16,7 +17,9 @@ public sealed record MethodStepTiming(
     long? DeviceUsedBytes,
     double LastLoss,
     double SetupSeconds,
-    MetaGradientOrder? MetaGradient = null)
+    MetaGradientOrder? MetaGradient = null,
+    IReadOnlyList<double>? Losses = null,
+    CapturedStepTiming? Graph = null)
 {
     /// <summary>The method id, with its meta-gradient order for FTML / VR-MCL ("ftml second-order").</summary>
     public string Label => MetaGradient is { } order ? $"{Method} {(order == MetaGradientOrder.SecondOrder ? "second-order" : "first-order")}" : Method;
@@ -41,4 +44,13 @@ public sealed record MethodStepTiming(
         var mid = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
+}
+
+/// <summary>
+/// The method's step captured in a CUDA graph from the same state as the eager run: whether it was captured (else
+/// why not), the timed steps' milliseconds and every step's loss (warm-up and timed, read from the pinned loss ring).
+/// </summary>
+public sealed record CapturedStepTiming(bool Captured, string? NotCapturedBecause, IReadOnlyList<double> StepMilliseconds, IReadOnlyList<double> Losses)
+{
+    public double? MedianStepMilliseconds => StepMilliseconds.Count == 0 ? null : MethodStepTiming.Median(StepMilliseconds);
 }

@@ -20,11 +20,15 @@ namespace NativeTrustRegion.Experiments.Benchmarks;
 /// steps: replay-pool generation (DDIM, timed on the first pool, per sample, scaled to the workload's pool) and Fisher
 /// estimation (timed on a few samples and scaled to the workload's count). Untimed plain steps before the first method
 /// keep one-off process costs (JIT tiering, kernel loading) out of every method's numbers. Memory: the pool's peak of live step buffers, and on a GPU the device memory in
-/// use after the timed steps beyond what was in use when the run started.
+/// use after the timed steps beyond what was in use when the run started. On a CUDA device (unless
+/// <see cref="TrainingBenchmarkSettings.CudaGraph"/> is off) each method then runs again from the same state with its
+/// step captured in a CUDA graph (<see cref="CapturedReplayAndPenaltyStep"/>), timed the same way, with every step's loss
+/// recorded both ways; methods whose step cannot be captured say why.
 /// </summary>
 public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWriter log)
 {
     private FisherEstimationTiming? _fisher;
+    private double _lastEagerMedian;
     private long _parameters;
     private string _modelName = "";
 
@@ -68,14 +72,18 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         return ctx;
     }
 
-    private MethodStepTiming TimeMethod(string id, MetaGradientOrder? metaGradient, IBackend backend, BenchmarkReplayGenerator replay, IStepTimer timer, long? baseline)
+    /// <summary>
+    /// A fresh context and method at the start of task 1 (task 0's EndTask done: Fisher estimate, replay pool); the
+    /// Fisher estimation is timed once per run when <paramref name="timeFisher"/> (before EndTask, as its draws shift
+    /// the Fisher generator: a second set-up of the same method passes the same flag to reach the same state).
+    /// </summary>
+    private (ContinualContext Ctx, IContinualMethod Method, bool Penalty, bool Replays) SetUp(string id, MetaGradientOrder? metaGradient, BenchmarkReplayGenerator replay, bool timeFisher)
     {
-        var clock = Stopwatch.StartNew();
         var ctx = NewContext(replay, metaGradient);
         var method = MethodTable.Create(id);
         var penalty = method is ReplayAndPenaltyMethod { PenaltyForm: not null };
         method.BeginTask(ctx, 0);
-        if (penalty && _fisher is null)
+        if (penalty && timeFisher)
         {
             _fisher = TimeFisher(ctx);
         }
@@ -83,11 +91,21 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         method.EndTask(ctx, 0);
         var replays = replay.Requests > requests;
         method.BeginTask(ctx, 1);
+        return (ctx, method, penalty, replays);
+    }
+
+    private MethodStepTiming TimeMethod(string id, MetaGradientOrder? metaGradient, IBackend backend, BenchmarkReplayGenerator replay, IStepTimer timer, long? baseline)
+    {
+        var clock = Stopwatch.StartNew();
+        var timeFisher = _fisher is null;
+        var (ctx, method, penalty, replays) = SetUp(id, metaGradient, replay, timeFisher);
         var loss = double.NaN;
+        var losses = new List<double>();
         var warmupSteps = WarmUp(step =>
         {
             using var scope = TensorScope.Begin();
             loss = method.Step(ctx, 1, step).Loss;
+            losses.Add(loss);
         });
         backend.Synchronize();
         var setupSeconds = clock.Elapsed.TotalSeconds;
@@ -108,6 +126,7 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
                 using var scope = TensorScope.Begin();
                 loss = method.Step(ctx, 1, step).Loss;
             });
+            losses.Add(loss);
         }
         if (settings.Profile)
         {
@@ -116,10 +135,60 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
             log.Write(OpProfiler.Table(times.Length));
         }
         var used = DeviceUsedBytes(backend) - baseline;
+        _lastEagerMedian = MedianOf(times);
         var w0 = settings.Workload;
         var replayMs = replays && replay.Timing is { } g ? g.SecondsPerSample * 1000 * w0.ReplaySamplesPerStep : 0;
         var fisherMs = penalty && _fisher is { } f ? f.SecondsPerSample * 1000 * w0.FisherSamplesPerStep : 0;
-        return new MethodStepTiming(id, times, warmupSteps, replayMs, fisherMs, backend.Pool.PeakLiveBytes, used, loss, setupSeconds, metaGradient);
+        var graph = settings.CudaGraph && backend.CanCaptureGraphs ? TimeCaptured(id, metaGradient, replay, timer, timeFisher, warmupSteps) : null;
+        return new MethodStepTiming(id, times, warmupSteps, replayMs, fisherMs, backend.Pool.PeakLiveBytes, used, loss, setupSeconds, metaGradient, losses, graph);
+    }
+
+    /// <summary>
+    /// The same method from the same state (a fresh context of the same seed, the same set-up), stepped through a
+    /// <see cref="CapturedReplayAndPenaltyStep"/>: as many warm-up steps as the eager run (the first runs eagerly, the
+    /// second captures the graph), then the timed steps, each one graph launch. Losses are drained from the pinned
+    /// ring every <see cref="TrainingBenchmarkSettings.LossReadEvery"/> steps, outside the timed calls. A method whose
+    /// step cannot be captured gets the reason instead.
+    /// </summary>
+    private CapturedStepTiming TimeCaptured(string id, MetaGradientOrder? metaGradient, BenchmarkReplayGenerator replay, IStepTimer timer, bool timeFisher, int warmupSteps)
+    {
+        var fisher = _fisher;
+        var (ctx, method, _, _) = SetUp(id, metaGradient, replay, timeFisher);
+        _fisher = fisher;
+        using var captured = CapturedReplayAndPenaltyStep.TryCreate(method, ctx, 1, settings.LossReadEvery, out var reason);
+        if (captured is null)
+        {
+            log.WriteLine($"{id,-14} eager only (not captured in a CUDA graph): {reason}");
+            return new CapturedStepTiming(false, reason, [], []);
+        }
+        var losses = new List<double>();
+        void Drain(bool force)
+        {
+            if (force || captured.PendingLosses >= settings.LossReadEvery)
+            {
+                losses.AddRange(captured.DrainLosses().Select(v => v.Loss));
+            }
+        }
+        for (var i = 0; i < warmupSteps; i++)
+        {
+            captured.Step();
+            Drain(false);
+        }
+        var times = new double[settings.TimedSteps];
+        for (var i = 0; i < times.Length; i++)
+        {
+            times[i] = timer.Milliseconds(captured.Step);
+            Drain(false);
+        }
+        Drain(true);
+        var eager = _lastEagerMedian;
+        var median = MedianOf(times);
+        log.WriteLine($"{id,-14} CUDA graph: median {median,9:F2} ms/step  {1000 / median,8:F2} steps/s  ({eager / median:F2}x the eager step)");
+        if (captured.CaptureRefusal is { } refusal)
+        {
+            log.WriteLine($"{id,-14} the capture was refused, the steps above ran eagerly: {refusal}");
+        }
+        return new CapturedStepTiming(captured.Captured, captured.CaptureRefusal, times, losses);
     }
 
     private static double MedianOf(double[] values)

@@ -77,7 +77,12 @@ public sealed record TrainingBenchmarkFile(
         long? DeviceUsedBytes,
         double LastLoss,
         double SetupSeconds,
-        string? MetaGradient);
+        string? MetaGradient,
+        IReadOnlyList<double>? Losses = null,
+        GraphEntry? CudaGraph = null);
+
+    /// <summary>The same steps captured in a CUDA graph: captured or why not, the timed steps and every step's loss.</summary>
+    public sealed record GraphEntry(bool Captured, string? NotCapturedBecause, IReadOnlyList<double> StepMs, double? MedianStepMs, double? SpeedupOverEager, IReadOnlyList<double> Losses);
 
     public static TrainingBenchmarkFile From(TrainingBenchmarkResult r)
     {
@@ -97,6 +102,8 @@ public sealed record TrainingBenchmarkFile(
                 t.Method, t.StepMilliseconds, t.WarmupSteps, t.MedianStepMilliseconds, t.StepsPerSecond, s.Batch * t.StepsPerSecond,
                 t.AmortisedReplayMilliseconds, t.AmortisedFisherMilliseconds, t.EffectiveStepMilliseconds, t.EffectiveStepsPerSecond,
                 t.PeakPoolBytes, t.DeviceUsedBytes, t.LastLoss, t.SetupSeconds,
-                t.MetaGradient is { } o ? (o == MetaGradientOrder.SecondOrder ? "second-order" : "first-order") : null)).ToArray());
+                t.MetaGradient is { } o ? (o == MetaGradientOrder.SecondOrder ? "second-order" : "first-order") : null, t.Losses,
+                t.Graph is { } g ? new GraphEntry(g.Captured, g.NotCapturedBecause, g.StepMilliseconds, g.MedianStepMilliseconds,
+                    g.MedianStepMilliseconds is { } gm ? t.MedianStepMilliseconds / gm : null, g.Losses) : null)).ToArray());
     }
 }

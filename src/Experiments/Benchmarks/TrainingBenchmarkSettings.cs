@@ -65,6 +65,15 @@ public sealed record TrainingBenchmarkSettings
 
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>
+    /// On a CUDA device, also time each method's step captured in a CUDA graph (from the same state; methods whose step
+    /// cannot be captured say why). Off: eager steps only.
+    /// </summary>
+    public bool CudaGraph { get; init; } = true;
+
+    /// <summary>Steps between two reads of the captured steps' losses from the pinned ring (the only host wait).</summary>
+    public int LossReadEvery { get; init; } = 10;
+
     /// <summary>Print each method's time per op kind over its timed steps (<see cref="Engine.Autograd.OpProfiler"/>).</summary>
     public bool Profile { get; init; }
 
@@ -85,6 +94,10 @@ public sealed record TrainingBenchmarkSettings
         if (ReplayPoolGenerated is < 1)
         {
             throw new ArgumentException($"a replay pool of {ReplayPoolGenerated} samples: generate at least 1");
+        }
+        if (LossReadEvery < 1)
+        {
+            throw new ArgumentException($"--loss-read-every {LossReadEvery}: read the losses at least every 1 step");
         }
         if (FisherSamplesTimed < 1)
         {

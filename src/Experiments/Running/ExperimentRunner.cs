@@ -40,6 +40,17 @@ public sealed class ExperimentRunner
     /// </summary>
     public Engine.Distributed.ICollective Collective { get; init; } = Engine.Distributed.SingleRank.Instance;
 
+    /// <summary>
+    /// On a CUDA device, run each task's training step as a CUDA graph captured once and replayed
+    /// (<see cref="CapturedReplayAndPenaltyStep"/>: finetune, ewc, replay, trust-region; other methods run eagerly with a
+    /// note). The losses are then read back every <see cref="LossReadEvery"/> steps, and a diverged loss is noticed up to
+    /// that many steps late. No effect on the CPU.
+    /// </summary>
+    public bool CudaGraph { get; init; } = true;
+
+    /// <summary>Steps between two host reads of a captured step's losses (the metrics lines are written then).</summary>
+    public int LossReadEvery { get; init; } = 10;
+
     /// <summary>Stops the run after this many steps in total (to simulate a crash in tests); null = run to the end.</summary>
     public long? StopAfterSteps { get; init; }
 
@@ -133,12 +144,45 @@ public sealed class ExperimentRunner
                     method.BeginTask(ctx, task);
                 }
                 _progress.StartTask(task, tasks, _config.StepsPerTask, state.StepInTask);
+                using var captured = CudaGraph && state.StepInTask < _config.StepsPerTask ? CapturedStepFor(method, ctx, task) : null;
+                // graph steps: their metrics lines wait here until their losses are read back (every LossReadEvery steps)
+                var pending = new List<(JsonObject Line, long GlobalStep, int StepInTask, double Rate)>();
+                void Flush()
+                {
+                    if (captured is null || pending.Count == 0)
+                    {
+                        return;
+                    }
+                    var values = captured.DrainLosses();
+                    for (var i = 0; i < pending.Count; i++)
+                    {
+                        var (line, globalStep, stepInTask, stepRate) = pending[i];
+                        var (loss, penalty, gradNorm) = (values[i].Loss, values[i].Penalty, values[i].GradientNorm);
+                        if (!double.IsFinite(loss))
+                        {
+                            throw Diverged(globalStep - 1, stepInTask - 1, task, setup.Stream.Tasks[task].Name, [$"loss = {loss.ToString(CultureInfo.InvariantCulture)} (read back after the CUDA graph ran {pending.Count - i - 1} more step(s))"]);
+                        }
+                        line["loss"] = loss;
+                        if (penalty is { } p)
+                        {
+                            line["ewc_penalty"] = double.IsFinite(p) ? p : null;
+                        }
+                        if (gradNorm is { } g)
+                        {
+                            line["grad_norm"] = double.IsFinite(g) ? g : null;
+                        }
+                        metrics.Write(line);
+                        _progress.Step(task, stepInTask, loss, stepRate);
+                    }
+                    pending.Clear();
+                }
                 var window = Stopwatch.StartNew();
                 var windowSteps = 0;
                 while (state.StepInTask < _config.StepsPerTask)
                 {
                     if (StopRequested())
                     {
+                        Flush();
                         // after BeginTask nothing is saved at step 0: the previous task's checkpoint is the resume point
                         if (state.StepInTask > 0)
                         {
@@ -148,22 +192,36 @@ public sealed class ExperimentRunner
                     }
                     if (StopAfterSteps is { } stopAt && state.GlobalStep >= stopAt)
                     {
+                        Flush();
                         return Stopped(state);
                     }
                     StepStats stats;
                     try
                     {
                         _where = $"training step {state.StepInTask + 1} of task {task + 1}";
-                        using (TensorScope.Begin())
+                        if (captured is not null)
                         {
-                            stats = method.Step(ctx, task, state.StepInTask + 1);
+                            var refusedBefore = captured.CaptureRefusal;
+                            captured.Step();
+                            stats = new StepStats(double.NaN);
+                            if (refusedBefore is null && captured.CaptureRefusal is { } refusal)
+                            {
+                                _progress.Phase($"task {task + 1}: the CUDA graph capture was refused, the steps run eagerly: {refusal}");
+                            }
+                        }
+                        else
+                        {
+                            using (TensorScope.Begin())
+                            {
+                                stats = method.Step(ctx, task, state.StepInTask + 1);
+                            }
                         }
                     }
                     catch (NonFiniteLossException e)
                     {
                         throw Diverged(state, task, setup.Stream.Tasks[task].Name, [$"loss = {e.Value.ToString(CultureInfo.InvariantCulture)}"]);
                     }
-                    if (!double.IsFinite(stats.Loss))
+                    if (captured is null && !double.IsFinite(stats.Loss))
                     {
                         var bad = new List<string> { $"loss = {stats.Loss.ToString(CultureInfo.InvariantCulture)}" };
                         bad.AddRange((stats.Extra ?? new Dictionary<string, double>()).Where(kv => !double.IsFinite(kv.Value))
@@ -206,13 +264,26 @@ public sealed class ExperimentRunner
                         line["probe_seconds"] = Math.Round(probeSeconds, 4);
                         window.Start();
                     }
-                    metrics.Write(line);
-                    _progress.Step(task, state.StepInTask, stats.Loss, rate);
+                    if (captured is not null)
+                    {
+                        pending.Add((line, state.GlobalStep, state.StepInTask, rate));
+                        if (pending.Count >= LossReadEvery)
+                        {
+                            Flush();
+                        }
+                    }
+                    else
+                    {
+                        metrics.Write(line);
+                        _progress.Step(task, state.StepInTask, stats.Loss, rate);
+                    }
                     if (state.StepInTask % _config.CheckpointEvery == 0 && state.StepInTask < _config.StepsPerTask)
                     {
+                        Flush();
                         Checkpoint(ctx, method, state, configJson, wallBefore, clock, null);
                     }
                 }
+                Flush();
                 _progress.Phase(EndTaskDescription(task, tasks));
                 _where = EndTaskDescription(task, tasks);
                 method.EndTask(ctx, task);
@@ -303,11 +374,32 @@ public sealed class ExperimentRunner
         task == tasks - 1 ? "finishing the last task" : $"end of task {task + 1}: Fisher estimate / replay generation (if the method uses them)";
 
     /// <summary>The divergence error of the step after <paramref name="state"/>; nothing of that step has been logged or saved.</summary>
-    private TrainingDivergedException Diverged(RunState state, int task, string taskName, IReadOnlyList<string> badTerms)
+    private TrainingDivergedException Diverged(RunState state, int task, string taskName, IReadOnlyList<string> badTerms) =>
+        Diverged(state.GlobalStep, state.StepInTask, task, taskName, badTerms);
+
+    /// <summary>The divergence error of the step after the given step counts.</summary>
+    private TrainingDivergedException Diverged(long globalStepBefore, int stepInTaskBefore, int task, string taskName, IReadOnlyList<string> badTerms)
     {
         string? checkpoint = _folder.HasCheckpoint ? _folder.LatestCheckpoint : null;
         long? checkpointStep = _lastCheckpointStep ?? (checkpoint is null ? null : ReadCheckpointStep(checkpoint));
-        return new TrainingDivergedException(state.GlobalStep + 1, task, taskName, state.StepInTask + 1, badTerms, _folder.Root, checkpoint, checkpointStep);
+        return new TrainingDivergedException(globalStepBefore + 1, task, taskName, stepInTaskBefore + 1, badTerms, _folder.Root, checkpoint, checkpointStep);
+    }
+
+    /// <summary>
+    /// The task's step captured in a CUDA graph when the parameters are on a CUDA device and the method's step can be
+    /// captured; otherwise null, with a one-line note on a CUDA device saying why the steps run eagerly.
+    /// </summary>
+    private CapturedReplayAndPenaltyStep? CapturedStepFor(IContinualMethod method, ContinualContext ctx, int task)
+    {
+        if (!ctx.Parameters.Data.Backend.CanCaptureGraphs)
+        {
+            return null;
+        }
+        var captured = CapturedReplayAndPenaltyStep.TryCreate(method, ctx, task, LossReadEvery, out var reason);
+        _progress.Phase(captured is not null
+            ? $"task {task + 1}: the training step runs as a CUDA graph (captured at its second step; losses read every {LossReadEvery} steps)"
+            : $"task {task + 1}: eager training steps (not captured in a CUDA graph): {reason}");
+        return captured;
     }
 
     private static long? ReadCheckpointStep(string checkpoint)

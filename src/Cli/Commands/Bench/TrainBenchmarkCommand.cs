@@ -46,8 +46,15 @@ internal static class TrainBenchmarkCommand
             Description = "FTML / VR-MCL meta-gradient orders to time: both (default; the paper's Table 6 it/s FO and 2nd), first-order or second-order",
             DefaultValueFactory = _ => "both",
         };
+        var cudaGraph = new Option<string>("--cuda-graph")
+        {
+            Description = "on: on a CUDA device also time each method's step captured in a CUDA graph and replayed (eager vs graph, same state); off: eager only",
+            DefaultValueFactory = _ => "on",
+        };
+        cudaGraph.AcceptOnlyFromAmong("on", "off");
+        var lossReadEvery = new Option<int>("--loss-read-every") { Description = "steps between two host reads of the captured step's losses (the only host wait)", DefaultValueFactory = _ => 10 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads of the engine (default: NTR_THREADS or the processor count)" };
-        foreach (var option in new Option[] { preset, device, batch, steps, warmup, warmupSeconds, methods, precision, output, replayPool, fisherSamples, skipDdim, seed, profile, threads, metaGradient })
+        foreach (var option in new Option[] { preset, device, batch, steps, warmup, warmupSeconds, methods, precision, output, replayPool, fisherSamples, skipDdim, seed, profile, cudaGraph, lossReadEvery, threads, metaGradient })
         {
             command.Add(option);
         }
@@ -79,6 +86,8 @@ internal static class TrainBenchmarkCommand
                     AlwaysTimeSampling = !parse.GetValue(skipDdim),
                     Seed = parse.GetValue(seed),
                     Profile = parse.GetValue(profile),
+                    CudaGraph = parse.GetValue(cudaGraph) == "on",
+                    LossReadEvery = parse.GetValue(lossReadEvery),
                     Command = CommandLineText.Of(parse),
                 };
                 settings.Validate();
@@ -136,6 +145,15 @@ internal static class TrainBenchmarkCommand
             if (first is not null && second is not null)
             {
                 Console.WriteLine($"{pair.Key}: {first.StepsPerSecond:F2} it/s (FO), {second.StepsPerSecond:F2} it/s (2nd): second-order is {first.StepsPerSecond / second.StepsPerSecond:F1}x slower");
+            }
+        }
+        foreach (var t in result.Methods)
+        {
+            if (t.Graph is { } g)
+            {
+                Console.WriteLine(g.MedianStepMilliseconds is { } gm
+                    ? $"{t.Method,-14} CUDA graph {(g.Captured ? "captured" : "not captured")}: {gm,9:F2} ms/step vs eager {t.MedianStepMilliseconds:F2} ms/step ({t.MedianStepMilliseconds / gm:F2}x)"
+                    : $"{t.Method,-14} CUDA graph: eager only ({g.NotCapturedBecause})");
             }
         }
         if (result.Ddim is { } d)

@@ -25,6 +25,8 @@ public sealed partial class CpuBackend
         }
     }
 
+    public bool CanCaptureGraphs => false;
+
     public int ThreadBudget => CpuParallel.Threads;
 
     public IDisposable LimitThreads(int threads) => CpuParallel.LimitCurrentThread(threads);

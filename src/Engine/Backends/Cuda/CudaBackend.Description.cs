@@ -18,6 +18,8 @@ public sealed partial class CudaBackend
 
     internal bool Tf32 => Precision == MatmulPrecision.Tf32;
 
+    public bool CanCaptureGraphs => true;
+
     public int ThreadBudget => 1;
 
     public IDisposable LimitThreads(int threads) => NoLimit.Instance;

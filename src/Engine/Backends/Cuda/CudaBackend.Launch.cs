@@ -34,7 +34,7 @@ public sealed unsafe partial class CudaBackend
         {
             throw CudaDriver.Error(result, $"cuLaunchKernel({facts.Name}, {geometry})");
         }
-        if (SynchronizeEachLaunch)
+        if (SynchronizeEachLaunch && _capture is null)
         {
             var sync = CudaDriver.cuStreamSynchronize(Context.Stream);
             if (sync != CudaDriver.Success)

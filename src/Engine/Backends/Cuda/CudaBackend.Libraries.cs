@@ -60,7 +60,8 @@ public sealed partial class CudaBackend
         }
         if (_convolutionWorkspaceStorage is null || _convolutionWorkspaceStorage.Bytes < bytes)
         {
-            if (_convolutionWorkspaceStorage is not null)
+            // a live CUDA graph may use the old workspace at its next replay: it frees the buffer when disposed
+            if (_convolutionWorkspaceStorage is { GraphHolds: 0 })
             {
                 Synchronize();
                 _convolutionWorkspaceStorage.Free();
@@ -69,6 +70,9 @@ public sealed partial class CudaBackend
         }
         return _convolutionWorkspaceStorage.Pointer;
     }
+
+    /// <summary>The convolution workspace now in use (a graph capture holds it: its nodes point into it).</summary>
+    internal CudaStorage? CurrentConvolutionWorkspace => _convolutionWorkspaceStorage;
 
     private void DisposeLibraries()
     {

@@ -59,6 +59,9 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
 
     internal CudaStorage AllocateStorage(DType dtype, long length, CudaBufferPool? pool)
     {
+        RefuseWhileCapturing($"allocating {length} {dtype} elements of device memory",
+            "the pool had no free buffer of that size, and a graph may not allocate (cuMemAlloc is not a stream operation)",
+            "run the step once eagerly with the same shapes before capturing, so the pool holds every buffer the step needs");
         Context.MakeCurrent();
         var bytes = (long)Math.Max(1, length * dtype.SizeOf());
         bytes = (bytes + 255) & ~255L;
@@ -97,6 +100,9 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
     public void CopyFromHost<T>(ReadOnlySpan<T> source, Tensor destination)
         where T : unmanaged
     {
+        RefuseWhileCapturing($"copying host data into {destination.Describe()} (Tensor.FromSpan, CopyFromHost)",
+            "the graph would replay this step's values at every later step",
+            "stage per-step inputs into fixed device buffers before launching the graph (PinnedStepInputs), outside the capture");
         Context.MakeCurrent();
         var dst = Ptr(destination);
         var count = (long)destination.Numel;
@@ -157,6 +163,13 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
     internal void UploadDoubles(ReadOnlySpan<double> values, ulong destination)
     {
         Context.MakeCurrent();
+        if (_capture is { } capture)
+        {
+            // constants of one call (e.g. the Fisher penalty's ρ and anchors): a page-locked copy the graph's memcpy reads at every replay
+            var constant = capture.Constant(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+            CudaDriver.Check(CudaDriver.cuMemcpyHtoDAsync(destination, constant, (nuint)(values.Length * sizeof(double)), Context.Stream), "cuMemcpyHtoDAsync_v2");
+            return;
+        }
         var slot = _staging.Acquire(out var index);
         values.CopyTo(new Span<double>(slot, values.Length));
         CudaDriver.Check(CudaDriver.cuMemcpyHtoDAsync(destination, slot, (nuint)(values.Length * sizeof(double)), Context.Stream), "cuMemcpyHtoDAsync_v2");
@@ -166,6 +179,7 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
     /// <summary>Waits for the stream, then copies device doubles to the host.</summary>
     internal void DownloadDoubles(ulong source, Span<double> values)
     {
+        RefuseHostRead();
         Context.MakeCurrent();
         var slot = _staging.Acquire(out var index);
         CudaDriver.Check(CudaDriver.cuMemcpyDtoHAsync(slot, source, (nuint)(values.Length * sizeof(double)), Context.Stream), "cuMemcpyDtoHAsync_v2");
@@ -177,6 +191,7 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
     public void CopyToHost<T>(Tensor source, Span<T> destination)
         where T : unmanaged
     {
+        RefuseHostRead();
         Context.MakeCurrent();
         var src = Ptr(source);
         var count = (long)source.Numel;
@@ -298,6 +313,13 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
         }
         var dst = Ptr(destination);
         long n = destination.Numel;
+        if (_capture is { } capture)
+        {
+            var shift = capture.ShiftFor(seed, "a normal fill (Tensor.Randn)");
+            void** shifted = stackalloc void*[] { &dst, &n, &seed, &offset, &shift };
+            Launch("random", "fill_normal_shifted", destination.DType, n, shifted);
+            return;
+        }
         void** args = stackalloc void*[] { &dst, &n, &seed, &offset };
         Launch("random", "fill_normal", destination.DType, n, args);
     }
@@ -310,21 +332,30 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
         }
         var dst = Ptr(destination);
         long n = destination.Numel;
+        // inside a capture: the shifted kernel, whose extra last parameter points at the generator's staged shift (the
+        // plain kernel ignores that array entry: the driver reads as many parameters as the kernel declares)
+        var shift = _capture?.ShiftFor(seed, "a uniform fill (Tensor.Rand)") ?? 0;
+        var kernel = _capture is null ? "fill_uniform" : "fill_uniform_shifted";
         if (destination.DType == DType.F32)
         {
             float lo = (float)low, span = (float)(high - low);
-            void** args = stackalloc void*[] { &dst, &n, &seed, &offset, &lo, &span };
-            Launch("random", "fill_uniform", DType.F32, n, args);
+            void** args = stackalloc void*[] { &dst, &n, &seed, &offset, &lo, &span, &shift };
+            Launch("random", kernel, DType.F32, n, args);
         }
         else
         {
             double span = high - low;
-            void** args = stackalloc void*[] { &dst, &n, &seed, &offset, &low, &span };
-            Launch("random", "fill_uniform", DType.F64, n, args);
+            void** args = stackalloc void*[] { &dst, &n, &seed, &offset, &low, &span, &shift };
+            Launch("random", kernel, DType.F64, n, args);
         }
     }
 
-    public void Synchronize() => Context.Synchronize();
+    public void Synchronize()
+    {
+        RefuseWhileCapturing("waiting for the device (Synchronize)", "a graph cannot contain a host wait, and the driver would invalidate the capture",
+            "synchronise before capturing or after launching the graph");
+        Context.Synchronize();
+    }
 
     public void Dispose()
     {

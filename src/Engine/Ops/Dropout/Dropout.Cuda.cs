@@ -17,16 +17,20 @@ public sealed unsafe partial class CudaBackend
         var threshold = (float)p;
         var acc = accumulate ? 1 : 0;
         var keep = 1.0 / (1.0 - p);
+        // inside a graph capture the mask's counter offset is shifted by the step's staged value at every replay (the
+        // plain kernel ignores the last array entry: the driver reads as many parameters as the kernel declares)
+        var shift = _capture?.ShiftFor(seed, "a dropout mask") ?? 0;
+        var kernel = _capture is null ? "dropout" : "dropout_shifted";
         if (src.DType == DType.F32)
         {
             var keep32 = (float)keep;
-            void** args = stackalloc void*[] { &ps, &pd, &n, &threshold, &keep32, &seed, &offset, &acc };
-            Launch("dropout", "dropout", DType.F32, n, args);
+            void** args = stackalloc void*[] { &ps, &pd, &n, &threshold, &keep32, &seed, &offset, &acc, &shift };
+            Launch("dropout", kernel, DType.F32, n, args);
         }
         else
         {
-            void** args = stackalloc void*[] { &ps, &pd, &n, &threshold, &keep, &seed, &offset, &acc };
-            Launch("dropout", "dropout", DType.F64, n, args);
+            void** args = stackalloc void*[] { &ps, &pd, &n, &threshold, &keep, &seed, &offset, &acc, &shift };
+            Launch("dropout", kernel, DType.F64, n, args);
         }
     }
 }

@@ -74,6 +74,7 @@ internal static class KernelSharedMemory
             table[("fisher", $"multi_dot_partial_{suffix}")] = Scratch(8);
             table[("fisher", $"collinearity_cosines_{suffix}")] = Scratch(8);
             table[("fisher", $"rank1_fisher_adam_{suffix}")] = FisherMaxDirections * 4 * 8;
+            table[("fisher", $"rank1_fisher_adam_staged_{suffix}")] = FisherMaxDirections * 4 * 8;
         }
         table[("vector", "sum_partials")] = Scratch(8);
         table[("fisher", "fisher_sum_partials")] = Scratch(8);
