@@ -125,7 +125,7 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
         {
             return $"{method.Id}'s step reads values on the host mid-step (inner-loop losses, gradient dot products or projections) or changes shapes between steps; captured are finetune, ewc, replay and trust-region";
         }
-        if (ctx.Parameters.Data.Backend is not CudaBackend)
+        if (!ctx.Parameters.Data.Backend.CanCaptureGraphs)
         {
             return "the parameters are not on a CUDA device";
         }
