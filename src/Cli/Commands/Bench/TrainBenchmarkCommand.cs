@@ -1,9 +1,8 @@
 using System.CommandLine;
-using NativeTrustRegion.Continual.Methods;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Backends.Cuda;
 using NativeTrustRegion.Experiments.Benchmarks;
-using NativeTrustRegion.Models;
+using NativeTrustRegion.Experiments.Configuration;
 
 namespace NativeTrustRegion.Cli.Commands.Bench;
 
@@ -17,7 +16,7 @@ internal static class TrainBenchmarkCommand
     public static Command Build()
     {
         var command = new Command("train", "time full training steps (forward, backward, optimizer) of a model preset under each continual method; JSON to benchmarks/results");
-        var preset = new Option<string>("--preset") { Description = $"model preset: {string.Join(", ", ModelPresets.Names)}", Required = true };
+        var preset = new Option<string>("--preset") { Description = $"model preset: {string.Join(", ", ModelPresetNames.All)}", Required = true };
         var device = new Option<string>("--device") { Description = "cuda, cuda:N or cpu", DefaultValueFactory = _ => "cuda" };
         var batch = new Option<int?>("--batch") { Description = "current-task samples per step (default: the workload's, 128 for image-paper, 256 for policy-paper)" };
         var steps = new Option<int>("--steps") { Description = "timed steps per method (the median is reported)", DefaultValueFactory = _ => 20 };
@@ -29,8 +28,8 @@ internal static class TrainBenchmarkCommand
         };
         var methods = new Option<string>("--methods")
         {
-            Description = $"comma-separated method ids (known: {string.Join(", ", MethodTable.All)})",
-            DefaultValueFactory = _ => string.Join(",", MethodTable.PaperMethods),
+            Description = $"comma-separated method ids (known: {string.Join(", ", MethodNames.All)})",
+            DefaultValueFactory = _ => string.Join(",", MethodNames.PaperMethods),
         };
         var precision = new Option<string?>("--precision") { Description = "fp32, tf32 (GPU) or bf16 (not implemented yet); default tf32 on a GPU, fp32 on the CPU" };
         var output = new Option<string>("--out") { Description = "folder for the JSON result", DefaultValueFactory = _ => Path.Combine("benchmarks", "results") };
@@ -47,7 +46,7 @@ internal static class TrainBenchmarkCommand
         command.SetAction(parse =>
         {
             var presetName = parse.GetValue(preset)!;
-            ModelPresets.Validate(presetName);
+            ModelPresetNames.Validate(presetName);
             var dev = DeviceOpening.Open(parse.GetValue(device)!);
             TrainingBenchmarkSettings settings;
             try
