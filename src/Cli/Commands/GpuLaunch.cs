@@ -11,9 +11,9 @@ internal static class GpuLaunch
     public static int Run(ExperimentConfig config, int gpus, IReadOnlyList<string> rankArguments, bool dryRun)
     {
         MultiGpuLaunch.CheckCount(gpus);
-        if (gpus > 1 && !Continual.Training.DataParallel.Methods.Contains(config.Method))
+        if (gpus > 1 && !MethodNames.DataParallelMethods.Contains(config.Method))
         {
-            Console.Error.WriteLine($"ntr: data-parallel training is implemented for {string.Join(", ", Continual.Training.DataParallel.Methods.Order())} only, not '{config.Method}'. Fix: run it on one GPU (--gpus 1 or --device cuda).");
+            Console.Error.WriteLine($"ntr: data-parallel training is implemented for {string.Join(", ", MethodNames.DataParallelMethods.Order())} only, not '{config.Method}'. Fix: run it on one GPU (--gpus 1 or --device cuda).");
             return 2;
         }
         var refusal = MultiGpuLaunch.Refusal(gpus, AvailableGpus(out var why), why);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using NativeTrustRegion.Continual.Methods;
 using NativeTrustRegion.Experiments.Configuration;
 using Spectre.Console;
 
@@ -36,23 +35,11 @@ public static class MethodsCommand
 
     private static void Print(string presetName)
     {
-        var hyper = ExperimentPresets.Create(presetName, MethodTable.All[0], 123).Hyper;
-        var naming = ExperimentConfig.Json.PropertyNamingPolicy!;
         var table = new Table().AddColumns("id", "report name", "Table 1", $"hyperparameters read (config.json \"hyper\", preset {Markup.Escape(presetName)})");
-        foreach (var m in MethodTable.Methods)
+        foreach (var m in MethodListing.ForPreset(presetName))
         {
-            var knobs = m.Hyperparameters.Select(p =>
-                $"{naming.ConvertName(p)} = {Format(typeof(Continual.Training.Hyperparameters).GetProperty(p)!.GetValue(hyper))}");
-            table.AddRow(m.Id, Markup.Escape(m.DisplayName), m.PaperRow?.ToString(CultureInfo.InvariantCulture) ?? "", Markup.Escape(string.Join(", ", knobs)));
+            table.AddRow(m.Id, Markup.Escape(m.DisplayName), m.PaperRow?.ToString(CultureInfo.InvariantCulture) ?? "", Markup.Escape(string.Join(", ", m.Hyperparameters)));
         }
         AnsiConsole.Write(table);
     }
-
-    // as config.json writes them
-    private static string Format(object? value) => value switch
-    {
-        bool b => b ? "true" : "false",
-        Enum e => System.Text.Json.JsonSerializer.Serialize(e, e.GetType()).Trim('"'),
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null",
-    };
 }

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using NativeTrustRegion.Engine;
-using NativeTrustRegion.Engine.Autograd;
-using NativeTrustRegion.Models;
+using NativeTrustRegion.Experiments.Configuration;
+using NativeTrustRegion.Experiments.Inspection;
 using Spectre.Console;
 
 namespace NativeTrustRegion.Cli.Commands;
@@ -15,14 +15,14 @@ public static class ModelCommand
         var command = new Command("model", "Inspect the denoising networks");
         var preset = new Option<string>("--preset")
         {
-            Description = $"Model preset: {string.Join(", ", ModelPresets.Names)}",
+            Description = $"Model preset: {string.Join(", ", ModelPresetNames.All)}",
             Required = true,
         };
         var summary = new Command("summary", "Print every parameter (name, shape, count), per-block subtotals and the total") { preset };
         summary.SetAction(parseResult =>
         {
             var name = parseResult.GetValue(preset)!;
-            ModelPresets.Validate(name);
+            ModelPresetNames.Validate(name);
             PrintSummary(name);
             return 0;
         });
@@ -37,21 +37,19 @@ public static class ModelCommand
             AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
             AnsiConsole.Profile.Capabilities.Ansi = false;
         }
-        var store = new ParameterStore();
-        var model = ModelPresets.Create(presetName, store);
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(model.Name)}[/]: {Markup.Escape(ModelPresets.Describe(presetName))}");
-        AnsiConsole.MarkupLine($"sample {Markup.Escape(TensorOpException.Format(model.SampleShape.ToArray()))}, " +
-            $"condition {(model.ConditionShape is null ? "none" : Markup.Escape(TensorOpException.Format(model.ConditionShape.ToArray())))}");
+        var model = ModelSummary.Of(presetName);
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(model.Name)}[/]: {Markup.Escape(model.Description)}");
+        AnsiConsole.MarkupLine($"sample {Markup.Escape(TensorOpException.Format(model.SampleShape))}, " +
+            $"condition {(model.ConditionShape is null ? "none" : Markup.Escape(TensorOpException.Format(model.ConditionShape)))}");
 
         var layers = new Table().Border(TableBorder.Simple)
             .AddColumn(new TableColumn("parameter").NoWrap()).AddColumn(new TableColumn("shape").NoWrap()).AddColumn(new TableColumn("count").RightAligned().NoWrap());
         foreach (var block in model.Blocks)
         {
             layers.AddRow(new Markup($"[bold]{Markup.Escape(block.Name)}[/]"), new Markup($"[dim]{Markup.Escape(block.Description)}[/]"), new Text(""));
-            for (var i = block.FirstIndex; i < block.EndIndex; i++)
+            foreach (var p in block.Parameters)
             {
-                var p = store.Parameters[i];
-                layers.AddRow(new Text(p.Name), new Text(TensorOpException.Format(p.Shape)), new Text(Format(p.Numel)));
+                layers.AddRow(new Text(p.Name), new Text(TensorOpException.Format(p.Shape)), new Text(Format(p.Count)));
             }
             layers.AddRow(new Markup($"[italic]subtotal {Markup.Escape(block.Name)}[/]"), new Text(""), new Markup($"[bold]{Format(block.Count)}[/]"));
             layers.AddEmptyRow();
@@ -64,10 +62,10 @@ public static class ModelCommand
         {
             totals.AddRow(new Text(block.Name), new Text(block.Description), new Text(Format(block.Count)));
         }
-        totals.AddRow(new Markup("[bold]total[/]"), new Text($"{store.Parameters.Count} tensors"), new Markup($"[bold]{Format(store.Count)}[/]"));
+        totals.AddRow(new Markup("[bold]total[/]"), new Text($"{model.TensorCount} tensors"), new Markup($"[bold]{Format(model.ParameterCount)}[/]"));
         AnsiConsole.Write(totals);
         Console.Out.Flush();
-        Console.WriteLine($"total parameters: {store.Count.ToString(CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"total parameters: {model.ParameterCount.ToString(CultureInfo.InvariantCulture)}");
     }
 
     private static string Format(long n) => n.ToString("N0", CultureInfo.InvariantCulture);

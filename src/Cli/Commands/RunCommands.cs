@@ -5,7 +5,6 @@ using NativeTrustRegion.Cli.Progress;
 using NativeTrustRegion.Cli.Signals;
 using NativeTrustRegion.Engine.Distributed;
 using NativeTrustRegion.Experiments.Cluster;
-using NativeTrustRegion.Continual.Methods;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Experiments.Configuration;
 using NativeTrustRegion.Experiments.Reports;
@@ -64,7 +63,7 @@ public static class RunCommands
 
     private static Command Run()
     {
-        var method = new Option<string>("--method") { Description = $"method: {string.Join(", ", MethodTable.All)}", Required = true };
+        var method = new Option<string>("--method") { Description = $"method: {string.Join(", ", MethodNames.All)}", Required = true };
         var preset = PresetOption();
         var seed = new Option<ulong>("--seed") { Description = "random seed", DefaultValueFactory = _ => 123 };
         var output = new Option<string?>("--out") { Description = "run folder (default runs/PRESET-METHOD-seedSEED)" };
@@ -136,7 +135,7 @@ public static class RunCommands
     private static Command Compare()
     {
         var preset = PresetOption();
-        var methods = new Option<string>("--methods") { Description = "comma-separated methods", DefaultValueFactory = _ => string.Join(",", MethodTable.PaperMethods) };
+        var methods = new Option<string>("--methods") { Description = "comma-separated methods", DefaultValueFactory = _ => string.Join(",", MethodNames.PaperMethods) };
         var seeds = new Option<string?>("--seeds") { Description = "comma-separated seeds (default: the preset's seed list — 3 for imagenet500-paper, 4 for cw10-paper, else 123)" };
         var output = new Option<string>("--out") { Description = "comparison folder", Required = true };
         var steps = StepsOption();
@@ -162,7 +161,7 @@ public static class RunCommands
             var plan = new ComparisonPlan
             {
                 Preset = parse.GetValue(preset)!,
-                Methods = CommandLineLists.Names("--methods", parse.GetValue(methods)!, MethodTable.All),
+                Methods = CommandLineLists.Names("--methods", parse.GetValue(methods)!, MethodNames.All),
                 Seeds = ComparisonPlan.SeedsFor(parse.GetValue(preset)!, parse.GetValue(seeds) is { } given ? CommandLineLists.Seeds("--seeds", given) : null),
                 Directory = Path.GetFullPath(parse.GetValue(output)!),
                 StepsPerTask = parse.GetValue(steps),
@@ -195,7 +194,7 @@ public static class RunCommands
     private static Command Demo()
     {
         var output = new Option<string>("--out") { Description = "output folder", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
-        var methods = new Option<string>("--methods") { Description = "comma-separated methods", DefaultValueFactory = _ => string.Join(",", MethodTable.PaperMethods) };
+        var methods = new Option<string>("--methods") { Description = "comma-separated methods", DefaultValueFactory = _ => string.Join(",", MethodNames.PaperMethods) };
         var seeds = new Option<string>("--seeds") { Description = "comma-separated seeds", DefaultValueFactory = _ => "123" };
         var steps = StepsOption();
         var workers = WorkersOption();
@@ -209,7 +208,7 @@ public static class RunCommands
             var plan = new ComparisonPlan
             {
                 Preset = "demo",
-                Methods = CommandLineLists.Names("--methods", parse.GetValue(methods)!, MethodTable.All),
+                Methods = CommandLineLists.Names("--methods", parse.GetValue(methods)!, MethodNames.All),
                 Seeds = CommandLineLists.Seeds("--seeds", parse.GetValue(seeds)!),
                 Directory = Path.GetFullPath(parse.GetValue(output)!),
                 StepsPerTask = parse.GetValue(steps),
@@ -335,9 +334,9 @@ public static class RunCommands
 
     private static int TrainOne(ExperimentConfig config, RunFolder folder, ICollective collective, Action after, GraphChoice graph)
     {
-        if (collective.Size > 1 && !Continual.Training.DataParallel.Methods.Contains(config.Method))
+        if (collective.Size > 1 && !MethodNames.DataParallelMethods.Contains(config.Method))
         {
-            Console.Error.WriteLine($"ntr: data-parallel training over {collective.Size} ranks is implemented for {string.Join(", ", Continual.Training.DataParallel.Methods.Order())} only, not '{config.Method}'. Fix: run it as one process (without mpirun).");
+            Console.Error.WriteLine($"ntr: data-parallel training over {collective.Size} ranks is implemented for {string.Join(", ", MethodNames.DataParallelMethods.Order())} only, not '{config.Method}'. Fix: run it as one process (without mpirun).");
             return 2;
         }
         using var stop = new StopSignal();
@@ -359,7 +358,7 @@ public static class RunCommands
                 : $"ntr: stopped after step {e.Step} before its first checkpoint; `ntr run` starts it again");
             return ExitCodes.Interrupted;
         }
-        var report = new ComparisonReport([result], $"{MethodTable.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
+        var report = new ComparisonReport([result], $"{MethodNames.DisplayName(config.Method)} on {config.Preset} (seed {config.Seed})");
         report.Write(folder.Root);
         PrintTable(report);
         after();
@@ -418,7 +417,7 @@ public static class RunCommands
         var table = new Table().AddColumn("method").AddColumn("seeds").AddColumn($"avg {report.Metric.Name}").AddColumn("forgetting");
         foreach (var s in report.Summaries())
         {
-            table.AddRow(Markup.Escape(MethodTable.DisplayName(s.Method)), s.Seeds.ToString(CultureInfo.InvariantCulture), report.AverageCell(s.AverageMetric), report.ForgettingCell(s.Forgetting));
+            table.AddRow(Markup.Escape(MethodNames.DisplayName(s.Method)), s.Seeds.ToString(CultureInfo.InvariantCulture), report.AverageCell(s.AverageMetric), report.ForgettingCell(s.Forgetting));
         }
         AnsiConsole.Write(table);
     }

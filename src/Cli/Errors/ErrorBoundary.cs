@@ -1,9 +1,4 @@
 using System.Reflection;
-using NativeTrustRegion.Control.Demonstrations;
-using NativeTrustRegion.Control.Native;
-using NativeTrustRegion.Control.Physics;
-using NativeTrustRegion.Continual.Training;
-using NativeTrustRegion.Data;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Backends.Cuda;
 using NativeTrustRegion.Engine.Checkpoints;
@@ -65,14 +60,14 @@ internal static class ErrorBoundary
     public static (int ExitCode, string Message)? Describe(Exception e) => e switch
     {
         UsageException => (ExitCodes.Usage, e.Message),
-        TrainingDivergedException or NonFiniteLossException => (ExitCodes.Failure, e.Message),
+        // training diverged, MuJoCo missing or failing, a corrupt demonstration file, a malformed data set
+        _ when UserFacingFailures.Includes(e) => (ExitCodes.Failure, e.Message),
         CudaOutOfMemoryException or RunOutOfMemoryException => (ExitCodes.Failure, e.Message),
         CudaLibraryNotFoundException => (ExitCodes.Failure, NoGpu(e)),
         DllNotFoundException when e.Message.Contains("cuda", StringComparison.OrdinalIgnoreCase) => (ExitCodes.Failure, NoGpu(e)),
         DllNotFoundException => (ExitCodes.Failure, $"{FirstLine(e.Message)} Fix: install the system packages with tools/setup-system.sh"),
         CudaException => (ExitCodes.Failure, $"GPU error: {e.Message}"),
-        MuJoCoLibraryException or MuJoCoException => (ExitCodes.Failure, e.Message),
-        SafeTensorsException or CorruptDemonstrationFileException or DatasetFormatException or InvalidDataException => (ExitCodes.Failure, e.Message),
+        SafeTensorsException or InvalidDataException => (ExitCodes.Failure, e.Message),
         FileNotFoundException f => (ExitCodes.Failure, f.FileName is { } name && !f.Message.Contains(name, StringComparison.Ordinal) ? $"{name}: {f.Message}" : f.Message),
         DirectoryNotFoundException => (ExitCodes.Failure, e.Message),
         UnauthorizedAccessException => (ExitCodes.Failure, $"{e.Message} Fix: choose a folder you can write to (e.g. --out), or change its permissions; nothing already written was changed"),

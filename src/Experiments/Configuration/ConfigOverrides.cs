@@ -61,4 +61,8 @@ public static class ConfigOverrides
         JsonEnumNames<MetaGradientOrder>.All.Contains(value)
             ? Enum.GetValues<MetaGradientOrder>().Single(o => JsonEnumNames<MetaGradientOrder>.Of(o) == value)
             : throw new UsageException($"--meta-gradient '{value}' is not a meta-gradient order; valid: {string.Join(", ", JsonEnumNames<MetaGradientOrder>.All)}");
+
+    /// <summary>`ntr bench train --meta-gradient`: "both" (first- then second-order) or one order.</summary>
+    public static IReadOnlyList<MetaGradientOrder> ParseMetaGradients(string value) =>
+        value == "both" ? [MetaGradientOrder.FirstOrder, MetaGradientOrder.SecondOrder] : [ParseMetaGradient(value)];
 }

@@ -43,6 +43,12 @@ public sealed class DemonstrationCache
         }
     }
 
+    /// <summary>
+    /// <see cref="CheckExisting(IEnumerable{ControlTask})"/> for tasks given by name; an unknown name throws a
+    /// <see cref="Engine.UsageException"/> listing the CW10 tasks.
+    /// </summary>
+    public void CheckExisting(IEnumerable<string> taskNames) => CheckExisting(taskNames.Select(ControlTaskNames.Parse));
+
     /// <summary>The first <paramref name="episodes"/> successful expert episodes of <paramref name="task"/> from seed 0 upwards.</summary>
     /// <param name="report">Told when a file is collected (collection takes seconds to minutes).</param>
     public DemonstrationSet Load(ControlTask task, int episodes, Action<string>? report = null)

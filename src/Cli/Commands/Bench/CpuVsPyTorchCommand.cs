@@ -1,6 +1,6 @@
 using System.CommandLine;
 using NativeTrustRegion.Experiments.Benchmarks;
-using NativeTrustRegion.Models;
+using NativeTrustRegion.Experiments.Configuration;
 
 namespace NativeTrustRegion.Cli.Commands.Bench;
 
@@ -75,9 +75,9 @@ internal static class CpuVsPyTorchCommand
             {
                 throw new ArgumentException($"--models: '{item}' is not preset:batch (e.g. image-tiny:32)");
             }
-            if (!ModelPresets.Names.Contains(parts[0]))
+            if (!ModelPresetNames.All.Contains(parts[0]))
             {
-                throw new ArgumentException($"--models: unknown preset '{parts[0]}'; known presets: {string.Join(", ", ModelPresets.Names)}");
+                throw new ArgumentException($"--models: unknown preset '{parts[0]}'; known presets: {string.Join(", ", ModelPresetNames.All)}");
             }
             return (parts[0], batch);
         }).ToArray();

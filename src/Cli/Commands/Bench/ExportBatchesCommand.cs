@@ -1,6 +1,6 @@
 using System.CommandLine;
 using NativeTrustRegion.Experiments.Benchmarks;
-using NativeTrustRegion.Models;
+using NativeTrustRegion.Experiments.Configuration;
 
 namespace NativeTrustRegion.Cli.Commands.Bench;
 
@@ -11,7 +11,7 @@ internal static class ExportBatchesCommand
     {
         var command = new Command("export-batches",
             "write a preset's seeded initial weights, deterministic training batches (x0, condition, noise, timesteps, noising coefficients) and a manifest, for `bench loss-track` and tools/reference/loss_track.py");
-        var preset = new Option<string>("--preset") { Description = $"model preset: {string.Join(", ", ModelPresets.Names)}", Required = true };
+        var preset = new Option<string>("--preset") { Description = $"model preset: {string.Join(", ", ModelPresetNames.All)}", Required = true };
         var batch = new Option<int?>("--batch") { Description = "samples per step (default: the workload's, 128 for image-paper, 256 for policy-paper)" };
         var steps = new Option<int>("--steps") { Description = "training steps to write batches for", DefaultValueFactory = _ => 100 };
         var seed = new Option<ulong>("--seed") { Description = "seed of the weights and of every batch", DefaultValueFactory = _ => 7 };
@@ -23,9 +23,9 @@ internal static class ExportBatchesCommand
         command.SetAction(parse =>
         {
             var name = parse.GetValue(preset)!;
-            if (!ModelPresets.Names.Contains(name))
+            if (!ModelPresetNames.All.Contains(name))
             {
-                Console.Error.WriteLine($"unknown preset '{name}'; known presets: {string.Join(", ", ModelPresets.Names)}");
+                Console.Error.WriteLine($"unknown preset '{name}'; known presets: {string.Join(", ", ModelPresetNames.All)}");
                 return 2;
             }
             var folder = parse.GetValue(output)!;

@@ -1,11 +1,8 @@
 using System.CommandLine;
-using NativeTrustRegion.Continual.Methods;
-using NativeTrustRegion.Continual.Training;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Backends.Cuda;
 using NativeTrustRegion.Experiments.Benchmarks;
 using NativeTrustRegion.Experiments.Configuration;
-using NativeTrustRegion.Models;
 
 namespace NativeTrustRegion.Cli.Commands.Bench;
 
@@ -19,7 +16,7 @@ internal static class TrainBenchmarkCommand
     public static Command Build()
     {
         var command = new Command("train", "time full training steps (forward, backward, optimizer) of a model preset under each continual method; JSON to benchmarks/results");
-        var preset = new Option<string>("--preset") { Description = $"model preset: {string.Join(", ", ModelPresets.Names)}", Required = true };
+        var preset = new Option<string>("--preset") { Description = $"model preset: {string.Join(", ", ModelPresetNames.All)}", Required = true };
         var device = new Option<string>("--device") { Description = "cuda, cuda:N or cpu", DefaultValueFactory = _ => "cuda" };
         var batch = new Option<int?>("--batch") { Description = "current-task samples per step (default: the workload's, 128 for image-paper, 256 for policy-paper)" };
         var steps = new Option<int>("--steps") { Description = "timed steps per method (the median is reported)", DefaultValueFactory = _ => 20 };
@@ -31,8 +28,8 @@ internal static class TrainBenchmarkCommand
         };
         var methods = new Option<string>("--methods")
         {
-            Description = $"comma-separated method ids (known: {string.Join(", ", MethodTable.All)})",
-            DefaultValueFactory = _ => string.Join(",", MethodTable.PaperMethods),
+            Description = $"comma-separated method ids (known: {string.Join(", ", MethodNames.All)})",
+            DefaultValueFactory = _ => string.Join(",", MethodNames.PaperMethods),
         };
         var precision = new Option<string?>("--precision") { Description = "fp32, tf32 (GPU) or bf16 (mixed precision: bf16 GEMMs/convolutions with float32 accumulation, float32 weights, optimizer and every other op); default tf32 on a GPU, fp32 on the CPU" };
         var output = new Option<string>("--out") { Description = "folder for the JSON result", DefaultValueFactory = _ => Path.Combine("benchmarks", "results") };
@@ -61,7 +58,7 @@ internal static class TrainBenchmarkCommand
         command.SetAction(parse =>
         {
             var presetName = parse.GetValue(preset)!;
-            ModelPresets.Validate(presetName);
+            ModelPresetNames.Validate(presetName);
             var dev = DeviceOpening.Open(parse.GetValue(device)!);
             TrainingBenchmarkSettings settings;
             try
@@ -76,9 +73,7 @@ internal static class TrainBenchmarkCommand
                     WarmupSteps = parse.GetValue(warmup),
                     WarmupSeconds = parse.GetValue(warmupSeconds),
                     Methods = parse.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                    MetaGradients = parse.GetValue(metaGradient) == "both"
-                        ? [MetaGradientOrder.FirstOrder, MetaGradientOrder.SecondOrder]
-                        : [ConfigOverrides.ParseMetaGradient(parse.GetValue(metaGradient)!)],
+                    MetaGradients = ConfigOverrides.ParseMetaGradients(parse.GetValue(metaGradient)!),
                     Precision = parse.GetValue(precision) is { } p ? TrainingPrecisions.Parse(p) : TrainingPrecisions.DefaultFor(dev),
                     Workload = workload,
                     ReplayPoolGenerated = parse.GetValue(replayPool),
@@ -138,14 +133,9 @@ internal static class TrainBenchmarkCommand
                 $"{t.AmortisedFisherMilliseconds,10:F2} {t.EffectiveStepsPerSecond,12:F2} {t.PeakPoolBytes / 1048576.0,13:F1} {used,10}");
         }
         // the paper's Table 6: it/s of the meta-learning methods with the first-order and the second-order meta-gradient
-        foreach (var pair in result.Methods.Where(t => t.MetaGradient is not null).GroupBy(t => t.Method))
+        foreach (var row in MetaGradientSpeeds.Of(result.Methods))
         {
-            var first = pair.FirstOrDefault(t => t.MetaGradient == MetaGradientOrder.FirstOrder);
-            var second = pair.FirstOrDefault(t => t.MetaGradient == MetaGradientOrder.SecondOrder);
-            if (first is not null && second is not null)
-            {
-                Console.WriteLine($"{pair.Key}: {first.StepsPerSecond:F2} it/s (FO), {second.StepsPerSecond:F2} it/s (2nd): second-order is {first.StepsPerSecond / second.StepsPerSecond:F1}x slower");
-            }
+            Console.WriteLine($"{row.Method}: {row.FirstOrderStepsPerSecond:F2} it/s (FO), {row.SecondOrderStepsPerSecond:F2} it/s (2nd): second-order is {row.Slowdown:F1}x slower");
         }
         foreach (var t in result.Methods)
         {
