@@ -8,22 +8,38 @@ namespace NativeTrustRegion.Engine.Backends.Cpu;
 /// CPU convolution by im2col + GEMM over chunks of samples: a chunk's columns lie side by side ([k, samples·P·Q]), so
 /// each chunk is one GEMM whose column count is large even for 8x8 images and short 1-D sequences. The chunks depend
 /// only on the geometry (<see cref="SampleChunks"/>), threads take whole chunks, and the weight gradient adds the
-/// chunks' sums in chunk order, so results are the same for any thread count and timing.
+/// chunks' sums in chunk order, so results are the same for any thread count and timing. 3x3 stride-1 layers with
+/// at least <see cref="WinogradMinChannels"/> input and output channels take the Winograd path (Conv2dWinograd.Cpu.cs).
 /// </summary>
 public sealed partial class CpuBackend
 {
     public void Conv2dForward(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvGeometry g)
     {
+        if (UsesWinograd(g))
+        {
+            DTypeDispatch.For(x.DType, WinogradForward<float>, WinogradForward<double>)(x, w, bias, y, g);
+            return;
+        }
         DTypeDispatch.For(x.DType, ConvForward<float>, ConvForward<double>)(x, w, bias, y, g);
     }
 
     public void Conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeometry g, bool accumulate)
     {
+        if (UsesWinograd(g))
+        {
+            DTypeDispatch.For(dy.DType, WinogradBackwardData<float>, WinogradBackwardData<double>)(dy, w, dx, g, accumulate);
+            return;
+        }
         DTypeDispatch.For(dy.DType, ConvBackwardData<float>, ConvBackwardData<double>)(dy, w, dx, g, accumulate);
     }
 
     public void Conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeometry g, bool accumulate)
     {
+        if (UsesWinograd(g))
+        {
+            DTypeDispatch.For(x.DType, WinogradBackwardFilter<float>, WinogradBackwardFilter<double>)(x, dy, dw, g, accumulate);
+            return;
+        }
         DTypeDispatch.For(x.DType, ConvBackwardFilter<float>, ConvBackwardFilter<double>)(x, dy, dw, g, accumulate);
     }
 
