@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NativeTrustRegion.Engine.Backends.Cpu;
 
@@ -20,8 +23,11 @@ public sealed partial class CpuBackend
 
     /// <summary>Whether <see cref="Conv2dForward"/> and its gradients run the Winograd F(2x2, 3x3) path for this geometry.</summary>
     public static bool UsesWinograd(ConvGeometry g) =>
-        g.KernelH == 3 && g.KernelW == 3 && g.StrideH == 1 && g.StrideW == 1 &&
+        !WinogradDisabled && g.KernelH == 3 && g.KernelW == 3 && g.StrideH == 1 && g.StrideW == 1 &&
         g.InChannels >= WinogradMinChannels && g.OutChannels >= WinogradMinChannels;
+
+    /// <summary>Forces im2col + GEMM for every geometry (benchmarks time the two paths against each other in one process).</summary>
+    public static bool WinogradDisabled { get; set; }
 
     /// <summary>Tiles per sample (th × tw 2x2 output tiles) and the zero-padded input plane they read (hp × wp).</summary>
     private readonly record struct WinogradTiles(int Th, int Tw)
@@ -31,6 +37,15 @@ public sealed partial class CpuBackend
         public int Hp => 2 * Th + 2;
 
         public int Wp => 2 * Tw + 2;
+
+        /// <summary>Columns of each half (even or odd columns) of a padded row: tw + 1.</summary>
+        public int HalfWidth => Tw + 1;
+
+        /// <summary>Elements of one half-plane (hp rows of <see cref="HalfWidth"/>) with room for a vector read past its end.</summary>
+        public int SplitPlaneSize(int lanes) => Hp * HalfWidth + lanes + 1;
+
+        /// <summary><see cref="PerSample"/> rounded up to whole vectors.</summary>
+        public int RoundedPerSample(int lanes) => (PerSample + lanes - 1) / lanes * lanes;
 
         public static WinogradTiles Of(ConvGeometry g) => new((g.OutH + 1) / 2, (g.OutW + 1) / 2);
     }
@@ -56,36 +71,40 @@ public sealed partial class CpuBackend
         var ya = ((CpuStorage)y.Storage).Array<T>();
         var ba = bias is null ? null : ((CpuStorage)bias.Storage).Array<T>();
         int xo = (int)x.Offset, yo = (int)y.Offset, bo = (int)(bias?.Offset ?? 0);
-        int c = g.InChannels, k = g.OutChannels;
+        int c = g.InChannels, k = g.OutChannels, lanes = Vector256<T>.Count;
         var tiles = WinogradTiles.Of(g);
         var u = TransformWeights<T>(((CpuStorage)w.Storage).Array<T>().AsSpan((int)w.Offset, k * c * 9), k, c);
         var (perChunk, chunks) = WinogradChunks(g, tiles);
         CpuParallel.For(chunks, WinogradGrain(g, tiles, perChunk, chunks), (c0, c1) =>
         {
-            var v = ArrayPool<T>.Shared.Rent(16 * c * perChunk * tiles.PerSample);
-            var mm = ArrayPool<T>.Shared.Rent(16 * k * perChunk * tiles.PerSample);
-            var plane = ArrayPool<T>.Shared.Rent(tiles.Hp * tiles.Wp);
+            var v = ArrayPool<T>.Shared.Rent(16 * (c * perChunk * tiles.PerSample + lanes));
+            var mm = ArrayPool<T>.Shared.Rent(16 * (k * perChunk * tiles.PerSample + lanes));
+            var planes = ArrayPool<T>.Shared.Rent(WinogradPlanes(tiles, lanes));
             try
             {
                 for (var ch = c0; ch < c1; ch++)
                 {
                     int n0 = ch * perChunk, m = Math.Min(g.Batch, n0 + perChunk) - n0, tc = m * tiles.PerSample;
-                    TransformInput<T>(xa, xo, n0, m, v, plane, g, tiles);
+                    int vStride = c * tc + lanes, mStride = k * tc + lanes;
+                    TransformInput(xa, xo, n0, m, v, vStride, planes, g, tiles);
                     for (var xi = 0; xi < 16; xi++)
                     {
-                        Cpu.Gemm.Single(false, false, k, tc, c, T.One, u.AsSpan(xi * k * c, k * c), c, v.AsSpan(xi * c * tc, c * tc), tc, T.Zero, mm.AsSpan(xi * k * tc, k * tc), tc);
+                        Cpu.Gemm.Single(false, false, k, tc, c, T.One, u.AsSpan(xi * k * c, k * c), c, v.AsSpan(xi * vStride, c * tc), tc, T.Zero, mm.AsSpan(xi * mStride, k * tc), tc);
                     }
-                    TransformOutput(mm, tc, ya, yo, ba, bo, n0, m, g, tiles);
+                    TransformOutput(mm, mStride, ya, yo, ba, bo, n0, m, planes, g, tiles);
                 }
             }
             finally
             {
                 ArrayPool<T>.Shared.Return(v);
                 ArrayPool<T>.Shared.Return(mm);
-                ArrayPool<T>.Shared.Return(plane);
+                ArrayPool<T>.Shared.Return(planes);
             }
         });
     }
+
+    /// <summary>Scratch for one thread's transforms: the split padded input planes, or four planes of per-tile outputs.</summary>
+    private static int WinogradPlanes(WinogradTiles tiles, int lanes) => Math.Max(2 * tiles.SplitPlaneSize(lanes), 4 * tiles.RoundedPerSample(lanes));
 
     private static void WinogradBackwardData<T>(Tensor dy, Tensor w, Tensor dx, ConvGeometry g, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -93,33 +112,34 @@ public sealed partial class CpuBackend
         var dya = ((CpuStorage)dy.Storage).Array<T>();
         var dxa = ((CpuStorage)dx.Storage).Array<T>();
         int dyo = (int)dy.Offset, dxo = (int)dx.Offset;
-        int c = g.InChannels, k = g.OutChannels;
+        int c = g.InChannels, k = g.OutChannels, lanes = Vector256<T>.Count;
         var tiles = WinogradTiles.Of(g);
         var u = TransformWeights<T>(((CpuStorage)w.Storage).Array<T>().AsSpan((int)w.Offset, k * c * 9), k, c);
         var (perChunk, chunks) = WinogradChunks(g, tiles);
         CpuParallel.For(chunks, WinogradGrain(g, tiles, perChunk, chunks), (c0, c1) =>
         {
-            var dv = ArrayPool<T>.Shared.Rent(16 * c * perChunk * tiles.PerSample);
-            var dm = ArrayPool<T>.Shared.Rent(16 * k * perChunk * tiles.PerSample);
-            var plane = ArrayPool<T>.Shared.Rent(tiles.Hp * tiles.Wp);
+            var dv = ArrayPool<T>.Shared.Rent(16 * (c * perChunk * tiles.PerSample + lanes));
+            var dm = ArrayPool<T>.Shared.Rent(16 * (k * perChunk * tiles.PerSample + lanes));
+            var planes = ArrayPool<T>.Shared.Rent(WinogradPlanes(tiles, lanes));
             try
             {
                 for (var ch = c0; ch < c1; ch++)
                 {
                     int n0 = ch * perChunk, m = Math.Min(g.Batch, n0 + perChunk) - n0, tc = m * tiles.PerSample;
-                    TransformOutputAdjoint<T>(dya, dyo, n0, m, dm, g, tiles);
+                    int vStride = c * tc + lanes, mStride = k * tc + lanes;
+                    TransformOutputAdjoint(dya, dyo, n0, m, dm, mStride, planes, g, tiles);
                     for (var xi = 0; xi < 16; xi++)
                     {
-                        Cpu.Gemm.Single(true, false, c, tc, k, T.One, u.AsSpan(xi * k * c, k * c), c, dm.AsSpan(xi * k * tc, k * tc), tc, T.Zero, dv.AsSpan(xi * c * tc, c * tc), tc);
+                        Cpu.Gemm.Single(true, false, c, tc, k, T.One, u.AsSpan(xi * k * c, k * c), c, dm.AsSpan(xi * mStride, k * tc), tc, T.Zero, dv.AsSpan(xi * vStride, c * tc), tc);
                     }
-                    TransformInputAdjoint(dv, tc, dxa, dxo, n0, m, plane, accumulate, g, tiles);
+                    TransformInputAdjoint(dv, vStride, dxa, dxo, n0, m, planes, accumulate, g, tiles);
                 }
             }
             finally
             {
                 ArrayPool<T>.Shared.Return(dv);
                 ArrayPool<T>.Shared.Return(dm);
-                ArrayPool<T>.Shared.Return(plane);
+                ArrayPool<T>.Shared.Return(planes);
             }
         });
     }
@@ -131,27 +151,28 @@ public sealed partial class CpuBackend
         var dya = ((CpuStorage)dy.Storage).Array<T>();
         var dwa = ((CpuStorage)dw.Storage).Array<T>();
         int xo = (int)x.Offset, dyo = (int)dy.Offset, dwo = (int)dw.Offset;
-        int c = g.InChannels, k = g.OutChannels;
+        int c = g.InChannels, k = g.OutChannels, lanes = Vector256<T>.Count;
         var tiles = WinogradTiles.Of(g);
         var (perChunk, chunks) = WinogradChunks(g, tiles);
         var partials = new T[chunks][];
         CpuParallel.For(chunks, WinogradGrain(g, tiles, perChunk, chunks), (c0, c1) =>
         {
-            var v = ArrayPool<T>.Shared.Rent(16 * c * perChunk * tiles.PerSample);
-            var dm = ArrayPool<T>.Shared.Rent(16 * k * perChunk * tiles.PerSample);
-            var plane = ArrayPool<T>.Shared.Rent(tiles.Hp * tiles.Wp);
+            var v = ArrayPool<T>.Shared.Rent(16 * (c * perChunk * tiles.PerSample + lanes));
+            var dm = ArrayPool<T>.Shared.Rent(16 * (k * perChunk * tiles.PerSample + lanes));
+            var planes = ArrayPool<T>.Shared.Rent(WinogradPlanes(tiles, lanes));
             try
             {
                 for (var ch = c0; ch < c1; ch++)
                 {
                     int n0 = ch * perChunk, m = Math.Min(g.Batch, n0 + perChunk) - n0, tc = m * tiles.PerSample;
-                    TransformInput<T>(xa, xo, n0, m, v, plane, g, tiles);
-                    TransformOutputAdjoint<T>(dya, dyo, n0, m, dm, g, tiles);
+                    int vStride = c * tc + lanes, mStride = k * tc + lanes;
+                    TransformInput(xa, xo, n0, m, v, vStride, planes, g, tiles);
+                    TransformOutputAdjoint(dya, dyo, n0, m, dm, mStride, planes, g, tiles);
                     // the chunk's sum over its tiles: dU_ξ [K, C] = dM_ξ [K, tiles] · V_ξᵀ [tiles, C]
-                    var partial = new T[16 * k * c];
+                    var partial = ArrayPool<T>.Shared.Rent(16 * k * c);
                     for (var xi = 0; xi < 16; xi++)
                     {
-                        Cpu.Gemm.Single(false, true, k, c, tc, T.One, dm.AsSpan(xi * k * tc, k * tc), tc, v.AsSpan(xi * c * tc, c * tc), tc, T.Zero, partial.AsSpan(xi * k * c, k * c), c);
+                        Cpu.Gemm.Single(false, true, k, c, tc, T.One, dm.AsSpan(xi * mStride, k * tc), tc, v.AsSpan(xi * vStride, c * tc), tc, T.Zero, partial.AsSpan(xi * k * c, k * c), c);
                     }
                     partials[ch] = partial;
                 }
@@ -160,15 +181,17 @@ public sealed partial class CpuBackend
             {
                 ArrayPool<T>.Shared.Return(v);
                 ArrayPool<T>.Shared.Return(dm);
-                ArrayPool<T>.Shared.Return(plane);
+                ArrayPool<T>.Shared.Return(planes);
             }
         });
-        var du = partials[0];
+        var du = partials[0].AsSpan(0, 16 * k * c);
         for (var ch = 1; ch < chunks; ch++)
         {
-            TensorPrimitives.Add(du, partials[ch], du);
+            TensorPrimitives.Add(du, partials[ch].AsSpan(0, 16 * k * c), du);
+            ArrayPool<T>.Shared.Return(partials[ch]);
         }
         TransformWeightsAdjoint<T>(du, dwa.AsSpan(dwo, k * c * 9), k, c, accumulate);
+        ArrayPool<T>.Shared.Return(partials[0]);
     }
 
     /// <summary>U_ξ = (G g Gᵀ)_ξ for every (k, c): [16, K, C].</summary>
@@ -247,225 +270,302 @@ public sealed partial class CpuBackend
         }
     }
 
-    /// <summary>Copies channel plane x [H, W] into the zero-padded plane [hp, wp] the tiles read (input row h at row h + padH).</summary>
-    private static void PadPlane<T>(ReadOnlySpan<T> x, Span<T> plane, ConvGeometry g, WinogradTiles tiles)
+    // Layout of the transformed operands: plane ξ of V (or M) starts at ξ·stride, stride = channels·tiles + one vector;
+    // within it channel c of sample j of the chunk holds that sample's th·tw tiles row by row from c·tiles + j·th·tw.
+    // The transforms work on whole vectors of tiles: a vector that runs past a tile row writes values that the next
+    // row (or sample, or channel, processed later) overwrites, or that land in the vector of room at the plane's end;
+    // reads past the end of a region read finite values or values whose lanes are discarded (or masked to zero).
+
+    /// <summary>
+    /// Splits channel plane x [H, W], zero-padded to [hp, wp] (input row h at row h + padH, column w at w + padW), into its
+    /// even and odd columns: e[r, s/2] and o[r, s/2], each [hp, tw + 1], cleared past the image.
+    /// </summary>
+    private static void SplitPadded<T>(ReadOnlySpan<T> x, Span<T> e, Span<T> o, ConvGeometry g, WinogradTiles tiles)
         where T : unmanaged
     {
-        plane.Clear();
-        var wp = tiles.Wp;
+        e.Clear();
+        o.Clear();
+        var half = tiles.HalfWidth;
         for (var h = 0; h < g.InH; h++)
         {
             var r = h + g.PadH;
-            if (r >= tiles.Hp)
+            var row = x.Slice(h * g.InW, g.InW);
+            var er = e.Slice(r * half, half);
+            var or = o.Slice(r * half, half);
+            for (var w = 0; w < row.Length; w++)
             {
-                break;
-            }
-            var w0 = Math.Max(0, -g.PadW);
-            var cols = Math.Min(g.InW, wp - g.PadW) - w0;
-            if (cols > 0)
-            {
-                x.Slice(h * g.InW + w0, cols).CopyTo(plane.Slice(r * wp + w0 + g.PadW, cols));
+                var s = w + g.PadW;
+                if ((s & 1) == 0)
+                {
+                    er[s >> 1] = row[w];
+                }
+                else
+                {
+                    or[s >> 1] = row[w];
+                }
             }
         }
     }
 
-    /// <summary>V_ξ [C, tiles] = (Bᵀ d B)_ξ of every 4x4 input tile d of samples [n0, n0 + m): [16, C, m·th·tw].</summary>
-    private static void TransformInput<T>(T[] xa, int xo, int n0, int m, T[] v, T[] planeBuffer, ConvGeometry g, WinogradTiles tiles)
+    /// <summary>Bᵀ along one padded row for a vector of tiles starting at column pair <paramref name="at"/>: (x0 − x2, x1 + x2, x2 − x1, x1 − x3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowTransform<T>(ref T e, ref T o, nuint at, out Vector256<T> h0, out Vector256<T> h1, out Vector256<T> h2, out Vector256<T> h3)
+    {
+        var x0 = Vector256.LoadUnsafe(ref e, at);
+        var x1 = Vector256.LoadUnsafe(ref o, at);
+        var x2 = Vector256.LoadUnsafe(ref e, at + 1);
+        var x3 = Vector256.LoadUnsafe(ref o, at + 1);
+        h0 = x0 - x2;
+        h1 = x1 + x2;
+        h2 = x2 - x1;
+        h3 = x1 - x3;
+    }
+
+    /// <summary>V_ξ [C, tiles] = (Bᵀ d B)_ξ of every 4x4 input tile d of samples [n0, n0 + m), a vector of tiles of one tile row at a time.</summary>
+    private static void TransformInput<T>(T[] xa, int xo, int n0, int m, T[] v, int vStride, T[] planes, ConvGeometry g, WinogradTiles tiles)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int c = g.InChannels, inSize = c * g.InH * g.InW, hw = g.InH * g.InW, tc = m * tiles.PerSample, wp = tiles.Wp;
-        var plane = planeBuffer.AsSpan(0, tiles.Hp * wp);
-        var stride = c * tc;
-        for (var j = 0; j < m; j++)
+        int c = g.InChannels, hw = g.InH * g.InW, tc = m * tiles.PerSample, half = tiles.HalfWidth, lanes = Vector256<T>.Count;
+        var planeSize = tiles.SplitPlaneSize(lanes);
+        var e = planes.AsSpan(0, planeSize);
+        var o = planes.AsSpan(planeSize, planeSize);
+        ref var er = ref MemoryMarshal.GetArrayDataReference(planes);
+        ref var or = ref Unsafe.Add(ref er, planeSize);
+        ref var vr = ref MemoryMarshal.GetArrayDataReference(v);
+        var s = (nuint)vStride;
+        for (var ci = 0; ci < c; ci++)
         {
-            for (var ci = 0; ci < c; ci++)
+            for (var j = 0; j < m; j++)
             {
-                PadPlane<T>(xa.AsSpan(xo + (n0 + j) * inSize + ci * hw, hw), plane, g, tiles);
-                var dst = v.AsSpan(ci * tc + j * tiles.PerSample);
+                SplitPadded<T>(xa.AsSpan(xo + ((n0 + j) * c + ci) * hw, hw), e, o, g, tiles);
                 for (var ti = 0; ti < tiles.Th; ti++)
                 {
-                    for (var tj = 0; tj < tiles.Tw; tj++)
+                    for (var tj = 0; tj < tiles.Tw; tj += lanes)
                     {
-                        var p = plane.Slice(2 * ti * wp + 2 * tj);
-                        // rows: Bᵀ applied along each of the tile's four rows
-                        T a0 = p[0] - p[2], a1 = p[1] + p[2], a2 = p[2] - p[1], a3 = p[1] - p[3];
-                        var q = p.Slice(wp);
-                        T b0 = q[0] - q[2], b1 = q[1] + q[2], b2 = q[2] - q[1], b3 = q[1] - q[3];
-                        q = p.Slice(2 * wp);
-                        T c0 = q[0] - q[2], c1 = q[1] + q[2], c2 = q[2] - q[1], c3 = q[1] - q[3];
-                        q = p.Slice(3 * wp);
-                        T d0 = q[0] - q[2], d1 = q[1] + q[2], d2 = q[2] - q[1], d3 = q[1] - q[3];
-                        var t = ti * tiles.Tw + tj;
-                        // columns: Bᵀ applied down each of the four resulting columns
-                        dst[t] = a0 - c0;
-                        dst[stride + t] = a1 - c1;
-                        dst[2 * stride + t] = a2 - c2;
-                        dst[3 * stride + t] = a3 - c3;
-                        dst[4 * stride + t] = b0 + c0;
-                        dst[5 * stride + t] = b1 + c1;
-                        dst[6 * stride + t] = b2 + c2;
-                        dst[7 * stride + t] = b3 + c3;
-                        dst[8 * stride + t] = c0 - b0;
-                        dst[9 * stride + t] = c1 - b1;
-                        dst[10 * stride + t] = c2 - b2;
-                        dst[11 * stride + t] = c3 - b3;
-                        dst[12 * stride + t] = b0 - d0;
-                        dst[13 * stride + t] = b1 - d1;
-                        dst[14 * stride + t] = b2 - d2;
-                        dst[15 * stride + t] = b3 - d3;
+                        var at = (nuint)(2 * ti * half + tj);
+                        var rowStep = (nuint)half;
+                        RowTransform(ref er, ref or, at, out var a0, out var a1, out var a2, out var a3);
+                        RowTransform(ref er, ref or, at + rowStep, out var b0, out var b1, out var b2, out var b3);
+                        RowTransform(ref er, ref or, at + 2 * rowStep, out var c0, out var c1, out var c2, out var c3);
+                        RowTransform(ref er, ref or, at + 3 * rowStep, out var d0, out var d1, out var d2, out var d3);
+                        ref var dst = ref Unsafe.Add(ref vr, ci * tc + j * tiles.PerSample + ti * tiles.Tw + tj);
+                        // columns: Bᵀ down each of the four transformed columns
+                        (a0 - c0).StoreUnsafe(ref dst, 0);
+                        (a1 - c1).StoreUnsafe(ref dst, s);
+                        (a2 - c2).StoreUnsafe(ref dst, 2 * s);
+                        (a3 - c3).StoreUnsafe(ref dst, 3 * s);
+                        (b0 + c0).StoreUnsafe(ref dst, 4 * s);
+                        (b1 + c1).StoreUnsafe(ref dst, 5 * s);
+                        (b2 + c2).StoreUnsafe(ref dst, 6 * s);
+                        (b3 + c3).StoreUnsafe(ref dst, 7 * s);
+                        (c0 - b0).StoreUnsafe(ref dst, 8 * s);
+                        (c1 - b1).StoreUnsafe(ref dst, 9 * s);
+                        (c2 - b2).StoreUnsafe(ref dst, 10 * s);
+                        (c3 - b3).StoreUnsafe(ref dst, 11 * s);
+                        (b0 - d0).StoreUnsafe(ref dst, 12 * s);
+                        (b1 - d1).StoreUnsafe(ref dst, 13 * s);
+                        (b2 - d2).StoreUnsafe(ref dst, 14 * s);
+                        (b3 - d3).StoreUnsafe(ref dst, 15 * s);
                     }
                 }
             }
         }
     }
 
-    /// <summary>dx (+)= the adjoint of <see cref="TransformInput{T}"/> applied to dV [16, C, tiles]: each tile's B dV Bᵀ added back where the tile lies.</summary>
-    private static void TransformInputAdjoint<T>(T[] dv, int tc, T[] dxa, int dxo, int n0, int m, T[] planeBuffer, bool accumulate, ConvGeometry g, WinogradTiles tiles)
+    /// <summary>p (+)= B·(v0, v1, v2, v3) at the padded row's column pairs starting at <paramref name="at"/>: the adjoint of <see cref="RowTransform{T}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddRowAdjoint<T>(ref T e, ref T o, nuint at, Vector256<T> v0, Vector256<T> v1, Vector256<T> v2, Vector256<T> v3)
+    {
+        (Vector256.LoadUnsafe(ref e, at) + v0).StoreUnsafe(ref e, at);
+        (Vector256.LoadUnsafe(ref o, at) + (v1 - v2 + v3)).StoreUnsafe(ref o, at);
+        (Vector256.LoadUnsafe(ref e, at + 1) + (v1 + v2 - v0)).StoreUnsafe(ref e, at + 1);
+        (Vector256.LoadUnsafe(ref o, at + 1) - v3).StoreUnsafe(ref o, at + 1);
+    }
+
+    /// <summary>dx (+)= the adjoint of <see cref="TransformInput{T}"/> applied to dV: each tile's B dV Bᵀ added back where the tile lies.</summary>
+    private static void TransformInputAdjoint<T>(T[] dv, int vStride, T[] dxa, int dxo, int n0, int m, T[] planes, bool accumulate, ConvGeometry g, WinogradTiles tiles)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int c = g.InChannels, inSize = c * g.InH * g.InW, hw = g.InH * g.InW, wp = tiles.Wp;
-        var plane = planeBuffer.AsSpan(0, tiles.Hp * wp);
-        var stride = c * tc;
-        for (var j = 0; j < m; j++)
+        int c = g.InChannels, hw = g.InH * g.InW, tc = m * tiles.PerSample, half = tiles.HalfWidth, lanes = Vector256<T>.Count;
+        var planeSize = tiles.SplitPlaneSize(lanes);
+        var e = planes.AsSpan(0, planeSize);
+        var o = planes.AsSpan(planeSize, planeSize);
+        ref var er = ref MemoryMarshal.GetArrayDataReference(planes);
+        ref var or = ref Unsafe.Add(ref er, planeSize);
+        ref var vr = ref MemoryMarshal.GetArrayDataReference(dv);
+        var s = (nuint)vStride;
+        Span<T> laneIndex = stackalloc T[lanes];
+        for (var l = 0; l < lanes; l++)
         {
-            for (var ci = 0; ci < c; ci++)
+            laneIndex[l] = T.CreateTruncating(l);
+        }
+        var lane = Vector256.Create((ReadOnlySpan<T>)laneIndex);
+        var width = Vector256.Create(T.CreateTruncating(tiles.Tw));
+        for (var ci = 0; ci < c; ci++)
+        {
+            for (var j = 0; j < m; j++)
             {
-                plane.Clear();
-                var src = dv.AsSpan(ci * tc + j * tiles.PerSample);
+                e.Clear();
+                o.Clear();
                 for (var ti = 0; ti < tiles.Th; ti++)
                 {
-                    for (var tj = 0; tj < tiles.Tw; tj++)
+                    for (var tj = 0; tj < tiles.Tw; tj += lanes)
                     {
-                        var t = ti * tiles.Tw + tj;
-                        // columns (adjoint): row a of the tile from the four transformed rows
-                        T v00 = src[t], v01 = src[stride + t], v02 = src[2 * stride + t], v03 = src[3 * stride + t];
-                        T v10 = src[4 * stride + t], v11 = src[5 * stride + t], v12 = src[6 * stride + t], v13 = src[7 * stride + t];
-                        T v20 = src[8 * stride + t], v21 = src[9 * stride + t], v22 = src[10 * stride + t], v23 = src[11 * stride + t];
-                        T v30 = src[12 * stride + t], v31 = src[13 * stride + t], v32 = src[14 * stride + t], v33 = src[15 * stride + t];
-                        T a0 = v00, a1 = v01, a2 = v02, a3 = v03;
-                        T b0 = v10 - v20 + v30, b1 = v11 - v21 + v31, b2 = v12 - v22 + v32, b3 = v13 - v23 + v33;
-                        T c0 = v10 + v20 - v00, c1 = v11 + v21 - v01, c2 = v12 + v22 - v02, c3 = v13 + v23 - v03;
-                        T d0 = -v30, d1 = -v31, d2 = -v32, d3 = -v33;
-                        var p = plane.Slice(2 * ti * wp + 2 * tj);
-                        AddRowAdjoint(p, a0, a1, a2, a3);
-                        AddRowAdjoint(p.Slice(wp), b0, b1, b2, b3);
-                        AddRowAdjoint(p.Slice(2 * wp), c0, c1, c2, c3);
-                        AddRowAdjoint(p.Slice(3 * wp), d0, d1, d2, d3);
+                        // lanes past the tile row belong to other tiles: they contribute nothing here
+                        var mask = Vector256.LessThan(lane + Vector256.Create(T.CreateTruncating(tj)), width);
+                        ref var src = ref Unsafe.Add(ref vr, ci * tc + j * tiles.PerSample + ti * tiles.Tw + tj);
+                        Vector256<T> Load(ref T at, nuint offset) => Vector256.ConditionalSelect(mask, Vector256.LoadUnsafe(ref at, offset), Vector256<T>.Zero);
+                        Vector256<T> v00 = Load(ref src, 0), v01 = Load(ref src, s), v02 = Load(ref src, 2 * s), v03 = Load(ref src, 3 * s);
+                        Vector256<T> v10 = Load(ref src, 4 * s), v11 = Load(ref src, 5 * s), v12 = Load(ref src, 6 * s), v13 = Load(ref src, 7 * s);
+                        Vector256<T> v20 = Load(ref src, 8 * s), v21 = Load(ref src, 9 * s), v22 = Load(ref src, 10 * s), v23 = Load(ref src, 11 * s);
+                        Vector256<T> v30 = Load(ref src, 12 * s), v31 = Load(ref src, 13 * s), v32 = Load(ref src, 14 * s), v33 = Load(ref src, 15 * s);
+                        var at = (nuint)(2 * ti * half + tj);
+                        var rowStep = (nuint)half;
+                        // columns (adjoint): each of the tile's four rows from the four transformed rows, then the rows
+                        AddRowAdjoint(ref er, ref or, at, v00, v01, v02, v03);
+                        AddRowAdjoint(ref er, ref or, at + rowStep, v10 - v20 + v30, v11 - v21 + v31, v12 - v22 + v32, v13 - v23 + v33);
+                        AddRowAdjoint(ref er, ref or, at + 2 * rowStep, v10 + v20 - v00, v11 + v21 - v01, v12 + v22 - v02, v13 + v23 - v03);
+                        AddRowAdjoint(ref er, ref or, at + 3 * rowStep, -v30, -v31, -v32, -v33);
                     }
                 }
-                var dxn = dxa.AsSpan(dxo + (n0 + j) * inSize + ci * hw, hw);
+                var dxn = dxa.AsSpan(dxo + ((n0 + j) * c + ci) * hw, hw);
                 for (var h = 0; h < g.InH; h++)
                 {
+                    var r = h + g.PadH;
                     var row = dxn.Slice(h * g.InW, g.InW);
-                    var from = plane.Slice((h + g.PadH) * wp + g.PadW, g.InW);
-                    if (accumulate)
+                    var eRow = e.Slice(r * half, half);
+                    var oRow = o.Slice(r * half, half);
+                    for (var w = 0; w < row.Length; w++)
                     {
-                        TensorPrimitives.Add(row, from, row);
-                    }
-                    else
-                    {
-                        from.CopyTo(row);
+                        var col = w + g.PadW;
+                        var value = (col & 1) == 0 ? eRow[col >> 1] : oRow[col >> 1];
+                        row[w] = accumulate ? row[w] + value : value;
                     }
                 }
             }
         }
     }
 
-    /// <summary>p[0..4) += B·(v0, v1, v2, v3): the adjoint of one row's Bᵀ transform.</summary>
-    private static void AddRowAdjoint<T>(Span<T> p, T v0, T v1, T v2, T v3)
+    /// <summary>y = Aᵀ M A (+ bias) for every tile of samples [n0, n0 + m); outputs past the image's last row or column are dropped.</summary>
+    private static void TransformOutput<T>(T[] mm, int mStride, T[] ya, int yo, T[]? ba, int bo, int n0, int m, T[] planes, ConvGeometry g, WinogradTiles tiles)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        p[0] += v0;
-        p[1] += v1 - v2 + v3;
-        p[2] += v1 + v2 - v0;
-        p[3] -= v3;
-    }
-
-    /// <summary>y = Aᵀ M A (+ bias) for every tile of samples [n0, n0 + m), M [16, K, tiles]; outputs past the image's last row or column are dropped.</summary>
-    private static void TransformOutput<T>(T[] mm, int tc, T[] ya, int yo, T[]? ba, int bo, int n0, int m, ConvGeometry g, WinogradTiles tiles)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int k = g.OutChannels, outH = g.OutH, outW = g.OutW, outHW = outH * outW;
-        var stride = k * tc;
-        for (var j = 0; j < m; j++)
+        int k = g.OutChannels, outH = g.OutH, outW = g.OutW, outHW = outH * outW, tc = m * tiles.PerSample, lanes = Vector256<T>.Count;
+        var rounded = tiles.RoundedPerSample(lanes);
+        ref var mr = ref MemoryMarshal.GetArrayDataReference(mm);
+        ref var yr = ref MemoryMarshal.GetArrayDataReference(planes);
+        var s = (nuint)mStride;
+        var q0 = planes.AsSpan(0, rounded);
+        var q1 = planes.AsSpan(rounded, rounded);
+        var q2 = planes.AsSpan(2 * rounded, rounded);
+        var q3 = planes.AsSpan(3 * rounded, rounded);
+        for (var o = 0; o < k; o++)
         {
-            for (var o = 0; o < k; o++)
+            var b = Vector256.Create(ba is null ? T.Zero : ba[bo + o]);
+            for (var j = 0; j < m; j++)
             {
-                var src = mm.AsSpan(o * tc + j * tiles.PerSample);
+                ref var src0 = ref Unsafe.Add(ref mr, o * tc + j * tiles.PerSample);
+                for (var t = 0; t < tiles.PerSample; t += lanes)
+                {
+                    ref var src = ref Unsafe.Add(ref src0, t);
+                    // rows of M: (m_a0 + m_a1 + m_a2, m_a1 − m_a2 − m_a3), then the same down the columns
+                    Vector256<T> m01 = Vector256.LoadUnsafe(ref src, s), m02 = Vector256.LoadUnsafe(ref src, 2 * s);
+                    var s00 = Vector256.LoadUnsafe(ref src, 0) + m01 + m02;
+                    var s01 = m01 - m02 - Vector256.LoadUnsafe(ref src, 3 * s);
+                    Vector256<T> m11 = Vector256.LoadUnsafe(ref src, 5 * s), m12 = Vector256.LoadUnsafe(ref src, 6 * s);
+                    var s10 = Vector256.LoadUnsafe(ref src, 4 * s) + m11 + m12;
+                    var s11 = m11 - m12 - Vector256.LoadUnsafe(ref src, 7 * s);
+                    Vector256<T> m21 = Vector256.LoadUnsafe(ref src, 9 * s), m22 = Vector256.LoadUnsafe(ref src, 10 * s);
+                    var s20 = Vector256.LoadUnsafe(ref src, 8 * s) + m21 + m22;
+                    var s21 = m21 - m22 - Vector256.LoadUnsafe(ref src, 11 * s);
+                    Vector256<T> m31 = Vector256.LoadUnsafe(ref src, 13 * s), m32 = Vector256.LoadUnsafe(ref src, 14 * s);
+                    var s30 = Vector256.LoadUnsafe(ref src, 12 * s) + m31 + m32;
+                    var s31 = m31 - m32 - Vector256.LoadUnsafe(ref src, 15 * s);
+                    (s00 + s10 + s20 + b).StoreUnsafe(ref yr, (nuint)t);
+                    (s01 + s11 + s21 + b).StoreUnsafe(ref yr, (nuint)(rounded + t));
+                    (s10 - s20 - s30 + b).StoreUnsafe(ref yr, (nuint)(2 * rounded + t));
+                    (s11 - s21 - s31 + b).StoreUnsafe(ref yr, (nuint)(3 * rounded + t));
+                }
                 var yn = ya.AsSpan(yo + ((n0 + j) * k + o) * outHW, outHW);
-                var b = ba is null ? T.Zero : ba[bo + o];
-                for (var ti = 0; ti < tiles.Th; ti++)
+                for (var p = 0; p < outH; p++)
                 {
-                    for (var tj = 0; tj < tiles.Tw; tj++)
+                    var row = yn.Slice(p * outW, outW);
+                    var even = (p & 1) == 0;
+                    var from0 = (even ? q0 : q2).Slice((p >> 1) * tiles.Tw, tiles.Tw);
+                    var from1 = (even ? q1 : q3).Slice((p >> 1) * tiles.Tw, tiles.Tw);
+                    for (var q = 0; q < outW; q++)
                     {
-                        var t = ti * tiles.Tw + tj;
-                        // rows of M: s_a = (m_a0 + m_a1 + m_a2, m_a1 − m_a2 − m_a3)
-                        T s00 = src[t] + src[stride + t] + src[2 * stride + t], s01 = src[stride + t] - src[2 * stride + t] - src[3 * stride + t];
-                        T s10 = src[4 * stride + t] + src[5 * stride + t] + src[6 * stride + t], s11 = src[5 * stride + t] - src[6 * stride + t] - src[7 * stride + t];
-                        T s20 = src[8 * stride + t] + src[9 * stride + t] + src[10 * stride + t], s21 = src[9 * stride + t] - src[10 * stride + t] - src[11 * stride + t];
-                        T s30 = src[12 * stride + t] + src[13 * stride + t] + src[14 * stride + t], s31 = src[13 * stride + t] - src[14 * stride + t] - src[15 * stride + t];
-                        int p = 2 * ti, q = 2 * tj;
-                        var top = p * outW + q;
-                        yn[top] = s00 + s10 + s20 + b;
-                        var right = q + 1 < outW;
-                        if (right)
-                        {
-                            yn[top + 1] = s01 + s11 + s21 + b;
-                        }
-                        if (p + 1 < outH)
-                        {
-                            yn[top + outW] = s10 - s20 - s30 + b;
-                            if (right)
-                            {
-                                yn[top + outW + 1] = s11 - s21 - s31 + b;
-                            }
-                        }
+                        row[q] = (q & 1) == 0 ? from0[q >> 1] : from1[q >> 1];
                     }
                 }
             }
         }
     }
 
-    /// <summary>dM [16, K, tiles] = A dY Aᵀ of every output tile of samples [n0, n0 + m) (the adjoint of <see cref="TransformOutput{T}"/>; outputs past the image count as zero).</summary>
-    private static void TransformOutputAdjoint<T>(T[] dya, int dyo, int n0, int m, T[] dm, ConvGeometry g, WinogradTiles tiles)
+    /// <summary>dM = A dY Aᵀ of every output tile of samples [n0, n0 + m) (the adjoint of <see cref="TransformOutput{T}"/>; outputs past the image count as zero).</summary>
+    private static void TransformOutputAdjoint<T>(T[] dya, int dyo, int n0, int m, T[] dm, int mStride, T[] planes, ConvGeometry g, WinogradTiles tiles)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int k = g.OutChannels, outH = g.OutH, outW = g.OutW, outHW = outH * outW, tc = m * tiles.PerSample;
-        var stride = k * tc;
-        for (var j = 0; j < m; j++)
+        int k = g.OutChannels, outH = g.OutH, outW = g.OutW, outHW = outH * outW, tc = m * tiles.PerSample, lanes = Vector256<T>.Count;
+        var rounded = tiles.RoundedPerSample(lanes);
+        ref var dr = ref MemoryMarshal.GetArrayDataReference(dm);
+        ref var yr = ref MemoryMarshal.GetArrayDataReference(planes);
+        var s = (nuint)mStride;
+        var q0 = planes.AsSpan(0, rounded);
+        var q1 = planes.AsSpan(rounded, rounded);
+        var q2 = planes.AsSpan(2 * rounded, rounded);
+        var q3 = planes.AsSpan(3 * rounded, rounded);
+        // the tiles' four outputs, split out of dY: zero where a tile reaches past the image and past the last tile
+        planes.AsSpan(0, 4 * rounded).Clear();
+        for (var o = 0; o < k; o++)
         {
-            for (var o = 0; o < k; o++)
+            for (var j = 0; j < m; j++)
             {
-                var dst = dm.AsSpan(o * tc + j * tiles.PerSample);
                 var dyn = dya.AsSpan(dyo + ((n0 + j) * k + o) * outHW, outHW);
-                for (var ti = 0; ti < tiles.Th; ti++)
+                for (var p = 0; p < outH; p++)
                 {
-                    for (var tj = 0; tj < tiles.Tw; tj++)
+                    var row = dyn.Slice(p * outW, outW);
+                    var even = (p & 1) == 0;
+                    var to0 = (even ? q0 : q2).Slice((p >> 1) * tiles.Tw, tiles.Tw);
+                    var to1 = (even ? q1 : q3).Slice((p >> 1) * tiles.Tw, tiles.Tw);
+                    for (var q = 0; q < outW; q++)
                     {
-                        int p = 2 * ti, q = 2 * tj, top = p * outW + q;
-                        bool right = q + 1 < outW, down = p + 1 < outH;
-                        T y00 = dyn[top], y01 = right ? dyn[top + 1] : T.Zero;
-                        T y10 = down ? dyn[top + outW] : T.Zero, y11 = down && right ? dyn[top + outW + 1] : T.Zero;
-                        // columns (adjoint of y0 = s0 + s1 + s2, y1 = s1 − s2 − s3), then rows the same way
-                        T s00 = y00, s01 = y01, s10 = y00 + y10, s11 = y01 + y11, s20 = y00 - y10, s21 = y01 - y11, s30 = -y10, s31 = -y11;
-                        var t = ti * tiles.Tw + tj;
-                        dst[t] = s00;
-                        dst[stride + t] = s00 + s01;
-                        dst[2 * stride + t] = s00 - s01;
-                        dst[3 * stride + t] = -s01;
-                        dst[4 * stride + t] = s10;
-                        dst[5 * stride + t] = s10 + s11;
-                        dst[6 * stride + t] = s10 - s11;
-                        dst[7 * stride + t] = -s11;
-                        dst[8 * stride + t] = s20;
-                        dst[9 * stride + t] = s20 + s21;
-                        dst[10 * stride + t] = s20 - s21;
-                        dst[11 * stride + t] = -s21;
-                        dst[12 * stride + t] = s30;
-                        dst[13 * stride + t] = s30 + s31;
-                        dst[14 * stride + t] = s30 - s31;
-                        dst[15 * stride + t] = -s31;
+                        if ((q & 1) == 0)
+                        {
+                            to0[q >> 1] = row[q];
+                        }
+                        else
+                        {
+                            to1[q >> 1] = row[q];
+                        }
                     }
+                }
+                ref var dst0 = ref Unsafe.Add(ref dr, o * tc + j * tiles.PerSample);
+                for (var t = 0; t < tiles.PerSample; t += lanes)
+                {
+                    var y00 = Vector256.LoadUnsafe(ref yr, (nuint)t);
+                    var y01 = Vector256.LoadUnsafe(ref yr, (nuint)(rounded + t));
+                    var y10 = Vector256.LoadUnsafe(ref yr, (nuint)(2 * rounded + t));
+                    var y11 = Vector256.LoadUnsafe(ref yr, (nuint)(3 * rounded + t));
+                    // columns (adjoint of y0 = s0 + s1 + s2, y1 = s1 − s2 − s3), then rows the same way
+                    Vector256<T> s00 = y00, s01 = y01, s10 = y00 + y10, s11 = y01 + y11, s20 = y00 - y10, s21 = y01 - y11, s30 = -y10, s31 = -y11;
+                    ref var dst = ref Unsafe.Add(ref dst0, t);
+                    s00.StoreUnsafe(ref dst, 0);
+                    (s00 + s01).StoreUnsafe(ref dst, s);
+                    (s00 - s01).StoreUnsafe(ref dst, 2 * s);
+                    (-s01).StoreUnsafe(ref dst, 3 * s);
+                    s10.StoreUnsafe(ref dst, 4 * s);
+                    (s10 + s11).StoreUnsafe(ref dst, 5 * s);
+                    (s10 - s11).StoreUnsafe(ref dst, 6 * s);
+                    (-s11).StoreUnsafe(ref dst, 7 * s);
+                    s20.StoreUnsafe(ref dst, 8 * s);
+                    (s20 + s21).StoreUnsafe(ref dst, 9 * s);
+                    (s20 - s21).StoreUnsafe(ref dst, 10 * s);
+                    (-s21).StoreUnsafe(ref dst, 11 * s);
+                    s30.StoreUnsafe(ref dst, 12 * s);
+                    (s30 + s31).StoreUnsafe(ref dst, 13 * s);
+                    (s30 - s31).StoreUnsafe(ref dst, 14 * s);
+                    (-s31).StoreUnsafe(ref dst, 15 * s);
                 }
             }
         }
