@@ -11,9 +11,9 @@ namespace NativeTrustRegion.Engine.Backends.Cpu;
 /// CPU convolution of 3x3 stride-1 layers by Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, "Fast
 /// Algorithms for Convolutional Neural Networks", 2016): each 2x2 output tile is Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A of the
 /// 4x4 input tile d that covers it, so a layer is 16 GEMMs [K, C]·[C, tiles] (16 multiplies per 4 outputs and input
-/// channel, against 36 for im2col + GEMM). The backward passes are the exact adjoints of that forward computation:
-/// dM = A dY Aᵀ per tile, the input gradient is the adjoint input transform of Uᵀ·dM, the weight gradient is
-/// Gᵀ(Σ_tiles dM ⊙ V)G, i.e. 16 GEMMs dM·Vᵀ. Chunks of samples depend only on the geometry; the weight gradient
+/// channel, against 36 for im2col + GEMM). The input gradient is the same algorithm run on dY with the flipped,
+/// channel-swapped weights (padding 2 − p, hence padding ≤ 2); the weight gradient is the exact adjoint of the forward
+/// computation: with dM = A dY Aᵀ per tile, dg = Gᵀ(Σ_tiles dM ⊙ V)G, i.e. 16 GEMMs dM·Vᵀ. Chunks of samples depend only on the geometry; the weight gradient
 /// adds the chunks' sums in chunk order, so results are the same for any thread count.
 /// </summary>
 public sealed partial class CpuBackend
@@ -24,6 +24,7 @@ public sealed partial class CpuBackend
     /// <summary>Whether <see cref="Conv2dForward"/> and its gradients run the Winograd F(2x2, 3x3) path for this geometry.</summary>
     public static bool UsesWinograd(ConvGeometry g) =>
         !WinogradDisabled && g.KernelH == 3 && g.KernelW == 3 && g.StrideH == 1 && g.StrideW == 1 &&
+        g.PadH <= 2 && g.PadW <= 2 &&
         g.InChannels >= WinogradMinChannels && g.OutChannels >= WinogradMinChannels;
 
     /// <summary>Forces im2col + GEMM for every geometry (benchmarks time the two paths against each other in one process).</summary>
@@ -67,13 +68,42 @@ public sealed partial class CpuBackend
     private static void WinogradForward<T>(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var xa = ((CpuStorage)x.Storage).Array<T>();
-        var ya = ((CpuStorage)y.Storage).Array<T>();
-        var ba = bias is null ? null : ((CpuStorage)bias.Storage).Array<T>();
-        int xo = (int)x.Offset, yo = (int)y.Offset, bo = (int)(bias?.Offset ?? 0);
+        var u = TransformWeights<T>(((CpuStorage)w.Storage).Array<T>().AsSpan((int)w.Offset, g.OutChannels * g.InChannels * 9), g.OutChannels, g.InChannels);
+        WinogradConvolve(((CpuStorage)x.Storage).Array<T>(), (int)x.Offset, u, bias is null ? null : ((CpuStorage)bias.Storage).Array<T>(), (int)(bias?.Offset ?? 0),
+            ((CpuStorage)y.Storage).Array<T>(), (int)y.Offset, g, accumulate: false);
+    }
+
+    /// <summary>
+    /// The input gradient of a 3x3 stride-1 convolution with padding p is the convolution of dy with the weights
+    /// flipped in both spatial axes and their channel axes swapped, padding 2 − p: run it as a forward Winograd
+    /// convolution of that geometry.
+    /// </summary>
+    private static void WinogradBackwardData<T>(Tensor dy, Tensor w, Tensor dx, ConvGeometry g, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int c = g.InChannels, k = g.OutChannels;
+        var wa = ((CpuStorage)w.Storage).Array<T>().AsSpan((int)w.Offset, k * c * 9);
+        var flipped = new T[c * k * 9];
+        for (var o = 0; o < k; o++)
+        {
+            for (var i = 0; i < c; i++)
+            {
+                for (var r = 0; r < 9; r++)
+                {
+                    flipped[(i * k + o) * 9 + 8 - r] = wa[(o * c + i) * 9 + r];
+                }
+            }
+        }
+        var adjoint = new ConvGeometry(g.Batch, k, g.OutH, g.OutW, c, 3, 3, 1, 1, 2 - g.PadH, 2 - g.PadW);
+        WinogradConvolve(((CpuStorage)dy.Storage).Array<T>(), (int)dy.Offset, TransformWeights<T>(flipped, c, k), null, 0, ((CpuStorage)dx.Storage).Array<T>(), (int)dx.Offset, adjoint, accumulate);
+    }
+
+    /// <summary>y (+)= conv(x, g) + bias by F(2x2, 3x3), the weights already transformed (<paramref name="u"/> [16, K, C]).</summary>
+    private static void WinogradConvolve<T>(T[] xa, int xo, T[] u, T[]? ba, int bo, T[] ya, int yo, ConvGeometry g, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int c = g.InChannels, k = g.OutChannels, lanes = Vector256<T>.Count;
         var tiles = WinogradTiles.Of(g);
-        var u = TransformWeights<T>(((CpuStorage)w.Storage).Array<T>().AsSpan((int)w.Offset, k * c * 9), k, c);
         var (perChunk, chunks) = WinogradChunks(g, tiles);
         CpuParallel.For(chunks, WinogradGrain(g, tiles, perChunk, chunks), (c0, c1) =>
         {
@@ -91,7 +121,7 @@ public sealed partial class CpuBackend
                     {
                         Cpu.Gemm.Single(false, false, k, tc, c, T.One, u.AsSpan(xi * k * c, k * c), c, v.AsSpan(xi * vStride, c * tc), tc, T.Zero, mm.AsSpan(xi * mStride, k * tc), tc);
                     }
-                    TransformOutput(mm, mStride, ya, yo, ba, bo, n0, m, planes, g, tiles);
+                    TransformOutput(mm, mStride, ya, yo, ba, bo, n0, m, planes, accumulate, g, tiles);
                 }
             }
             finally
@@ -105,44 +135,6 @@ public sealed partial class CpuBackend
 
     /// <summary>Scratch for one thread's transforms: the split padded input planes, or four planes of per-tile outputs.</summary>
     private static int WinogradPlanes(WinogradTiles tiles, int lanes) => Math.Max(2 * tiles.SplitPlaneSize(lanes), 4 * tiles.RoundedPerSample(lanes));
-
-    private static void WinogradBackwardData<T>(Tensor dy, Tensor w, Tensor dx, ConvGeometry g, bool accumulate)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var dya = ((CpuStorage)dy.Storage).Array<T>();
-        var dxa = ((CpuStorage)dx.Storage).Array<T>();
-        int dyo = (int)dy.Offset, dxo = (int)dx.Offset;
-        int c = g.InChannels, k = g.OutChannels, lanes = Vector256<T>.Count;
-        var tiles = WinogradTiles.Of(g);
-        var u = TransformWeights<T>(((CpuStorage)w.Storage).Array<T>().AsSpan((int)w.Offset, k * c * 9), k, c);
-        var (perChunk, chunks) = WinogradChunks(g, tiles);
-        CpuParallel.For(chunks, WinogradGrain(g, tiles, perChunk, chunks), (c0, c1) =>
-        {
-            var dv = ArrayPool<T>.Shared.Rent(16 * (c * perChunk * tiles.PerSample + lanes));
-            var dm = ArrayPool<T>.Shared.Rent(16 * (k * perChunk * tiles.PerSample + lanes));
-            var planes = ArrayPool<T>.Shared.Rent(WinogradPlanes(tiles, lanes));
-            try
-            {
-                for (var ch = c0; ch < c1; ch++)
-                {
-                    int n0 = ch * perChunk, m = Math.Min(g.Batch, n0 + perChunk) - n0, tc = m * tiles.PerSample;
-                    int vStride = c * tc + lanes, mStride = k * tc + lanes;
-                    TransformOutputAdjoint(dya, dyo, n0, m, dm, mStride, planes, g, tiles);
-                    for (var xi = 0; xi < 16; xi++)
-                    {
-                        Cpu.Gemm.Single(true, false, c, tc, k, T.One, u.AsSpan(xi * k * c, k * c), c, dm.AsSpan(xi * mStride, k * tc), tc, T.Zero, dv.AsSpan(xi * vStride, c * tc), tc);
-                    }
-                    TransformInputAdjoint(dv, vStride, dxa, dxo, n0, m, planes, accumulate, g, tiles);
-                }
-            }
-            finally
-            {
-                ArrayPool<T>.Shared.Return(dv);
-                ArrayPool<T>.Shared.Return(dm);
-                ArrayPool<T>.Shared.Return(planes);
-            }
-        });
-    }
 
     private static void WinogradBackwardFilter<T>(Tensor x, Tensor dy, Tensor dw, ConvGeometry g, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -372,82 +364,8 @@ public sealed partial class CpuBackend
         }
     }
 
-    /// <summary>p (+)= B·(v0, v1, v2, v3) at the padded row's column pairs starting at <paramref name="at"/>: the adjoint of <see cref="RowTransform{T}"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddRowAdjoint<T>(ref T e, ref T o, nuint at, Vector256<T> v0, Vector256<T> v1, Vector256<T> v2, Vector256<T> v3)
-    {
-        (Vector256.LoadUnsafe(ref e, at) + v0).StoreUnsafe(ref e, at);
-        (Vector256.LoadUnsafe(ref o, at) + (v1 - v2 + v3)).StoreUnsafe(ref o, at);
-        (Vector256.LoadUnsafe(ref e, at + 1) + (v1 + v2 - v0)).StoreUnsafe(ref e, at + 1);
-        (Vector256.LoadUnsafe(ref o, at + 1) - v3).StoreUnsafe(ref o, at + 1);
-    }
-
-    /// <summary>dx (+)= the adjoint of <see cref="TransformInput{T}"/> applied to dV: each tile's B dV Bᵀ added back where the tile lies.</summary>
-    private static void TransformInputAdjoint<T>(T[] dv, int vStride, T[] dxa, int dxo, int n0, int m, T[] planes, bool accumulate, ConvGeometry g, WinogradTiles tiles)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int c = g.InChannels, hw = g.InH * g.InW, tc = m * tiles.PerSample, half = tiles.HalfWidth, lanes = Vector256<T>.Count;
-        var planeSize = tiles.SplitPlaneSize(lanes);
-        var e = planes.AsSpan(0, planeSize);
-        var o = planes.AsSpan(planeSize, planeSize);
-        ref var er = ref MemoryMarshal.GetArrayDataReference(planes);
-        ref var or = ref Unsafe.Add(ref er, planeSize);
-        ref var vr = ref MemoryMarshal.GetArrayDataReference(dv);
-        var s = (nuint)vStride;
-        Span<T> laneIndex = stackalloc T[lanes];
-        for (var l = 0; l < lanes; l++)
-        {
-            laneIndex[l] = T.CreateTruncating(l);
-        }
-        var lane = Vector256.Create((ReadOnlySpan<T>)laneIndex);
-        var width = Vector256.Create(T.CreateTruncating(tiles.Tw));
-        for (var ci = 0; ci < c; ci++)
-        {
-            for (var j = 0; j < m; j++)
-            {
-                e.Clear();
-                o.Clear();
-                for (var ti = 0; ti < tiles.Th; ti++)
-                {
-                    for (var tj = 0; tj < tiles.Tw; tj += lanes)
-                    {
-                        // lanes past the tile row belong to other tiles: they contribute nothing here
-                        var mask = Vector256.LessThan(lane + Vector256.Create(T.CreateTruncating(tj)), width);
-                        ref var src = ref Unsafe.Add(ref vr, ci * tc + j * tiles.PerSample + ti * tiles.Tw + tj);
-                        Vector256<T> Load(ref T at, nuint offset) => Vector256.ConditionalSelect(mask, Vector256.LoadUnsafe(ref at, offset), Vector256<T>.Zero);
-                        Vector256<T> v00 = Load(ref src, 0), v01 = Load(ref src, s), v02 = Load(ref src, 2 * s), v03 = Load(ref src, 3 * s);
-                        Vector256<T> v10 = Load(ref src, 4 * s), v11 = Load(ref src, 5 * s), v12 = Load(ref src, 6 * s), v13 = Load(ref src, 7 * s);
-                        Vector256<T> v20 = Load(ref src, 8 * s), v21 = Load(ref src, 9 * s), v22 = Load(ref src, 10 * s), v23 = Load(ref src, 11 * s);
-                        Vector256<T> v30 = Load(ref src, 12 * s), v31 = Load(ref src, 13 * s), v32 = Load(ref src, 14 * s), v33 = Load(ref src, 15 * s);
-                        var at = (nuint)(2 * ti * half + tj);
-                        var rowStep = (nuint)half;
-                        // columns (adjoint): each of the tile's four rows from the four transformed rows, then the rows
-                        AddRowAdjoint(ref er, ref or, at, v00, v01, v02, v03);
-                        AddRowAdjoint(ref er, ref or, at + rowStep, v10 - v20 + v30, v11 - v21 + v31, v12 - v22 + v32, v13 - v23 + v33);
-                        AddRowAdjoint(ref er, ref or, at + 2 * rowStep, v10 + v20 - v00, v11 + v21 - v01, v12 + v22 - v02, v13 + v23 - v03);
-                        AddRowAdjoint(ref er, ref or, at + 3 * rowStep, -v30, -v31, -v32, -v33);
-                    }
-                }
-                var dxn = dxa.AsSpan(dxo + ((n0 + j) * c + ci) * hw, hw);
-                for (var h = 0; h < g.InH; h++)
-                {
-                    var r = h + g.PadH;
-                    var row = dxn.Slice(h * g.InW, g.InW);
-                    var eRow = e.Slice(r * half, half);
-                    var oRow = o.Slice(r * half, half);
-                    for (var w = 0; w < row.Length; w++)
-                    {
-                        var col = w + g.PadW;
-                        var value = (col & 1) == 0 ? eRow[col >> 1] : oRow[col >> 1];
-                        row[w] = accumulate ? row[w] + value : value;
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>y = Aᵀ M A (+ bias) for every tile of samples [n0, n0 + m); outputs past the image's last row or column are dropped.</summary>
-    private static void TransformOutput<T>(T[] mm, int mStride, T[] ya, int yo, T[]? ba, int bo, int n0, int m, T[] planes, ConvGeometry g, WinogradTiles tiles)
+    /// <summary>y (+)= Aᵀ M A (+ bias) for every tile of samples [n0, n0 + m); outputs past the image's last row or column are dropped.</summary>
+    private static void TransformOutput<T>(T[] mm, int mStride, T[] ya, int yo, T[]? ba, int bo, int n0, int m, T[] planes, bool accumulate, ConvGeometry g, WinogradTiles tiles)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int k = g.OutChannels, outH = g.OutH, outW = g.OutW, outHW = outH * outW, tc = m * tiles.PerSample, lanes = Vector256<T>.Count;
@@ -495,7 +413,8 @@ public sealed partial class CpuBackend
                     var from1 = (even ? q1 : q3).Slice((p >> 1) * tiles.Tw, tiles.Tw);
                     for (var q = 0; q < outW; q++)
                     {
-                        row[q] = (q & 1) == 0 ? from0[q >> 1] : from1[q >> 1];
+                        var value = (q & 1) == 0 ? from0[q >> 1] : from1[q >> 1];
+                        row[q] = accumulate ? row[q] + value : value;
                     }
                 }
             }
