@@ -55,6 +55,8 @@ public class ForwardReferenceTests
     [InlineData(2, 16, 16, 16, 1, 8)] // 16x16
     [InlineData(2, 9, 7, 5, 0, 10)] // odd sizes, no padding: ragged last tiles
     [InlineData(1, 8, 5, 6, 2, 9)] // padding 2
+    [InlineData(1, 8, 6, 18, 0, 8)] // rows of 18 and 16: vector (de)interleaving with a tail, even padding
+    [InlineData(2, 10, 4, 8, 2, 8)] // rows of 8 and 10 with padding 2
     public void WinogradConv2dAndGradientsMatchDirectLoopsInFloat32(int n, int c, int h, int w, int pad, int co)
     {
         Assert.True(Backends.Cpu.CpuBackend.UsesWinograd(new ConvGeometry(n, c, h, w, co, 3, 3, 1, 1, pad, pad)));

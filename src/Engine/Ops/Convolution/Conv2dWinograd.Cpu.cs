@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NativeTrustRegion.Engine.Backends.Cpu;
 
@@ -289,16 +290,88 @@ public sealed partial class CpuBackend
             var or = o.Slice(r * half, half);
             // padded column s = w + padW: even s to e[s/2], odd s to o[s/2]
             var first = g.PadW & 1;
-            var to = (first == 0 ? er : or).Slice(g.PadW >> 1);
-            for (var w = 0; w < row.Length; w += 2)
+            Deinterleave<T>(row, (first == 0 ? er : or).Slice(g.PadW >> 1), (first == 0 ? or : er).Slice((g.PadW + 1) >> 1));
+        }
+    }
+
+    /// <summary>evens[i] = source[2i], odds[i] = source[2i + 1] (AVX2 permutes for float, 8 or 16 at a time).</summary>
+    private static void Deinterleave<T>(ReadOnlySpan<T> source, Span<T> evens, Span<T> odds)
+        where T : unmanaged
+    {
+        var i = 0;
+        if (typeof(T) == typeof(float) && Avx2.IsSupported)
+        {
+            var s = MemoryMarshal.Cast<T, float>(source);
+            var e = MemoryMarshal.Cast<T, float>(evens);
+            var o = MemoryMarshal.Cast<T, float>(odds);
+            var order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+            for (; i + 16 <= s.Length; i += 16)
             {
-                to[w >> 1] = row[w];
+                var a = Avx2.PermuteVar8x32(Vector256.Create(s.Slice(i, 8)), order);
+                var b = Avx2.PermuteVar8x32(Vector256.Create(s.Slice(i + 8, 8)), order);
+                Avx.Permute2x128(a, b, 0x20).CopyTo(e.Slice(i >> 1, 8));
+                Avx.Permute2x128(a, b, 0x31).CopyTo(o.Slice(i >> 1, 8));
             }
-            to = (first == 0 ? or : er).Slice((g.PadW + 1) >> 1);
-            for (var w = 1; w < row.Length; w += 2)
+            for (; i + 8 <= s.Length; i += 8)
             {
-                to[w >> 1] = row[w];
+                var a = Avx2.PermuteVar8x32(Vector256.Create(s.Slice(i, 8)), order);
+                a.GetLower().CopyTo(e.Slice(i >> 1, 4));
+                a.GetUpper().CopyTo(o.Slice(i >> 1, 4));
             }
+        }
+        for (; i + 1 < source.Length; i += 2)
+        {
+            evens[i >> 1] = source[i];
+            odds[i >> 1] = source[i + 1];
+        }
+        if (i < source.Length)
+        {
+            evens[i >> 1] = source[i];
+        }
+    }
+
+    /// <summary>destination[2i] (+)= evens[i], destination[2i + 1] (+)= odds[i]: the inverse of <see cref="Deinterleave{T}"/>.</summary>
+    private static void Interleave<T>(ReadOnlySpan<T> evens, ReadOnlySpan<T> odds, Span<T> destination, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var i = 0;
+        if (typeof(T) == typeof(float) && Avx2.IsSupported)
+        {
+            var d = MemoryMarshal.Cast<T, float>(destination);
+            var e = MemoryMarshal.Cast<T, float>(evens);
+            var o = MemoryMarshal.Cast<T, float>(odds);
+            for (; i + 16 <= d.Length; i += 16)
+            {
+                var ev = Vector256.Create(e.Slice(i >> 1, 8));
+                var od = Vector256.Create(o.Slice(i >> 1, 8));
+                Vector256<float> lo = Avx.UnpackLow(ev, od), hi = Avx.UnpackHigh(ev, od);
+                Vector256<float> first = Avx.Permute2x128(lo, hi, 0x20), second = Avx.Permute2x128(lo, hi, 0x31);
+                if (accumulate)
+                {
+                    first += Vector256.Create(d.Slice(i, 8));
+                    second += Vector256.Create(d.Slice(i + 8, 8));
+                }
+                first.CopyTo(d.Slice(i, 8));
+                second.CopyTo(d.Slice(i + 8, 8));
+            }
+            for (; i + 8 <= d.Length; i += 8)
+            {
+                var ev = Vector128.Create(e.Slice(i >> 1, 4));
+                var od = Vector128.Create(o.Slice(i >> 1, 4));
+                Vector128<float> first = Sse.UnpackLow(ev, od), second = Sse.UnpackHigh(ev, od);
+                if (accumulate)
+                {
+                    first += Vector128.Create(d.Slice(i, 4));
+                    second += Vector128.Create(d.Slice(i + 4, 4));
+                }
+                first.CopyTo(d.Slice(i, 4));
+                second.CopyTo(d.Slice(i + 4, 4));
+            }
+        }
+        for (; i < destination.Length; i++)
+        {
+            var value = (i & 1) == 0 ? evens[i >> 1] : odds[i >> 1];
+            destination[i] = accumulate ? destination[i] + value : value;
         }
     }
 
@@ -414,28 +487,7 @@ public sealed partial class CpuBackend
                     var even = (p & 1) == 0;
                     var from0 = (even ? q0 : q2).Slice((p >> 1) * tiles.Tw, tiles.Tw);
                     var from1 = (even ? q1 : q3).Slice((p >> 1) * tiles.Tw, tiles.Tw);
-                    if (accumulate)
-                    {
-                        for (var q = 0; q < outW; q += 2)
-                        {
-                            row[q] += from0[q >> 1];
-                        }
-                        for (var q = 1; q < outW; q += 2)
-                        {
-                            row[q] += from1[q >> 1];
-                        }
-                    }
-                    else
-                    {
-                        for (var q = 0; q < outW; q += 2)
-                        {
-                            row[q] = from0[q >> 1];
-                        }
-                        for (var q = 1; q < outW; q += 2)
-                        {
-                            row[q] = from1[q >> 1];
-                        }
-                    }
+                    Interleave<T>(from0, from1, row, accumulate);
                 }
             }
         }
@@ -467,14 +519,7 @@ public sealed partial class CpuBackend
                     var even = (p & 1) == 0;
                     var to0 = (even ? q0 : q2).Slice((p >> 1) * tiles.Tw, tiles.Tw);
                     var to1 = (even ? q1 : q3).Slice((p >> 1) * tiles.Tw, tiles.Tw);
-                    for (var q = 0; q < outW; q += 2)
-                    {
-                        to0[q >> 1] = row[q];
-                    }
-                    for (var q = 1; q < outW; q += 2)
-                    {
-                        to1[q >> 1] = row[q];
-                    }
+                    Deinterleave<T>(row, to0, to1);
                 }
                 ref var dst0 = ref Unsafe.Add(ref dr, o * tc + j * tiles.PerSample);
                 for (var t = 0; t < tiles.PerSample; t += lanes)
