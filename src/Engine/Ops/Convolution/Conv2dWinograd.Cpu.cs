@@ -75,6 +75,7 @@ public sealed partial class CpuBackend
         var u = TransformWeights<T>(((CpuStorage)w.Storage).Array<T>().AsSpan((int)w.Offset, g.OutChannels * g.InChannels * 9), g.OutChannels, g.InChannels);
         WinogradConvolve(((CpuStorage)x.Storage).Array<T>(), (int)x.Offset, u, bias is null ? null : ((CpuStorage)bias.Storage).Array<T>(), (int)(bias?.Offset ?? 0),
             ((CpuStorage)y.Storage).Array<T>(), (int)y.Offset, g, accumulate: false);
+        ArrayPool<T>.Shared.Return(u);
     }
 
     /// <summary>
@@ -87,7 +88,7 @@ public sealed partial class CpuBackend
     {
         int c = g.InChannels, k = g.OutChannels;
         var wa = ((CpuStorage)w.Storage).Array<T>().AsSpan((int)w.Offset, k * c * 9);
-        var flipped = new T[c * k * 9];
+        var flipped = ArrayPool<T>.Shared.Rent(c * k * 9);
         for (var o = 0; o < k; o++)
         {
             for (var i = 0; i < c; i++)
@@ -99,7 +100,10 @@ public sealed partial class CpuBackend
             }
         }
         var adjoint = new ConvGeometry(g.Batch, k, g.OutH, g.OutW, c, 3, 3, 1, 1, 2 - g.PadH, 2 - g.PadW);
-        WinogradConvolve(((CpuStorage)dy.Storage).Array<T>(), (int)dy.Offset, TransformWeights<T>(flipped, c, k), null, 0, ((CpuStorage)dx.Storage).Array<T>(), (int)dx.Offset, adjoint, accumulate);
+        var u = TransformWeights<T>(flipped.AsSpan(0, c * k * 9), c, k);
+        ArrayPool<T>.Shared.Return(flipped);
+        WinogradConvolve(((CpuStorage)dy.Storage).Array<T>(), (int)dy.Offset, u, null, 0, ((CpuStorage)dx.Storage).Array<T>(), (int)dx.Offset, adjoint, accumulate);
+        ArrayPool<T>.Shared.Return(u);
     }
 
     /// <summary>y (+)= conv(x, g) + bias by F(2x2, 3x3), the weights already transformed (<paramref name="u"/> [16, K, C]).</summary>
@@ -190,12 +194,12 @@ public sealed partial class CpuBackend
         ArrayPool<T>.Shared.Return(partials[0]);
     }
 
-    /// <summary>U_ξ = (G g Gᵀ)_ξ for every (k, c): [16, K, C].</summary>
+    /// <summary>U_ξ = (G g Gᵀ)_ξ for every (k, c): [16, K, C], in an array rented from the shared pool (the caller returns it).</summary>
     private static T[] TransformWeights<T>(ReadOnlySpan<T> w, int k, int c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var half = T.CreateTruncating(0.5);
-        var u = new T[16 * k * c];
+        var u = ArrayPool<T>.Shared.Rent(16 * k * c);
         Span<T> t = stackalloc T[12];
         for (var o = 0; o < k; o++)
         {
