@@ -38,7 +38,7 @@ internal sealed class ConvolutionCases : IOpCaseSource
         (int Pad, int H, int W, int N)[] winograd = [(1, 5, 6, 2), (0, 6, 5, 1), (2, 3, 4, 3)];
         foreach (var (p, h, w, n) in winograd)
         {
-            yield return small(OpCase.Autograd(kernel, $"conv2d 3x3 s1 p{p} [{n},8,{h},{w}]→9 (Winograd on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], 1, p),
+            yield return small(OpCase.Autograd("Convolution/Conv2dWinograd", $"conv2d 3x3 s1 p{p} [{n},8,{h},{w}]→9 (Winograd on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], 1, p),
                 new([n, 8, h, w], 1400 + (ulong)p), new([9, 8, 3, 3], 1410 + (ulong)p, 0.3), new([9], 1420 + (ulong)p)));
         }
         yield return small(OpCase.Autograd(kernel, "conv2d 3x3 p1 [1,1,3,4]→2 (one sample, one channel)", t => Ops.Conv2d(t[0], t[1], t[2], 1, 1), new([1, 1, 3, 4], 1200), new([2, 1, 3, 3], 1201, 0.5), new([2], 1202)));
