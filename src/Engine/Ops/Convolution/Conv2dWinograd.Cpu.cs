@@ -14,12 +14,17 @@ namespace NativeTrustRegion.Engine.Backends.Cpu;
 /// 4x4 input tile d that covers it, so a layer is 16 GEMMs [K, C]·[C, tiles] (16 multiplies per 4 outputs and input
 /// channel, against 36 for im2col + GEMM). The input gradient is the same algorithm run on dY with the flipped,
 /// channel-swapped weights (padding 2 − p, hence padding ≤ 2); the weight gradient is the exact adjoint of the forward
-/// computation: with dM = A dY Aᵀ per tile, dg = Gᵀ(Σ_tiles dM ⊙ V)G, i.e. 16 GEMMs dM·Vᵀ. Chunks of samples depend only on the geometry; the weight gradient
-/// adds the chunks' sums in chunk order, so results are the same for any thread count.
+/// computation: with dM = A dY Aᵀ per tile, dg = Gᵀ(Σ_tiles dM ⊙ V)G, i.e. 16 GEMMs dM·Vᵀ. Chunks of samples depend
+/// only on the geometry; the weight gradient adds the chunks' sums in chunk order, so results are the same for any
+/// thread count.
 /// </summary>
 public sealed partial class CpuBackend
 {
-    /// <summary>Fewest input and output channels for which the Winograd path is used (below it the transforms cost more than the GEMMs save).</summary>
+    /// <summary>
+    /// Fewest input and output channels for which the Winograd path is used: the GEMMs' inner dimension is a channel
+    /// count, and with very few channels the transforms are all the work (measured faster than im2col from 16 channels
+    /// up; 8 is a bound, not a measured crossover).
+    /// </summary>
     public const int WinogradMinChannels = 8;
 
     /// <summary>Whether <see cref="Conv2dForward"/> and its gradients run the Winograd F(2x2, 3x3) path for this geometry.</summary>
@@ -274,7 +279,7 @@ public sealed partial class CpuBackend
     // within it channel c of sample j of the chunk holds that sample's th·tw tiles row by row from c·tiles + j·th·tw.
     // The transforms work on whole vectors of tiles: a vector that runs past a tile row writes values that the next
     // row (or sample, or channel, processed later) overwrites, or that land in the vector of room at the plane's end;
-    // reads past the end of a region read finite values or values whose lanes are discarded (or masked to zero).
+    // reads past the end of a region (rented memory, possibly stale) only feed lanes whose results are discarded.
 
     /// <summary>
     /// Splits channel plane x [H, W], zero-padded to [hp, wp] (input row h at row h + padH, column w at w + padW), into its
