@@ -16,6 +16,8 @@ public class CpuKernelInvarianceTests
     [Theory]
     [InlineData(11UL, 0UL, 1000)]
     [InlineData(0xDEADBEEFCAFEUL, 4_294_967_290UL, 40)] // the counter's low word wraps inside a group of eight
+    [InlineData(7UL, 4_294_967_270UL, 70)] // it wraps inside the second group of sixteen (AVX-512)
+    [InlineData(7UL, 4_294_967_280UL, 48)] // a group of sixteen ends exactly where it wraps
     [InlineData(3UL, 17UL, 13)]
     public void VectorisedPhiloxUniformsEqualTheScalarOnes(ulong seed, ulong offset, int count)
     {

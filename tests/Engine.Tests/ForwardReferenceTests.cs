@@ -1,4 +1,5 @@
 using NativeTrustRegion.Engine;
+using NativeTrustRegion.Engine.Autograd;
 using NativeTrustRegion.Engine.Randomness;
 
 namespace NativeTrustRegion.Engine.Tests;
@@ -42,6 +43,74 @@ public class ForwardReferenceTests
                 }
             }
             Assert.Equal(acc, ys[((i * co + o) * oh + p) * ow + q], 1e-12);
+        }
+    }
+
+    /// <summary>
+    /// The CPU's Winograd F(2x2, 3x3) path (3x3, stride 1, ≥ 8 channels) in float32: output, input gradient and weight
+    /// gradient of Σ y·U against direct float64 loops of the convolution's definition.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 8, 8, 8, 1, 12)] // 8x8 images, several samples per chunk
+    [InlineData(2, 16, 16, 16, 1, 8)] // 16x16
+    [InlineData(2, 9, 7, 5, 0, 10)] // odd sizes, no padding: ragged last tiles
+    [InlineData(1, 8, 5, 6, 2, 9)] // padding 2
+    [InlineData(1, 8, 6, 18, 0, 8)] // rows of 18 and 16: vector (de)interleaving with a tail, even padding
+    [InlineData(2, 10, 4, 8, 2, 8)] // rows of 8 and 10 with padding 2
+    public void WinogradConv2dAndGradientsMatchDirectLoopsInFloat32(int n, int c, int h, int w, int pad, int co)
+    {
+        Assert.True(Backends.Cpu.CpuBackend.UsesWinograd(new ConvGeometry(n, c, h, w, co, 3, 3, 1, 1, pad, pad)));
+        var g = new Generator(41);
+        var x = Tensor.Randn([n, c, h, w], g);
+        var wt = Ops.Affine(Tensor.Randn([co, c, 3, 3], g), 0.3, 0);
+        var b = Tensor.Randn([co], g);
+        x.RequiresGrad = true;
+        wt.RequiresGrad = true;
+        var y = Ops.Conv2d(x, wt, b, 1, pad);
+        int oh = h + 2 * pad - 2, ow = w + 2 * pad - 2;
+        Assert.Equal(new[] { n, co, oh, ow }, y.Shape);
+        var u = Tensor.Randn(y.Shape, g);
+        GradTape.Current.Backward(Ops.SumAll(y * u));
+        double[] xs = x.ToDoubleArray(), ws = wt.ToDoubleArray(), bs = b.ToDoubleArray(), us = u.ToDoubleArray();
+        double[] ys = y.ToDoubleArray(), dxs = x.Grad!.ToDoubleArray(), dws = wt.Grad!.ToDoubleArray();
+        var yRef = new double[ys.Length];
+        var dxRef = new double[xs.Length];
+        var dwRef = new double[ws.Length];
+        for (var i = 0; i < n; i++)
+        for (var o = 0; o < co; o++)
+        for (var p = 0; p < oh; p++)
+        for (var q = 0; q < ow; q++)
+        {
+            var yi = ((i * co + o) * oh + p) * ow + q;
+            var acc = bs[o];
+            for (var ci = 0; ci < c; ci++)
+            for (var r = 0; r < 3; r++)
+            for (var s = 0; s < 3; s++)
+            {
+                int ih = p - pad + r, iw = q - pad + s;
+                if (ih >= 0 && ih < h && iw >= 0 && iw < w)
+                {
+                    int xi = ((i * c + ci) * h + ih) * w + iw, wi = ((o * c + ci) * 3 + r) * 3 + s;
+                    acc += xs[xi] * ws[wi];
+                    dxRef[xi] += us[yi] * ws[wi];
+                    dwRef[wi] += us[yi] * xs[xi];
+                }
+            }
+            yRef[yi] = acc;
+        }
+        AssertClose(yRef, ys, 2e-5);
+        AssertClose(dxRef, dxs, 2e-5);
+        AssertClose(dwRef, dws, 2e-5);
+    }
+
+    /// <summary>|got − expected| ≤ rtol·max|expected| elementwise (float32 sums of a few hundred terms).</summary>
+    private static void AssertClose(double[] expected, double[] got, double rtol)
+    {
+        Assert.Equal(expected.Length, got.Length);
+        var scale = expected.Max(Math.Abs);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(got[i] - expected[i]) <= rtol * scale, $"element {i}: {got[i]} against {expected[i]} (scale {scale})");
         }
     }
 

@@ -8,7 +8,8 @@ namespace NativeTrustRegion.Engine.Backends.Cpu;
 /// CPU convolution by im2col + GEMM over chunks of samples: a chunk's columns lie side by side ([k, samples·P·Q]), so
 /// each chunk is one GEMM whose column count is large even for 8x8 images and short 1-D sequences. The chunks depend
 /// only on the geometry (<see cref="SampleChunks"/>), threads take whole chunks, and the weight gradient adds the
-/// chunks' sums in chunk order, so results are the same for any thread count and timing.
+/// chunks' sums in chunk order, so results are the same for any thread count and timing. 3x3 stride-1 layers with
+/// at least <see cref="WinogradMinChannels"/> input and output channels take the Winograd path (Conv2dWinograd.Cpu.cs).
 /// </summary>
 public sealed partial class CpuBackend
 {
@@ -20,6 +21,11 @@ public sealed partial class CpuBackend
             var wy = BFloat16Widening.Scratch(y);
             ConvForward<float>(BFloat16Widening.Widen(x), BFloat16Widening.Widen(w), bias is null ? null : BFloat16Widening.Widen(bias), wy, g);
             BFloat16Widening.Narrow(wy, y);
+            return;
+        }
+        if (UsesWinograd(g))
+        {
+            DTypeDispatch.For(x.DType, WinogradForward<float>, WinogradForward<double>)(x, w, bias, y, g);
             return;
         }
         DTypeDispatch.For(x.DType, ConvForward<float>, ConvForward<double>)(x, w, bias, y, g);
@@ -34,6 +40,11 @@ public sealed partial class CpuBackend
             BFloat16Widening.Narrow(wdx, dx);
             return;
         }
+        if (UsesWinograd(g))
+        {
+            DTypeDispatch.For(dy.DType, WinogradBackwardData<float>, WinogradBackwardData<double>)(dy, w, dx, g, accumulate);
+            return;
+        }
         DTypeDispatch.For(dy.DType, ConvBackwardData<float>, ConvBackwardData<double>)(dy, w, dx, g, accumulate);
     }
 
@@ -44,6 +55,11 @@ public sealed partial class CpuBackend
             var wdw = accumulate ? BFloat16Widening.Widen(dw) : BFloat16Widening.Scratch(dw);
             ConvBackwardFilter<float>(BFloat16Widening.Widen(x), BFloat16Widening.Widen(dy), wdw, g, accumulate);
             BFloat16Widening.Narrow(wdw, dw);
+            return;
+        }
+        if (UsesWinograd(g))
+        {
+            DTypeDispatch.For(x.DType, WinogradBackwardFilter<float>, WinogradBackwardFilter<double>)(x, dy, dw, g, accumulate);
             return;
         }
         DTypeDispatch.For(x.DType, ConvBackwardFilter<float>, ConvBackwardFilter<double>)(x, dy, dw, g, accumulate);

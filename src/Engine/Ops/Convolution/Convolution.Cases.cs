@@ -68,6 +68,13 @@ internal sealed class ConvolutionCases : IOpCaseSource
             yield return small(OpCase.Autograd(kernel, $"conv2d {k}x{k} s{s} p{p} [2,2,5,6]→3", t => Ops.Conv2d(t[0], t[1], t[2], s, p),
                 new([2, 2, 5, 6], 1050 + (ulong)(k * 10 + s * 3 + p)), new([3, 2, k, k], 1100 + (ulong)(k * 10 + s * 3 + p), 0.5), new([3], 1150 + (ulong)(k * 10 + s * 3 + p))));
         }
+        // 3x3 stride 1 with ≥ 8 channels in and out: the CPU's Winograd F(2x2, 3x3) path (odd sizes leave ragged tiles)
+        (int Pad, int H, int W, int N)[] winograd = [(1, 5, 6, 2), (0, 6, 5, 1), (2, 3, 4, 3)];
+        foreach (var (p, h, w, n) in winograd)
+        {
+            yield return small(OpCase.Autograd("Convolution/Conv2dWinograd", $"conv2d 3x3 s1 p{p} [{n},8,{h},{w}]→9 (Winograd on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], 1, p),
+                new([n, 8, h, w], 1400 + (ulong)p), new([9, 8, 3, 3], 1410 + (ulong)p, 0.3), new([9], 1420 + (ulong)p)));
+        }
         yield return small(OpCase.Autograd(kernel, "conv2d 3x3 p1 [1,1,3,4]→2 (one sample, one channel)", t => Ops.Conv2d(t[0], t[1], t[2], 1, 1), new([1, 1, 3, 4], 1200), new([2, 1, 3, 3], 1201, 0.5), new([2], 1202)));
         (int K, int Stride, int Pad)[] conv1d = [(3, 1, 1), (5, 1, 2), (3, 2, 1), (5, 2, 2)];
         foreach (var (k, s, p) in conv1d)

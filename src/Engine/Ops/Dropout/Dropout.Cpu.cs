@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using NativeTrustRegion.Engine.Randomness;
 
 namespace NativeTrustRegion.Engine.Backends.Cpu;
@@ -33,7 +35,26 @@ public sealed partial class CpuBackend
                 var count = Math.Min(Tile, s1 - t0);
                 var u = uniform[..count];
                 PhiloxVector.UniformFloats(seed, offset + (ulong)t0, u);
-                for (var j = 0; j < count; j++)
+                var j = 0;
+                if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
+                {
+                    // the same comparison and product per element, eight at a time
+                    var sf = MemoryMarshal.Cast<T, float>(s.Slice(t0, count));
+                    var df = MemoryMarshal.Cast<T, float>(d.Slice(t0, count));
+                    var scale = Vector256.Create(float.CreateTruncating(keep));
+                    var bound = Vector256.Create(threshold);
+                    for (; j + 8 <= count; j += 8)
+                    {
+                        var kept = Vector256.GreaterThanOrEqual(Vector256.Create(u.Slice(j, 8)), bound);
+                        var v = Vector256.ConditionalSelect(kept, Vector256.Create(sf.Slice(j, 8)) * scale, Vector256<float>.Zero);
+                        if (accumulate)
+                        {
+                            v = Vector256.Create(df.Slice(j, 8)) + v;
+                        }
+                        v.CopyTo(df.Slice(j, 8));
+                    }
+                }
+                for (; j < count; j++)
                 {
                     var i = t0 + j;
                     var v = u[j] >= threshold ? s[i] * keep : T.Zero;
