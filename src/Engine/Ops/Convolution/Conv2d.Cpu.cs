@@ -19,16 +19,11 @@ public sealed partial class CpuBackend
         {
             // bf16: the float32 convolution of the exactly widened operands, the output rounded to bf16 once
             var wy = BFloat16Widening.Scratch(y);
-            ConvForward<float>(BFloat16Widening.Widen(x), BFloat16Widening.Widen(w), bias is null ? null : BFloat16Widening.Widen(bias), wy, g);
+            Conv2dForward(BFloat16Widening.Widen(x), BFloat16Widening.Widen(w), bias is null ? null : BFloat16Widening.Widen(bias), wy, g);
             BFloat16Widening.Narrow(wy, y);
             return;
         }
-        if (UsesWinograd(g))
-        {
-            DTypeDispatch.For(x.DType, WinogradForward<float>, WinogradForward<double>)(x, w, bias, y, g);
-            return;
-        }
-        DTypeDispatch.For(x.DType, ConvForward<float>, ConvForward<double>)(x, w, bias, y, g);
+        Algorithm(g, x.DType, WinogradForward<float>, WinogradForward<double>, ConvForward<float>, ConvForward<double>)(x, w, bias, y, g);
     }
 
     public void Conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeometry g, bool accumulate)
@@ -36,16 +31,11 @@ public sealed partial class CpuBackend
         if (dy.DType == DType.BF16)
         {
             var wdx = accumulate ? BFloat16Widening.Widen(dx) : BFloat16Widening.Scratch(dx);
-            ConvBackwardData<float>(BFloat16Widening.Widen(dy), BFloat16Widening.Widen(w), wdx, g, accumulate);
+            Conv2dBackwardData(BFloat16Widening.Widen(dy), BFloat16Widening.Widen(w), wdx, g, accumulate);
             BFloat16Widening.Narrow(wdx, dx);
             return;
         }
-        if (UsesWinograd(g))
-        {
-            DTypeDispatch.For(dy.DType, WinogradBackwardData<float>, WinogradBackwardData<double>)(dy, w, dx, g, accumulate);
-            return;
-        }
-        DTypeDispatch.For(dy.DType, ConvBackwardData<float>, ConvBackwardData<double>)(dy, w, dx, g, accumulate);
+        Algorithm(g, dy.DType, WinogradBackwardData<float>, WinogradBackwardData<double>, ConvBackwardData<float>, ConvBackwardData<double>)(dy, w, dx, g, accumulate);
     }
 
     public void Conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeometry g, bool accumulate)
@@ -53,17 +43,16 @@ public sealed partial class CpuBackend
         if (x.DType == DType.BF16)
         {
             var wdw = accumulate ? BFloat16Widening.Widen(dw) : BFloat16Widening.Scratch(dw);
-            ConvBackwardFilter<float>(BFloat16Widening.Widen(x), BFloat16Widening.Widen(dy), wdw, g, accumulate);
+            Conv2dBackwardFilter(BFloat16Widening.Widen(x), BFloat16Widening.Widen(dy), wdw, g, accumulate);
             BFloat16Widening.Narrow(wdw, dw);
             return;
         }
-        if (UsesWinograd(g))
-        {
-            DTypeDispatch.For(x.DType, WinogradBackwardFilter<float>, WinogradBackwardFilter<double>)(x, dy, dw, g, accumulate);
-            return;
-        }
-        DTypeDispatch.For(x.DType, ConvBackwardFilter<float>, ConvBackwardFilter<double>)(x, dy, dw, g, accumulate);
+        Algorithm(g, x.DType, WinogradBackwardFilter<float>, WinogradBackwardFilter<double>, ConvBackwardFilter<float>, ConvBackwardFilter<double>)(x, dy, dw, g, accumulate);
     }
+
+    /// <summary>The kernel of one pass for this geometry and dtype: Winograd for 3x3 stride-1 layers wide enough, else im2col + GEMM.</summary>
+    private static TKernel Algorithm<TKernel>(ConvGeometry g, DType dtype, TKernel winograd32, TKernel winograd64, TKernel im2col32, TKernel im2col64) where TKernel : Delegate =>
+        UsesWinograd(g) ? DTypeDispatch.For(dtype, winograd32, winograd64) : DTypeDispatch.For(dtype, im2col32, im2col64);
 
     /// <summary>
     /// Samples per GEMM: enough that the GEMM's column count (samples × output pixels) keeps OpenBLAS efficient on small
