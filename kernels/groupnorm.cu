@@ -6,15 +6,8 @@
 // buffers that reduce_finish (reduce.cu) adds over n in order; FiLM gradients are owned by one block each.
 // Storage S (x, y, dy, dx) and math T: float/float, double/double, and bf16 storage with float math (statistics,
 // gamma, beta, FiLM, the affine and FiLM gradients and their partials all float; each element read is widened once
-// and each output element rounded to bf16 once). For S == T the loads and stores are plain.
+// and each output element rounded to bf16 once: storage_load / storage_store). For S == T they are plain.
 #include "common.cuh"
-
-__device__ __forceinline__ float gn_load(float v) { return v; }
-__device__ __forceinline__ double gn_load(double v) { return v; }
-__device__ __forceinline__ float gn_load(bf16_bits v) { return bf16_to_float(v); }
-__device__ __forceinline__ void gn_store(float* p, float v) { *p = v; }
-__device__ __forceinline__ void gn_store(double* p, double v) { *p = v; }
-__device__ __forceinline__ void gn_store(bf16_bits* p, float v) { *p = float_to_bf16(v); }
 
 template <typename T>
 __device__ __forceinline__ T silu_of(T z) { return z / ((T)1 + exp_of(-z)); }
@@ -43,12 +36,12 @@ __device__ __forceinline__ void groupnorm_forward_impl(const S* x, const T* gamm
     for (i64 i = threadIdx.x; i < len; i += blockDim.x) {
         const S v = xg[i];
         if (cache) cached[i] = v;
-        sum += gn_load(v);
+        sum += storage_load(v);
     }
     const T m = block_sum(sum, scratch) / (T)len;
     T sq = (T)0;
     for (i64 i = threadIdx.x; i < len; i += blockDim.x) {
-        const T c = gn_load(cache ? cached[i] : xg[i]) - m;
+        const T c = storage_load(cache ? cached[i] : xg[i]) - m;
         sq += c * c;
     }
     const T var = block_sum(sq, scratch) / (T)len;
@@ -61,13 +54,13 @@ __device__ __forceinline__ void groupnorm_forward_impl(const S* x, const T* gamm
         const int ch = g * cpg + (int)(i / spatial);
         const T sc = gamma ? mul_rn(r, gamma[ch]) : r;
         const T sh = sub_rn(beta ? beta[ch] : (T)0, mul_rn(m, sc));
-        T h = add_rn(mul_rn(gn_load(cache ? cached[i] : xg[i]), sc), sh);
+        T h = add_rn(mul_rn(storage_load(cache ? cached[i] : xg[i]), sc), sh);
         if (FILM) {
             const i64 nc = (i64)n * channels + ch;
             h = add_rn(mul_rn(h, fscale[nc]), fshift ? fshift[nc] : (T)0);
         }
         if (SILU) h = silu_of(h);
-        gn_store(yg + i, h);
+        storage_store(yg + i, h);
     }
 }
 
@@ -112,9 +105,9 @@ __device__ __forceinline__ void groupnorm_backward_impl(const S* x, const S* dy,
         const i64 off = base + (i64)cc * spatial;
         T sDh = (T)0, sDhX = (T)0, sDzH = (T)0, sDz = (T)0;
         for (i64 j = lane; j < spatial; j += 32) {
-            const T xhat = (gn_load(x[off + j]) - m) * r;
+            const T xhat = (storage_load(x[off + j]) - m) * r;
             T dz, h;
-            const T dh = groupnorm_upstream<T, SILU, FILM>(gn_load(dy[off + j]), xhat, gam, bet, sc, sh, dz, h);
+            const T dh = groupnorm_upstream<T, SILU, FILM>(storage_load(dy[off + j]), xhat, gam, bet, sc, sh, dz, h);
             sDh += dh;
             sDhX += dh * xhat;
             if (FILM) {
@@ -154,11 +147,11 @@ __device__ __forceinline__ void groupnorm_backward_impl(const S* x, const S* dy,
         const T bet = beta ? beta[ch] : (T)0;
         const T sc = FILM ? fscale[nc] : (T)1;
         const T sh = (FILM && fshift) ? fshift[nc] : (T)0;
-        const T xhat = (gn_load(x[base + i]) - m) * r;
+        const T xhat = (storage_load(x[base + i]) - m) * r;
         T dz, h;
-        const T dh = groupnorm_upstream<T, SILU, FILM>(gn_load(dy[base + i]), xhat, gam, bet, sc, sh, dz, h);
+        const T dh = groupnorm_upstream<T, SILU, FILM>(storage_load(dy[base + i]), xhat, gam, bet, sc, sh, dz, h);
         const T v = r * (gam * dh - meanD - xhat * meanDX);
-        gn_store(dx + base + i, accDx ? gn_load(dx[base + i]) + v : v);
+        storage_store(dx + base + i, accDx ? storage_load(dx[base + i]) + v : v);
     }
 }
 

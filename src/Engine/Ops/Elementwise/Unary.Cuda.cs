@@ -30,6 +30,10 @@ public sealed unsafe partial class CudaBackend
 
     public void Affine(Tensor x, double mul, double add, Tensor y)
     {
+        if (x.DType == DType.BF16)
+        {
+            throw BFloat16Kernels.Unsupported("elementwise.affine"); // float32 scalars: no bf16 instantiation (the launch below would pick f64)
+        }
         long n = x.Numel;
         if (n == 0)
         {
@@ -51,6 +55,10 @@ public sealed unsafe partial class CudaBackend
 
     public void Clamp(Tensor x, double low, double high, Tensor y)
     {
+        if (x.DType == DType.BF16)
+        {
+            throw BFloat16Kernels.Unsupported("elementwise.clamp"); // float32 scalars: no bf16 instantiation (the launch below would pick f64)
+        }
         long n = x.Numel;
         if (n == 0)
         {
@@ -72,6 +80,10 @@ public sealed unsafe partial class CudaBackend
 
     public void ClampBackward(Tensor x, double low, double high, Tensor dy, Tensor dx, bool accumulate)
     {
+        if (x.DType == DType.BF16)
+        {
+            throw BFloat16Kernels.Unsupported("elementwise.clamp_backward"); // float32 scalars: no bf16 instantiation (the launch below would pick f64)
+        }
         long n = x.Numel;
         if (n == 0)
         {
