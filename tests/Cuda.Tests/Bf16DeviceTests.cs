@@ -101,6 +101,21 @@ public class Bf16DeviceTests
         var a = Ops.Cast(Tensor.Randn([8], new Generator(1), device: gpu.Device), DType.BF16);
         var error = Assert.ThrowsAny<ArgumentException>(() => Ops.Scale(a, 2));
         Assert.Contains("no bfloat16 instantiation", error.Message);
+        // kernels built for f32 and f64 only whose launch would otherwise pick the f64 one for a bf16 buffer
+        var image = Ops.Cast(Tensor.Randn([1, 2, 4, 4], new Generator(2), device: gpu.Device), DType.BF16);
+        foreach (var (name, call) in new (string, Func<Tensor>)[]
+        {
+            ("layernorm", () => Ops.LayerNorm(image, null, null)),
+            ("resample", () => Ops.UpsampleNearest2x(image)),
+            ("resample", () => Ops.AvgPool2x2(image)),
+            ("dropout", () => Ops.Dropout(image, 0.5, new Generator(3))),
+            ("elementwise.clamp", () => Ops.Clamp(image, 0, 1)),
+        })
+        {
+            var e = Assert.ThrowsAny<ArgumentException>(call);
+            Assert.Contains("no bfloat16 instantiation", e.Message);
+            Assert.Contains(name, e.Message);
+        }
     }
 
     [SkippableFact]

@@ -30,10 +30,7 @@ public sealed unsafe partial class CudaBackend
 
     public void Affine(Tensor x, double mul, double add, Tensor y)
     {
-        if (x.DType == DType.BF16)
-        {
-            throw BFloat16Kernels.Unsupported("elementwise.affine"); // float32 scalars: no bf16 instantiation (the launch below would pick f64)
-        }
+        RefuseBf16(x, "elementwise.affine");
         long n = x.Numel;
         if (n == 0)
         {
@@ -55,10 +52,7 @@ public sealed unsafe partial class CudaBackend
 
     public void Clamp(Tensor x, double low, double high, Tensor y)
     {
-        if (x.DType == DType.BF16)
-        {
-            throw BFloat16Kernels.Unsupported("elementwise.clamp"); // float32 scalars: no bf16 instantiation (the launch below would pick f64)
-        }
+        RefuseBf16(x, "elementwise.clamp");
         long n = x.Numel;
         if (n == 0)
         {
@@ -80,10 +74,7 @@ public sealed unsafe partial class CudaBackend
 
     public void ClampBackward(Tensor x, double low, double high, Tensor dy, Tensor dx, bool accumulate)
     {
-        if (x.DType == DType.BF16)
-        {
-            throw BFloat16Kernels.Unsupported("elementwise.clamp_backward"); // float32 scalars: no bf16 instantiation (the launch below would pick f64)
-        }
+        RefuseBf16(x, "elementwise.clamp_backward");
         long n = x.Numel;
         if (n == 0)
         {
