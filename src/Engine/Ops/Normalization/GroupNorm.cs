@@ -86,7 +86,8 @@ public static partial class Ops
             x.Backend.GroupNormBackward(xc, dy, mean, rstd, gamma?.Contiguous(), groups, dx, accX, dgamma, dbeta, accumulateParams: true);
         }
 
+        // bf16 x: recomposed in float32 (the composition's ops take float32) between two recorded casts
         public override void BackwardWithGraph(Tensor g, GradSink grads) =>
-            BackwardByComposition(g, grads, () => ComposedGroupNorm(x, groups, gamma, beta, eps));
+            BackwardByComposition(g, grads, () => Cast(ComposedGroupNorm(Cast(x, NormalizationParameterType(x.DType)), groups, gamma, beta, eps), x.DType));
     }
 }

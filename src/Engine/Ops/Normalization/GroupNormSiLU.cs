@@ -95,8 +95,9 @@ public static partial class Ops
         public override void BackwardWithGraph(Tensor g, GradSink grads) =>
             BackwardByComposition(g, grads, () =>
             {
-                var h = ComposedGroupNorm(x, groups, gamma, beta, eps);
-                return SiLU(scale is null ? h : ComposedFiLM(h, scale, shift));
+                // bf16 x: recomposed in float32 (the composition's ops take float32) between two recorded casts
+                var h = ComposedGroupNorm(Cast(x, NormalizationParameterType(x.DType)), groups, gamma, beta, eps);
+                return Cast(SiLU(scale is null ? h : ComposedFiLM(h, scale, shift)), x.DType);
             });
 
         /// <summary>The gradient buffer of an optional input, zeroed when fresh (the kernel always accumulates).</summary>
