@@ -102,6 +102,15 @@ __device__ __forceinline__ bf16_bits float_to_bf16(float x) {
 }
 __device__ __forceinline__ float bf16_to_float(bf16_bits b) { return __uint_as_float(((u32)b) << 16); }
 
+// Kernels instantiated for a storage type S and a math type T (float/float, double/double, bf16/float) read with
+// storage_load and write with storage_store: plain for S == T, a widening read and a rounding write for bf16.
+__device__ __forceinline__ float storage_load(float v) { return v; }
+__device__ __forceinline__ double storage_load(double v) { return v; }
+__device__ __forceinline__ float storage_load(bf16_bits v) { return bf16_to_float(v); }
+__device__ __forceinline__ void storage_store(float* p, float v) { *p = v; }
+__device__ __forceinline__ void storage_store(double* p, double v) { *p = v; }
+__device__ __forceinline__ void storage_store(bf16_bits* p, float v) { *p = float_to_bf16(v); }
+
 template <typename T> __device__ __forceinline__ T negative_infinity();
 template <> __device__ __forceinline__ float negative_infinity<float>() { return __int_as_float(0xff800000); }
 template <> __device__ __forceinline__ double negative_infinity<double>() { return __longlong_as_double(0xfff0000000000000ULL); }

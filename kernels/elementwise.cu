@@ -1,5 +1,7 @@
 // Broadcasting binary ops, unary functions with their derivatives, x*a+b and clamping
 // (CPU twins: Ops/Elementwise/Binary.Cpu.cs and Unary.Cpu.cs). Op codes follow the C# enums BinaryOp/UnaryOp.
+// The binary and unary kernels (with the unary derivatives) are instantiated for storage S and math T: float/float,
+// double/double and bf16 storage with float math (each operand widened, each result rounded to bf16 once).
 #include "common.cuh"
 
 enum BinaryCode { BinAdd = 0, BinSub = 1, BinMul = 2, BinDiv = 3 };
@@ -73,31 +75,32 @@ __device__ __forceinline__ T unary_derivative(int op, T v, T y) {
     }
 }
 
-template <typename T>
-__device__ __forceinline__ void binary_contiguous_impl(int op, const T* a, const T* b, T* out, i64 n) {
-    for (i64 i = global_thread(); i < n; i += global_stride()) out[i] = binary_apply(op, a[i], b[i]);
+template <typename S>
+__device__ __forceinline__ void binary_contiguous_impl(int op, const S* a, const S* b, S* out, i64 n) {
+    for (i64 i = global_thread(); i < n; i += global_stride()) storage_store(out + i, binary_apply(op, storage_load(a[i]), storage_load(b[i])));
 }
 
 // out may alias a or b element for element (in-place accumulation into a gradient buffer).
-template <typename T>
-__device__ __forceinline__ void binary_strided_impl(int op, const T* a, const T* b, T* out, const StridedLayout& layout, i64 n) {
+template <typename S>
+__device__ __forceinline__ void binary_strided_impl(int op, const S* a, const S* b, S* out, const StridedLayout& layout, i64 n) {
     for (i64 i = global_thread(); i < n; i += global_stride()) {
         i64 off[3];
         strided_offsets<3>(layout, i, off);
-        out[off[2]] = binary_apply(op, a[off[0]], b[off[1]]);
+        storage_store(out + off[2], binary_apply(op, storage_load(a[off[0]]), storage_load(b[off[1]])));
     }
 }
 
-template <typename T>
-__device__ __forceinline__ void unary_impl(int op, const T* x, T* y, i64 n) {
-    for (i64 i = global_thread(); i < n; i += global_stride()) y[i] = unary_apply(op, x[i]);
+template <typename S>
+__device__ __forceinline__ void unary_impl(int op, const S* x, S* y, i64 n) {
+    for (i64 i = global_thread(); i < n; i += global_stride()) storage_store(y + i, unary_apply(op, storage_load(x[i])));
 }
 
-template <typename T>
-__device__ __forceinline__ void unary_backward_impl(int op, const T* x, const T* y, const T* dy, T* dx, i64 n, int accumulate) {
+// For bf16 the derivative uses the stored (rounded) y, as the float32 path uses its stored y.
+template <typename S, typename T>
+__device__ __forceinline__ void unary_backward_impl(int op, const S* x, const S* y, const S* dy, S* dx, i64 n, int accumulate) {
     for (i64 i = global_thread(); i < n; i += global_stride()) {
-        const T v = mul_rn(dy[i], unary_derivative(op, x[i], y[i]));
-        dx[i] = accumulate ? add_rn(dx[i], v) : v;
+        const T v = mul_rn(storage_load(dy[i]), unary_derivative(op, storage_load(x[i]), storage_load(y[i])));
+        storage_store(dx + i, accumulate ? add_rn(storage_load(dx[i]), v) : v);
     }
 }
 
@@ -124,20 +127,26 @@ __device__ __forceinline__ void clamp_backward_impl(const T* x, const T* dy, T* 
     }
 }
 
+#define NTR_UNARY_KERNELS(ST, T, S)                                                                                    \
+    extern "C" __global__ void unary_##S(int op, const ST* x, ST* y, i64 n) { unary_impl<ST>(op, x, y, n); }              \
+    extern "C" __global__ void unary_backward_##S(int op, const ST* x, const ST* y, const ST* dy, ST* dx, i64 n, int acc) { \
+        unary_backward_impl<ST, T>(op, x, y, dy, dx, n, acc);                                                              \
+    }
+#define NTR_BINARY_KERNELS(ST, S)                                                                                       \
+    extern "C" __global__ void binary_contiguous_##S(int op, const ST* a, const ST* b, ST* out, i64 n) {                 \
+        binary_contiguous_impl<ST>(op, a, b, out, n);                                                                      \
+    }                                                                                                                      \
+    extern "C" __global__ void binary_strided_##S(int op, const ST* a, const ST* b, ST* out, StridedLayout layout, i64 n) { \
+        binary_strided_impl<ST>(op, a, b, out, layout, n);                                                                 \
+    }
 #define NTR_ELEMENTWISE_KERNELS(T, S)                                                                                      \
-    extern "C" __global__ void binary_contiguous_##S(int op, const T* a, const T* b, T* out, i64 n) {                     \
-        binary_contiguous_impl<T>(op, a, b, out, n);                                                                       \
-    }                                                                                                                      \
-    extern "C" __global__ void binary_strided_##S(int op, const T* a, const T* b, T* out, StridedLayout layout, i64 n) {  \
-        binary_strided_impl<T>(op, a, b, out, layout, n);                                                                  \
-    }                                                                                                                      \
-    extern "C" __global__ void unary_##S(int op, const T* x, T* y, i64 n) { unary_impl<T>(op, x, y, n); }               \
-    extern "C" __global__ void unary_backward_##S(int op, const T* x, const T* y, const T* dy, T* dx, i64 n, int acc) {  \
-        unary_backward_impl<T>(op, x, y, dy, dx, n, acc);                                                                  \
-    }                                                                                                                      \
+    NTR_BINARY_KERNELS(T, S)                                                                                               \
+    NTR_UNARY_KERNELS(T, T, S)                                                                                             \
     extern "C" __global__ void affine_##S(const T* x, T* y, i64 n, T mul, T add) { affine_impl<T>(x, y, n, mul, add); }  \
     extern "C" __global__ void clamp_##S(const T* x, T* y, i64 n, T low, T high) { clamp_impl<T>(x, y, n, low, high); }  \
     extern "C" __global__ void clamp_backward_##S(const T* x, const T* dy, T* dx, i64 n, T low, T high, int acc) {       \
         clamp_backward_impl<T>(x, dy, dx, n, low, high, acc);                                                              \
     }
 NTR_FOR_EACH_DTYPE(NTR_ELEMENTWISE_KERNELS)
+NTR_BINARY_KERNELS(bf16_bits, bf16)
+NTR_UNARY_KERNELS(bf16_bits, float, bf16)

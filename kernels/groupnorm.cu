@@ -4,6 +4,9 @@
 // group. Fused forward: h = GN(x)·gamma + beta; z = h·scale[n,c] + shift[n,c] (FiLM); y = SiLU(z).
 // Backward: per-channel sums are taken by one warp per channel (fixed order), gamma/beta partials go to [N, C]
 // buffers that reduce_finish (reduce.cu) adds over n in order; FiLM gradients are owned by one block each.
+// Storage S (x, y, dy, dx) and math T: float/float, double/double, and bf16 storage with float math (statistics,
+// gamma, beta, FiLM, the affine and FiLM gradients and their partials all float; each element read is widened once
+// and each output element rounded to bf16 once: storage_load / storage_store). For S == T they are plain.
 #include "common.cuh"
 
 template <typename T>
@@ -15,30 +18,30 @@ __device__ __forceinline__ T silu_grad(T z) {
     return s * ((T)1 + z * ((T)1 - s));
 }
 
-// `cache` != 0: the group's values are kept in dynamic shared memory (L elements) between the passes.
-template <typename T, bool SILU, bool FILM>
-__device__ __forceinline__ void groupnorm_forward_impl(const T* x, const T* gamma, const T* beta, const T* fscale, const T* fshift,
-                                                       T* y, T* mean, T* rstd, int channels, int groups, i64 spatial, T eps, int cache) {
+// `cache` != 0: the group's values are kept in dynamic shared memory (L elements of S) between the passes.
+template <typename S, typename T, bool SILU, bool FILM>
+__device__ __forceinline__ void groupnorm_forward_impl(const S* x, const T* gamma, const T* beta, const T* fscale, const T* fshift,
+                                                       S* y, T* mean, T* rstd, int channels, int groups, i64 spatial, T eps, int cache) {
     __shared__ T scratch[32];
-    T* cached = dynamic_shared<T>();
+    S* cached = dynamic_shared<S>();
     const int grp = blockIdx.x;
     const int n = grp / groups;
     const int g = grp % groups;
     const int cpg = channels / groups;
     const i64 len = (i64)cpg * spatial;
-    const T* xg = x + (i64)grp * len;
-    T* yg = y + (i64)grp * len;
+    const S* xg = x + (i64)grp * len;
+    S* yg = y + (i64)grp * len;
 
     T sum = (T)0;
     for (i64 i = threadIdx.x; i < len; i += blockDim.x) {
-        const T v = xg[i];
+        const S v = xg[i];
         if (cache) cached[i] = v;
-        sum += v;
+        sum += storage_load(v);
     }
     const T m = block_sum(sum, scratch) / (T)len;
     T sq = (T)0;
     for (i64 i = threadIdx.x; i < len; i += blockDim.x) {
-        const T c = (cache ? cached[i] : xg[i]) - m;
+        const T c = storage_load(cache ? cached[i] : xg[i]) - m;
         sq += c * c;
     }
     const T var = block_sum(sq, scratch) / (T)len;
@@ -51,13 +54,13 @@ __device__ __forceinline__ void groupnorm_forward_impl(const T* x, const T* gamm
         const int ch = g * cpg + (int)(i / spatial);
         const T sc = gamma ? mul_rn(r, gamma[ch]) : r;
         const T sh = sub_rn(beta ? beta[ch] : (T)0, mul_rn(m, sc));
-        T h = add_rn(mul_rn(cache ? cached[i] : xg[i], sc), sh);
+        T h = add_rn(mul_rn(storage_load(cache ? cached[i] : xg[i]), sc), sh);
         if (FILM) {
             const i64 nc = (i64)n * channels + ch;
             h = add_rn(mul_rn(h, fscale[nc]), fshift ? fshift[nc] : (T)0);
         }
         if (SILU) h = silu_of(h);
-        yg[i] = h;
+        storage_store(yg + i, h);
     }
 }
 
@@ -74,9 +77,9 @@ __device__ __forceinline__ T groupnorm_upstream(T d, T xhat, T gam, T bet, T sc,
     return FILM ? dz * sc : dz;
 }
 
-template <typename T, bool SILU, bool FILM>
-__device__ __forceinline__ void groupnorm_backward_impl(const T* x, const T* dy, const T* mean, const T* rstd, const T* gamma, const T* beta,
-                                                        const T* fscale, const T* fshift, T* dx, int accDx, T* pgamma, T* pbeta,
+template <typename S, typename T, bool SILU, bool FILM>
+__device__ __forceinline__ void groupnorm_backward_impl(const S* x, const S* dy, const T* mean, const T* rstd, const T* gamma, const T* beta,
+                                                        const T* fscale, const T* fshift, S* dx, int accDx, T* pgamma, T* pbeta,
                                                         T* dscale, T* dshift, int channels, int groups, i64 spatial) {
     T* channelD = dynamic_shared<T>();  // [cpg]: gamma * sum dh
     const int grp = blockIdx.x;
@@ -102,9 +105,9 @@ __device__ __forceinline__ void groupnorm_backward_impl(const T* x, const T* dy,
         const i64 off = base + (i64)cc * spatial;
         T sDh = (T)0, sDhX = (T)0, sDzH = (T)0, sDz = (T)0;
         for (i64 j = lane; j < spatial; j += 32) {
-            const T xhat = (x[off + j] - m) * r;
+            const T xhat = (storage_load(x[off + j]) - m) * r;
             T dz, h;
-            const T dh = groupnorm_upstream<T, SILU, FILM>(dy[off + j], xhat, gam, bet, sc, sh, dz, h);
+            const T dh = groupnorm_upstream<T, SILU, FILM>(storage_load(dy[off + j]), xhat, gam, bet, sc, sh, dz, h);
             sDh += dh;
             sDhX += dh * xhat;
             if (FILM) {
@@ -144,31 +147,33 @@ __device__ __forceinline__ void groupnorm_backward_impl(const T* x, const T* dy,
         const T bet = beta ? beta[ch] : (T)0;
         const T sc = FILM ? fscale[nc] : (T)1;
         const T sh = (FILM && fshift) ? fshift[nc] : (T)0;
-        const T xhat = (x[base + i] - m) * r;
+        const T xhat = (storage_load(x[base + i]) - m) * r;
         T dz, h;
-        const T dh = groupnorm_upstream<T, SILU, FILM>(dy[base + i], xhat, gam, bet, sc, sh, dz, h);
+        const T dh = groupnorm_upstream<T, SILU, FILM>(storage_load(dy[base + i]), xhat, gam, bet, sc, sh, dz, h);
         const T v = r * (gam * dh - meanD - xhat * meanDX);
-        dx[base + i] = accDx ? dx[base + i] + v : v;
+        storage_store(dx + base + i, accDx ? storage_load(dx[base + i]) + v : v);
     }
 }
 
-#define NTR_GROUPNORM_VARIANT(T, S, NAME, SILU, FILM)                                                                    \
-    extern "C" __global__ void NAME##_forward_##S(const T* x, const T* gamma, const T* beta, const T* fscale,           \
-                                                  const T* fshift, T* y, T* mean, T* rstd, int channels, int groups,     \
-                                                  i64 spatial, T eps, int cache) {                                       \
-        groupnorm_forward_impl<T, SILU, FILM>(x, gamma, beta, fscale, fshift, y, mean, rstd, channels, groups, spatial,  \
-                                              eps, cache);                                                               \
-    }                                                                                                                    \
-    extern "C" __global__ void NAME##_backward_##S(const T* x, const T* dy, const T* mean, const T* rstd, const T* gamma, \
-                                                   const T* beta, const T* fscale, const T* fshift, T* dx, int accDx,    \
-                                                   T* pgamma, T* pbeta, T* dscale, T* dshift, int channels, int groups,  \
-                                                   i64 spatial) {                                                        \
-        groupnorm_backward_impl<T, SILU, FILM>(x, dy, mean, rstd, gamma, beta, fscale, fshift, dx, accDx, pgamma, pbeta, \
-                                               dscale, dshift, channels, groups, spatial);                               \
+#define NTR_GROUPNORM_VARIANT(S, T, SUFFIX, NAME, SILU, FILM)                                                           \
+    extern "C" __global__ void NAME##_forward_##SUFFIX(const S* x, const T* gamma, const T* beta, const T* fscale,      \
+                                                       const T* fshift, S* y, T* mean, T* rstd, int channels,           \
+                                                       int groups, i64 spatial, T eps, int cache) {                     \
+        groupnorm_forward_impl<S, T, SILU, FILM>(x, gamma, beta, fscale, fshift, y, mean, rstd, channels, groups,      \
+                                                 spatial, eps, cache);                                                 \
+    }                                                                                                                  \
+    extern "C" __global__ void NAME##_backward_##SUFFIX(const S* x, const S* dy, const T* mean, const T* rstd,         \
+                                                        const T* gamma, const T* beta, const T* fscale,                \
+                                                        const T* fshift, S* dx, int accDx, T* pgamma, T* pbeta,        \
+                                                        T* dscale, T* dshift, int channels, int groups, i64 spatial) { \
+        groupnorm_backward_impl<S, T, SILU, FILM>(x, dy, mean, rstd, gamma, beta, fscale, fshift, dx, accDx, pgamma,   \
+                                                  pbeta, dscale, dshift, channels, groups, spatial);                   \
     }
 
-#define NTR_GROUPNORM_KERNELS(T, S)                                 \
-    NTR_GROUPNORM_VARIANT(T, S, groupnorm, false, false)            \
-    NTR_GROUPNORM_VARIANT(T, S, groupnorm_silu, true, false)        \
-    NTR_GROUPNORM_VARIANT(T, S, groupnorm_film_silu, true, true)
+#define NTR_GROUPNORM_KERNELS_OF(S, T, SUFFIX)                              \
+    NTR_GROUPNORM_VARIANT(S, T, SUFFIX, groupnorm, false, false)            \
+    NTR_GROUPNORM_VARIANT(S, T, SUFFIX, groupnorm_silu, true, false)        \
+    NTR_GROUPNORM_VARIANT(S, T, SUFFIX, groupnorm_film_silu, true, true)
+#define NTR_GROUPNORM_KERNELS(T, SUFFIX) NTR_GROUPNORM_KERNELS_OF(T, T, SUFFIX)
 NTR_FOR_EACH_DTYPE(NTR_GROUPNORM_KERNELS)
+NTR_GROUPNORM_KERNELS_OF(bf16_bits, float, bf16)

@@ -8,7 +8,8 @@ namespace NativeTrustRegion.Cuda.Tests;
 /// <summary>
 /// bf16 on the CUDA back end (the emulated device in CI): the cast kernels give the CPU's bits on every bf16 pattern,
 /// bf16 fills, copies and host transfers, and the parity cases of bf16 casts, GEMMs (cublasGemmEx with CUDA_R_16BF and
-/// COMPUTE_32F) and convolutions (cuDNN BFLOAT16 tensors, FLOAT compute) against the CPU.
+/// COMPUTE_32F), convolutions (cuDNN BFLOAT16 tensors, FLOAT compute) and GroupNorm(+FiLM+SiLU) with bf16 activations
+/// against the CPU.
 /// </summary>
 [Collection(CudaTestDevice.Collection)]
 public class Bf16DeviceTests
@@ -61,7 +62,7 @@ public class Bf16DeviceTests
         var gpu = GpuParityTests.RequireGpu();
         var suite = new CudaParitySuite(gpu);
         var results = suite.Run(filter: "bf16");
-        Assert.True(results.Count >= 11, $"only {results.Count} bf16 parity cases ran: {string.Join(", ", results.Select(r => r.Name))}");
+        Assert.True(results.Count >= 20, $"only {results.Count} bf16 parity cases ran: {string.Join(", ", results.Select(r => r.Name))}");
         var failed = results.Where(r => !r.Passed).Select(r => $"{r.Name}: error {r.Error:E2} > {r.Tolerance:E0} {r.Failure}").ToArray();
         Assert.True(failed.Length == 0, string.Join("\n", failed));
         if (CudaTestDevice.Emulated)
@@ -69,7 +70,11 @@ public class Bf16DeviceTests
             // The emulated device's stand-ins sum in float32 like the CPU, only in another order, so their bf16 results
             // agree far closer than OpTolerance.Bf16 (measured: at most 2.9e-7); 1e-5 is below the ~1e-3 by which a
             // float32 product differs from a bf16 one, so a device that skipped the bf16 rounding would fail here.
-            var loose = results.Where(r => r.Error > 1e-5).Select(r => $"{r.Name}: error {r.Error:E2} > 1e-5 on the emulated device").ToArray();
+            // GroupNorm with bf16 activations is excluded: its y and dx are bf16 tensors (rounded by construction), and
+            // the kernel's block sums and the CPU's SIMD sums of the statistics differ in order, so a few outputs near a
+            // rounding midpoint land one bf16 ulp apart (measured up to 5.2e-4 of the largest output).
+            var loose = results.Where(r => !r.Name.StartsWith("groupnorm", StringComparison.Ordinal) && r.Error > 1e-5)
+                .Select(r => $"{r.Name}: error {r.Error:E2} > 1e-5 on the emulated device").ToArray();
             Assert.True(loose.Length == 0, string.Join("\n", loose));
         }
     }
@@ -94,8 +99,23 @@ public class Bf16DeviceTests
     {
         var gpu = GpuParityTests.RequireGpu();
         var a = Ops.Cast(Tensor.Randn([8], new Generator(1), device: gpu.Device), DType.BF16);
-        var error = Assert.ThrowsAny<ArgumentException>(() => Ops.Exp(a));
+        var error = Assert.ThrowsAny<ArgumentException>(() => Ops.Scale(a, 2));
         Assert.Contains("no bfloat16 instantiation", error.Message);
+        // kernels built for f32 and f64 only whose launch would otherwise pick the f64 one for a bf16 buffer
+        var image = Ops.Cast(Tensor.Randn([1, 2, 4, 4], new Generator(2), device: gpu.Device), DType.BF16);
+        foreach (var (name, call) in new (string, Func<Tensor>)[]
+        {
+            ("layernorm", () => Ops.LayerNorm(image, null, null)),
+            ("resample", () => Ops.UpsampleNearest2x(image)),
+            ("resample", () => Ops.AvgPool2x2(image)),
+            ("dropout", () => Ops.Dropout(image, 0.5, new Generator(3))),
+            ("elementwise.clamp", () => Ops.Clamp(image, 0, 1)),
+        })
+        {
+            var e = Assert.ThrowsAny<ArgumentException>(call);
+            Assert.Contains("no bfloat16 instantiation", e.Message);
+            Assert.Contains(name, e.Message);
+        }
     }
 
     [SkippableFact]

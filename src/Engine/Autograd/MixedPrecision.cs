@@ -6,8 +6,10 @@ namespace NativeTrustRegion.Engine.Autograd;
 /// cast their input and weight to bf16 (<c>Ops.Cast</c>, recorded, so gradients flow back cast to float32), multiply
 /// in bf16 with float32 accumulation (cuBLAS/cuDNN with bf16 tensors and float32 compute; the CPU widens and runs
 /// its float32 kernels), round the product to bf16 and cast it back to float32 for the ops that follow; a bias is
-/// added in float32. Everything else stays float32: parameters (the master weights), gradients, Adam moments,
-/// Fisher vectors, elementwise ops, GroupNorm/LayerNorm, attention's softmax and products, losses, reductions.
+/// added in float32. A convolution also takes a bf16 input as it is: models may keep activations bf16 under this
+/// scope where the consumers accept them (ResnetBlock2D's GroupNorm → SiLU → convolution chains; GroupNorm computes
+/// in float32). Everything else stays float32: parameters (the master weights), gradients, Adam moments, Fisher
+/// vectors, GroupNorm statistics and affine parameters, LayerNorm, attention's softmax and products, losses, reductions.
 /// Outside the scope nothing changes (the float32 path is bit-identical to running without this class).
 /// </summary>
 public static class MixedPrecision
@@ -27,6 +29,14 @@ public static class MixedPrecision
 
     /// <summary>Whether an op with these float32 operands should run in bf16 now.</summary>
     internal static bool Applies(Tensor a, Tensor b) => _bf16Depth > 0 && a.DType == DType.F32 && b.DType == DType.F32;
+
+    /// <summary>
+    /// Whether a convolution of <paramref name="x"/> with the float32 <paramref name="weight"/> should run in bf16 now:
+    /// x float32, or x already a bf16 activation (a GroupNorm/SiLU output kept in bf16 by a model under this scope; it
+    /// is used as it is, not cast again).
+    /// </summary>
+    internal static bool AppliesToConvolution(Tensor x, Tensor weight) =>
+        _bf16Depth > 0 && weight.DType == DType.F32 && x.DType is (DType.F32 or DType.BF16);
 
     private sealed class Restore : IDisposable
     {

@@ -87,6 +87,18 @@ public sealed unsafe partial class CudaBackend
         return facts;
     }
 
+    /// <summary>
+    /// Refuses a bf16 tensor for a kernel built for float32 and float64 only whose launch picks f32 or else f64 (which
+    /// would read the bf16 buffer as doubles, past its end).
+    /// </summary>
+    internal static void RefuseBf16(Tensor t, string kernel)
+    {
+        if (t.DType == DType.BF16)
+        {
+            throw BFloat16Kernels.Unsupported(kernel);
+        }
+    }
+
     private static string Suffix(DType? dtype) => dtype switch
     {
         null => "",

@@ -28,12 +28,13 @@ public static partial class Ops
     {
         const string op = "Conv2d";
         x.EnsureAlive(op);
-        TensorOpException.Compatible(op, x, weight);
-        if (MixedPrecision.Applies(x, weight))
+        if (MixedPrecision.AppliesToConvolution(x, weight))
         {
+            TensorOpException.SameDevice(op, x, weight);
             var product = Conv2d(Cast(x, DType.BF16), Cast(weight, DType.BF16), null, stride, padding);
             return bias is null ? Cast(product, DType.F32) : CastAddBias(product, DType.F32, bias, 1);
         }
+        TensorOpException.Compatible(op, x, weight);
         RefuseBf16Bias(op, x, bias);
         TensorOpException.Rank(op, x, 4, "input");
         TensorOpException.Rank(op, weight, 4, "weight");

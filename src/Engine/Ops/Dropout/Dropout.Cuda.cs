@@ -8,6 +8,7 @@ public sealed unsafe partial class CudaBackend
 
     private void Dropout(Tensor src, Tensor dst, double p, ulong seed, ulong offset, bool accumulate)
     {
+        RefuseBf16(src, "dropout");
         long n = src.Numel;
         if (n == 0)
         {

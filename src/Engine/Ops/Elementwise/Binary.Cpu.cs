@@ -7,7 +7,45 @@ public sealed partial class CpuBackend
 {
     public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor output)
     {
+        if (output.DType == DType.BF16)
+        {
+            BinaryBf16(op, a, b, output);
+            return;
+        }
         DTypeDispatch.For(output.DType, Binary<float>, Binary<double>)(op, a, b, output);
+    }
+
+    /// <summary>
+    /// bf16 operands (any strides, broadcasts, an output aliasing an operand): widened to float32 views of their whole
+    /// storage (exact), the float32 kernel computes, and the output's storage is rounded back to bf16 (elements the op
+    /// did not write were widened exactly, so they round to themselves).
+    /// </summary>
+    private static void BinaryBf16(BinaryOp op, Tensor a, Tensor b, Tensor output)
+    {
+        var wa = BFloat16Widening.Widen(a);
+        var wb = ReferenceEquals(a.Storage, b.Storage) ? new Tensor(wa.Storage, b.Shape, b.Strides, b.Offset) : BFloat16Widening.Widen(b);
+        Tensor wo;
+        if (ReferenceEquals(output.Storage, a.Storage))
+        {
+            wo = new Tensor(wa.Storage, output.Shape, output.Strides, output.Offset);
+        }
+        else if (ReferenceEquals(output.Storage, b.Storage))
+        {
+            wo = new Tensor(wb.Storage, output.Shape, output.Strides, output.Offset);
+        }
+        else
+        {
+            wo = output.IsContiguous ? BFloat16Widening.Scratch(output) : BFloat16Widening.Widen(output);
+        }
+        Binary<float>(op, wa, wb, wo);
+        if (output.IsContiguous)
+        {
+            BFloat16Widening.Narrow(wo, output);
+        }
+        else
+        {
+            BFloat16Widening.Narrow(wo, output, 0, output.Storage.Length);
+        }
     }
 
     private static void Binary<T>(BinaryOp op, Tensor a, Tensor b, Tensor output)

@@ -22,6 +22,17 @@ internal sealed class ElementwiseCases : IOpCaseSource
         yield return OpCase.Autograd("Elementwise/Binary", "add image-paper [128,256,16,16]", t => Ops.Add(t[0], t[1]), new([128, 256, 16, 16], 5), new([128, 256, 16, 16], 6))
             with { Checks = OpChecks.Benchmark };
         yield return OpCase.Autograd("Elementwise/Unary", "silu image-paper [128,256,16,16]", t => Ops.SiLU(t[0]), new([128, 256, 16, 16], 7)) with { Checks = OpChecks.Benchmark };
+        // bf16 storage with float32 math (the residual add and SiLU between convolutions): each operand widened, each
+        // result rounded to bf16 once, on both devices
+        var bf16 = (OpCase c) => c with { Checks = OpChecks.Parity, Tolerance = OpTolerance.Bf16 };
+        static Tensor Bf16(Tensor t) => Ops.Cast(t, DType.BF16);
+        static Tensor F32(Tensor t) => Ops.Cast(t, DType.F32);
+        yield return bf16(OpCase.Autograd("Elementwise/Binary", "add bf16 [4,32,8,8]", t => F32(Ops.Add(Bf16(t[0]), Bf16(t[1]))), new([4, 32, 8, 8], 1480), new([4, 32, 8, 8], 1481)));
+        yield return bf16(OpCase.Autograd("Elementwise/Binary", "mul bf16 of a transposed view [24,40]ᵀ·[40,24]",
+            t => F32(Ops.Mul(Bf16(t[0]).Transpose(0, 1), Bf16(t[1]))), new([24, 40], 1482), new([40, 24], 1483)));
+        yield return bf16(OpCase.Autograd("Elementwise/Unary", "silu bf16 [4,32,8,8]", t => F32(Ops.SiLU(Bf16(t[0]))), new([4, 32, 8, 8], 1484, 3)));
+        yield return bf16(OpCase.Autograd("Elementwise/Unary", "residual add of silu bf16 (the gradient accumulates in bf16) [2,16,8,8]",
+            t => { var x = Bf16(t[0]); return F32(Ops.Add(Ops.SiLU(x), x)); }, new([2, 16, 8, 8], 1485, 2)));
         foreach (var op in Enum.GetValues<UnaryOp>())
         {
             var positive = op is UnaryOp.Log or UnaryOp.Sqrt or UnaryOp.Reciprocal;

@@ -8,11 +8,27 @@ public sealed partial class CpuBackend
 {
     public void Unary(UnaryOp op, Tensor x, Tensor y)
     {
+        if (x.DType == DType.BF16)
+        {
+            // contiguous x and y: widened (exact), the float32 function, y rounded to bf16 once
+            var wy = BFloat16Widening.Scratch(y);
+            UnaryForward<float>(op, BFloat16Widening.Widen(x), wy);
+            BFloat16Widening.Narrow(wy, y);
+            return;
+        }
         DTypeDispatch.For(x.DType, UnaryForward<float>, UnaryForward<double>)(op, x, y);
     }
 
     public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor dy, Tensor dx, bool accumulate)
     {
+        if (x.DType == DType.BF16)
+        {
+            // the derivative from the stored (bf16) x and y, dx (accumulated in float32 when asked) rounded once
+            var wdx = accumulate ? BFloat16Widening.Widen(dx) : BFloat16Widening.Scratch(dx);
+            UnaryBackward<float>(op, BFloat16Widening.Widen(x), BFloat16Widening.Widen(y), BFloat16Widening.Widen(dy), wdx, accumulate);
+            BFloat16Widening.Narrow(wdx, dx);
+            return;
+        }
         DTypeDispatch.For(x.DType, UnaryBackward<float>, UnaryBackward<double>)(op, x, y, dy, dx, accumulate);
     }
 

@@ -30,6 +30,7 @@ public sealed unsafe partial class CudaBackend
 
     public void Affine(Tensor x, double mul, double add, Tensor y)
     {
+        RefuseBf16(x, "elementwise.affine");
         long n = x.Numel;
         if (n == 0)
         {
@@ -51,6 +52,7 @@ public sealed unsafe partial class CudaBackend
 
     public void Clamp(Tensor x, double low, double high, Tensor y)
     {
+        RefuseBf16(x, "elementwise.clamp");
         long n = x.Numel;
         if (n == 0)
         {
@@ -72,6 +74,7 @@ public sealed unsafe partial class CudaBackend
 
     public void ClampBackward(Tensor x, double low, double high, Tensor dy, Tensor dx, bool accumulate)
     {
+        RefuseBf16(x, "elementwise.clamp_backward");
         long n = x.Numel;
         if (n == 0)
         {

@@ -104,8 +104,18 @@ public static partial class Ops
             x.Backend.UnaryBackward(op, x, Output, g.Contiguous(), dx, accumulate);
         }
 
-        public override void BackwardWithGraph(Tensor g, GradSink grads) =>
-            grads.Accumulate(Inputs[0], Mul(g, UnaryDerivative(op, Inputs[0], Output)));
+        public override void BackwardWithGraph(Tensor g, GradSink grads)
+        {
+            var x = Inputs[0];
+            if (x.DType == DType.BF16)
+            {
+                // the derivative's formula needs float32 ops (affine, reductions): recorded in float32, cast back once
+                var derivative = UnaryDerivative(op, Cast(x, DType.F32), Cast(Output, DType.F32));
+                grads.Accumulate(x, Cast(Mul(Cast(g, DType.F32), derivative), DType.BF16));
+                return;
+            }
+            grads.Accumulate(x, Mul(g, UnaryDerivative(op, x, Output)));
+        }
     }
 
     private sealed class AffineNode(Tensor x, double mul) : Node(x)

@@ -22,6 +22,7 @@ public sealed unsafe partial class CudaBackend
 
     public void Rank1FisherAdam(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor directions, double[] rho, double[] anchors, double lambda, AdamStep step, Tensor? penalty = null)
     {
+        RefuseBf16(param, "fisher.rank1_fisher_adam");
         var k = rho.Length;
         using var work = Rank1Coefficients(param, directions, rho, anchors, lambda, penalty);
         long n = param.Numel;

@@ -8,13 +8,47 @@ public sealed partial class CpuBackend
 {
     public void GroupNormForward(Tensor x, Tensor? gamma, Tensor? beta, int groups, double eps, Tensor y, Tensor mean, Tensor rstd)
     {
+        if (x.DType == DType.BF16)
+        {
+            GroupNormForwardBf16(x, y, (xf, yf) => GroupNormForward<float>(xf, gamma, beta, groups, eps, yf, mean, rstd));
+            return;
+        }
         DTypeDispatch.For(x.DType, GroupNormForward<float>, GroupNormForward<double>)(x, gamma, beta, groups, eps, y, mean, rstd);
     }
 
     public void GroupNormBackward(Tensor x, Tensor dy, Tensor mean, Tensor rstd, Tensor? gamma, int groups,
         Tensor? dx, bool accumulateDx, Tensor? dgamma, Tensor? dbeta, bool accumulateParams)
     {
+        if (x.DType == DType.BF16)
+        {
+            GroupNormBackwardBf16(x, dy, dx, accumulateDx,
+                (xf, dyf, dxf) => GroupNormBackward<float>(xf, dyf, mean, rstd, gamma, groups, dxf, accumulateDx, dgamma, dbeta, accumulateParams));
+            return;
+        }
         DTypeDispatch.For(x.DType, GroupNormBackward<float>, GroupNormBackward<double>)(x, dy, mean, rstd, gamma, groups, dx, accumulateDx, dgamma, dbeta, accumulateParams);
+    }
+
+    /// <summary>
+    /// A GroupNorm variant with bf16 activations: x is widened to float32 (exact), the float32 kernel runs with the
+    /// float32 statistics, affine and FiLM tensors, and y is rounded to bf16 once (nearest even), as kernels/groupnorm.cu
+    /// does per element for bf16 storage.
+    /// </summary>
+    private static void GroupNormForwardBf16(Tensor x, Tensor y, Action<Tensor, Tensor> forwardF32)
+    {
+        var yf = BFloat16Widening.Scratch(y);
+        forwardF32(BFloat16Widening.Widen(x), yf);
+        BFloat16Widening.Narrow(yf, y);
+    }
+
+    /// <summary>The backward of <see cref="GroupNormForwardBf16"/>: x, dy (and an accumulated dx) widened, dx rounded to bf16 once.</summary>
+    private static void GroupNormBackwardBf16(Tensor x, Tensor dy, Tensor? dx, bool accumulateDx, Action<Tensor, Tensor, Tensor?> backwardF32)
+    {
+        var dxf = dx is null ? null : accumulateDx ? BFloat16Widening.Widen(dx) : BFloat16Widening.Scratch(dx);
+        backwardF32(BFloat16Widening.Widen(x), BFloat16Widening.Widen(dy), dxf);
+        if (dx is not null)
+        {
+            BFloat16Widening.Narrow(dxf!, dx);
+        }
     }
 
     private static void GroupNormForward<T>(Tensor xt, Tensor? gt, Tensor? bt, int groups, double eps, Tensor yt, Tensor mt, Tensor rt)

@@ -16,6 +16,7 @@ public sealed unsafe partial class CudaBackend
         int n = x.Shape[0], channels = x.Shape[1];
         long spatial = x.Numel / Math.Max(1, (long)n * channels);
         var plan = GroupNormLaunchPlan.Forward(n, channels, groups, spatial, x.DType, KernelSharedMemory.GroupNormForward(x.DType), Info.MaxSharedMemoryPerBlockOptin);
+        // bf16 storage computes in float32 (statistics, affine, FiLM): a float eps
         if (!plan.Launch)
         {
             return;
@@ -28,11 +29,11 @@ public sealed unsafe partial class CudaBackend
             AllowSharedMemory("groupnorm", variant + "_forward", x.DType, (int)shared);
         }
         ulong px = Ptr(x), pg = Ptr(gamma), pb = Ptr(beta), ps = Ptr(scale), psh = Ptr(shift), py = Ptr(y), pm = Ptr(mean), pr = Ptr(rstd);
-        if (x.DType == DType.F32)
+        if (x.DType is DType.F32 or DType.BF16)
         {
             var e = (float)eps;
             void** args = stackalloc void*[] { &px, &pg, &pb, &ps, &psh, &py, &pm, &pr, &channels, &groups, &spatial, &e, &cache };
-            Launch("groupnorm", variant + "_forward", DType.F32, plan.Blocks, 1, threads, shared, args);
+            Launch("groupnorm", variant + "_forward", x.DType, plan.Blocks, 1, threads, shared, args);
         }
         else
         {
@@ -50,7 +51,8 @@ public sealed unsafe partial class CudaBackend
     {
         int n = x.Shape[0], channels = x.Shape[1];
         long spatial = x.Numel / Math.Max(1, (long)n * channels);
-        var plan = GroupNormLaunchPlan.Backward(n, channels, groups, spatial, x.DType, KernelSharedMemory.GroupNormBackward, Info.MaxSharedMemoryPerBlockOptin);
+        var math = GroupNormLaunchPlan.MathType(x.DType);
+        var plan = GroupNormLaunchPlan.Backward(n, channels, groups, spatial, math, KernelSharedMemory.GroupNormBackward, Info.MaxSharedMemoryPerBlockOptin);
         if (!plan.Launch)
         {
             // a zero-size dimension: dx is empty, the FiLM gradients get nothing added, and dgamma, dbeta (sums over
@@ -69,8 +71,8 @@ public sealed unsafe partial class CudaBackend
             return;
         }
         var nc = (long)n * channels;
-        using var partialGamma = Scratch(x.DType, dgamma is null ? 1 : nc);
-        using var partialBeta = Scratch(x.DType, dbeta is null ? 1 : nc);
+        using var partialGamma = Scratch(math, dgamma is null ? 1 : nc);
+        using var partialBeta = Scratch(math, dbeta is null ? 1 : nc);
         ulong px = Ptr(x), pdy = Ptr(dy), pm = Ptr(mean), pr = Ptr(rstd), pg = Ptr(gamma), pb = Ptr(beta), ps = Ptr(scale), psh = Ptr(shift);
         ulong pdx = Ptr(dx), pdg = dgamma is null ? 0 : partialGamma.Pointer, pdb = dbeta is null ? 0 : partialBeta.Pointer;
         ulong pds = Ptr(dscale), pdsh = Ptr(dshift);

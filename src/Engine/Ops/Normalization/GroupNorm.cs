@@ -15,7 +15,10 @@ public partial interface IBackend
         Tensor? dx, bool accumulateDx, Tensor? dgamma, Tensor? dbeta, bool accumulateParams);
 }
 
-/// <summary>GroupNorm over [N, C, ...] (PyTorch semantics: biased variance, eps inside the square root).</summary>
+/// <summary>
+/// GroupNorm over [N, C, ...] (PyTorch semantics: biased variance, eps inside the square root). A bf16 x gives a bf16 y
+/// (and dx) computed in float32 with float32 statistics and float32 gamma, beta (and their gradients).
+/// </summary>
 public static partial class Ops
 {
     public static Tensor GroupNorm(Tensor x, int groups, Tensor? gamma, Tensor? beta, double eps = 1e-5)
@@ -34,13 +37,17 @@ public static partial class Ops
         }
         if (gamma is not null)
         {
-            TensorOpException.Compatible(op, x, gamma);
+            CheckNormalizationParameter(op, x, gamma, "gamma");
+        }
+        if (beta is not null)
+        {
+            CheckNormalizationParameter(op, x, beta, "beta");
         }
         var xc = x.Contiguous();
         var n = x.Shape[0];
         var y = Tensor.EmptyLike(xc);
-        var mean = Tensor.Empty([n * groups], x.DType, x.Device);
-        var rstd = Tensor.Empty([n * groups], x.DType, x.Device);
+        var mean = Tensor.Empty([n * groups], NormalizationParameterType(x.DType), x.Device);
+        var rstd = Tensor.Empty([n * groups], NormalizationParameterType(x.DType), x.Device);
         x.Backend.GroupNormForward(xc, gamma?.Contiguous(), beta?.Contiguous(), groups, eps, y, mean, rstd);
         return GradTape.ShouldRecord(x, gamma, beta) ? GradTape.Record(new GroupNormNode(xc, x, gamma, beta, groups, eps, mean, rstd), y) : y;
     }
@@ -79,7 +86,8 @@ public static partial class Ops
             x.Backend.GroupNormBackward(xc, dy, mean, rstd, gamma?.Contiguous(), groups, dx, accX, dgamma, dbeta, accumulateParams: true);
         }
 
+        // bf16 x: recomposed in float32 (the composition's ops take float32) between two recorded casts
         public override void BackwardWithGraph(Tensor g, GradSink grads) =>
-            BackwardByComposition(g, grads, () => ComposedGroupNorm(x, groups, gamma, beta, eps));
+            BackwardByComposition(g, grads, () => Cast(ComposedGroupNorm(Cast(x, NormalizationParameterType(x.DType)), groups, gamma, beta, eps), x.DType));
     }
 }

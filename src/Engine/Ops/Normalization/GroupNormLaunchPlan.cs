@@ -21,6 +21,10 @@ internal readonly record struct GroupNormLaunch(bool Launch, uint Blocks, uint T
 /// </summary>
 internal static class GroupNormLaunchPlan
 {
+    /// <summary>The kernels' arithmetic type for a storage type: float32 for bf16 (and the statistics, affine and FiLM tensors in it), else the type itself.</summary>
+    public static DType MathType(DType storage) => storage == DType.BF16 ? DType.F32 : storage;
+
+    /// <param name="dtype">the storage type of x (the cached group is kept in it).</param>
     /// <param name="staticSharedBytes">the forward kernel's own <c>__shared__</c> bytes (<see cref="KernelSharedMemory.GroupNormForward"/>).</param>
     /// <param name="optInLimit">the device's MAX_SHARED_MEMORY_PER_BLOCK_OPTIN.</param>
     public static GroupNormLaunch Forward(int batch, int channels, int groups, long spatial, DType dtype, int staticSharedBytes, int optInLimit)
@@ -39,6 +43,7 @@ internal static class GroupNormLaunchPlan
         return new GroupNormLaunch(true, blocks, CudaBackend.RowThreads(groupLength), staticSharedBytes, dynamic, cache, raise);
     }
 
+    /// <param name="dtype">the arithmetic type (<see cref="MathType"/>) of the per-channel sums.</param>
     /// <param name="staticSharedBytes">the backward kernel's own <c>__shared__</c> bytes (<see cref="KernelSharedMemory.GroupNormBackward"/>).</param>
     /// <param name="optInLimit">the device's MAX_SHARED_MEMORY_PER_BLOCK_OPTIN.</param>
     public static GroupNormLaunch Backward(int batch, int channels, int groups, long spatial, DType dtype, int staticSharedBytes, int optInLimit)

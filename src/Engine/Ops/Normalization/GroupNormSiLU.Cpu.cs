@@ -7,12 +7,23 @@ public sealed partial class CpuBackend
 {
     public void GroupNormSiLUForward(Tensor x, Tensor? gamma, Tensor? beta, Tensor? scale, Tensor? shift, int groups, double eps, Tensor y, Tensor mean, Tensor rstd)
     {
+        if (x.DType == DType.BF16)
+        {
+            GroupNormForwardBf16(x, y, (xf, yf) => GroupNormSiLUForward<float>(xf, gamma, beta, scale, shift, groups, eps, yf, mean, rstd));
+            return;
+        }
         DTypeDispatch.For(x.DType, GroupNormSiLUForward<float>, GroupNormSiLUForward<double>)(x, gamma, beta, scale, shift, groups, eps, y, mean, rstd);
     }
 
     public void GroupNormSiLUBackward(Tensor x, Tensor dy, Tensor mean, Tensor rstd, Tensor? gamma, Tensor? beta, Tensor? scale, Tensor? shift, int groups,
         Tensor? dx, bool accumulateDx, Tensor? dgamma, Tensor? dbeta, Tensor? dscale, Tensor? dshift)
     {
+        if (x.DType == DType.BF16)
+        {
+            GroupNormBackwardBf16(x, dy, dx, accumulateDx,
+                (xf, dyf, dxf) => GroupNormSiLUBackward<float>(xf, dyf, mean, rstd, gamma, beta, scale, shift, groups, dxf, accumulateDx, dgamma, dbeta, dscale, dshift));
+            return;
+        }
         DTypeDispatch.For(x.DType, GroupNormSiLUBackward<float>, GroupNormSiLUBackward<double>)(x, dy, mean, rstd, gamma, beta, scale, shift, groups, dx, accumulateDx, dgamma, dbeta, dscale, dshift);
     }
 

@@ -21,6 +21,7 @@ public static partial class Ops
     /// <summary>
     /// SiLU(GroupNorm(x)·gamma + beta), or with <paramref name="scale"/> [N, C] (and optional <paramref name="shift"/>
     /// [N, C]) SiLU((GroupNorm(x)·gamma + beta)·scale + shift): equal to the composition of GroupNorm, FiLM and SiLU.
+    /// A bf16 x gives a bf16 y (and dx), computed in float32 with float32 statistics, gamma, beta, scale, shift.
     /// </summary>
     public static Tensor GroupNormSiLU(Tensor x, int groups, Tensor? gamma, Tensor? beta, Tensor? scale = null, Tensor? shift = null, double eps = 1e-5)
     {
@@ -50,11 +51,11 @@ public static partial class Ops
                 throw new TensorOpException(op, $"FiLM {name} {TensorOpException.Format(t.Shape)} must be [{n}, {c}]", "give one value per sample and channel");
             }
         }
-        foreach (var t in new[] { gamma, beta, scale, shift })
+        foreach (var (t, name) in new[] { (gamma, "gamma"), (beta, "beta"), (scale, "FiLM scale"), (shift, "FiLM shift") })
         {
             if (t is not null)
             {
-                TensorOpException.Compatible(op, x, t);
+                CheckNormalizationParameter(op, x, t, name);
             }
         }
         var xc = x.Contiguous();
@@ -63,8 +64,8 @@ public static partial class Ops
         var sc = scale?.Contiguous();
         var shc = shift?.Contiguous();
         var y = Tensor.EmptyLike(xc);
-        var mean = Tensor.Empty([n * groups], x.DType, x.Device);
-        var rstd = Tensor.Empty([n * groups], x.DType, x.Device);
+        var mean = Tensor.Empty([n * groups], NormalizationParameterType(x.DType), x.Device);
+        var rstd = Tensor.Empty([n * groups], NormalizationParameterType(x.DType), x.Device);
         x.Backend.GroupNormSiLUForward(xc, gc, bc, sc, shc, groups, eps, y, mean, rstd);
         return GradTape.ShouldRecord(x, gamma, beta, scale, shift)
             ? GradTape.Record(new GroupNormSiLUNode(xc, gc, bc, sc, shc, x, gamma, beta, scale, shift, groups, eps, mean, rstd), y)
@@ -94,8 +95,9 @@ public static partial class Ops
         public override void BackwardWithGraph(Tensor g, GradSink grads) =>
             BackwardByComposition(g, grads, () =>
             {
-                var h = ComposedGroupNorm(x, groups, gamma, beta, eps);
-                return SiLU(scale is null ? h : ComposedFiLM(h, scale, shift));
+                // bf16 x: recomposed in float32 (the composition's ops take float32) between two recorded casts
+                var h = ComposedGroupNorm(Cast(x, NormalizationParameterType(x.DType)), groups, gamma, beta, eps);
+                return Cast(SiLU(scale is null ? h : ComposedFiLM(h, scale, shift)), x.DType);
             });
 
         /// <summary>The gradient buffer of an optional input, zeroed when fresh (the kernel always accumulates).</summary>

@@ -4,6 +4,7 @@ public sealed unsafe partial class CudaBackend
 {
     public void LayerNormForward(Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor y, Tensor mean, Tensor rstd)
     {
+        RefuseBf16(x, "layernorm.layernorm_forward");
         int rows = x.Shape[0], d = x.Shape[1];
         if (rows == 0 || d == 0)
         {
@@ -25,6 +26,7 @@ public sealed unsafe partial class CudaBackend
 
     public void LayerNormBackward(Tensor x, Tensor dy, Tensor mean, Tensor rstd, Tensor? gamma, Tensor? dx, bool accumulateDx, Tensor? dgamma, Tensor? dbeta)
     {
+        RefuseBf16(x, "layernorm.layernorm_backward");
         int rows = x.Shape[0], d = x.Shape[1];
         if (rows == 0 || d == 0)
         {

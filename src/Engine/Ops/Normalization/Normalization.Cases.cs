@@ -23,6 +23,22 @@ internal sealed class NormalizationCases : IOpCaseSource
         yield return parity(OpCase.Autograd("Normalization/GroupNormSiLU", "groupnorm+silu image-paper [2,256,16,16] g32", t => Ops.GroupNormSiLU(t[0], 32, t[1], t[2]),
             new([2, 256, 16, 16], 173), new([256], 174, 1, 1), new([256], 175)));
 
+        // bf16 activations (x, y, dy, dx bf16; statistics, gamma, beta, FiLM and their gradients float32): float32 math
+        // on both devices, outputs rounded to bf16 once, so they differ only where their float32 sums' orders move a value
+        // across a rounding midpoint (one bf16 ulp)
+        var bf16 = (OpCase c) => c with { Checks = OpChecks.Parity, Tolerance = OpTolerance.Bf16 };
+        static Tensor Bf16(Tensor t) => Ops.Cast(t, DType.BF16);
+        static Tensor F32(Tensor t) => Ops.Cast(t, DType.F32);
+        yield return bf16(OpCase.Autograd("Normalization/GroupNorm", "groupnorm bf16 [4,32,8,8] g8 affine", t => F32(Ops.GroupNorm(Bf16(t[0]), 8, t[1], t[2])),
+            new([4, 32, 8, 8], 1460, 2, 0.5), new([32], 1461, 1, 1), new([32], 1462)));
+        yield return bf16(OpCase.Autograd("Normalization/GroupNorm", "groupnorm bf16 [2,64,32,32] g2 (group > 48 KB cache)", t => F32(Ops.GroupNorm(Bf16(t[0]), 2, t[1], t[2])),
+            new([2, 64, 32, 32], 1463), new([64], 1464, 1, 1), new([64], 1465)));
+        yield return bf16(OpCase.Autograd("Normalization/GroupNorm", "groupnorm bf16 [2,16,10] g4 no affine", t => F32(Ops.GroupNorm(Bf16(t[0]), 4, null, null)), new([2, 16, 10], 1466)));
+        yield return bf16(OpCase.Autograd("Normalization/GroupNormSiLU", "groupnorm+silu bf16 [4,32,8,8]", t => F32(Ops.GroupNormSiLU(Bf16(t[0]), 8, t[1], t[2])),
+            new([4, 32, 8, 8], 1467), new([32], 1468, 1, 1), new([32], 1469)));
+        yield return bf16(OpCase.Autograd("Normalization/GroupNormSiLU", "groupnorm+film+silu bf16 [4,32,8,8]", t => F32(Ops.GroupNormSiLU(Bf16(t[0]), 8, t[1], t[2], t[3], t[4])),
+            new([4, 32, 8, 8], 1470), new([32], 1471, 1, 1), new([32], 1472), new([4, 32], 1473, 0.5, 1), new([4, 32], 1474)));
+
         // the benchmark: image-paper's GroupNorms at training batch 128 (256 channels at 16x16, 128 at 32x32), the fused
         // GroupNorm+FiLM+SiLU, and LayerNorm over policy-paper's 512-wide attention tokens
         var bench = (OpCase c) => c with { Checks = OpChecks.Benchmark };

@@ -13,6 +13,7 @@ public sealed unsafe partial class CudaBackend
     /// <summary>Spread (small → 2x2 blocks) or pool (2x2 blocks → small); <paramref name="small"/> is the half-size image.</summary>
     private void Resample(string kernel, Tensor src, Tensor dst, Tensor small, double scale, bool accumulate)
     {
+        RefuseBf16(src, "resample." + kernel);
         long planes = (long)small.Shape[0] * small.Shape[1];
         int h = small.Shape[2], w = small.Shape[3];
         var n = planes * h * w;

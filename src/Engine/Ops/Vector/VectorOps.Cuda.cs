@@ -6,6 +6,7 @@ public sealed unsafe partial class CudaBackend
 
     public void Axpby(double alpha, Tensor x, double beta, Tensor y)
     {
+        RefuseBf16(x, "vector.axpby");
         long n = x.Numel;
         if (n == 0)
         {
@@ -43,6 +44,7 @@ public sealed unsafe partial class CudaBackend
 
     public void AdamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step)
     {
+        RefuseBf16(param, "vector.adam");
         long n = param.Numel;
         if (n == 0)
         {

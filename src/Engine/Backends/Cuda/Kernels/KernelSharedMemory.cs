@@ -31,7 +31,7 @@ internal static class KernelSharedMemory
         2 * AttentionTile(headDim, elementBytes) * headDim * elementBytes + 2 * AttentionTile(headDim, elementBytes) * elementBytes;
 
     /// <summary>groupnorm*_forward: the block_sum scratch (the cached group is dynamic shared memory on top).</summary>
-    public static int GroupNormForward(DType dtype) => Scratch(dtype.SizeOf());
+    public static int GroupNormForward(DType dtype) => Scratch(GroupNormLaunchPlan.MathType(dtype).SizeOf());
 
     /// <summary>groupnorm*_backward: none (its per-channel sums are dynamic shared memory).</summary>
     public const int GroupNormBackward = 0;
@@ -75,6 +75,10 @@ internal static class KernelSharedMemory
             table[("fisher", $"collinearity_cosines_{suffix}")] = Scratch(8);
             table[("fisher", $"rank1_fisher_adam_{suffix}")] = FisherMaxDirections * 4 * 8;
             table[("fisher", $"rank1_fisher_adam_staged_{suffix}")] = FisherMaxDirections * 4 * 8;
+        }
+        foreach (var variant in new[] { "groupnorm", "groupnorm_silu", "groupnorm_film_silu" })
+        {
+            table[("groupnorm", $"{variant}_forward_bf16")] = GroupNormForward(DType.BF16);
         }
         table[("vector", "sum_partials")] = Scratch(8);
         table[("fisher", "fisher_sum_partials")] = Scratch(8);
