@@ -106,8 +106,8 @@ public static class PhiloxVector
         var c3 = Vector512.Create(0x0B5E55EDu);
         var k0 = (uint)seed;
         var k1 = (uint)(seed >> 32);
-        var m0 = Vector512.Create(M0);
-        var m1 = Vector512.Create(M1);
+        var m0 = Vector512.Create(Philox.M0);
+        var m1 = Vector512.Create(Philox.M1);
         for (var r = 0; r < 10; r++)
         {
             var hi0 = High(c0, m0);
@@ -118,8 +118,8 @@ public static class PhiloxVector
             c1 = lo1;
             c2 = hi0 ^ c3 ^ Vector512.Create(k1);
             c3 = lo0;
-            k0 += W0;
-            k1 += W1;
+            k0 += Philox.W0;
+            k1 += Philox.W1;
         }
         return c0;
     }
