@@ -4,7 +4,7 @@ using System.Numerics.Tensors;
 
 namespace NativeTrustRegion.Engine.Backends.Cpu;
 
-/// <summary>CPU attention: per (batch, head), scores by GEMM (SIMD loops for heads of ≤ 16, see AttentionSmallHead.Cpu.cs), stable softmax, and the flash-style backward.</summary>
+/// <summary>CPU attention: per (batch, head), scores by GEMM, stable softmax, and the flash-style backward.</summary>
 public sealed partial class CpuBackend
 {
     public void AttentionForward(Tensor q, Tensor k, Tensor v, double scale, Tensor o, Tensor lse)
@@ -29,47 +29,25 @@ public sealed partial class CpuBackend
         var oa = ((CpuStorage)ot.Storage).Array<T>();
         var la = ((CpuStorage)lt.Storage).Array<T>();
         int qo = (int)qt.Offset, ko = (int)kt.Offset, vo = (int)vt.Offset, oo = (int)ot.Offset, lo = (int)lt.Offset;
-        var small = d <= SmallHeadDim;
         CpuParallel.For(heads, CpuParallel.GrainForElements(heads, (long)n * m + (long)(n + m) * d), (h0, h1) =>
         {
             var p = ArrayPool<T>.Shared.Rent(n * m);
-            var kt = small ? ArrayPool<T>.Shared.Rent(m * d) : null;
             try
             {
                 for (var h = h0; h < h1; h++)
                 {
                     var pp = p.AsSpan(0, n * m);
-                    var oh = oa.AsSpan(oo + h * n * d, n * d);
-                    if (kt is not null)
-                    {
-                        TransposeBlock<T>(ka.AsSpan(ko + h * m * d, m * d), kt, m, d);
-                        ProductWithTransposed<T>(qa.AsSpan(qo + h * n * d, n * d), kt, pp, n, m, d, scale);
-                    }
-                    else
-                    {
-                        Cpu.Gemm.Single(false, true, n, m, d, scale, qa.AsSpan(qo + h * n * d), d, ka.AsSpan(ko + h * m * d), d, T.Zero, pp, m);
-                    }
+                    Cpu.Gemm.Single(false, true, n, m, d, scale, qa.AsSpan(qo + h * n * d), d, ka.AsSpan(ko + h * m * d), d, T.Zero, pp, m);
                     for (var i = 0; i < n; i++)
                     {
                         la[lo + h * n + i] = SoftmaxRow<T>(pp.Slice(i * m, m), pp.Slice(i * m, m));
                     }
-                    if (kt is not null)
-                    {
-                        RowCombination<T>(pp, va.AsSpan(vo + h * m * d, m * d), oh, n, m, d, T.One, accumulate: false);
-                    }
-                    else
-                    {
-                        Cpu.Gemm.Single(false, false, n, d, m, T.One, pp, m, va.AsSpan(vo + h * m * d), d, T.Zero, oh, d);
-                    }
+                    Cpu.Gemm.Single(false, false, n, d, m, T.One, pp, m, va.AsSpan(vo + h * m * d), d, T.Zero, oa.AsSpan(oo + h * n * d, n * d), d);
                 }
             }
             finally
             {
                 ArrayPool<T>.Shared.Return(p);
-                if (kt is not null)
-                {
-                    ArrayPool<T>.Shared.Return(kt);
-                }
             }
         });
     }
@@ -91,34 +69,22 @@ public sealed partial class CpuBackend
         var dva = dvt is null ? null : ((CpuStorage)dvt.Storage).Array<T>();
         int qo = (int)qt.Offset, ko = (int)kt.Offset, vo = (int)vt.Offset, oo = (int)ot.Offset, lo = (int)lt.Offset, go = (int)dot.Offset;
         int dqo = (int)(dqt?.Offset ?? 0), dko = (int)(dkt?.Offset ?? 0), dvo = (int)(dvt?.Offset ?? 0);
-        var small = d <= SmallHeadDim;
         CpuParallel.For(heads, CpuParallel.GrainForElements(heads, (long)n * m + (long)(n + m) * d), (h0, h1) =>
         {
             var p = ArrayPool<T>.Shared.Rent(n * m);
             var dp = ArrayPool<T>.Shared.Rent(n * m);
-            // small heads: a transposed K or V ([d, m]) and a transposed P or dS ([m, n]) for the SIMD products
-            var bt = small ? ArrayPool<T>.Shared.Rent(m * d) : null;
-            var pt = small ? ArrayPool<T>.Shared.Rent(n * m) : null;
             try
             {
                 for (var h = h0; h < h1; h++)
                 {
                     var pp = p.AsSpan(0, n * m);
                     var dpp = dp.AsSpan(0, n * m);
-                    var qh = qa.AsSpan(qo + h * n * d, n * d);
-                    var kh = ka.AsSpan(ko + h * m * d, m * d);
-                    var vh = va.AsSpan(vo + h * m * d, m * d);
-                    var gh = ga.AsSpan(go + h * n * d, n * d);
+                    var qh = qa.AsSpan(qo + h * n * d);
+                    var kh = ka.AsSpan(ko + h * m * d);
+                    var vh = va.AsSpan(vo + h * m * d);
+                    var gh = ga.AsSpan(go + h * n * d);
                     // P = exp(scale·q·kᵀ − lse)
-                    if (bt is not null)
-                    {
-                        TransposeBlock<T>(kh, bt, m, d);
-                        ProductWithTransposed<T>(qh, bt, pp, n, m, d, scale);
-                    }
-                    else
-                    {
-                        Cpu.Gemm.Single(false, true, n, m, d, scale, qh, d, kh, d, T.Zero, pp, m);
-                    }
+                    Cpu.Gemm.Single(false, true, n, m, d, scale, qh, d, kh, d, T.Zero, pp, m);
                     for (var i = 0; i < n; i++)
                     {
                         var row = pp.Slice(i * m, m);
@@ -128,31 +94,14 @@ public sealed partial class CpuBackend
                     if (dva is not null)
                     {
                         // dV = Pᵀ·dO
-                        var dvh = dva.AsSpan(dvo + h * m * d, m * d);
-                        if (pt is not null)
-                        {
-                            TransposeBlock<T>(pp, pt, n, m);
-                            RowCombination<T>(pt, gh, dvh, m, n, d, T.One, av);
-                        }
-                        else
-                        {
-                            Cpu.Gemm.Single(true, false, m, d, n, T.One, pp, m, gh, d, av ? T.One : T.Zero, dvh, d);
-                        }
+                        Cpu.Gemm.Single(true, false, m, d, n, T.One, pp, m, gh, d, av ? T.One : T.Zero, dva.AsSpan(dvo + h * m * d, m * d), d);
                     }
                     if (dqa is null && dka is null)
                     {
                         continue;
                     }
                     // dP = dO·Vᵀ; dS = P ⊙ (dP − rowsum(dO ⊙ O))
-                    if (bt is not null)
-                    {
-                        TransposeBlock<T>(vh, bt, m, d);
-                        ProductWithTransposed<T>(gh, bt, dpp, n, m, d, T.One);
-                    }
-                    else
-                    {
-                        Cpu.Gemm.Single(false, true, n, m, d, T.One, gh, d, vh, d, T.Zero, dpp, m);
-                    }
+                    Cpu.Gemm.Single(false, true, n, m, d, T.One, gh, d, vh, d, T.Zero, dpp, m);
                     for (var i = 0; i < n; i++)
                     {
                         var di = TensorPrimitives.Dot<T>(gh.Slice(i * d, d), oa.AsSpan(oo + h * n * d + i * d, d));
@@ -162,28 +111,11 @@ public sealed partial class CpuBackend
                     }
                     if (dqa is not null)
                     {
-                        var dqh = dqa.AsSpan(dqo + h * n * d, n * d);
-                        if (pt is not null)
-                        {
-                            RowCombination<T>(dpp, kh, dqh, n, m, d, scale, aq);
-                        }
-                        else
-                        {
-                            Cpu.Gemm.Single(false, false, n, d, m, scale, dpp, m, kh, d, aq ? T.One : T.Zero, dqh, d);
-                        }
+                        Cpu.Gemm.Single(false, false, n, d, m, scale, dpp, m, kh, d, aq ? T.One : T.Zero, dqa.AsSpan(dqo + h * n * d, n * d), d);
                     }
                     if (dka is not null)
                     {
-                        var dkh = dka.AsSpan(dko + h * m * d, m * d);
-                        if (pt is not null)
-                        {
-                            TransposeBlock<T>(dpp, pt, n, m);
-                            RowCombination<T>(pt, qh, dkh, m, n, d, scale, ak);
-                        }
-                        else
-                        {
-                            Cpu.Gemm.Single(true, false, m, d, n, scale, dpp, m, qh, d, ak ? T.One : T.Zero, dkh, d);
-                        }
+                        Cpu.Gemm.Single(true, false, m, d, n, scale, dpp, m, qh, d, ak ? T.One : T.Zero, dka.AsSpan(dko + h * m * d, m * d), d);
                     }
                 }
             }
@@ -191,14 +123,6 @@ public sealed partial class CpuBackend
             {
                 ArrayPool<T>.Shared.Return(p);
                 ArrayPool<T>.Shared.Return(dp);
-                if (bt is not null)
-                {
-                    ArrayPool<T>.Shared.Return(bt);
-                }
-                if (pt is not null)
-                {
-                    ArrayPool<T>.Shared.Return(pt);
-                }
             }
         });
     }
