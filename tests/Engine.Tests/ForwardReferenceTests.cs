@@ -103,6 +103,83 @@ public class ForwardReferenceTests
         AssertClose(dwRef, dws, 2e-5);
     }
 
+    /// <summary>
+    /// Float32 attention and its three gradients (the image models' heads of 8 over 64 tokens, and ragged sizes)
+    /// against float64 loops of the definition: o = softmax(s·q·kᵀ)·v, and for the loss
+    /// Σ o ⊙ u: dv = Pᵀu, dq = s·dS·k, dk = s·dSᵀq with dS = P ⊙ (u·vᵀ − rowsum(P ⊙ u·vᵀ)).
+    /// </summary>
+    [Theory]
+    [InlineData(2, 3, 64, 64, 8)] // image models' 8x8 attention
+    [InlineData(1, 2, 13, 19, 12)]
+    [InlineData(1, 2, 7, 5, 20)]
+    public void AttentionAndGradientsMatchDirectLoopsInFloat32(int b, int heads, int n, int m, int d)
+    {
+        var g = new Generator(43);
+        var q = Tensor.Randn([b, heads, n, d], g);
+        var k = Tensor.Randn([b, heads, m, d], g);
+        var v = Tensor.Randn([b, heads, m, d], g);
+        q.RequiresGrad = k.RequiresGrad = v.RequiresGrad = true;
+        var o = Ops.ScaledDotProductAttention(q, k, v);
+        var u = Tensor.Randn(o.Shape, g);
+        GradTape.Current.Backward(Ops.SumAll(o * u));
+        double[] qs = q.ToDoubleArray(), ks = k.ToDoubleArray(), vs = v.ToDoubleArray(), us = u.ToDoubleArray();
+        var s = 1 / Math.Sqrt(d);
+        double[] oRef = new double[qs.Length], dqRef = new double[qs.Length], dkRef = new double[ks.Length], dvRef = new double[vs.Length];
+        for (var h = 0; h < b * heads; h++)
+        {
+            int qb = h * n * d, kb = h * m * d;
+            var pm = new double[n, m];
+            var ds = new double[n, m];
+            for (var i = 0; i < n; i++)
+            {
+                var max = double.NegativeInfinity;
+                for (var j = 0; j < m; j++)
+                {
+                    var dot = 0.0;
+                    for (var e = 0; e < d; e++)
+                    {
+                        dot += qs[qb + i * d + e] * ks[kb + j * d + e];
+                    }
+                    pm[i, j] = s * dot;
+                    max = Math.Max(max, pm[i, j]);
+                }
+                var z = 0.0;
+                for (var j = 0; j < m; j++)
+                {
+                    pm[i, j] = Math.Exp(pm[i, j] - max);
+                    z += pm[i, j];
+                }
+                var rowsum = 0.0;
+                for (var j = 0; j < m; j++)
+                {
+                    pm[i, j] /= z;
+                    var dp = 0.0;
+                    for (var e = 0; e < d; e++)
+                    {
+                        oRef[qb + i * d + e] += pm[i, j] * vs[kb + j * d + e];
+                        dvRef[kb + j * d + e] += pm[i, j] * us[qb + i * d + e];
+                        dp += us[qb + i * d + e] * vs[kb + j * d + e];
+                    }
+                    ds[i, j] = dp;
+                    rowsum += pm[i, j] * dp;
+                }
+                for (var j = 0; j < m; j++)
+                {
+                    ds[i, j] = pm[i, j] * (ds[i, j] - rowsum);
+                    for (var e = 0; e < d; e++)
+                    {
+                        dqRef[qb + i * d + e] += s * ds[i, j] * ks[kb + j * d + e];
+                        dkRef[kb + j * d + e] += s * ds[i, j] * qs[qb + i * d + e];
+                    }
+                }
+            }
+        }
+        AssertClose(oRef, o.ToDoubleArray(), 2e-5);
+        AssertClose(dqRef, q.Grad!.ToDoubleArray(), 2e-5);
+        AssertClose(dkRef, k.Grad!.ToDoubleArray(), 2e-5);
+        AssertClose(dvRef, v.Grad!.ToDoubleArray(), 2e-5);
+    }
+
     /// <summary>|got − expected| ≤ rtol·max|expected| elementwise (float32 sums of a few hundred terms).</summary>
     private static void AssertClose(double[] expected, double[] got, double rtol)
     {

@@ -28,6 +28,9 @@ internal sealed class AttentionCases : IOpCaseSource
         yield return Attention("attention B2 H1 N3 M3 d4", 2, 1, 3, 3, 4, 1510) with { GradientRtol = 1e-4 };
         yield return Attention("attention B1 H2 N1 M1 d2", 1, 2, 1, 1, 2, 1520) with { GradientRtol = 1e-4 };
         yield return Attention("attention B1 H2 N4 M2 d3", 1, 2, 4, 2, 3, 1530) with { GradientRtol = 1e-4 };
+        // token counts and head sizes that are not whole SIMD vectors (8 floats, 4 doubles), queries fewer and more than keys
+        yield return Attention("attention B1 H2 N5 M11 d9", 1, 2, 5, 11, 9, 1540) with { GradientRtol = 1e-4 };
+        yield return Attention("attention B1 H1 N9 M6 d17", 1, 1, 9, 6, 17, 1550) with { GradientRtol = 1e-4 };
     }
 
     private static OpCase Attention(string name, int b, int h, int n, int m, int d, ulong seed) =>

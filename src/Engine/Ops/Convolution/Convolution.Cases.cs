@@ -81,6 +81,12 @@ internal sealed class ConvolutionCases : IOpCaseSource
             yield return small(OpCase.Autograd("Convolution/Conv2dWinograd", $"conv2d 3x3 s1 p{p} [{n},8,{h},{w}]→9 (Winograd on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], 1, p),
                 new([n, 8, h, w], 1400 + (ulong)p), new([9, 8, 3, 3], 1410 + (ulong)p, 0.3), new([9], 1420 + (ulong)p)));
         }
+        // the benchmark of that path: image-tiny's 64-channel 3x3 convolution at 16x16, at its training batch size
+        yield return OpCase.Autograd("Convolution/Conv2dWinograd", "conv2d 3x3 image-tiny [32,64,16,16]→64 (Winograd on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], 1, 1),
+            new([32, 64, 16, 16], 1430), new([64, 64, 3, 3], 1431, 0.05), new([64], 1432)) with
+        {
+            Checks = OpChecks.Benchmark, UsesVendorLibrary = true, Flops = 2.0 * 32 * 64 * 16 * 16 * 64 * 9,
+        };
         yield return small(OpCase.Autograd(kernel, "conv2d 3x3 p1 [1,1,3,4]→2 (one sample, one channel)", t => Ops.Conv2d(t[0], t[1], t[2], 1, 1), new([1, 1, 3, 4], 1200), new([2, 1, 3, 3], 1201, 0.5), new([2], 1202)));
         (int K, int Stride, int Pad)[] conv1d = [(3, 1, 1), (5, 1, 2), (3, 2, 1), (5, 2, 2)];
         foreach (var (k, s, p) in conv1d)
