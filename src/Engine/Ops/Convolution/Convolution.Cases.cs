@@ -56,12 +56,6 @@ internal sealed class ConvolutionCases : IOpCaseSource
         {
             Checks = OpChecks.Benchmark, UsesVendorLibrary = true, Flops = 2.0 * 128 * 256 * 16 * 16 * 256 * 9,
         };
-        // the CPU's Winograd path at image-tiny's widest 3x3 layer (batch 32, 64 channels at 8x8)
-        yield return OpCase.Autograd("Convolution/Conv2dWinograd", "conv2d 3x3 image-tiny [32,64,8,8]→64 (Winograd on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], 1, 1),
-            new([32, 64, 8, 8], 86), new([64, 64, 3, 3], 87, 0.05), new([64], 88)) with
-        {
-            Checks = OpChecks.Benchmark, UsesVendorLibrary = true, Flops = 2.0 * 32 * 64 * 8 * 8 * 64 * 9,
-        };
         yield return OpCase.Autograd(kernel, "conv1d k5 policy-paper [256,512,8]→512", t => Ops.Conv1d(t[0], t[1], t[2], 1, 2),
             new([256, 512, 8], 80), new([512, 512, 5], 81, 0.02), new([512], 82)) with
         {
