@@ -33,6 +33,29 @@ public static class RunCommands
 
     private static Option<int?> EvalSamplesOption() => new("--eval-samples") { Description = "override the preset's generated samples (or rollouts) per task in evaluations" };
 
+    private static Option<string[]> SetOption() => new("--set")
+    {
+        Description = "change one configuration field, named as in config.json: --set hyper.ewc_lambda=200 (hyperparameters also without " +
+                      "'hyper.': --set replay_ratio=0.5); repeat for several; recorded in config.json",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static Option<double?> LambdaOption() => new("--lambda")
+    {
+        Description = "the EWC / Trust Region penalty strength λ (same as --set hyper.ewc_lambda=X)",
+    };
+
+    /// <summary>--set's assignments with --lambda's appended (so --lambda wins over a --set of the same field).</summary>
+    private static string[] Settings(ParseResult parse, Option<string[]> set, Option<double?> lambda)
+    {
+        var settings = (parse.GetValue(set) ?? []).ToList();
+        if (parse.GetValue(lambda) is { } l)
+        {
+            settings.Add($"hyper.ewc_lambda={l.ToString("R", CultureInfo.InvariantCulture)}");
+        }
+        return settings.ToArray();
+    }
+
     public static IEnumerable<Command> Build()
     {
         yield return Run();
@@ -55,8 +78,10 @@ public static class RunCommands
         var evalSamples = EvalSamplesOption();
         var gpus = new Option<int?>("--gpus") { Description = "data-parallel over N GPUs of this node: starts N ranks, rank r on GPU r, gradients all-reduced with NCCL" };
         var dryRun = new Option<bool>("--dry-run") { Description = "with --gpus: print the rank processes (environment and command line) instead of starting them" };
+        var set = SetOption();
+        var lambda = LambdaOption();
         var cmd = new Command("run", "train one method over a task stream; writes a resumable run folder with metrics, checkpoints, samples and a report");
-        foreach (var o in new Option[] { method, preset, seed, output, steps, device, tasks, evalSamples, gpus, dryRun })
+        foreach (var o in new Option[] { method, preset, seed, output, steps, device, tasks, evalSamples, set, lambda, gpus, dryRun })
         {
             cmd.Options.Add(o);
         }
@@ -65,7 +90,7 @@ public static class RunCommands
             // everything is checked before anything is built, loaded or written
             var config = ConfigOverrides.Apply(
                 ExperimentPresets.Create(parse.GetValue(preset)!, parse.GetValue(method)!, parse.GetValue(seed)),
-                parse.GetValue(steps), parse.GetValue(device), parse.GetValue(tasks), parse.GetValue(evalSamples));
+                parse.GetValue(steps), parse.GetValue(device), parse.GetValue(tasks), parse.GetValue(evalSamples), Settings(parse, set, lambda));
             config.Validate();
             var dir = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Preset}-{config.Method}-seed{config.Seed}");
             if (parse.GetValue(gpus) is { } gpuCount)
@@ -81,6 +106,10 @@ public static class RunCommands
                     {
                         rankArguments.AddRange([name, v.ToString(CultureInfo.InvariantCulture)]);
                     }
+                }
+                foreach (var setting in Settings(parse, set, lambda))
+                {
+                    rankArguments.AddRange(["--set", setting]);
                 }
                 return GpuLaunch.Run(config, gpuCount, rankArguments, parse.GetValue(dryRun));
             }
@@ -120,8 +149,10 @@ public static class RunCommands
         var time = new Option<string?>("--time") { Description = "slurm: time limit per task (HH:MM:SS); the run checkpoints and requeues itself 2 minutes before it" };
         var account = new Option<string?>("--account") { Description = "slurm: account charged" };
         var cpus = new Option<int>("--cpus-per-task") { Description = "slurm: CPU cores per task (the run's threads)", DefaultValueFactory = _ => 1 };
+        var set = SetOption();
+        var lambda = LambdaOption();
         var cmd = new Command("compare", "run several methods × seeds of one preset and write report.md, report.html and summary.json (here, or as a Slurm job array)");
-        foreach (var o in new Option[] { preset, methods, seeds, output, steps, device, workers, tasks, evalSamples, executor, partition, gres, time, account, cpus })
+        foreach (var o in new Option[] { preset, methods, seeds, output, steps, device, workers, tasks, evalSamples, set, lambda, executor, partition, gres, time, account, cpus })
         {
             cmd.Options.Add(o);
         }
@@ -138,6 +169,7 @@ public static class RunCommands
                 Workers = parse.GetValue(workers),
                 Tasks = parse.GetValue(tasks),
                 EvaluationSamples = parse.GetValue(evalSamples),
+                Settings = Settings(parse, set, lambda),
                 Executor = parse.GetValue(executor)!,
                 Title = $"Continual learning on {parse.GetValue(preset)}",
             };
@@ -166,8 +198,10 @@ public static class RunCommands
         var seeds = new Option<string>("--seeds") { Description = "comma-separated seeds", DefaultValueFactory = _ => "123" };
         var steps = StepsOption();
         var workers = WorkersOption();
+        var set = SetOption();
+        var lambda = LambdaOption();
         var cmd = new Command("demo", "the paper's six methods on the embedded glyph data set on the CPU: report.md, report.html, summary.json");
-        foreach (var o in new Option[] { output, methods, seeds, steps, workers })
+        foreach (var o in new Option[] { output, methods, seeds, steps, workers, set, lambda })
         {
             cmd.Options.Add(o);
         }
@@ -182,6 +216,7 @@ public static class RunCommands
                 StepsPerTask = parse.GetValue(steps),
                 Device = "cpu",
                 Workers = parse.GetValue(workers),
+                Settings = Settings(parse, set, lambda),
                 Title = "NativeTrustRegion demo: the paper's six methods on the embedded glyph stream (5 tasks × 2 classes, CPU)",
             };
             return Execute(plan);

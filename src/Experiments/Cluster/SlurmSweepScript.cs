@@ -44,6 +44,10 @@ public static class SlurmSweepScript
         {
             args.AddRange(["--eval-samples", samples.ToString(CultureInfo.InvariantCulture)]);
         }
+        foreach (var setting in plan.Settings ?? [])
+        {
+            args.AddRange(["--set", setting]);
+        }
         return args;
     }
 

@@ -34,6 +34,9 @@ public sealed record ComparisonPlan
     /// <summary>Generated samples (images) or rollouts (control) per task in the evaluations; null = the preset's.</summary>
     public int? EvaluationSamples { get; init; }
 
+    /// <summary>`--set KEY=VALUE` changes of every run's configuration (<see cref="ConfigAssignments"/>), applied after the options above.</summary>
+    public string[] Settings { get; init; } = [];
+
     /// <summary>How the runs are executed: "local" (in this process) or "slurm" (one Slurm job array; see SlurmSweep).</summary>
     public string Executor { get; init; } = "local";
 
@@ -134,7 +137,7 @@ public sealed record ComparisonPlan
 
     public ExperimentConfig ConfigFor(string method, ulong seed)
     {
-        var config = ConfigOverrides.Apply(ExperimentPresets.Create(Preset, method, seed), StepsPerTask, Device, Tasks, EvaluationSamples);
+        var config = ConfigOverrides.Apply(ExperimentPresets.Create(Preset, method, seed), StepsPerTask, Device, Tasks, EvaluationSamples, Settings ?? []);
         return Adjust is null ? config : Adjust(config);
     }
 
