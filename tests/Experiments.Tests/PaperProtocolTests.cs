@@ -35,7 +35,7 @@ public sealed class PaperProtocolTests : IDisposable
     {
         var demo = ExperimentPresets.Demo("replay");
         Assert.Equal(0, demo.Hyper.ReplayPoolPerClass);
-        Assert.Equal(64, demo.Hyper.ReplaySamplesForTask(2, "T1"));
+        Assert.Equal(128, demo.Hyper.ReplaySamplesForTask(2, "T1"));
         var perClass = demo.Hyper with { ReplayPoolPerClass = 7 };
         Assert.Equal(14, perClass.ReplaySamplesForTask(2, "T1"));
         var e = Assert.Throws<ArgumentException>(() => perClass.ReplaySamplesForTask(0, "hammer"));
