@@ -41,6 +41,8 @@ public sealed class ConfigAssignmentsTests
     [InlineData("evaluation.samples_per_task=17", "evaluation.samples_per_task")]
     [InlineData("steps_per_task=7", "steps_per_task")]
     [InlineData("model_preset=image-tiny", "model_preset")]
+    [InlineData("control.demonstration_directory=/data/demos", "control.demonstration_directory")]
+    [InlineData("control.policy_sequence_length=16", "control.policy_sequence_length")]
     public void OneAssignmentChangesExactlyItsField(string assignment, string field)
     {
         var changed = ConfigAssignments.Apply(Preset, [assignment]);
@@ -71,6 +73,7 @@ public sealed class ConfigAssignmentsTests
     [InlineData("=3", "is not KEY=VALUE")]
     [InlineData("ewc_lambda=", "is not KEY=VALUE")]
     [InlineData("task_classes=[[1,", "task_classes takes JSON")]
+    [InlineData("control.policy_sequence_length=long", "control.policy_sequence_length takes a whole number")]
     public void BadAssignmentsNameTheirCause(string assignment, string words)
     {
         var e = Assert.Throws<UsageException>(() => ConfigAssignments.Apply(Preset, [assignment]));

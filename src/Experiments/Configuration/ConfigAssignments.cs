@@ -171,6 +171,10 @@ public static class ConfigAssignments
                 {
                     return JsonNode.Parse(text);
                 }
+                catch (JsonException) when (old is null)
+                {
+                    return JsonValue.Create(text); // a field that is null now: a text (a folder, a name); deserialisation checks the type
+                }
                 catch (JsonException)
                 {
                     throw new UsageException($"--set {key}={text}: {key} takes JSON (now {old?.ToJsonString() ?? "null"}). Fix: e.g. --set '{key}={old?.ToJsonString() ?? "null"}'");
