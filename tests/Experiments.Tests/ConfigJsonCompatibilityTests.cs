@@ -39,6 +39,19 @@ public class ConfigJsonCompatibilityTests
         Assert.Contains($"\"domain\": \"{domain.ToName()}\"", json);
         Assert.Contains($"\"probe_metric\": \"{probe.ToName()}\"", json);
         var expected = ExperimentPresets.Create(preset, method, 124);
+        if (preset == "demo")
+        {
+            // the fixture was written by the demo preset before its redesign (60 steps per task, λ 2,000, …): the
+            // fields the redesign changed are set back, so the comparison still covers every other field
+            expected = expected with
+            {
+                TaskClasses = [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]],
+                StepsPerTask = 60,
+                CheckpointEvery = 30,
+                Hyper = expected.Hyper with { EwcLambda = 2_000, ReplayPoolPerTask = 64 },
+                Evaluation = expected.Evaluation with { SamplesPerTask = 48 },
+            };
+        }
         Assert.Equal(expected.Hyper, config.Hyper);
         Assert.Equal(expected.Control with { }, config.Control);
         Assert.Equal(expected.Device, config.Device);

@@ -35,7 +35,7 @@ public sealed class PaperProtocolTests : IDisposable
     {
         var demo = ExperimentPresets.Demo("replay");
         Assert.Equal(0, demo.Hyper.ReplayPoolPerClass);
-        Assert.Equal(64, demo.Hyper.ReplaySamplesForTask(2, "T1"));
+        Assert.Equal(128, demo.Hyper.ReplaySamplesForTask(2, "T1"));
         var perClass = demo.Hyper with { ReplayPoolPerClass = 7 };
         Assert.Equal(14, perClass.ReplaySamplesForTask(2, "T1"));
         var e = Assert.Throws<ArgumentException>(() => perClass.ReplaySamplesForTask(0, "hammer"));
@@ -124,6 +124,50 @@ public sealed class PaperProtocolTests : IDisposable
         Assert.Equal(7.5, replay.GetProperty("forgetting_reported").GetDouble(), 10);
         Assert.Equal("fraction (0-1)", json.RootElement.GetProperty("metric").GetProperty("raw_unit").GetString());
         Assert.Equal(50, json.RootElement.GetProperty("probe_seconds").GetDouble(), 12);
+    }
+
+    [Fact]
+    public void ReportsShowEachMethodsFirstSeedSampleGridsAfterEveryTask()
+    {
+        // a comparison folder: replay seeds 2 and 1 (seed 1's grids are shown), ewc seed 3 with one grid missing
+        var pngs = new Dictionary<string, byte[]>();
+        foreach (var (run, tasks) in new[] { ("replay-seed1", new[] { 1, 2 }), ("replay-seed2", new[] { 1, 2 }), ("ewc-seed3", new[] { 1 }) })
+        {
+            Directory.CreateDirectory(Path.Combine(_dir, run, "samples"));
+            foreach (var t in tasks)
+            {
+                var relative = $"{run}/samples/after-task-{t:00}.png";
+                pngs[relative] = System.Text.Encoding.UTF8.GetBytes($"png bytes of {relative}");
+                File.WriteAllBytes(Path.Combine(_dir, relative), pngs[relative]);
+            }
+        }
+        var runs = new List<RunResult>
+        {
+            SuccessRun("replay", 2, [[1.0], [0.9, 0.8]]),
+            SuccessRun("replay", 1, [[0.9], [0.7, 0.9]]),
+            SuccessRun("ewc", 3, [[0.9], [0.7, 0.9]]),
+        };
+        new ComparisonReport(runs, "grids").Write(_dir);
+        var md = File.ReadAllText(Path.Combine(_dir, "report.md"));
+        Assert.Contains("![Replay after task 1](replay-seed1/samples/after-task-01.png)", md);
+        Assert.Contains("![Replay after task 2](replay-seed1/samples/after-task-02.png)", md);
+        Assert.DoesNotContain("replay-seed2/samples", md);
+        Assert.Contains("![EWC (rank-1) after task 1](ewc-seed3/samples/after-task-01.png)", md);
+        Assert.DoesNotContain("ewc-seed3/samples/after-task-02.png", md);
+        var html = File.ReadAllText(Path.Combine(_dir, "report.html"));
+        foreach (var shown in new[] { "replay-seed1/samples/after-task-01.png", "replay-seed1/samples/after-task-02.png", "ewc-seed3/samples/after-task-01.png" })
+        {
+            Assert.Contains($"data:image/png;base64,{Convert.ToBase64String(pngs[shown])}", html);
+        }
+        Assert.DoesNotContain(Convert.ToBase64String(pngs["replay-seed2/samples/after-task-01.png"]), html);
+
+        // one run's own folder (`ntr run`): its samples/ folder
+        var single = Path.Combine(_dir, "single");
+        Directory.CreateDirectory(Path.Combine(single, "samples"));
+        File.WriteAllBytes(Path.Combine(single, "samples", "after-task-01.png"), [1, 2, 3]);
+        new ComparisonReport([SuccessRun("replay", 7, [[1.0], [0.9, 0.8]])], "one run").Write(single);
+        Assert.Contains("![Replay after task 1](samples/after-task-01.png)", File.ReadAllText(Path.Combine(single, "report.md")));
+        Assert.Contains("data:image/png;base64,AQID", File.ReadAllText(Path.Combine(single, "report.html")));
     }
 
     [Fact]

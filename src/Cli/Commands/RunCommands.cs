@@ -51,6 +51,29 @@ public static class RunCommands
         Description = "FTML / VR-MCL: first-order (default, the paper's runs) or second-order (differentiates through the inner SGD step; ~5x slower per step in the paper)",
     };
 
+    private static Option<string[]> SetOption() => new("--set")
+    {
+        Description = "change one configuration field, named as in config.json: --set hyper.ewc_lambda=200 (hyperparameters also without " +
+                      "'hyper.': --set replay_ratio=0.5); repeat for several; recorded in config.json",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static Option<double?> LambdaOption() => new("--lambda")
+    {
+        Description = "the EWC / Trust Region penalty strength λ (same as --set hyper.ewc_lambda=X)",
+    };
+
+    /// <summary>--set's assignments with --lambda's appended (so --lambda wins over a --set of the same field).</summary>
+    private static string[] Settings(ParseResult parse, Option<string[]> set, Option<double?> lambda)
+    {
+        var settings = (parse.GetValue(set) ?? []).ToList();
+        if (parse.GetValue(lambda) is { } l)
+        {
+            settings.Add($"hyper.ewc_lambda={l.ToString("R", CultureInfo.InvariantCulture)}");
+        }
+        return settings.ToArray();
+    }
+
     public static IEnumerable<Command> Build()
     {
         yield return Run();
@@ -77,8 +100,10 @@ public static class RunCommands
         var metaGradient = MetaGradientOption();
         var cudaGraph = CudaGraphOption();
         var lossReadEvery = LossReadEveryOption();
+        var set = SetOption();
+        var lambda = LambdaOption();
         var cmd = new Command("run", "train one method over a task stream; writes a resumable run folder with metrics, checkpoints, samples and a report");
-        foreach (var o in new Option[] { method, preset, seed, output, steps, device, tasks, evalSamples, precision, gpus, dryRun, metaGradient, cudaGraph, lossReadEvery })
+        foreach (var o in new Option[] { method, preset, seed, output, steps, device, tasks, evalSamples, set, lambda, precision, gpus, dryRun, metaGradient, cudaGraph, lossReadEvery })
         {
             cmd.Options.Add(o);
         }
@@ -87,7 +112,7 @@ public static class RunCommands
             // everything is checked before anything is built, loaded or written
             var config = ConfigOverrides.Apply(
                 ExperimentPresets.Create(parse.GetValue(preset)!, parse.GetValue(method)!, parse.GetValue(seed)),
-                parse.GetValue(steps), parse.GetValue(device), parse.GetValue(tasks), parse.GetValue(evalSamples), parse.GetValue(metaGradient), parse.GetValue(precision));
+                parse.GetValue(steps), parse.GetValue(device), parse.GetValue(tasks), parse.GetValue(evalSamples), parse.GetValue(metaGradient), parse.GetValue(precision), Settings(parse, set, lambda));
             config.Validate();
             var dir = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Preset}-{config.Method}-seed{config.Seed}");
             if (parse.GetValue(gpus) is { } gpuCount)
@@ -111,6 +136,10 @@ public static class RunCommands
                 if (config.Precision is { } chosen)
                 {
                     rankArguments.AddRange(["--precision", chosen.Name()]);
+                }
+                foreach (var setting in Settings(parse, set, lambda))
+                {
+                    rankArguments.AddRange(["--set", setting]);
                 }
                 return GpuLaunch.Run(config, gpuCount, rankArguments, parse.GetValue(dryRun));
             }
@@ -151,8 +180,10 @@ public static class RunCommands
         var account = new Option<string?>("--account") { Description = "slurm: account charged" };
         var cpus = new Option<int>("--cpus-per-task") { Description = "slurm: CPU cores per task (the run's threads)", DefaultValueFactory = _ => 1 };
         var metaGradient = MetaGradientOption();
+        var set = SetOption();
+        var lambda = LambdaOption();
         var cmd = new Command("compare", "run several methods × seeds of one preset and write report.md, report.html and summary.json (here, or as a Slurm job array)");
-        foreach (var o in new Option[] { preset, methods, seeds, output, steps, device, workers, tasks, evalSamples, executor, partition, gres, time, account, cpus, metaGradient })
+        foreach (var o in new Option[] { preset, methods, seeds, output, steps, device, workers, tasks, evalSamples, set, lambda, executor, partition, gres, time, account, cpus, metaGradient })
         {
             cmd.Options.Add(o);
         }
@@ -170,6 +201,7 @@ public static class RunCommands
                 Tasks = parse.GetValue(tasks),
                 EvaluationSamples = parse.GetValue(evalSamples),
                 MetaGradient = parse.GetValue(metaGradient),
+                Settings = Settings(parse, set, lambda),
                 Executor = parse.GetValue(executor)!,
                 Title = $"Continual learning on {parse.GetValue(preset)}",
             };
@@ -198,8 +230,10 @@ public static class RunCommands
         var seeds = new Option<string>("--seeds") { Description = "comma-separated seeds", DefaultValueFactory = _ => "123" };
         var steps = StepsOption();
         var workers = WorkersOption();
+        var set = SetOption();
+        var lambda = LambdaOption();
         var cmd = new Command("demo", "the paper's six methods on the embedded glyph data set on the CPU: report.md, report.html, summary.json");
-        foreach (var o in new Option[] { output, methods, seeds, steps, workers })
+        foreach (var o in new Option[] { output, methods, seeds, steps, workers, set, lambda })
         {
             cmd.Options.Add(o);
         }
@@ -214,6 +248,7 @@ public static class RunCommands
                 StepsPerTask = parse.GetValue(steps),
                 Device = "cpu",
                 Workers = parse.GetValue(workers),
+                Settings = Settings(parse, set, lambda),
                 Title = "NativeTrustRegion demo: the paper's six methods on the embedded glyph stream (5 tasks × 2 classes, CPU)",
             };
             return Execute(plan);

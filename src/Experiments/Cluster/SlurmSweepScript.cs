@@ -48,6 +48,10 @@ public static class SlurmSweepScript
         {
             args.AddRange(["--meta-gradient", order]);
         }
+        foreach (var setting in plan.Settings ?? [])
+        {
+            args.AddRange(["--set", setting]);
+        }
         return args;
     }
 

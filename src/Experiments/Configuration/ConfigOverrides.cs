@@ -3,10 +3,11 @@ using NativeTrustRegion.Engine;
 
 namespace NativeTrustRegion.Experiments.Configuration;
 
-/// <summary>The command-line overrides of a preset shared by `ntr run` and `ntr compare` (null = the preset's value).</summary>
+/// <summary>The command-line overrides of a preset shared by `ntr run`, `ntr compare` and `ntr demo` (null = the preset's value).</summary>
 public static class ConfigOverrides
 {
-    public static ExperimentConfig Apply(ExperimentConfig config, int? stepsPerTask, string? device, int? tasks, int? evaluationSamples, string? metaGradient = null, string? precision = null)
+    /// <param name="settings">`--set KEY=VALUE` assignments (<see cref="ConfigAssignments"/>), applied after the options</param>
+    public static ExperimentConfig Apply(ExperimentConfig config, int? stepsPerTask, string? device, int? tasks, int? evaluationSamples, string? metaGradient = null, string? precision = null, IReadOnlyList<string>? settings = null)
     {
         if (metaGradient is { } order)
         {
@@ -53,7 +54,7 @@ public static class ConfigOverrides
             }
             config = config with { Evaluation = config.Evaluation with { SamplesPerTask = samples } };
         }
-        return config;
+        return settings is { Count: > 0 } ? ConfigAssignments.Apply(config, settings) : config;
     }
 
     /// <summary>"first-order" or "second-order" (--meta-gradient).</summary>

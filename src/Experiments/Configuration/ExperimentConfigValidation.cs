@@ -71,9 +71,42 @@ public static class ExperimentConfigValidation
         UsageException.RequireAtLeast("--steps-per-task", config.StepsPerTask, 1);
         UsageException.RequireAtLeast("checkpoint_every", config.CheckpointEvery, 1);
         UsageException.RequireAtLeast("batch_size", config.Hyper.BatchSize, 1);
-        if (!double.IsFinite(config.Hyper.LearningRate) || config.Hyper.LearningRate <= 0)
+        var h = config.Hyper;
+        Positive("learning_rate", h.LearningRate);
+        Positive("inner_learning_rate", h.InnerLearningRate);
+        NonNegative("ewc_lambda", h.EwcLambda);
+        NonNegative("replay_ratio", h.ReplayRatio);
+        NonNegative("distillation_weight", h.DistillationWeight);
+        NonNegative("gradient_clip", h.GradientClip);
+        UsageException.RequireAtLeast("fisher_samples", h.FisherSamples, 1);
+        UsageException.RequireAtLeast("replay_pool_per_task", h.ReplayPoolPerTask, 0);
+        UsageException.RequireAtLeast("replay_pool_per_class", h.ReplayPoolPerClass, 0);
+        UsageException.RequireAtLeast("replay_ddim_steps", h.ReplayDdimSteps, 1);
+        UsageException.RequireAtLeast("replay_generation_batch", h.ReplayGenerationBatch, 1);
+        var e = config.Evaluation;
+        UsageException.RequireAtLeast("evaluation.samples_per_task", e.SamplesPerTask, 2);
+        UsageException.RequireAtLeast("evaluation.ddim_steps", e.DdimSteps, 1);
+        UsageException.RequireAtLeast("evaluation.probe_samples_per_task", e.ProbeSamplesPerTask, 1);
+        UsageException.RequireAtLeast("evaluation.probe_dense_steps", e.ProbeDenseSteps, 0);
+        if (!double.IsFinite(e.ProbeGrowth) || e.ProbeGrowth <= 1)
         {
-            throw new UsageException($"learning_rate must be a positive number, not {config.Hyper.LearningRate}");
+            throw new UsageException($"evaluation.probe_growth must be a number above 1, not {e.ProbeGrowth}");
+        }
+    }
+
+    private static void Positive(string name, double value)
+    {
+        if (!double.IsFinite(value) || value <= 0)
+        {
+            throw new UsageException($"{name} must be a positive number, not {value}");
+        }
+    }
+
+    private static void NonNegative(string name, double value)
+    {
+        if (!double.IsFinite(value) || value < 0)
+        {
+            throw new UsageException($"{name} must be a number ≥ 0, not {value}");
         }
     }
 }

@@ -13,25 +13,60 @@ public static class ExperimentPresets
 
     private static int[][] Blocks(int tasks, int size) => Enumerable.Range(0, tasks).Select(t => Enumerable.Range(t * size, size).ToArray()).ToArray();
 
-    /// <summary>CPU set-up of the demo: the embedded 16×16 glyphs, 5 tasks × 2 classes, a 0.19M-parameter UNet.</summary>
+    /// <summary>
+    /// The demo's tasks: in each, two glyphs of different kinds (a filled shape and bars, an outline and a cross, …),
+    /// so that the class label, not a detail of pose, tells a task's two classes apart; the first task is the one
+    /// image-micro learns fastest from scratch. Measured with finetuning, one task from scratch, 300 steps (FID /
+    /// sample accuracy): triangle + h-bars 9.2 / 1.00, ring + v-bars 12.5 / 0.86, square + dots 16.3 / 0.90, disc +
+    /// ring 19.8 / 0.72, disc + x-cross 24.1 / 0.64, disc + plus 37.6 / 0.55, square + plus 43.1 / 0.45, plus + dots
+    /// 63.4 / 0.31, plus + diagonal 85.3 / 0.04. The crosses are the hard classes from scratch but are learned in a
+    /// later task, once bars and outlines have been (square + x-cross 9.8 / 0.85 as a second task). The first demo
+    /// stream paired plus with x-cross and h-bars with v-bars; its plus/x-cross task was not learned by the penalty
+    /// and replay methods in 300–400 steps (benchmarks/README.md, "Demo at more steps").
+    /// </summary>
+    public static readonly int[][] DemoTaskClasses =
+    [
+        [3, 6], // triangle, h-bars
+        [1, 7], // ring, v-bars
+        [2, 5], // square, x-cross
+        [0, 4], // disc, plus
+        [9, 8], // dots, diagonal
+    ];
+
+    /// <summary>
+    /// CPU set-up of the demo: the embedded 16×16 glyphs, 5 tasks × 2 classes (<see cref="DemoTaskClasses"/>), the
+    /// 0.18M-parameter image-micro UNet (image-tiny has 4× the parameters and costs ~6× per step: 400 ms against 61 ms
+    /// on one core, so it cannot learn five tasks in the 10 minutes).
+    /// How the values were chosen (benchmarks/README.md, "The demo preset"): at 60 steps of batch 24 per task nothing
+    /// is learned; at 400 steps every task is learned by finetuning (FID right after learning 1–14) but the six
+    /// methods take 12 minutes on 2 cores; 300 steps is what fits 10 minutes. λ = 100 lies between 20 (Trust
+    /// Region ≈ replay, one seed) and 200 (better than replay on one seed, but then failing to learn a new task on
+    /// another); the paper's 2,000-class values (15,000 for ImageNet) are far too stiff for this model and budget.
+    /// The replay pool is 128 samples per finished task (64 per class; DDIM-10 generation of 128 samples costs about
+    /// a second), replayed at ratio 1.0 as the paper. Evaluation: 64 DDIM-10 samples per task (more steady sample
+    /// accuracies than 48; 96 and 200 samples gave the same FID within 1 unit, and DDIM-20 a worse FID, 55 against 38,
+    /// for a model 300 steps into training); evaluation and probes are about 8% + 9% of a finetuning run's time.
+    /// Outcome (seeds 1–2, benchmarks/README.md): forgetting is clear, but 300 steps do not learn every task of every
+    /// method (the acceptance is not met); more steps need the faster engine to stay within 10 minutes.
+    /// </summary>
     public static ExperimentConfig Demo(string method, ulong seed = 123) => new()
     {
         Preset = "demo",
         Method = method,
         Seed = seed,
         Dataset = "embedded",
-        TaskClasses = Pairs(5),
+        TaskClasses = DemoTaskClasses,
         TrainPerClass = 1000,
         HeldOutPerClass = 200,
         ModelPreset = "image-micro",
-        StepsPerTask = 60,
+        StepsPerTask = 300,
         Hyper = new Hyperparameters
         {
             BatchSize = 24,
             LearningRate = 3e-3,
-            EwcLambda = 2_000,
+            EwcLambda = 100,
             FisherSamples = 64,
-            ReplayPoolPerTask = 64,
+            ReplayPoolPerTask = 128,
             ReplayDdimSteps = 10,
             ReplayGenerationBatch = 64,
             InnerLearningRate = 1e-3,
@@ -40,8 +75,8 @@ public static class ExperimentPresets
             VrMclMomentum = 0.15,
             GradientClip = 1.0,
         },
-        Evaluation = new EvaluationSettings { SamplesPerTask = 48, DdimSteps = 10, ProbeSamplesPerTask = 8, ProbeDenseSteps = 5, ProbeGrowth = 1.5 },
-        CheckpointEvery = 30,
+        Evaluation = new EvaluationSettings { SamplesPerTask = 64, DdimSteps = 10, ProbeSamplesPerTask = 8, ProbeDenseSteps = 5, ProbeGrowth = 1.5 },
+        CheckpointEvery = 100,
     };
 
     /// <summary>Split-MNIST / Split-Fashion (5 tasks × 2 classes, 32×32 padded), CPU-sized model.</summary>

@@ -100,8 +100,9 @@ public sealed class ComparisonReport
         {
             figure.Write(directory);
         }
-        AtomicFile.WriteAllText(Path.Combine(directory, "report.md"), Markdown(summaries));
-        AtomicFile.WriteAllText(Path.Combine(directory, "report.html"), Html(summaries, figures));
+        var grids = SampleGridIndex.Find(directory, Runs);
+        AtomicFile.WriteAllText(Path.Combine(directory, "report.md"), new MarkdownReportWriter(this, grids).Markdown(summaries));
+        AtomicFile.WriteAllText(Path.Combine(directory, "report.html"), new HtmlReportWriter(this, grids).Html(summaries, figures));
         AtomicFile.WriteAllText(Path.Combine(directory, "summary.json"), SummaryJson(summaries));
     }
 

@@ -6,12 +6,12 @@ using static NativeTrustRegion.Experiments.Reports.ComparisonReport;
 namespace NativeTrustRegion.Experiments.Reports;
 
 /// <summary>report.html: report.md rendered as HTML (headings, bullet lines, tables, bold, code) with every figure
-/// embedded.</summary>
-public sealed class HtmlReportWriter(ComparisonReport report)
+/// embedded, and the runs' sample grids embedded as PNG.</summary>
+public sealed class HtmlReportWriter(ComparisonReport report, IReadOnlyList<SampleGrid>? grids = null)
 {
     private string Title => report.Title;
 
-    private string Markdown(IReadOnlyList<MethodSummary> summaries) => new MarkdownReportWriter(report).Markdown(summaries);
+    private string Markdown(IReadOnlyList<MethodSummary> summaries) => new MarkdownReportWriter(report, grids).Markdown(summaries);
 
     /// <summary>report.md as one self-contained HTML page; each figure is embedded as its SVG (a data URI, so the
     /// figures' element ids cannot clash).</summary>
@@ -52,6 +52,13 @@ public sealed class HtmlReportWriter(ComparisonReport report)
             if (line.StartsWith("![", StringComparison.Ordinal))
             {
                 var file = line[(line.IndexOf("](", StringComparison.Ordinal) + 2)..^1];
+                if (grids?.FirstOrDefault(g => g.RelativePath == file) is { } grid)
+                {
+                    var alt = line[2..line.IndexOf("](", StringComparison.Ordinal)];
+                    var png = Convert.ToBase64String(File.ReadAllBytes(grid.FullPath));
+                    sb.AppendLine($"<figure><img src=\"data:image/png;base64,{png}\" style=\"max-width:100%;image-rendering:pixelated\" alt=\"{Escape(alt)}\"></figure>");
+                    continue;
+                }
                 var figure = figures.FirstOrDefault(f => f.PngFile == file)
                     ?? throw new InvalidOperationException($"report.md shows {file} but no figure writes it");
                 var svg = Convert.ToBase64String(Encoding.UTF8.GetBytes(figure.Svg()));

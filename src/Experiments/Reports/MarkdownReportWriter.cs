@@ -10,7 +10,8 @@ namespace NativeTrustRegion.Experiments.Reports;
 
 /// <summary>report.md: the method overview, Table 1, Table 2 with the per-task appendix tables, the figures (as links
 /// to their PNG files) and each method's metric triangle as a table.</summary>
-public sealed class MarkdownReportWriter(ComparisonReport report)
+/// <param name="grids">the runs' sample grids, shown after the metric triangles (none: no section)</param>
+public sealed class MarkdownReportWriter(ComparisonReport report, IReadOnlyList<SampleGrid>? grids = null)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -139,6 +140,22 @@ public sealed class MarkdownReportWriter(ComparisonReport report)
                     sb.Append(j <= i && s.MeanMatrix[i][j].HasValue ? $" {MetricValue(s.MeanMatrix[i][j]!.Value)} |" : " |");
                 }
                 sb.AppendLine();
+            }
+        }
+        if (grids is { Count: > 0 })
+        {
+            sb.AppendLine();
+            sb.AppendLine("## Samples after each task (one row per class of the tasks seen so far; each method's first seed)");
+            foreach (var method in grids.Select(g => g.Method).Distinct())
+            {
+                var own = grids.Where(g => g.Method == method).ToList();
+                sb.AppendLine();
+                sb.AppendLine(CultureInfo.InvariantCulture, $"**{MethodTable.DisplayName(method)}** (seed {own[0].Seed})");
+                foreach (var g in own)
+                {
+                    sb.AppendLine();
+                    sb.AppendLine(CultureInfo.InvariantCulture, $"![{MethodTable.DisplayName(method)} after task {g.AfterTask}]({g.RelativePath})");
+                }
             }
         }
         var notes = Runs.Where(r => !string.IsNullOrWhiteSpace(r.Notes)).Select(r => r.Notes!).Distinct().ToList();

@@ -37,6 +37,9 @@ public sealed record ComparisonPlan
     /// <summary>FTML / VR-MCL meta-gradient order for every run ("first-order", "second-order"); null = the preset's (first-order).</summary>
     public string? MetaGradient { get; init; }
 
+    /// <summary>`--set KEY=VALUE` changes of every run's configuration (<see cref="ConfigAssignments"/>), applied after the options above.</summary>
+    public string[] Settings { get; init; } = [];
+
     /// <summary>How the runs are executed: "local" (in this process) or "slurm" (one Slurm job array; see SlurmSweep).</summary>
     public string Executor { get; init; } = "local";
 
@@ -137,7 +140,7 @@ public sealed record ComparisonPlan
 
     public ExperimentConfig ConfigFor(string method, ulong seed)
     {
-        var config = ConfigOverrides.Apply(ExperimentPresets.Create(Preset, method, seed), StepsPerTask, Device, Tasks, EvaluationSamples, MetaGradient);
+        var config = ConfigOverrides.Apply(ExperimentPresets.Create(Preset, method, seed), StepsPerTask, Device, Tasks, EvaluationSamples, MetaGradient, settings: Settings ?? []);
         return Adjust is null ? config : Adjust(config);
     }
 

@@ -178,6 +178,7 @@ public sealed class ExperimentRunner
                 }
                 var window = Stopwatch.StartNew();
                 var windowSteps = 0;
+                var taskProbeSeconds = 0.0;
                 while (state.StepInTask < _config.StepsPerTask)
                 {
                     if (StopRequested())
@@ -261,6 +262,7 @@ public sealed class ExperimentRunner
                         }
                         var probeSeconds = probeClock.Elapsed.TotalSeconds;
                         state.ProbeSeconds += probeSeconds;
+                        taskProbeSeconds += probeSeconds;
                         line["probe_seconds"] = Math.Round(probeSeconds, 4);
                         window.Start();
                     }
@@ -284,9 +286,13 @@ public sealed class ExperimentRunner
                     }
                 }
                 Flush();
+                var trainSeconds = window.Elapsed.TotalSeconds;
                 _progress.Phase(EndTaskDescription(task, tasks));
                 _where = EndTaskDescription(task, tasks);
+                var endTaskClock = Stopwatch.StartNew();
                 method.EndTask(ctx, task);
+                var endTaskSeconds = endTaskClock.Elapsed.TotalSeconds;
+                var evaluationClock = Stopwatch.StartNew();
                 _where = $"evaluating after task {task + 1}";
                 _progress.Phase($"evaluating tasks 1..{task + 1} ({evaluator.Metric.Name})");
                 for (var j = 0; j <= task; j++)
@@ -299,8 +305,15 @@ public sealed class ExperimentRunner
                     }
                 }
                 evaluator.WriteArtifacts(ctx.Model, task, _folder.SamplesDirectory);
+                var evaluationSeconds = evaluationClock.Elapsed.TotalSeconds;
                 evaluations.Write(new JsonObject
                 {
+                    // where this task's wall time went (training steps of this process, probes, the method's end of
+                    // task — Fisher estimate, replay-pool generation —, the evaluation with its sample grid)
+                    ["train_seconds"] = Math.Round(trainSeconds, 3),
+                    ["probe_seconds"] = Math.Round(taskProbeSeconds, 3),
+                    ["end_task_seconds"] = Math.Round(endTaskSeconds, 3),
+                    ["evaluation_seconds"] = Math.Round(evaluationSeconds, 3),
                     ["step"] = state.GlobalStep,
                     ["after_task"] = task + 1,
                     ["metric"] = evaluator.Metric.Name,

@@ -75,6 +75,15 @@ public sealed class BadInputTests : IDisposable
         { "demo --methods finetune,nope --out {R}/d", 2, "unknown method 'nope'" },
         { "demo --seeds 1,x --out {R}/d", 2, "'x' is not a seed" },
         { "demo --out {R}/a-file.txt", 2, "is a file; give a folder" },
+        // --set / --lambda: the key must exist, the value must have its type and range
+        { "run --method ewc --set hyper.ewc_lamda=3 --out {R}/r", 2, "unknown setting 'hyper.ewc_lamda'; did you mean hyper.ewc_lambda" },
+        { "run --method ewc --set ewc_lambda=abc --out {R}/r", 2, "ewc_lambda takes a number" },
+        { "run --method ewc --set batch_size=2.5 --out {R}/r", 2, "hyper.batch_size takes a whole number" },
+        { "run --method ewc --set seed=4 --out {R}/r", 2, "seed is chosen with --seed" },
+        { "run --method ewc --set lambda --out {R}/r", 2, "is not KEY=VALUE" },
+        { "run --method ewc --lambda -1 --out {R}/r", 2, "ewc_lambda must be a number ≥ 0" },
+        { "compare --methods ewc --set evaluation.samples_per_task=1 --out {R}/c", 2, "evaluation.samples_per_task must be at least 2" },
+        { "demo --methods ewc --set hyper.reset_optimizer_per_task=maybe --out {R}/d", 2, "takes true or false" },
         // resume
         { "resume {R}/missing", 2, "does not exist" },
         { "resume {R}/empty", 2, "is not a run folder (no config.json)" },

@@ -67,14 +67,14 @@ public sealed class GpuLaunchTests : IDisposable
         var output = new StringWriter();
         var error = new StringWriter();
         var dir = Path.Combine(_root, "run");
-        Assert.Equal(0, Program.Run(["run", "--method", "trust-region", "--gpus", "2", "--tasks", "2", "--out", dir, "--dry-run"], output, error));
+        Assert.Equal(0, Program.Run(["run", "--method", "trust-region", "--gpus", "2", "--tasks", "2", "--set", "replay_ratio=0.5", "--lambda", "50", "--out", dir, "--dry-run"], output, error));
         var lines = output.ToString().Split('\n');
         Assert.Contains("would start 2 process(es), rank r on GPU r, and wait for them:", lines[0]);
         for (var r = 0; r < 2; r++)
         {
             var line = Assert.Single(lines, l => l.Contains($"NTR_RANK={r} "));
             Assert.Contains("NTR_WORLD_SIZE=2", line);
-            Assert.Contains($"run --method trust-region --preset demo --seed 123 --out {dir} --tasks 2 --device cuda:{r}", line);
+            Assert.Contains($"run --method trust-region --preset demo --seed 123 --out {dir} --tasks 2 --set replay_ratio=0.5 --set hyper.ewc_lambda=50 --device cuda:{r}", line);
         }
         Assert.False(Directory.Exists(dir));
     }

@@ -17,9 +17,10 @@ public sealed partial class CpuBackend
     {
         if (x.DType == DType.BF16)
         {
-            // bf16: the float32 convolution of the exactly widened operands, the output rounded to bf16 once
+            // bf16: the float32 im2col convolution of the exactly widened operands (direct sums, as cuDNN's, never Winograd),
+            // the output rounded to bf16 once
             var wy = BFloat16Widening.Scratch(y);
-            Conv2dForward(BFloat16Widening.Widen(x), BFloat16Widening.Widen(w), bias is null ? null : BFloat16Widening.Widen(bias), wy, g);
+            ConvForward<float>(BFloat16Widening.Widen(x), BFloat16Widening.Widen(w), bias is null ? null : BFloat16Widening.Widen(bias), wy, g);
             BFloat16Widening.Narrow(wy, y);
             return;
         }
@@ -31,7 +32,7 @@ public sealed partial class CpuBackend
         if (dy.DType == DType.BF16)
         {
             var wdx = accumulate ? BFloat16Widening.Widen(dx) : BFloat16Widening.Scratch(dx);
-            Conv2dBackwardData(BFloat16Widening.Widen(dy), BFloat16Widening.Widen(w), wdx, g, accumulate);
+            ConvBackwardData<float>(BFloat16Widening.Widen(dy), BFloat16Widening.Widen(w), wdx, g, accumulate);
             BFloat16Widening.Narrow(wdx, dx);
             return;
         }
@@ -43,7 +44,7 @@ public sealed partial class CpuBackend
         if (x.DType == DType.BF16)
         {
             var wdw = accumulate ? BFloat16Widening.Widen(dw) : BFloat16Widening.Scratch(dw);
-            Conv2dBackwardFilter(BFloat16Widening.Widen(x), BFloat16Widening.Widen(dy), wdw, g, accumulate);
+            ConvBackwardFilter<float>(BFloat16Widening.Widen(x), BFloat16Widening.Widen(dy), wdw, g, accumulate);
             BFloat16Widening.Narrow(wdw, dw);
             return;
         }
