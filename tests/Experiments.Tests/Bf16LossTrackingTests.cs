@@ -64,18 +64,5 @@ public sealed class Bf16LossTrackingTests
         return json.RootElement.GetProperty("precision").GetString();
     }
 
-    private static async Task Ntr(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ntr.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"ntr {string.Join(' ', args)} exited {process.ExitCode}:\n{stdout}\n{await stderr}");
-    }
+    private static Task Ntr(params string[] args) => NtrChildProcess.RunSucceeding(args);
 }

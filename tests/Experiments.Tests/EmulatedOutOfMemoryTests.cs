@@ -68,19 +68,6 @@ public sealed class EmulatedOutOfMemoryTests : IDisposable
         Assert.Contains("out of GPU memory", File.ReadAllText(Path.Combine(folder, "failure.txt")));
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> Ntr(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ntr.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        start.Environment["NTR_EMULATED_MEMORY_BYTES"] = MemoryLimit.ToString(CultureInfo.InvariantCulture);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, stdout, await stderr);
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> Ntr(params string[] args) =>
+        NtrChildProcess.Run(new Dictionary<string, string> { ["NTR_EMULATED_MEMORY_BYTES"] = MemoryLimit.ToString(CultureInfo.InvariantCulture) }, args);
 }
