@@ -89,7 +89,7 @@ internal static class TrainBenchmarkCommand
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine($"error: {e.Message}");
                 return 2;
             }
             if (parse.GetValue(threads) is { } t)
