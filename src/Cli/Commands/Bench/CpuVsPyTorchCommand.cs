@@ -59,7 +59,7 @@ internal static class CpuVsPyTorchCommand
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine($"error: {e.Message}");
                 return 2;
             }
             return Run(settings, parse.GetValue(output)!);

@@ -25,7 +25,7 @@ internal static class ExportBatchesCommand
             var name = parse.GetValue(preset)!;
             if (!ModelPresetNames.All.Contains(name))
             {
-                Console.Error.WriteLine($"unknown preset '{name}'; known presets: {string.Join(", ", ModelPresetNames.All)}");
+                Console.Error.WriteLine($"error: unknown preset '{name}'; known presets: {string.Join(", ", ModelPresetNames.All)}");
                 return 2;
             }
             var folder = parse.GetValue(output)!;
@@ -36,7 +36,7 @@ internal static class ExportBatchesCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException)
             {
-                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine($"error: {e.Message}");
                 return 2;
             }
             Console.WriteLine($"wrote {Path.Combine(folder, LossTrackingBatches.WeightsFile)}, {LossTrackingBatches.BatchesFile} and {LossTrackingBatches.ManifestFile} ({name}, batch {size}, {parse.GetValue(steps)} steps)");

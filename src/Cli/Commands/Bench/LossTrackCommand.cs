@@ -33,7 +33,7 @@ internal static class LossTrackCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException)
             {
-                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine($"error: {e.Message}");
                 return 2;
             }
             catch (Exception e) when (e is TensorOpException or InvalidOperationException or CudaException or CudaLibraryNotFoundException)
