@@ -78,6 +78,65 @@ public sealed class ProjectLayeringTests
             + "Experiments entry point (e.g. src/Experiments/Datasets, Control, Inspection, Configuration):\n" + string.Join("\n", found));
     }
 
+    /// <summary>The projects that hold the science (methods, models, data, control, evaluation) run on any back end.</summary>
+    private static readonly string[] BackEndNeutral = ["Data", "Models", "Continual", "Control", "Evaluation"];
+
+    [Fact]
+    public void MethodsAndModelsNameNoConcreteBackEnd()
+    {
+        var src = Path.Combine(CheckpointTests.RepositoryRoot(), "src");
+        var found = new List<string>();
+        foreach (var project in BackEndNeutral)
+        {
+            var folder = Path.Combine(src, project);
+            Assert.True(Directory.Exists(folder), $"no folder {folder}");
+            foreach (var file in Directory.GetFiles(folder, "*.cs", SearchOption.AllDirectories)
+                         .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                                     && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+            {
+                found.AddRange(ConcreteBackEndUses(File.ReadAllLines(file)).Select(hit => $"{Path.GetRelativePath(src, file)}:{hit.Line}: {hit.Text}"));
+            }
+        }
+        Assert.True(found.Count == 0,
+            "code above the engine names a concrete back end; ask the IBackend (e.g. IBackend.StepCapture, Description, Memory()) instead:\n"
+            + string.Join("\n", found));
+    }
+
+    [Fact]
+    public void TheBackEndScanCatchesCodeButNotComments()
+    {
+        string[] lines =
+        [
+            "using NativeTrustRegion.Engine.Backends.Cuda;",       // 1
+            "var gpu = (CudaBackend)ctx.Parameters.Data.Backend;", // 2
+            "if (backend is Engine.Backends.Cpu.CpuBackend) { }",  // 3
+            "// a CudaBackend would do this on the device",        // a comment
+            "/// <see cref=\"CudaBackend\"/>",                     // a doc comment
+            "var capture = backend.StepCapture;",                  // the neutral interface
+        ];
+        Assert.Equal([1, 2, 3], ConcreteBackEndUses(lines).Select(h => h.Line));
+    }
+
+    private static List<(int Line, string Text)> ConcreteBackEndUses(IReadOnlyList<string> lines)
+    {
+        var pattern = new System.Text.RegularExpressions.Regex(@"\b(Backends\.(Cuda|Cpu)\b|CudaBackend\b|CpuBackend\b)");
+        var hits = new List<(int, string)>();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var code = lines[i];
+            var comment = code.IndexOf("//", StringComparison.Ordinal);
+            if (comment >= 0)
+            {
+                code = code[..comment];
+            }
+            if (pattern.IsMatch(code))
+            {
+                hits.Add((i + 1, lines[i].Trim()));
+            }
+        }
+        return hits;
+    }
+
     [Fact]
     public void TheCliScanCatchesUsingsAndQualifiedNamesButNotMembersOrComments()
     {

@@ -3,7 +3,6 @@ using NativeTrustRegion.Continual.Tasks;
 using NativeTrustRegion.Continual.Training;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
-using NativeTrustRegion.Engine.Backends.Cuda;
 using NativeTrustRegion.Engine.Optim;
 using NativeTrustRegion.Models.Diffusion;
 
@@ -11,18 +10,18 @@ namespace NativeTrustRegion.Continual.Methods;
 
 /// <summary>
 /// The training step of the <see cref="ReplayAndPenaltyMethod"/> family (finetune, ewc, replay, trust-region) on one
-/// task, captured once as a CUDA graph — forward, backward, the distillation term, the rank-1 Fisher penalty fused into
+/// task, captured once as a graph (CUDA graphs, through the back end's <see cref="IStepCapture"/>) — forward, backward, the distillation term, the rank-1 Fisher penalty fused into
 /// Adam — and replayed every step with one launch. It computes what <see cref="ReplayAndPenaltyMethod.Step"/> computes,
 /// draw for draw (gradient clipping included, with the norm kept on the device): the first call runs the step's device work eagerly (warming the pool and choosing the cuDNN
 /// algorithms), the second captures it, every call from then on only launches it.
 /// <para>Everything that changes between steps reaches the graph through device memory, staged by the host before each
-/// launch (<see cref="PinnedStepInputs"/>, double-buffered page-locked memory): the current-task batch (x₀ and
+/// launch (<see cref="IStagedStepInputs"/>; on CUDA double-buffered page-locked memory): the current-task batch (x₀ and
 /// conditions, gathered on the host from the task's rows), the replay pool rows, the noising coefficients √ᾱ_t and
 /// √(1−ᾱ_t) and the timesteps of both noise draws (drawn on the host from the noise generator at the counters the
 /// eager step uses), the counter-offset shifts of the noise and dropout generators (the graph's Philox fills and
 /// dropout masks add them to their captured offsets), and Adam's learning rate and bias corrections. No host
 /// synchronisation happens inside a step: the loss is cast into a fixed device scalar and copied into a
-/// <see cref="PinnedLossRing"/> that the caller drains every N steps.</para>
+/// <see cref="IStepValueRing"/> that the caller drains every N steps.</para>
 /// </summary>
 public sealed class CapturedReplayAndPenaltyStep : IDisposable
 {
@@ -33,10 +32,10 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
 
     private readonly ReplayAndPenaltyMethod _method;
     private readonly ContinualContext _ctx;
-    private readonly CudaBackend _gpu;
+    private readonly IStepCapture _gpu;
     private readonly InMemoryTaskData _data;
-    private readonly PinnedStepInputs _inputs;
-    private readonly PinnedLossRing _losses;
+    private readonly IStagedStepInputs _inputs;
+    private readonly IStepValueRing _losses;
     private readonly Tensor _values;
     private readonly Tensor _lossValue;
     private readonly Tensor _penaltyValue;
@@ -48,12 +47,12 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
     private readonly int _replayCount;
     private readonly bool _distill;
     private readonly long _sampleNumel;
-    private CudaGraph? _graph;
+    private ICapturedStep? _graph;
     private (ulong Noise, ulong Dropout) _capturedOffsets;
     private (ulong Noise, ulong Dropout) _perStep;
     private int _steps;
 
-    private CapturedReplayAndPenaltyStep(ReplayAndPenaltyMethod method, ContinualContext ctx, CudaBackend gpu, InMemoryTaskData data, int lossRingCapacity)
+    private CapturedReplayAndPenaltyStep(ReplayAndPenaltyMethod method, ContinualContext ctx, IStepCapture gpu, InMemoryTaskData data, int lossRingCapacity)
     {
         _method = method;
         _ctx = ctx;
@@ -81,7 +80,7 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
             (Signal, Coefficients(total), dtype),
             (NoiseScale, Coefficients(total), dtype),
             (Timesteps, [total], dtype),
-            (AdamScalars, [CudaBackend.StagedAdamScalarCount], dtype),
+            (AdamScalars, [gpu.StagedAdamScalarCount], dtype),
             (NoiseShift, [1], DType.F64),
             (DropoutShift, [1], DType.F64),
         };
@@ -99,16 +98,16 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
             inputs.Add((DistillNoiseScale, Coefficients(_replayCount), dtype));
             inputs.Add((DistillTimesteps, [_replayCount], dtype));
         }
-        _inputs = new PinnedStepInputs(gpu, inputs);
+        _inputs = gpu.CreateStepInputs(inputs);
         // per step: the loss, the penalty value and the gradient norm before clipping (the eager step's ewc_penalty and grad_norm)
-        _losses = new PinnedLossRing(gpu, lossRingCapacity, 3);
-        _values = Tensor.ZerosUnscoped([3], DType.F64, gpu.Device);
+        _losses = gpu.CreateValueRing(lossRingCapacity, 3);
+        _values = Tensor.ZerosUnscoped([3], DType.F64, ctx.Parameters.Data.Device);
         (_lossValue, _penaltyValue, _gradNormValue) = (_values.Slice(0, 0, 1), _values.Slice(0, 1, 1), _values.Slice(0, 2, 1));
         if (method.Penalty is { Tasks.Count: > 0 } penalty)
         {
             var k = penalty.Tasks.Count;
             var p = (int)ctx.Parameters.Data.Numel;
-            _directions = Tensor.ZerosUnscoped([k, p], dtype, gpu.Device);
+            _directions = Tensor.ZerosUnscoped([k, p], dtype, ctx.Parameters.Data.Device);
             for (var i = 0; i < k; i++)
             {
                 _directions.Slice(0, i, 1).Reshape(p).CopyFrom(penalty.Tasks[i].Mean);
@@ -125,9 +124,9 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
         {
             return $"{method.Id}'s step reads values on the host mid-step (inner-loop losses, gradient dot products or projections) or changes shapes between steps; captured are finetune, ewc, replay and trust-region";
         }
-        if (!ctx.Parameters.Data.Backend.CanCaptureGraphs)
+        if (ctx.Parameters.Data.Backend.StepCapture is null)
         {
-            return "the parameters are not on a CUDA device";
+            return $"the parameters' back end ({ctx.Parameters.Data.Device}) cannot capture a step as a graph (a CUDA device can)";
         }
         if (family.PenaltyForm == FisherForm.Diagonal)
         {
@@ -157,14 +156,14 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
         {
             return null;
         }
-        return new CapturedReplayAndPenaltyStep((ReplayAndPenaltyMethod)method, ctx, (CudaBackend)ctx.Parameters.Data.Backend, (InMemoryTaskData)ctx.Stream[task], lossRingCapacity);
+        return new CapturedReplayAndPenaltyStep((ReplayAndPenaltyMethod)method, ctx, ctx.Parameters.Data.Backend.StepCapture!, (InMemoryTaskData)ctx.Stream[task], lossRingCapacity);
     }
 
     /// <summary>Whether the graph has been captured (from the second step on).</summary>
     public bool Captured => _graph is not null;
 
     /// <summary>
-    /// Why the capture at the second step was refused (a <see cref="CudaGraphCaptureException"/>'s message), or null:
+    /// Why the capture at the second step was refused (what the back end named, and the fix), or null:
     /// the steps then keep running the same work eagerly, with the same staged inputs and loss ring.
     /// </summary>
     public string? CaptureRefusal { get; private set; }
@@ -205,17 +204,17 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
         {
             if (capture)
             {
-                try
+                string? refusal;
+                using (TensorScope.Begin())
                 {
-                    using var scope = TensorScope.Begin();
                     var shifts = new Dictionary<ulong, Tensor> { [noise.Seed] = _inputs[NoiseShift] };
                     shifts.TryAdd(dropout.Seed, _inputs[DropoutShift]);
-                    _graph = CudaGraph.Capture(_gpu, () => Body(adamStep), shifts);
+                    _graph = _gpu.TryCapture(() => Body(adamStep), shifts, out refusal);
                 }
-                catch (CudaGraphCaptureException e)
+                if (_graph is null)
                 {
                     // something in the step is not capturable: this and every later step run the same work eagerly
-                    CaptureRefusal = e.Message;
+                    CaptureRefusal = refusal;
                     noise.Restore(start.Noise);
                     dropout.Restore(start.Dropout);
                     using (TensorScope.Begin())
@@ -273,7 +272,7 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
             draws.Advance(_replayCount * _sampleNumel);
             WriteDraw(_ctx.Schedule.SampleTimesteps(_replayCount, draws), DistillSignal, DistillNoiseScale, DistillTimesteps);
         }
-        CudaBackend.WriteStagedAdamScalars(adamStep, _ctx.Parameters.Data.DType, _inputs.Host<byte>(AdamScalars));
+        _gpu.WriteStagedAdamScalars(adamStep, _ctx.Parameters.Data.DType, _inputs.Host<byte>(AdamScalars));
         // replay i adds (offset now − offset at capture) to every counter the graph captured
         _inputs.Host<ulong>(NoiseShift)[0] = start.Noise - _capturedOffsets.Noise;
         _inputs.Host<ulong>(DropoutShift)[0] = start.Dropout - _capturedOffsets.Dropout;
@@ -325,7 +324,7 @@ public sealed class CapturedReplayAndPenaltyStep : IDisposable
         }
         ctx.Parameters.ZeroGrad();
         GradTape.Current.Backward(loss);
-        _gpu.Cast(loss, _lossValue);
+        ctx.Parameters.Data.Backend.Cast(loss, _lossValue);
         var optimizer = ctx.Optimizer;
         if (h.GradientClip > 0)
         {

@@ -23,10 +23,10 @@ public partial interface IBackend
     MatmulPrecision Precision { get; set; }
 
     /// <summary>
-    /// Whether the work queued on this back end can be captured once and replayed as one graph (CUDA graphs): callers
-    /// above the engine ask this instead of testing for a concrete back end.
+    /// How to capture a step of the work queued on this back end once and replay it as one graph (CUDA graphs), or
+    /// null where it cannot: callers above the engine use this instead of testing for a concrete back end.
     /// </summary>
-    bool CanCaptureGraphs { get; }
+    IStepCapture? StepCapture { get; }
 
     /// <summary>Host threads a kernel started on the calling thread may use (1 on a GPU: its kernels run on the device).</summary>
     int ThreadBudget { get; }

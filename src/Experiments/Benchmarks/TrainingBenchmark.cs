@@ -139,7 +139,7 @@ public sealed class TrainingBenchmark(TrainingBenchmarkSettings settings, TextWr
         var w0 = settings.Workload;
         var replayMs = replays && replay.Timing is { } g ? g.SecondsPerSample * 1000 * w0.ReplaySamplesPerStep : 0;
         var fisherMs = penalty && _fisher is { } f ? f.SecondsPerSample * 1000 * w0.FisherSamplesPerStep : 0;
-        var graph = settings.CudaGraph && backend.CanCaptureGraphs ? TimeCaptured(id, metaGradient, replay, timer, timeFisher, warmupSteps) : null;
+        var graph = settings.CudaGraph && backend.StepCapture is not null ? TimeCaptured(id, metaGradient, replay, timer, timeFisher, warmupSteps) : null;
         return new MethodStepTiming(id, times, warmupSteps, replayMs, fisherMs, backend.Pool.PeakLiveBytes, used, loss, setupSeconds, metaGradient, losses, graph);
     }
 

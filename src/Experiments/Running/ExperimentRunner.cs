@@ -404,7 +404,7 @@ public sealed class ExperimentRunner
     /// </summary>
     private CapturedReplayAndPenaltyStep? CapturedStepFor(IContinualMethod method, ContinualContext ctx, int task)
     {
-        if (!ctx.Parameters.Data.Backend.CanCaptureGraphs)
+        if (ctx.Parameters.Data.Backend.StepCapture is null)
         {
             return null;
         }

@@ -25,7 +25,7 @@ public sealed partial class CpuBackend
         }
     }
 
-    public bool CanCaptureGraphs => false;
+    public IStepCapture? StepCapture => null;
 
     public int ThreadBudget => CpuParallel.Threads;
 

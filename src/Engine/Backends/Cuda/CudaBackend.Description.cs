@@ -18,7 +18,7 @@ public sealed partial class CudaBackend
 
     internal bool Tf32 => Precision == MatmulPrecision.Tf32;
 
-    public bool CanCaptureGraphs => true;
+    public IStepCapture? StepCapture => this;
 
     public int ThreadBudget => 1;
 

@@ -11,7 +11,7 @@ namespace NativeTrustRegion.Engine.Backends.Cuda;
 /// memory at every replay), and every other per-step scalar must be read from device memory, since kernel
 /// arguments are frozen. The pooled buffers the captured work used stay held (never trimmed) until Dispose.
 /// </summary>
-public sealed class CudaGraph : IDisposable
+public sealed class CudaGraph : ICapturedStep
 {
     private readonly CudaBackend _backend;
     private readonly CudaGraphHandle _graph;

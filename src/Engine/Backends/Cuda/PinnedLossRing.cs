@@ -7,7 +7,7 @@ namespace NativeTrustRegion.Engine.Backends.Cuda;
 /// waits once for the last copy queued and returns every value not read yet, in step order. The host calls it every
 /// N steps (N ≤ Capacity), so it waits at most once per N steps.
 /// </summary>
-public sealed unsafe class PinnedLossRing : IDisposable
+public sealed unsafe class PinnedLossRing : IStepValueRing
 {
     private readonly CudaBackend _backend;
     private readonly PinnedHostAllocation _ring;

@@ -9,7 +9,7 @@ namespace NativeTrustRegion.Engine.Backends.Cuda;
 /// still be queued from the other; a half is reused only after the event recorded behind its copies completed, so
 /// in steady state (the host at most one step ahead) the host never waits, and nothing waits inside a step.
 /// </summary>
-public sealed unsafe class PinnedStepInputs : IDisposable
+public sealed unsafe class PinnedStepInputs : IStagedStepInputs
 {
     private readonly CudaBackend _backend;
     private readonly Dictionary<string, Input> _inputs = new(StringComparer.Ordinal);
