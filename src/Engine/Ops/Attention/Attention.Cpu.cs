@@ -9,12 +9,22 @@ public sealed partial class CpuBackend
 {
     public void AttentionForward(Tensor q, Tensor k, Tensor v, double scale, Tensor o, Tensor lse)
     {
+        if (q.DType == DType.BF16)
+        {
+            AttentionForwardBf16(q, k, v, scale, o, lse);
+            return;
+        }
         DTypeDispatch.For(q.DType, AttentionForward<float>, AttentionForward<double>)(q, k, v, scale, o, lse);
     }
 
     public void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, Tensor dout, double scale,
         Tensor? dq, bool accumulateQ, Tensor? dk, bool accumulateK, Tensor? dv, bool accumulateV)
     {
+        if (q.DType == DType.BF16)
+        {
+            AttentionBackwardBf16(q, k, v, o, lse, dout, scale, dq, accumulateQ, dk, accumulateK, dv, accumulateV);
+            return;
+        }
         DTypeDispatch.For(q.DType, AttentionBackward<float>, AttentionBackward<double>)(q, k, v, o, lse, dout, scale, dq, accumulateQ, dk, accumulateK, dv, accumulateV);
     }
 
