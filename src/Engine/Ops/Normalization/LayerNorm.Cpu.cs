@@ -7,11 +7,21 @@ public sealed partial class CpuBackend
 {
     public void LayerNormForward(Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor y, Tensor mean, Tensor rstd)
     {
+        if (x.DType == DType.BF16)
+        {
+            LayerNormForwardBf16(x, gamma, beta, eps, y, mean, rstd);
+            return;
+        }
         DTypeDispatch.For(x.DType, LayerNormForward<float>, LayerNormForward<double>)(x, gamma, beta, eps, y, mean, rstd);
     }
 
     public void LayerNormBackward(Tensor x, Tensor dy, Tensor mean, Tensor rstd, Tensor? gamma, Tensor? dx, bool accumulateDx, Tensor? dgamma, Tensor? dbeta)
     {
+        if (x.DType == DType.BF16)
+        {
+            LayerNormBackwardBf16(x, dy, mean, rstd, gamma, dx, accumulateDx, dgamma, dbeta);
+            return;
+        }
         DTypeDispatch.For(x.DType, LayerNormBackward<float>, LayerNormBackward<double>)(x, dy, mean, rstd, gamma, dx, accumulateDx, dgamma, dbeta);
     }
 
