@@ -34,12 +34,22 @@ public static partial class Ops
             TensorOpException.SameDevice(op, x, weight);
             if (x.DType == DType.BF16)
             {
-                return Conv2d(x, Cast(weight, DType.BF16), bias, stride, padding);
+                return Conv2dOf(x, weight, Bf16WeightCopy(weight), bias, stride, padding);
             }
-            var product = Conv2d(Cast(x, DType.BF16), Cast(weight, DType.BF16), null, stride, padding);
+            var product = Conv2dOf(Cast(x, DType.BF16), weight, Bf16WeightCopy(weight), null, stride, padding);
             return bias is null ? Cast(product, DType.F32) : CastAddBias(product, DType.F32, bias, 1);
         }
-        TensorOpException.Compatible(op, x, weight);
+        return Conv2dOf(x, weight, weight, bias, stride, padding);
+    }
+
+    /// <summary>
+    /// The convolution of x with <paramref name="computeWeight"/>: the weight itself, or (bf16 x under mixed precision)
+    /// its bf16 copy, kept for the backward pass while the float32 <paramref name="weight"/> is the recorded input.
+    /// </summary>
+    private static Tensor Conv2dOf(Tensor x, Tensor weight, Tensor computeWeight, Tensor? bias, (int H, int W) stride, (int H, int W) padding)
+    {
+        const string op = "Conv2d";
+        TensorOpException.Compatible(op, x, computeWeight);
         CheckBiasDType(op, x, bias);
         TensorOpException.Rank(op, x, 4, "input");
         TensorOpException.Rank(op, weight, 4, "weight");
@@ -59,7 +69,7 @@ public static partial class Ops
                 "use a larger input, more padding or a smaller kernel");
         }
         var xc = x.Contiguous();
-        var wc = weight.Contiguous();
+        var wc = computeWeight.Contiguous();
         var y = Tensor.Empty([g.Batch, g.OutChannels, g.OutH, g.OutW], x.DType, x.Device);
         var bf16 = x.DType == DType.BF16;
         x.Backend.Conv2dForward(xc, wc, bf16 ? null : bias?.Contiguous(), y, g);
@@ -94,12 +104,19 @@ public static partial class Ops
             TensorOpException.SameDevice(op, x, weight);
             if (x.DType == DType.BF16)
             {
-                return ConvTranspose1d(x, Cast(weight, DType.BF16), bias, stride, padding);
+                return ConvTranspose1dOf(x, weight, Bf16WeightCopy(weight), bias, stride, padding);
             }
-            var product = ConvTranspose1d(Cast(x, DType.BF16), Cast(weight, DType.BF16), null, stride, padding);
+            var product = ConvTranspose1dOf(Cast(x, DType.BF16), weight, Bf16WeightCopy(weight), null, stride, padding);
             return bias is null ? Cast(product, DType.F32) : CastAddBias(product, DType.F32, bias, 1);
         }
-        TensorOpException.Compatible(op, x, weight);
+        return ConvTranspose1dOf(x, weight, weight, bias, stride, padding);
+    }
+
+    /// <summary>The transposed convolution with <paramref name="computeWeight"/> (see <see cref="Conv2dOf"/>).</summary>
+    private static Tensor ConvTranspose1dOf(Tensor x, Tensor weight, Tensor computeWeight, Tensor? bias, int stride, int padding)
+    {
+        const string op = "ConvTranspose1d";
+        TensorOpException.Compatible(op, x, computeWeight);
         CheckBiasDType(op, x, bias);
         TensorOpException.Rank(op, x, 3, "input");
         TensorOpException.Rank(op, weight, 3, "weight");
@@ -121,7 +138,7 @@ public static partial class Ops
             throw new TensorOpException(op, $"length {len} with kernel {k}, stride {stride}, padding {padding} is ambiguous (output padding is not supported)", "choose sizes with (L_out + 2p − k) divisible by the stride");
         }
         var xc = x.Contiguous();
-        var wc = weight.Contiguous();
+        var wc = computeWeight.Contiguous();
         var y = Tensor.Empty([n, cout, 1, outLen], x.DType, x.Device);
         x.Backend.Conv2dBackwardData(xc.Reshape(n, cin, 1, len), wc.Reshape(cin, cout, 1, k), y, g, accumulate: false);
         if (bias is not null && x.DType == DType.BF16)
@@ -168,7 +185,14 @@ public static partial class Ops
             if (GradSink.Needs(Inputs[1]))
             {
                 var dw = grads.Destination(Inputs[1], out var acc);
-                dw.Backend.Conv2dBackwardFilter(xc, dy, dw, g, acc);
+                if (dw.DType == xc.DType)
+                {
+                    dw.Backend.Conv2dBackwardFilter(xc, dy, dw, g, acc);
+                }
+                else
+                {
+                    AccumulateBf16Product(dw, acc, scratch => scratch.Backend.Conv2dBackwardFilter(xc, dy, scratch, g, false));
+                }
             }
             if (Inputs.Length == 3 && GradSink.Needs(Inputs[2]))
             {
@@ -182,11 +206,11 @@ public static partial class Ops
             var dy = gy.Contiguous();
             if (GradSink.Needs(Inputs[0]))
             {
-                grads.Accumulate(Inputs[0], Conv2dInputGradient(dy, Inputs[1], g));
+                grads.Accumulate(Inputs[0], Conv2dInputGradient(dy, Cast(Inputs[1], dy.DType), g));
             }
             if (GradSink.Needs(Inputs[1]))
             {
-                grads.Accumulate(Inputs[1], Conv2dFilterGradient(Inputs[0], dy, g));
+                grads.Accumulate(Inputs[1], Cast(Conv2dFilterGradient(Inputs[0], dy, g), Inputs[1].DType));
             }
             if (Inputs.Length == 3 && GradSink.Needs(Inputs[2]))
             {
@@ -223,7 +247,14 @@ public static partial class Ops
             if (GradSink.Needs(Inputs[1]))
             {
                 var dw = grads.Destination(Inputs[1], out var acc);
-                dw.Backend.Conv2dBackwardFilter(dy, xc.Reshape(n, cin, 1, len), dw.Reshape(cin, cout, 1, k), g, acc);
+                if (dw.DType == xc.DType)
+                {
+                    dw.Backend.Conv2dBackwardFilter(dy, xc.Reshape(n, cin, 1, len), dw.Reshape(cin, cout, 1, k), g, acc);
+                }
+                else
+                {
+                    AccumulateBf16Product(dw, acc, scratch => scratch.Backend.Conv2dBackwardFilter(dy, xc.Reshape(n, cin, 1, len), scratch.Reshape(cin, cout, 1, k), g, false));
+                }
             }
             if (Inputs.Length == 3 && GradSink.Needs(Inputs[2]))
             {
@@ -237,14 +268,14 @@ public static partial class Ops
             // the transposed conv is the input-gradient of the conv [N, Cout, 1, outLen] → [N, Cin, 1, len] with weight w
             var dy = gy.Contiguous();
             int n = g.Batch, cin = g.OutChannels, len = g.OutW, cout = g.InChannels, k = g.KernelW;
-            var w4 = Inputs[1].Reshape(cin, cout, 1, k);
+            var w4 = Cast(Inputs[1], dy.DType).Reshape(cin, cout, 1, k);
             if (GradSink.Needs(Inputs[0]))
             {
                 grads.Accumulate(Inputs[0], ConvolveWith(dy, w4, g).Reshape(Inputs[0].Shape));
             }
             if (GradSink.Needs(Inputs[1]))
             {
-                grads.Accumulate(Inputs[1], Conv2dFilterGradient(dy, Inputs[0].Reshape(n, cin, 1, len), g).Reshape(Inputs[1].Shape));
+                grads.Accumulate(Inputs[1], Cast(Conv2dFilterGradient(dy, Inputs[0].Reshape(n, cin, 1, len), g).Reshape(Inputs[1].Shape), Inputs[1].DType));
             }
             if (Inputs.Length == 3 && GradSink.Needs(Inputs[2]))
             {
