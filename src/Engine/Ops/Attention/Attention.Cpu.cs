@@ -142,6 +142,7 @@ public sealed partial class CpuBackend
     // bf16 output (o, dq, dk, dv) is rounded once.
     private static void AttentionForwardBf16(Tensor q, Tensor k, Tensor v, double scale, Tensor o, Tensor lse)
     {
+        using var scratch = TensorScope.Begin(); // the float32 copies live only for this call
         var wideO = BFloat16Widening.Scratch(o);
         AttentionForward<float>(BFloat16Widening.Widen(q), BFloat16Widening.Widen(k), BFloat16Widening.Widen(v), scale, wideO, lse);
         BFloat16Widening.Narrow(wideO, o);
@@ -150,6 +151,7 @@ public sealed partial class CpuBackend
     private static void AttentionBackwardBf16(Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, Tensor dout, double scale,
         Tensor? dq, bool accumulateQ, Tensor? dk, bool accumulateK, Tensor? dv, bool accumulateV)
     {
+        using var scratch = TensorScope.Begin(); // the float32 copies live only for this call
         Tensor? Wide(Tensor? gradient, bool accumulate) => gradient is null ? null
             : accumulate ? BFloat16Widening.Widen(gradient) : BFloat16Widening.Scratch(gradient);
         var wideQ = Wide(dq, accumulateQ);

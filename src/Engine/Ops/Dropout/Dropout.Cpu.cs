@@ -33,6 +33,7 @@ public sealed partial class CpuBackend
     /// <summary>bf16 storage, float32 math (as kernels/dropout.cu's bf16 instantiation): widened, masked, rounded once.</summary>
     private static void DropoutBf16(Tensor src, Tensor dst, double p, ulong seed, ulong offset, bool accumulate)
     {
+        using var scratch = TensorScope.Begin(); // the float32 copies live only for this call
         var wideDst = accumulate ? BFloat16Widening.Widen(dst) : BFloat16Widening.Scratch(dst);
         DropoutApply<float>(BFloat16Widening.Widen(src), wideDst, p, seed, offset, accumulate);
         BFloat16Widening.Narrow(wideDst, dst);

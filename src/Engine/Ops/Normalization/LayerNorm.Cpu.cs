@@ -131,6 +131,7 @@ public sealed partial class CpuBackend
     // run, and y and dx are rounded to bf16 once.
     private void LayerNormForwardBf16(Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor y, Tensor mean, Tensor rstd)
     {
+        using var scratch = TensorScope.Begin(); // the float32 copies live only for this call
         var wideY = BFloat16Widening.Scratch(y);
         LayerNormForward(BFloat16Widening.Widen(x), gamma, beta, eps, wideY, mean, rstd);
         BFloat16Widening.Narrow(wideY, y);
@@ -138,6 +139,7 @@ public sealed partial class CpuBackend
 
     private void LayerNormBackwardBf16(Tensor x, Tensor dy, Tensor mean, Tensor rstd, Tensor? gamma, Tensor? dx, bool accumulateDx, Tensor? dgamma, Tensor? dbeta)
     {
+        using var scratch = TensorScope.Begin(); // the float32 copies live only for this call
         var wideDx = dx is null ? null : accumulateDx ? BFloat16Widening.Widen(dx) : BFloat16Widening.Scratch(dx);
         LayerNormBackward(BFloat16Widening.Widen(x), BFloat16Widening.Widen(dy), mean, rstd, gamma, wideDx, accumulateDx, dgamma, dbeta);
         if (dx is not null)

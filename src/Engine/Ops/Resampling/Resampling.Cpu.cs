@@ -50,6 +50,7 @@ public sealed partial class CpuBackend
     /// </summary>
     private static void ResampleBf16(Tensor src, Tensor dst, bool accumulate, Action<Tensor, Tensor> float32Kernel)
     {
+        using var scratch = TensorScope.Begin(); // the float32 copies live only for this call
         var wideDst = accumulate ? BFloat16Widening.Widen(dst) : BFloat16Widening.Scratch(dst);
         float32Kernel(BFloat16Widening.Widen(src), wideDst);
         BFloat16Widening.Narrow(wideDst, dst);
