@@ -3,8 +3,9 @@ namespace NativeTrustRegion.Engine.Autograd;
 /// <summary>
 /// bf16 mixed precision, like PyTorch's autocast, per host thread. Inside <see cref="Bf16"/>, the matrix products
 /// with float32 operands — <c>Ops.Linear</c>, <c>Ops.MatMul</c>, <c>Ops.Conv2d</c>/<c>Conv1d</c>/<c>ConvTranspose1d</c> —
-/// cast their input and weight to bf16 (<c>Ops.Cast</c>, recorded, so gradients flow back cast to float32), multiply
-/// in bf16 with float32 accumulation (cuBLAS/cuDNN with bf16 tensors and float32 compute; the CPU widens and runs
+/// cast their input to bf16 (<c>Ops.Cast</c>, recorded, so gradients flow back cast to float32) and multiply with a bf16
+/// copy of the weight (the float32 weight is the recorded input; its gradient is widened into float32; MatMul casts
+/// both operands), in bf16 with float32 accumulation (cuBLAS/cuDNN with bf16 tensors and float32 compute; the CPU widens and runs
 /// its float32 kernels), round the product to bf16 and cast it back to float32 for the ops that follow; a bias is
 /// added in float32. A bf16 activation is taken as it is, and then the product stays bf16 (the float32 bias rounded to
 /// bf16 and added to it): the image and policy UNets keep their whole activation stream bf16 under this scope (see
