@@ -7,6 +7,9 @@
 // registers and the row's dot products are summed over the group with shuffles. D is the head dim rounded up
 // to 8, 16, 32, 64 or 128; entries past the real d are zero. Grid x is batch·heads (grid y's limit of 65535 is too
 // small for it at large batch), grid y the blocks of ROWS rows.
+// Instantiated for storage S and math T: float/float, double/double and bf16 storage with float math (q, k, v, O, dO
+// and the gradients bf16 in memory, widened on load into float registers and shared tiles; the log-sum-exp, the
+// row sums delta and every product, softmax and accumulation in float32; each output rounded to bf16 once).
 #include "common.cuh"
 
 #define NTR_ATTENTION_THREADS 128
@@ -33,18 +36,18 @@ __device__ __forceinline__ T attention_row_dot(const T (&a)[AttentionShape<T, D>
 }
 
 // Loads rows [row0, row0 + TILE) of a [rows, d] matrix into tile[TILE][D] (zero padding).
-template <typename T, int D, int TILE>
-__device__ __forceinline__ void attention_load_tile(T (*tile)[D], const T* src, int row0, int rows, int d) {
+template <typename T, int D, int TILE, typename ST>
+__device__ __forceinline__ void attention_load_tile(T (*tile)[D], const ST* src, int row0, int rows, int d) {
     for (int idx = threadIdx.x; idx < TILE * D; idx += NTR_ATTENTION_THREADS) {
         const int rr = idx / D;
         const int col = idx % D;
         const int row = row0 + rr;
-        tile[rr][col] = (row < rows && col < d) ? src[(i64)row * d + col] : (T)0;
+        tile[rr][col] = (row < rows && col < d) ? (T)storage_load(src[(i64)row * d + col]) : (T)0;
     }
 }
 
-template <typename T, int D>
-__device__ __forceinline__ void attention_forward_impl(const T* q, const T* k, const T* v, T* o, T* lse, int n, int m, int d, T scale) {
+template <typename ST, typename T, int D>
+__device__ __forceinline__ void attention_forward_impl(const ST* q, const ST* k, const ST* v, ST* o, T* lse, int n, int m, int d, T scale) {
     typedef AttentionShape<T, D> Shape;
     constexpr int E = Shape::E, G = Shape::G, ROWS = Shape::ROWS, TILE = Shape::TILE;
     __shared__ T ks[TILE][D];
@@ -53,16 +56,16 @@ __device__ __forceinline__ void attention_forward_impl(const T* q, const T* k, c
     const int part = threadIdx.x % G;
     const int i = blockIdx.y * ROWS + threadIdx.x / G;
     const bool valid = i < n;
-    const T* qh = q + bh * n * d;
-    const T* kh = k + bh * m * d;
-    const T* vh = v + bh * m * d;
+    const ST* qh = q + bh * n * d;
+    const ST* kh = k + bh * m * d;
+    const ST* vh = v + bh * m * d;
     const T qscale = scale * (T)NTR_LOG2E;  // scores in log2 units, so exp2 can be used
 
     T qr[E], acc[E];
 #pragma unroll
     for (int e = 0; e < E; e++) {
         const int col = part * E + e;
-        qr[e] = (valid && col < d) ? qh[(i64)i * d + col] * qscale : (T)0;
+        qr[e] = (valid && col < d) ? storage_load(qh[(i64)i * d + col]) * qscale : (T)0;
         acc[e] = (T)0;
     }
     T runMax = negative_infinity<T>();
@@ -99,26 +102,26 @@ __device__ __forceinline__ void attention_forward_impl(const T* q, const T* k, c
 #pragma unroll
         for (int e = 0; e < E; e++) {
             const int col = part * E + e;
-            if (col < d) o[(bh * n + i) * d + col] = acc[e] * inv;
+            if (col < d) storage_store(o + (bh * n + i) * d + col, acc[e] * inv);
         }
         if (part == 0) lse[bh * n + i] = (runMax + log2_of(runSum)) * (T)NTR_LN2;
     }
 }
 
 // delta[r] = sum over the head dim of dO[r] * O[r] (one thread per row).
-template <typename T>
-__device__ __forceinline__ void attention_row_dot_impl(const T* o, const T* dout, T* delta, i64 rows, int d) {
+template <typename ST, typename T>
+__device__ __forceinline__ void attention_row_dot_impl(const ST* o, const ST* dout, T* delta, i64 rows, int d) {
     for (i64 r = global_thread(); r < rows; r += global_stride()) {
         T s = (T)0;
-        for (int c = 0; c < d; c++) s += dout[r * d + c] * o[r * d + c];
+        for (int c = 0; c < d; c++) s += storage_load(dout[r * d + c]) * storage_load(o[r * d + c]);
         delta[r] = s;
     }
 }
 
 // dK and dV for one key row per thread group, looping over query tiles.
-template <typename T, int D>
-__device__ __forceinline__ void attention_backward_kv_impl(const T* q, const T* k, const T* v, const T* dout, const T* lse, const T* delta,
-                                                           T* dk, T* dv, int n, int m, int d, T scale, int accK, int accV) {
+template <typename ST, typename T, int D>
+__device__ __forceinline__ void attention_backward_kv_impl(const ST* q, const ST* k, const ST* v, const ST* dout, const T* lse, const T* delta,
+                                                           ST* dk, ST* dv, int n, int m, int d, T scale, int accK, int accV) {
     typedef AttentionShape<T, D> Shape;
     constexpr int E = Shape::E, G = Shape::G, ROWS = Shape::ROWS, TILE = Shape::TILE;
     __shared__ T qs[TILE][D];
@@ -129,10 +132,10 @@ __device__ __forceinline__ void attention_backward_kv_impl(const T* q, const T* 
     const int part = threadIdx.x % G;
     const int j = blockIdx.y * ROWS + threadIdx.x / G;
     const bool valid = j < m;
-    const T* qh = q + bh * n * d;
-    const T* dh = dout + bh * n * d;
-    const T* kh = k + bh * m * d;
-    const T* vh = v + bh * m * d;
+    const ST* qh = q + bh * n * d;
+    const ST* dh = dout + bh * n * d;
+    const ST* kh = k + bh * m * d;
+    const ST* vh = v + bh * m * d;
     const T kscale = scale * (T)NTR_LOG2E;
 
     T kr[E], vr[E], dka[E], dva[E];
@@ -140,8 +143,8 @@ __device__ __forceinline__ void attention_backward_kv_impl(const T* q, const T* 
     for (int e = 0; e < E; e++) {
         const int col = part * E + e;
         const bool ok = valid && col < d;
-        kr[e] = ok ? kh[(i64)j * d + col] * kscale : (T)0;
-        vr[e] = ok ? vh[(i64)j * d + col] : (T)0;
+        kr[e] = ok ? storage_load(kh[(i64)j * d + col]) * kscale : (T)0;
+        vr[e] = ok ? (T)storage_load(vh[(i64)j * d + col]) : (T)0;
         dka[e] = (T)0;
         dva[e] = (T)0;
     }
@@ -176,16 +179,16 @@ __device__ __forceinline__ void attention_backward_kv_impl(const T* q, const T* 
         const i64 idx = (bh * m + j) * d + col;
         if (dk) {
             const T g = scale * dka[e];
-            dk[idx] = accK ? dk[idx] + g : g;
+            storage_store(dk + idx, accK ? storage_load(dk[idx]) + g : g);
         }
-        if (dv) dv[idx] = accV ? dv[idx] + dva[e] : dva[e];
+        if (dv) storage_store(dv + idx, accV ? storage_load(dv[idx]) + dva[e] : dva[e]);
     }
 }
 
 // dQ for one query row per thread group, looping over key tiles.
-template <typename T, int D>
-__device__ __forceinline__ void attention_backward_q_impl(const T* q, const T* k, const T* v, const T* dout, const T* lse, const T* delta,
-                                                          T* dq, int n, int m, int d, T scale, int accQ) {
+template <typename ST, typename T, int D>
+__device__ __forceinline__ void attention_backward_q_impl(const ST* q, const ST* k, const ST* v, const ST* dout, const T* lse, const T* delta,
+                                                          ST* dq, int n, int m, int d, T scale, int accQ) {
     typedef AttentionShape<T, D> Shape;
     constexpr int E = Shape::E, G = Shape::G, ROWS = Shape::ROWS, TILE = Shape::TILE;
     __shared__ T ks[TILE][D];
@@ -194,10 +197,10 @@ __device__ __forceinline__ void attention_backward_q_impl(const T* q, const T* k
     const int part = threadIdx.x % G;
     const int i = blockIdx.y * ROWS + threadIdx.x / G;
     const bool valid = i < n;
-    const T* qh = q + bh * n * d;
-    const T* dh = dout + bh * n * d;
-    const T* kh = k + bh * m * d;
-    const T* vh = v + bh * m * d;
+    const ST* qh = q + bh * n * d;
+    const ST* dh = dout + bh * n * d;
+    const ST* kh = k + bh * m * d;
+    const ST* vh = v + bh * m * d;
     const T qscale = scale * (T)NTR_LOG2E;
 
     T qr[E], dor[E], dqa[E];
@@ -205,8 +208,8 @@ __device__ __forceinline__ void attention_backward_q_impl(const T* q, const T* k
     for (int e = 0; e < E; e++) {
         const int col = part * E + e;
         const bool ok = valid && col < d;
-        qr[e] = ok ? qh[(i64)i * d + col] * qscale : (T)0;
-        dor[e] = ok ? dh[(i64)i * d + col] : (T)0;
+        qr[e] = ok ? storage_load(qh[(i64)i * d + col]) * qscale : (T)0;
+        dor[e] = ok ? (T)storage_load(dh[(i64)i * d + col]) : (T)0;
         dqa[e] = (T)0;
     }
     const T rowLse = valid ? lse[bh * n + i] * (T)NTR_LOG2E : (T)0;
@@ -233,33 +236,35 @@ __device__ __forceinline__ void attention_backward_q_impl(const T* q, const T* k
         if (col >= d) continue;
         const i64 idx = (bh * n + i) * d + col;
         const T g = scale * dqa[e];
-        dq[idx] = accQ ? dq[idx] + g : g;
+        storage_store(dq + idx, accQ ? storage_load(dq[idx]) + g : g);
     }
 }
 
-#define NTR_ATTENTION_HEAD(T, S, DIM)                                                                                   \
+#define NTR_ATTENTION_HEAD(ST, T, S, DIM)                                                                               \
     extern "C" __global__ void __launch_bounds__(NTR_ATTENTION_THREADS) attention_forward_##S##_d##DIM(                \
-        const T* q, const T* k, const T* v, T* o, T* lse, int n, int m, int d, T scale) {                               \
-        attention_forward_impl<T, DIM>(q, k, v, o, lse, n, m, d, scale);                                                \
+        const ST* q, const ST* k, const ST* v, ST* o, T* lse, int n, int m, int d, T scale) {                           \
+        attention_forward_impl<ST, T, DIM>(q, k, v, o, lse, n, m, d, scale);                                            \
     }                                                                                                                   \
     extern "C" __global__ void __launch_bounds__(NTR_ATTENTION_THREADS) attention_backward_kv_##S##_d##DIM(            \
-        const T* q, const T* k, const T* v, const T* dout, const T* lse, const T* delta, T* dk, T* dv, int n, int m,    \
-        int d, T scale, int accK, int accV) {                                                                           \
-        attention_backward_kv_impl<T, DIM>(q, k, v, dout, lse, delta, dk, dv, n, m, d, scale, accK, accV);              \
+        const ST* q, const ST* k, const ST* v, const ST* dout, const T* lse, const T* delta, ST* dk, ST* dv, int n,      \
+        int m, int d, T scale, int accK, int accV) {                                                                    \
+        attention_backward_kv_impl<ST, T, DIM>(q, k, v, dout, lse, delta, dk, dv, n, m, d, scale, accK, accV);          \
     }                                                                                                                   \
     extern "C" __global__ void __launch_bounds__(NTR_ATTENTION_THREADS) attention_backward_q_##S##_d##DIM(             \
-        const T* q, const T* k, const T* v, const T* dout, const T* lse, const T* delta, T* dq, int n, int m, int d,    \
-        T scale, int accQ) {                                                                                            \
-        attention_backward_q_impl<T, DIM>(q, k, v, dout, lse, delta, dq, n, m, d, scale, accQ);                         \
+        const ST* q, const ST* k, const ST* v, const ST* dout, const T* lse, const T* delta, ST* dq, int n, int m,      \
+        int d, T scale, int accQ) {                                                                                     \
+        attention_backward_q_impl<ST, T, DIM>(q, k, v, dout, lse, delta, dq, n, m, d, scale, accQ);                     \
     }
 
-#define NTR_ATTENTION_KERNELS(T, S)                                                                                     \
-    NTR_ATTENTION_HEAD(T, S, 8)                                                                                         \
-    NTR_ATTENTION_HEAD(T, S, 16)                                                                                        \
-    NTR_ATTENTION_HEAD(T, S, 32)                                                                                        \
-    NTR_ATTENTION_HEAD(T, S, 64)                                                                                        \
-    NTR_ATTENTION_HEAD(T, S, 128)                                                                                       \
-    extern "C" __global__ void attention_row_dot_##S(const T* o, const T* dout, T* delta, i64 rows, int d) {           \
-        attention_row_dot_impl<T>(o, dout, delta, rows, d);                                                             \
+#define NTR_ATTENTION_STORAGE_KERNELS(ST, T, S)                                                                         \
+    NTR_ATTENTION_HEAD(ST, T, S, 8)                                                                                     \
+    NTR_ATTENTION_HEAD(ST, T, S, 16)                                                                                    \
+    NTR_ATTENTION_HEAD(ST, T, S, 32)                                                                                    \
+    NTR_ATTENTION_HEAD(ST, T, S, 64)                                                                                    \
+    NTR_ATTENTION_HEAD(ST, T, S, 128)                                                                                   \
+    extern "C" __global__ void attention_row_dot_##S(const ST* o, const ST* dout, T* delta, i64 rows, int d) {         \
+        attention_row_dot_impl<ST, T>(o, dout, delta, rows, d);                                                         \
     }
+#define NTR_ATTENTION_KERNELS(T, S) NTR_ATTENTION_STORAGE_KERNELS(T, T, S)
 NTR_FOR_EACH_DTYPE(NTR_ATTENTION_KERNELS)
+NTR_ATTENTION_STORAGE_KERNELS(bf16_bits, float, bf16)

@@ -70,10 +70,13 @@ public class Bf16DeviceTests
             // The emulated device's stand-ins sum in float32 like the CPU, only in another order, so their bf16 results
             // agree far closer than OpTolerance.Bf16 (measured: at most 2.9e-7); 1e-5 is below the ~1e-3 by which a
             // float32 product differs from a bf16 one, so a device that skipped the bf16 rounding would fail here.
-            // GroupNorm with bf16 activations is excluded: its y and dx are bf16 tensors (rounded by construction), and
-            // the kernel's block sums and the CPU's SIMD sums of the statistics differ in order, so a few outputs near a
-            // rounding midpoint land one bf16 ulp apart (measured up to 5.2e-4 of the largest output).
-            var loose = results.Where(r => !r.Name.StartsWith("groupnorm", StringComparison.Ordinal) && r.Error > 1e-5)
+            // GroupNorm, LayerNorm and attention with bf16 activations are excluded: their outputs and input gradients
+            // are bf16 tensors (rounded by construction), and the kernels' block sums (statistics; attention's online
+            // softmax over key tiles) and the CPU's SIMD/GEMM sums differ in order, so a few outputs near a rounding
+            // midpoint land one bf16 ulp apart (measured up to 5.2e-4 of the largest output for GroupNorm, 6.8e-4 for
+            // LayerNorm, 8.3e-4 for attention; all within OpTolerance.Bf16 above).
+            string[] roundedByConstruction = ["groupnorm", "layernorm", "attention"];
+            var loose = results.Where(r => !roundedByConstruction.Any(p => r.Name.StartsWith(p, StringComparison.Ordinal)) && r.Error > 1e-5)
                 .Select(r => $"{r.Name}: error {r.Error:E2} > 1e-5 on the emulated device").ToArray();
             Assert.True(loose.Length == 0, string.Join("\n", loose));
         }
@@ -105,10 +108,6 @@ public class Bf16DeviceTests
         var image = Ops.Cast(Tensor.Randn([1, 2, 4, 4], new Generator(2), device: gpu.Device), DType.BF16);
         foreach (var (name, call) in new (string, Func<Tensor>)[]
         {
-            ("layernorm", () => Ops.LayerNorm(image, null, null)),
-            ("resample", () => Ops.UpsampleNearest2x(image)),
-            ("resample", () => Ops.AvgPool2x2(image)),
-            ("dropout", () => Ops.Dropout(image, 0.5, new Generator(3))),
             ("elementwise.clamp", () => Ops.Clamp(image, 0, 1)),
         })
         {

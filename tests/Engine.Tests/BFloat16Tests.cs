@@ -313,12 +313,70 @@ public class BFloat16Tests
         Assert.Contains("Fix: cast to float32 first", add.Message);
         var x = Ops.Cast(Tensor.Randn([2, 3], new Generator(2)), DType.BF16);
         var w = Ops.Cast(Tensor.Randn([4, 3], new Generator(3)), DType.BF16);
-        var bias = Assert.Throws<TensorOpException>(() => Ops.Linear(x, w, Ops.Cast(Tensor.Randn([4], new Generator(4)), DType.BF16)));
-        Assert.Contains("add the bias in float32", bias.Message);
+        var bias = Assert.Throws<TensorOpException>(() => Ops.Linear(x, w, Tensor.Randn([4], new Generator(4), DType.F64)));
+        Assert.Contains("give the bias in the operands' dtype", bias.Message);
         var f64 = Assert.Throws<TensorOpException>(() => Ops.Cast(Tensor.Randn([2], new Generator(5), DType.F64), DType.BF16));
         Assert.Contains("cast through float32", f64.Message);
         var random = Assert.Throws<TensorOpException>(() => Tensor.Randn([2], new Generator(6), DType.BF16));
         Assert.Contains("draw float32 values and cast them", random.Message);
+    }
+
+    /// <summary>
+    /// A bf16 activation under the scope gives a bf16 product with the float32 bias rounded to bf16 and added in
+    /// float32 math, rounded once: y = bf16(bf16(x·w) + bf16(b)) (products of small integers are exact, so the reference
+    /// is exact); the bias gradient is the float32 sum of the bf16 output gradient: 257 ones sum to 257, which bf16 cannot
+    /// hold (it would give 256).
+    /// </summary>
+    [Fact]
+    public void Bf16ActivationsGiveBf16ProductsWithTheBiasRoundedAndItsGradientSummedInFloat32()
+    {
+        static float Bf16(float v) => BitConverter.UInt32BitsToSingle((uint)ReferenceRounding(v) << 16);
+        const int rows = 257;
+        var xs = Enumerable.Range(0, rows * 3).Select(i => (float)(i % 5 - 2)).ToArray();
+        float[] ws = [1, 1, 1, 2, 0, -1];
+        float[] bs = [0.3f, -1.7f];
+        var x = Ops.Cast(Tensor.FromArray(xs, rows, 3), DType.BF16);
+        var w = Tensor.FromArray(ws, 2, 3);
+        var b = Tensor.FromArray(bs, 2);
+        w.RequiresGrad = true;
+        b.RequiresGrad = true;
+        Tensor y;
+        using (MixedPrecision.Bf16())
+        {
+            y = Ops.Linear(x, w, b);
+        }
+        Assert.Equal(DType.BF16, y.DType);
+        var ys = Ops.Cast(y, DType.F32).ToFloatArray();
+        for (var r = 0; r < rows; r++)
+        {
+            for (var o = 0; o < 2; o++)
+            {
+                var product = xs[r * 3] * ws[o * 3] + xs[r * 3 + 1] * ws[o * 3 + 1] + xs[r * 3 + 2] * ws[o * 3 + 2];
+                Assert.Equal(Bf16(product + Bf16(bs[o])), ys[r * 2 + o]);
+            }
+        }
+        GradTape.Current.Backward(Ops.Cast(y, DType.F32), Tensor.Full([rows, 2], 1.0));
+        Assert.Equal(new float[] { rows, rows }, b.Grad!.ToFloatArray());
+
+        // the same for a convolution's channel bias: a 1x1 convolution over 257 pixels
+        var image = Ops.Cast(Tensor.FromArray(xs.Take(rows).ToArray(), 1, 1, rows, 1), DType.BF16);
+        var kernel = Tensor.FromArray([3f], 1, 1, 1, 1);
+        var cb = Tensor.FromArray([0.3f], 1);
+        cb.RequiresGrad = true;
+        kernel.RequiresGrad = true;
+        Tensor c;
+        using (MixedPrecision.Bf16())
+        {
+            c = Ops.Conv2d(image, kernel, cb);
+        }
+        Assert.Equal(DType.BF16, c.DType);
+        var cs = Ops.Cast(c, DType.F32).ToFloatArray();
+        for (var i = 0; i < rows; i++)
+        {
+            Assert.Equal(Bf16(xs[i] * 3 + Bf16(0.3f)), cs[i]);
+        }
+        GradTape.Current.Backward(Ops.Cast(c, DType.F32), Tensor.Full([1, 1, rows, 1], 1.0));
+        Assert.Equal((float)rows, cb.Grad!.ToFloatArray()[0]);
     }
 
     [Fact]

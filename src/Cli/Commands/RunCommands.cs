@@ -94,7 +94,7 @@ public static class RunCommands
         var device = DeviceOption();
         var tasks = TasksOption();
         var evalSamples = EvalSamplesOption();
-        var precision = new Option<string?>("--precision") { Description = "fp32, tf32 (GPU) or bf16 (mixed precision: bf16 GEMMs/convolutions and ResNet-block GroupNorm/SiLU activations, float32 weights, optimizer and every other op); default: the device's (tf32 on a GPU, fp32 on the CPU)" };
+        var precision = new Option<string?>("--precision") { Description = "fp32, tf32 (GPU) or bf16 (mixed precision: bf16 activations through the whole model with float32 accumulation and statistics; float32 weights, gradients, optimizer, loss and reductions); default: the device's (tf32 on a GPU, fp32 on the CPU)" };
         var gpus = new Option<int?>("--gpus") { Description = "data-parallel over N GPUs of this node: starts N ranks, rank r on GPU r, gradients all-reduced with NCCL" };
         var dryRun = new Option<bool>("--dry-run") { Description = "with --gpus: print the rank processes (environment and command line) instead of starting them" };
         var metaGradient = MetaGradientOption();

@@ -2,15 +2,16 @@ namespace NativeTrustRegion.Engine;
 
 /// <summary>
 /// Which kernels take bfloat16 tensors, and the message every other one gives: bf16 is a storage format for the
-/// operands of mixed-precision matrix products (<see cref="MixedPrecision"/>) and for activations through GroupNorm,
-/// binary and unary elementwise ops (computed in float32, rounded once); affine/clamp, LayerNorm, attention, softmax,
-/// reductions, losses and optimizers take float32.
+/// operands of mixed-precision matrix products (<see cref="MixedPrecision"/>) and for the models' activations through
+/// normalisation, attention, resampling, dropout, binary and unary elementwise ops (computed in float32, rounded once);
+/// affine/clamp, softmax, reductions, losses and optimizers take float32.
 /// </summary>
 public static class BFloat16Kernels
 {
     /// <summary>The ops and back-end calls that accept bf16 tensors.</summary>
-    public const string Accepted = "casts (Ops.Cast, Tensor.To), copies, fills, host transfers, MatMul, Linear (no bias), Conv2d/Conv1d/ConvTranspose1d (no bias), " +
-        "GroupNorm and GroupNormSiLU (float32 gamma, beta, FiLM), Add/Sub/Mul/Div of two bf16 tensors and the unary functions (Exp … SiLU, Mish)";
+    public const string Accepted = "casts (Ops.Cast, Tensor.To), copies, fills, host transfers, MatMul, Linear and Conv2d/Conv1d/ConvTranspose1d (a float32 bias is rounded to bf16), " +
+        "GroupNorm, GroupNormSiLU and LayerNorm (float32 gamma, beta, FiLM), scaled dot-product attention, nearest 2x upsampling, 2x2 average pooling, dropout, " +
+        "Add/Sub/Mul/Div of two bf16 tensors and the unary functions (Exp … SiLU, Mish)";
 
     /// <summary>The error for a kernel without a bf16 instantiation.</summary>
     public static TensorOpException Unsupported(string op = "kernel") =>

@@ -8,9 +8,10 @@ namespace NativeTrustRegion.Experiments.Configuration;
 /// The arithmetic training runs in (`ntr run --precision`, `ntr bench train`, `ntr bench loss-track`; "fp32", "tf32",
 /// "bf16" in config.json). Fp32: float32 everywhere, no tensor-core shortcuts. Tf32: float32 storage, TF32 tensor cores
 /// for GEMMs and convolutions (CUDA only; the engine's default on a GPU). Bf16: bfloat16 mixed precision
-/// (<see cref="MixedPrecision"/>): GEMMs and convolutions multiply bf16 casts of their float32 operands with float32
-/// accumulation; master weights, gradients, Adam, Fisher vectors and every other op stay float32 (on the CPU and the
-/// emulated device too, so CI tests it).
+/// (<see cref="MixedPrecision"/>): the models' activations are bf16 from the first convolution to the last (GEMMs and
+/// convolutions with float32 accumulation, normalisation statistics and softmax in float32); master weights, their
+/// gradients, Adam, Fisher vectors, the loss and reductions stay float32 (on the CPU and the emulated device too, so CI
+/// tests it).
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<TrainingPrecision>))]
 public enum TrainingPrecision
@@ -36,8 +37,8 @@ public static class TrainingPrecisions
     };
 
     /// <summary>
-    /// The back end's precision for the float32 matrix products this training precision leaves in float32 (attention's
-    /// inner products, Fisher Gram matrices): Fp32 for fp32, Tf32 for tf32; bf16 keeps the device's engine default
+    /// The back end's precision for the float32 matrix products this training precision leaves in float32 (Fisher Gram
+    /// matrices, products outside the models): Fp32 for fp32, Tf32 for tf32; bf16 keeps the device's engine default
     /// (TF32 on a GPU, Fp32 on the CPU).
     /// </summary>
     public static MatmulPrecision Matmul(this TrainingPrecision precision, Device device) => precision switch

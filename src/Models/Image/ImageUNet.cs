@@ -107,7 +107,9 @@ public sealed class ImageUNet : UNetDenoiser<ImageUNetConfig>
         {
             temb = temb + _classEmbedding.Forward(labels!);
         }
-        var h = _convIn.Forward(xt);
+        // under bf16 mixed precision the activations are bf16 from conv_in's input to conv_out's output (the time
+        // embedding [B, T] stays float32); the prediction is cast back to float32 for the loss
+        var h = _convIn.Forward(MixedPrecision.IsBf16 ? Ops.Cast(xt, DType.BF16) : xt);
         var skips = new Stack<Tensor>();
         skips.Push(h);
         foreach (var block in _down)
@@ -119,7 +121,7 @@ public sealed class ImageUNet : UNetDenoiser<ImageUNetConfig>
         {
             h = block.Forward(h, temb, skips, dropout);
         }
-        return _convOut.Forward(Ops.SiLU(_normOut.Forward(h)));
+        return Ops.Cast(_convOut.Forward(Ops.SiLU(_normOut.Forward(h))), xt.DType);
     }
 
     private void CheckInputs(Tensor xt, Tensor timesteps, Tensor? labels)

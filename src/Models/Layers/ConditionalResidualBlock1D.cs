@@ -46,7 +46,8 @@ public sealed class ConditionalResidualBlock1D
         }
         var b = x.Shape[0];
         var h = _block0.Forward(x);
-        var film = _condEncoder.Forward(Ops.Mish(cond));
+        // the FiLM scale and shift [B, 2C] are float32 (from the float32 condition), rounded to the activations' dtype
+        var film = Ops.Cast(_condEncoder.Forward(Ops.Mish(cond)), h.DType);
         var scale = film.Slice(1, 0, OutChannels).Reshape(b, OutChannels, 1);
         var bias = film.Slice(1, OutChannels, OutChannels).Reshape(b, OutChannels, 1);
         h = scale * h + bias;

@@ -21,8 +21,7 @@ public enum ResnetResampling
 /// h = conv1(SiLU(GN(x))) + Linear(SiLU(temb)); h = conv2(dropout(SiLU(GN(h)))); out = shortcut(x) + h,
 /// where the shortcut is a 1x1 conv when the channel count changes. With <see cref="ResnetResampling"/> Down/Up the
 /// hidden path and the shortcut are resampled right after the first SiLU, as diffusers does. Under
-/// <see cref="MixedPrecision.Bf16"/> both GroupNorm + SiLU pairs take and give bf16 activations (cast back to float32
-/// only for resampling and dropout, which take float32).
+/// <see cref="MixedPrecision.Bf16"/> the block takes and gives bf16 activations (a float32 input is cast once).
 /// </summary>
 public sealed class ResnetBlock2D
 {
@@ -67,30 +66,34 @@ public sealed class ResnetBlock2D
             throw new TensorOpException($"ResnetBlock2D '{Name}'", $"expected input [B, {InChannels}, H, W], got {TensorOpException.Format(x.Shape)}",
                 "pass the output of the previous block of this UNet");
         }
-        // Under bf16 mixed precision the GroupNorm → SiLU → conv chains run on bf16 activations (GroupNorm computes in
-        // float32 with float32 statistics and affine parameters, SiLU in float32, each output rounded to bf16 once), so
-        // what they keep for the backward pass is bf16; the convolutions return float32 (bias added in float32), the
-        // time-embedding add and the residual stream stay float32.
-        var bf16 = MixedPrecision.IsBf16 && x.DType == DType.F32;
-        var h = Ops.SiLU(_norm1.Forward(bf16 ? Ops.Cast(x, DType.BF16) : x));
+        // Under bf16 mixed precision the whole block runs on bf16 activations (the input is cast once if it comes in as
+        // float32): GroupNorm computes in float32 with float32 statistics and affine parameters, SiLU, resampling and
+        // dropout in float32, each output rounded to bf16 once; the convolutions multiply in bf16 with float32
+        // accumulation and add their bias (rounded to bf16) to the bf16 product; the time embedding's projection is
+        // float32 ([B, C]) and rounded to bf16 for the add. So everything the block keeps for the backward pass is bf16.
+        if (MixedPrecision.IsBf16)
+        {
+            x = Ops.Cast(x, DType.BF16);
+        }
+        var h = Ops.SiLU(_norm1.Forward(x));
         var input = x;
         if (Resampling == ResnetResampling.Down)
         {
             input = Ops.AvgPool2x2(input);
-            h = Ops.AvgPool2x2(Ops.Cast(h, x.DType));
+            h = Ops.AvgPool2x2(h);
         }
         else if (Resampling == ResnetResampling.Up)
         {
             input = Ops.UpsampleNearest2x(input);
-            h = Ops.UpsampleNearest2x(Ops.Cast(h, x.DType));
+            h = Ops.UpsampleNearest2x(h);
         }
         h = _conv1.Forward(h);
-        var t = _timeProjection.Forward(Ops.SiLU(temb));
+        var t = Ops.Cast(_timeProjection.Forward(Ops.SiLU(temb)), h.DType);
         h = h + t.Reshape(t.Shape[0], OutChannels, 1, 1);
-        h = Ops.SiLU(_norm2.Forward(bf16 ? Ops.Cast(h, DType.BF16) : h));
+        h = Ops.SiLU(_norm2.Forward(h));
         if (dropout is not null && Dropout > 0)
         {
-            h = Ops.Dropout(Ops.Cast(h, x.DType), Dropout, dropout);
+            h = Ops.Dropout(h, Dropout, dropout);
         }
         h = _conv2.Forward(h);
         var skip = _shortcut is null ? input : _shortcut.Forward(input);

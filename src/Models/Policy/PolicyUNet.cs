@@ -104,7 +104,9 @@ public sealed class PolicyUNet : UNetDenoiser<PolicyUNetConfig>
         var step = _stepEncoder.Forward(features);
         var cond = Config.GlobalConditionDim > 0 ? Ops.Concat([step, globalCondition!], 1) : step;
 
-        var x = xt.Transpose(1, 2);
+        // under bf16 mixed precision the activations are bf16 from the first convolution's input to the last one's
+        // output (the step embedding and condition [B, ·] stay float32); the prediction is cast back to float32
+        var x = (MixedPrecision.IsBf16 ? Ops.Cast(xt, DType.BF16) : xt).Transpose(1, 2);
         var skips = new Stack<Tensor>();
         foreach (var level in _down)
         {
@@ -134,7 +136,7 @@ public sealed class PolicyUNet : UNetDenoiser<PolicyUNetConfig>
             x = level.Upsample.Forward(x);
         }
         x = _finalProjection.Forward(_finalBlock.Forward(x));
-        return x.Transpose(1, 2).Contiguous().Reshape(b, Config.Horizon, Config.ActionDim);
+        return Ops.Cast(x.Transpose(1, 2).Contiguous(), xt.DType).Reshape(b, Config.Horizon, Config.ActionDim);
     }
 
     private Tensor? CheckInputs(Tensor xt, Tensor timesteps, Tensor? observations)

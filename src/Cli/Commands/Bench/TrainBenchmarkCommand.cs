@@ -31,7 +31,7 @@ internal static class TrainBenchmarkCommand
             Description = $"comma-separated method ids (known: {string.Join(", ", MethodNames.All)})",
             DefaultValueFactory = _ => string.Join(",", MethodNames.PaperMethods),
         };
-        var precision = new Option<string?>("--precision") { Description = "fp32, tf32 (GPU) or bf16 (mixed precision: bf16 GEMMs/convolutions with float32 accumulation and ResNet-block GroupNorm/SiLU activations, float32 weights, optimizer and every other op); default tf32 on a GPU, fp32 on the CPU" };
+        var precision = new Option<string?>("--precision") { Description = "fp32, tf32 (GPU) or bf16 (mixed precision: bf16 activations through the whole model with float32 accumulation and statistics; float32 weights, gradients, optimizer, loss and reductions); default tf32 on a GPU, fp32 on the CPU" };
         var output = new Option<string>("--out") { Description = "folder for the JSON result", DefaultValueFactory = _ => Path.Combine("benchmarks", "results") };
         var replayPool = new Option<int?>("--replay-pool") { Description = "replay samples generated for the timing (default: the workload's pool per task, at most 1,300; image-paper's is 65,000, 1,300 per class); the per-sample time is scaled to the workload's pool" };
         var fisherSamples = new Option<int>("--fisher-samples") { Description = "samples of the one timed Fisher estimate (scaled to the workload's count)", DefaultValueFactory = _ => 16 };

@@ -20,6 +20,15 @@ internal sealed class AttentionCases : IOpCaseSource
         {
             yield return Attention($"attention {a.Model} B{a.B} H{a.H} N{a.N} d{a.D}", a.B, a.H, a.N, a.N, a.D, 176) with { Checks = OpChecks.Parity };
         }
+        // bf16 q, k, v (the bf16 UNets' attention): float32 scores, softmax, log-sum-exp and accumulation on both
+        // devices, each output rounded to bf16 once; image-paper's and policy-paper's head widths
+        (int B, int H, int N, int M, int D)[] bf16Shapes = [(2, 4, 64, 64, 8), (1, 2, 17, 33, 64), (2, 3, 31, 31, 20), (2, 2, 4, 4, 128)];
+        foreach (var s in bf16Shapes)
+        {
+            yield return OpCase.Autograd("Attention/Attention", $"attention bf16 B{s.B} H{s.H} N{s.N} M{s.M} d{s.D}",
+                t => Ops.Cast(Ops.ScaledDotProductAttention(Ops.Cast(t[0], DType.BF16), Ops.Cast(t[1], DType.BF16), Ops.Cast(t[2], DType.BF16)), DType.F32),
+                new([s.B, s.H, s.N, s.D], 1630), new([s.B, s.H, s.M, s.D], 1631), new([s.B, s.H, s.M, s.D], 1632)) with { Checks = OpChecks.Parity, Tolerance = OpTolerance.Bf16 };
+        }
         // the benchmark: image-paper's 8x8 attention at training batch 128, and the softmax over its scores
         yield return Attention("attention image-paper 8x8 B128 H32 N64 d8", 128, 32, 64, 64, 8, 180) with { Checks = OpChecks.Benchmark, Flops = 4.0 * 128 * 32 * 64 * 64 * 8 };
         yield return OpCase.Autograd("Attention/Softmax", "softmax image-paper 8x8 attention scores [128,32,64,64]", t => Ops.Softmax(t[0]), new([128, 32, 64, 64], 183, 3))

@@ -9,12 +9,22 @@ public sealed partial class CpuBackend
 {
     public void AttentionForward(Tensor q, Tensor k, Tensor v, double scale, Tensor o, Tensor lse)
     {
+        if (q.DType == DType.BF16)
+        {
+            AttentionForwardBf16(q, k, v, scale, o, lse);
+            return;
+        }
         DTypeDispatch.For(q.DType, AttentionForward<float>, AttentionForward<double>)(q, k, v, scale, o, lse);
     }
 
     public void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, Tensor dout, double scale,
         Tensor? dq, bool accumulateQ, Tensor? dk, bool accumulateK, Tensor? dv, bool accumulateV)
     {
+        if (q.DType == DType.BF16)
+        {
+            AttentionBackwardBf16(q, k, v, o, lse, dout, scale, dq, accumulateQ, dk, accumulateK, dv, accumulateV);
+            return;
+        }
         DTypeDispatch.For(q.DType, AttentionBackward<float>, AttentionBackward<double>)(q, k, v, o, lse, dout, scale, dq, accumulateQ, dk, accumulateK, dv, accumulateV);
     }
 
@@ -125,5 +135,36 @@ public sealed partial class CpuBackend
                 ArrayPool<T>.Shared.Return(dp);
             }
         });
+    }
+
+    // CPU attention on bf16 q, k, v (as kernels/attention.cu's bf16 instantiation: bf16 storage, float32 math and a
+    // float32 log-sum-exp): the bf16 operands are widened exactly to float32 scratch, the float32 kernels run, and each
+    // bf16 output (o, dq, dk, dv) is rounded once.
+    private static void AttentionForwardBf16(Tensor q, Tensor k, Tensor v, double scale, Tensor o, Tensor lse)
+    {
+        using var scratch = TensorScope.Begin(); // the float32 copies live only for this call
+        var wideO = BFloat16Widening.Scratch(o);
+        AttentionForward<float>(BFloat16Widening.Widen(q), BFloat16Widening.Widen(k), BFloat16Widening.Widen(v), scale, wideO, lse);
+        BFloat16Widening.Narrow(wideO, o);
+    }
+
+    private static void AttentionBackwardBf16(Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, Tensor dout, double scale,
+        Tensor? dq, bool accumulateQ, Tensor? dk, bool accumulateK, Tensor? dv, bool accumulateV)
+    {
+        using var scratch = TensorScope.Begin(); // the float32 copies live only for this call
+        Tensor? Wide(Tensor? gradient, bool accumulate) => gradient is null ? null
+            : accumulate ? BFloat16Widening.Widen(gradient) : BFloat16Widening.Scratch(gradient);
+        var wideQ = Wide(dq, accumulateQ);
+        var wideK = Wide(dk, accumulateK);
+        var wideV = Wide(dv, accumulateV);
+        AttentionBackward<float>(BFloat16Widening.Widen(q), BFloat16Widening.Widen(k), BFloat16Widening.Widen(v), BFloat16Widening.Widen(o), lse,
+            BFloat16Widening.Widen(dout), scale, wideQ, accumulateQ, wideK, accumulateK, wideV, accumulateV);
+        foreach (var (wide, gradient) in new[] { (wideQ, dq), (wideK, dk), (wideV, dv) })
+        {
+            if (gradient is not null)
+            {
+                BFloat16Widening.Narrow(wide!, gradient);
+            }
+        }
     }
 }

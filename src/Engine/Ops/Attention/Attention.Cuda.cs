@@ -40,11 +40,12 @@ public sealed unsafe partial class CudaBackend
         var (dim, rows) = AttentionVariant(d);
         ulong pq = Ptr(q), pk = Ptr(k), pv = Ptr(v), po = Ptr(o), pl = Ptr(lse);
         var grid = AttentionGrid(bh, n, rows);
-        if (q.DType == DType.F32)
+        if (q.DType is DType.F32 or DType.BF16)
         {
+            // bf16 storage: float32 math, float32 log-sum-exp
             var s = (float)scale;
             void** args = stackalloc void*[] { &pq, &pk, &pv, &po, &pl, &n, &m, &d, &s };
-            Launch("attention", $"attention_forward_f32_d{dim}", null, grid.X, grid.Y, AttentionThreads, 0, args);
+            Launch("attention", $"attention_forward_{AttentionSuffix(q.DType)}_d{dim}", null, grid.X, grid.Y, AttentionThreads, 0, args);
         }
         else
         {
@@ -67,16 +68,16 @@ public sealed unsafe partial class CudaBackend
             return;
         }
         var (dim, rows) = AttentionVariant(d);
-        var suffix = q.DType == DType.F32 ? "f32" : "f64";
+        var suffix = AttentionSuffix(q.DType);
         ulong pq = Ptr(q), pk = Ptr(k), pv = Ptr(v), po = Ptr(o), pl = Ptr(lse), pdo = Ptr(dout);
         ulong pdq = Ptr(dq), pdk = Ptr(dk), pdv = Ptr(dv);
         int aq = accumulateQ ? 1 : 0, ak = accumulateK ? 1 : 0, av = accumulateV ? 1 : 0;
         long rowCount = (long)bh * n;
-        using var delta = Scratch(q.DType, rowCount);
+        using var delta = Scratch(lse.DType, rowCount);
         var pdelta = delta.Pointer;
         void** dotArgs = stackalloc void*[] { &po, &pdo, &pdelta, &rowCount, &d };
         Launch("attention", "attention_row_dot", q.DType, rowCount, dotArgs);
-        var f32 = q.DType == DType.F32;
+        var f32 = lse.DType == DType.F32;
         var s32 = (float)scale;
         void* ps = f32 ? (void*)&s32 : &scale;
         if (dk is not null || dv is not null)
@@ -92,6 +93,13 @@ public sealed unsafe partial class CudaBackend
             Launch("attention", $"attention_backward_q_{suffix}_d{dim}", null, qGrid.X, qGrid.Y, AttentionThreads, 0, qArgs);
         }
     }
+
+    private static string AttentionSuffix(DType dtype) => dtype switch
+    {
+        DType.F32 => "f32",
+        DType.BF16 => "bf16",
+        _ => "f64",
+    };
 
     private void ZeroUnlessAccumulating(Tensor? gradient, bool accumulate)
     {

@@ -39,7 +39,8 @@ public static partial class Ops
         var kc = k.Contiguous();
         var vc = v.Contiguous();
         var o = Tensor.EmptyLike(qc);
-        var lse = Tensor.Empty([q.Shape[0], q.Shape[1], q.Shape[2]], q.DType, q.Device);
+        // the softmax statistics are float32 for bf16 q, k, v (computed and kept in float32)
+        var lse = Tensor.Empty([q.Shape[0], q.Shape[1], q.Shape[2]], q.DType == DType.BF16 ? DType.F32 : q.DType, q.Device);
         q.Backend.AttentionForward(qc, kc, vc, s, o, lse);
         return GradTape.ShouldRecord(q, k, v) ? GradTape.Record(new AttentionNode(qc, kc, vc, q, k, v, lse, s), o) : o;
     }
@@ -71,6 +72,12 @@ public static partial class Ops
         // dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = s·dS·K, dK = s·dSᵀ·Q.
         public override void BackwardWithGraph(Tensor g, GradSink grads)
         {
+            if (q.DType == DType.BF16)
+            {
+                // bf16 operands: recomposed in float32 between recorded casts (softmax and products take float32)
+                BackwardByComposition(g, grads, () => Cast(ScaledDotProductAttention(Cast(q, DType.F32), Cast(k, DType.F32), Cast(v, DType.F32), scale), DType.BF16));
+                return;
+            }
             int b = q.Shape[0], h = q.Shape[1], nq = q.Shape[2], nk = k.Shape[2], d = q.Shape[3];
             var q3 = q.Reshape(b * h, nq, d);
             var k3 = k.Reshape(b * h, nk, d);

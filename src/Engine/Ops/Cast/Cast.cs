@@ -154,7 +154,9 @@ public static partial class Ops
                 }
                 return;
             }
-            // accumulate in a dtype the elementwise kernels have (bf16 gradients are summed in float32 and rounded once)
+            // accumulate in a dtype the elementwise kernels have (bf16 gradients are summed in float32 and rounded once);
+            // the widened copies are scratch that lives only for this sum, not until the end of the step's scope
+            using var scratch = TensorScope.Begin();
             var sumType = dx.DType == DType.BF16 ? DType.F32 : dx.DType;
             var sum = dx.DType == sumType ? dx : Tensor.Empty(dx.Shape, sumType, dx.Device);
             if (!ReferenceEquals(sum, dx))

@@ -16,8 +16,9 @@ public partial interface IBackend
 
 /// <summary>
 /// Convolutions: conv2d, conv1d (as conv2d with height 1) and conv-transpose1d, with gradients; float32, float64 or
-/// bf16 (bf16 operands, float32 accumulation, bf16 output, no bias). Under <see cref="MixedPrecision.Bf16"/> float32
-/// input and weight are convolved in bf16, the output cast back to float32 and the bias added in float32.
+/// bf16 (bf16 operands, float32 accumulation, bf16 output; a float32 bias is rounded to bf16 and added to it). Under
+/// <see cref="MixedPrecision.Bf16"/> float32 input and weight are convolved in bf16, the output cast back to float32 and
+/// the bias added in float32; a bf16 input is convolved as it is and the output, bias included, stays bf16.
 /// </summary>
 public static partial class Ops
 {
@@ -28,14 +29,28 @@ public static partial class Ops
     {
         const string op = "Conv2d";
         x.EnsureAlive(op);
-        if (MixedPrecision.AppliesToConvolution(x, weight))
+        if (MixedPrecision.AppliesToActivation(x, weight))
         {
             TensorOpException.SameDevice(op, x, weight);
-            var product = Conv2d(Cast(x, DType.BF16), Cast(weight, DType.BF16), null, stride, padding);
+            if (x.DType == DType.BF16)
+            {
+                return Conv2dOf(x, weight, Bf16WeightCopy(weight), bias, stride, padding);
+            }
+            var product = Conv2dOf(Cast(x, DType.BF16), weight, Bf16WeightCopy(weight), null, stride, padding);
             return bias is null ? Cast(product, DType.F32) : CastAddBias(product, DType.F32, bias, 1);
         }
-        TensorOpException.Compatible(op, x, weight);
-        RefuseBf16Bias(op, x, bias);
+        return Conv2dOf(x, weight, weight, bias, stride, padding);
+    }
+
+    /// <summary>
+    /// The convolution of x with <paramref name="computeWeight"/>: the weight itself, or (bf16 x under mixed precision)
+    /// its bf16 copy, kept for the backward pass while the float32 <paramref name="weight"/> is the recorded input.
+    /// </summary>
+    private static Tensor Conv2dOf(Tensor x, Tensor weight, Tensor computeWeight, Tensor? bias, (int H, int W) stride, (int H, int W) padding)
+    {
+        const string op = "Conv2d";
+        TensorOpException.Compatible(op, x, computeWeight);
+        CheckBiasDType(op, x, bias);
         TensorOpException.Rank(op, x, 4, "input");
         TensorOpException.Rank(op, weight, 4, "weight");
         if (weight.Shape[1] != x.Shape[1])
@@ -54,9 +69,14 @@ public static partial class Ops
                 "use a larger input, more padding or a smaller kernel");
         }
         var xc = x.Contiguous();
-        var wc = weight.Contiguous();
+        var wc = computeWeight.Contiguous();
         var y = Tensor.Empty([g.Batch, g.OutChannels, g.OutH, g.OutW], x.DType, x.Device);
-        x.Backend.Conv2dForward(xc, wc, bias?.Contiguous(), y, g);
+        var bf16 = x.DType == DType.BF16;
+        x.Backend.Conv2dForward(xc, wc, bf16 ? null : bias?.Contiguous(), y, g);
+        if (bf16 && bias is not null)
+        {
+            AddBiasToBf16(y, bias, 1);
+        }
         return GradTape.ShouldRecord(x, weight, bias) ? GradTape.Record(new ConvNode(xc, wc, x, weight, bias, g), y) : y;
     }
 
@@ -79,13 +99,25 @@ public static partial class Ops
     {
         const string op = "ConvTranspose1d";
         x.EnsureAlive(op);
-        TensorOpException.Compatible(op, x, weight);
-        if (MixedPrecision.Applies(x, weight))
+        if (MixedPrecision.AppliesToActivation(x, weight))
         {
-            var product = ConvTranspose1d(Cast(x, DType.BF16), Cast(weight, DType.BF16), null, stride, padding);
+            TensorOpException.SameDevice(op, x, weight);
+            if (x.DType == DType.BF16)
+            {
+                return ConvTranspose1dOf(x, weight, Bf16WeightCopy(weight), bias, stride, padding);
+            }
+            var product = ConvTranspose1dOf(Cast(x, DType.BF16), weight, Bf16WeightCopy(weight), null, stride, padding);
             return bias is null ? Cast(product, DType.F32) : CastAddBias(product, DType.F32, bias, 1);
         }
-        RefuseBf16Bias(op, x, bias);
+        return ConvTranspose1dOf(x, weight, weight, bias, stride, padding);
+    }
+
+    /// <summary>The transposed convolution with <paramref name="computeWeight"/> (see <see cref="Conv2dOf"/>).</summary>
+    private static Tensor ConvTranspose1dOf(Tensor x, Tensor weight, Tensor computeWeight, Tensor? bias, int stride, int padding)
+    {
+        const string op = "ConvTranspose1d";
+        TensorOpException.Compatible(op, x, computeWeight);
+        CheckBiasDType(op, x, bias);
         TensorOpException.Rank(op, x, 3, "input");
         TensorOpException.Rank(op, weight, 3, "weight");
         if (weight.Shape[0] != x.Shape[1])
@@ -106,10 +138,14 @@ public static partial class Ops
             throw new TensorOpException(op, $"length {len} with kernel {k}, stride {stride}, padding {padding} is ambiguous (output padding is not supported)", "choose sizes with (L_out + 2p − k) divisible by the stride");
         }
         var xc = x.Contiguous();
-        var wc = weight.Contiguous();
+        var wc = computeWeight.Contiguous();
         var y = Tensor.Empty([n, cout, 1, outLen], x.DType, x.Device);
         x.Backend.Conv2dBackwardData(xc.Reshape(n, cin, 1, len), wc.Reshape(cin, cout, 1, k), y, g, accumulate: false);
-        if (bias is not null)
+        if (bias is not null && x.DType == DType.BF16)
+        {
+            AddBiasToBf16(y, bias, 1);
+        }
+        else if (bias is not null)
         {
             y.Backend.Binary(BinaryOp.Add, y, bias.Detach().Reshape(1, cout, 1, 1).Expand(y.Shape), y);
         }
@@ -117,11 +153,19 @@ public static partial class Ops
         return result.Reshape(n, cout, outLen);
     }
 
-    private static void RefuseBf16Bias(string op, Tensor x, Tensor? bias)
+    /// <summary>
+    /// A bias has the operands' dtype, or is float32 with bf16 operands (rounded to bf16 and added to the bf16 output;
+    /// its gradient is summed in float32).
+    /// </summary>
+    private static void CheckBiasDType(string op, Tensor x, Tensor? bias)
     {
-        if (x.DType == DType.BF16 && bias is not null)
+        if (bias is not null && bias.DType != x.DType && !(x.DType == DType.BF16 && bias.DType == DType.F32))
         {
-            throw new TensorOpException(op, "a bias with bf16 operands", "add the bias in float32 after casting the output back (what MixedPrecision.Bf16 does)");
+            throw new TensorOpException(op, $"a {bias.DType} bias with {x.DType} operands", "give the bias in the operands' dtype (float32 is also accepted with bf16 operands)");
+        }
+        if (bias is not null)
+        {
+            TensorOpException.SameDevice(op, x, bias);
         }
     }
 
@@ -141,12 +185,19 @@ public static partial class Ops
             if (GradSink.Needs(Inputs[1]))
             {
                 var dw = grads.Destination(Inputs[1], out var acc);
-                dw.Backend.Conv2dBackwardFilter(xc, dy, dw, g, acc);
+                if (dw.DType == xc.DType)
+                {
+                    dw.Backend.Conv2dBackwardFilter(xc, dy, dw, g, acc);
+                }
+                else
+                {
+                    AccumulateBf16Product(dw, acc, scratch => scratch.Backend.Conv2dBackwardFilter(xc, dy, scratch, g, false));
+                }
             }
             if (Inputs.Length == 3 && GradSink.Needs(Inputs[2]))
             {
                 var db = grads.Destination(Inputs[2], out var acc);
-                db.Backend.ReduceSum(dy.Detach(), db.Reshape(1, g.OutChannels, 1, 1), acc);
+                AccumulateBiasGradient(dy, db, 1, acc);
             }
         }
 
@@ -155,15 +206,15 @@ public static partial class Ops
             var dy = gy.Contiguous();
             if (GradSink.Needs(Inputs[0]))
             {
-                grads.Accumulate(Inputs[0], Conv2dInputGradient(dy, Inputs[1], g));
+                grads.Accumulate(Inputs[0], Conv2dInputGradient(dy, Cast(Inputs[1], dy.DType), g));
             }
             if (GradSink.Needs(Inputs[1]))
             {
-                grads.Accumulate(Inputs[1], Conv2dFilterGradient(Inputs[0], dy, g));
+                grads.Accumulate(Inputs[1], Cast(Conv2dFilterGradient(Inputs[0], dy, g), Inputs[1].DType));
             }
             if (Inputs.Length == 3 && GradSink.Needs(Inputs[2]))
             {
-                grads.Accumulate(Inputs[2], Sum(dy, [0, 2, 3]));
+                grads.Accumulate(Inputs[2], BiasGradientWithGraph(dy, Inputs[2], 1));
             }
         }
     }
@@ -196,12 +247,19 @@ public static partial class Ops
             if (GradSink.Needs(Inputs[1]))
             {
                 var dw = grads.Destination(Inputs[1], out var acc);
-                dw.Backend.Conv2dBackwardFilter(dy, xc.Reshape(n, cin, 1, len), dw.Reshape(cin, cout, 1, k), g, acc);
+                if (dw.DType == xc.DType)
+                {
+                    dw.Backend.Conv2dBackwardFilter(dy, xc.Reshape(n, cin, 1, len), dw.Reshape(cin, cout, 1, k), g, acc);
+                }
+                else
+                {
+                    AccumulateBf16Product(dw, acc, scratch => scratch.Backend.Conv2dBackwardFilter(dy, xc.Reshape(n, cin, 1, len), scratch.Reshape(cin, cout, 1, k), g, false));
+                }
             }
             if (Inputs.Length == 3 && GradSink.Needs(Inputs[2]))
             {
                 var db = grads.Destination(Inputs[2], out var acc);
-                db.Backend.ReduceSum(dy.Detach(), db.Reshape(1, cout, 1, 1), acc);
+                AccumulateBiasGradient(dy, db, 1, acc);
             }
         }
 
@@ -210,18 +268,18 @@ public static partial class Ops
             // the transposed conv is the input-gradient of the conv [N, Cout, 1, outLen] → [N, Cin, 1, len] with weight w
             var dy = gy.Contiguous();
             int n = g.Batch, cin = g.OutChannels, len = g.OutW, cout = g.InChannels, k = g.KernelW;
-            var w4 = Inputs[1].Reshape(cin, cout, 1, k);
+            var w4 = Cast(Inputs[1], dy.DType).Reshape(cin, cout, 1, k);
             if (GradSink.Needs(Inputs[0]))
             {
                 grads.Accumulate(Inputs[0], ConvolveWith(dy, w4, g).Reshape(Inputs[0].Shape));
             }
             if (GradSink.Needs(Inputs[1]))
             {
-                grads.Accumulate(Inputs[1], Conv2dFilterGradient(dy, Inputs[0].Reshape(n, cin, 1, len), g).Reshape(Inputs[1].Shape));
+                grads.Accumulate(Inputs[1], Cast(Conv2dFilterGradient(dy, Inputs[0].Reshape(n, cin, 1, len), g).Reshape(Inputs[1].Shape), Inputs[1].DType));
             }
             if (Inputs.Length == 3 && GradSink.Needs(Inputs[2]))
             {
-                grads.Accumulate(Inputs[2], Sum(dy, [0, 2, 3]));
+                grads.Accumulate(Inputs[2], BiasGradientWithGraph(dy, Inputs[2], 1));
             }
         }
     }

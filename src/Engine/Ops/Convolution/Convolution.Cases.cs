@@ -33,6 +33,16 @@ internal sealed class ConvolutionCases : IOpCaseSource
             new([4, 16, 16], 1515), new([32, 16, 5], 1516, 0.2), new([32], 1517)));
         yield return bf16(OpCase.Autograd(kernel, "conv-transpose1d k4 s2 p1 [4,16,8]→8 bf16 (mixed precision)", Mixed(t => Ops.ConvTranspose1d(t[0], t[1], t[2], 2, 1)),
             new([4, 16, 8], 1518), new([16, 8, 4], 1519, 0.2), new([8], 1520)));
+        // bf16 activations in and out (a model's bf16 stream under the scope): the float32 bias is rounded to bf16 and
+        // added to the bf16 product, its gradient summed in float32 from the bf16 output gradient
+        yield return bf16(OpCase.Autograd(kernel, "conv2d 3x3 pad 1 bf16 in and out, float32 bias [4,16,8,8]→16 (mixed precision)",
+            Mixed(t => Ops.Cast(Ops.Conv2d(Ops.Cast(t[0], DType.BF16), t[1], t[2], 1, 1), DType.F32)), new([4, 16, 8, 8], 1600), new([16, 16, 3, 3], 1601, 0.1), new([16], 1602)));
+        yield return bf16(OpCase.Autograd(kernel, "conv2d 3x3 stride 2 bf16 in and out, float32 bias [2,8,9,9]→8 (mixed precision)",
+            Mixed(t => Ops.Cast(Ops.Conv2d(Ops.Cast(t[0], DType.BF16), t[1], t[2], 2, 1), DType.F32)), new([2, 8, 9, 9], 1603), new([8, 8, 3, 3], 1604, 0.2), new([8], 1605)));
+        yield return bf16(OpCase.Autograd(kernel, "conv1d k5 pad 2 bf16 in and out, float32 bias [4,16,8]→32 (mixed precision)",
+            Mixed(t => Ops.Cast(Ops.Conv1d(Ops.Cast(t[0], DType.BF16), t[1], t[2], 1, 2), DType.F32)), new([4, 16, 8], 1606), new([32, 16, 5], 1607, 0.2), new([32], 1608)));
+        yield return bf16(OpCase.Autograd(kernel, "conv-transpose1d k4 s2 p1 bf16 in and out, float32 bias [4,16,4]→16 (mixed precision)",
+            Mixed(t => Ops.Cast(Ops.ConvTranspose1d(Ops.Cast(t[0], DType.BF16), t[1], t[2], 2, 1), DType.F32)), new([4, 16, 4], 1609), new([16, 16, 4], 1610, 0.2), new([16], 1611)));
         var large = (OpCase c) => c with { Checks = OpChecks.Parity, Tolerance = OpTolerance.Tf32, UsesVendorLibrary = true };
         yield return large(OpCase.Autograd(kernel, "conv2d 3x3 stride 2 [4,8,15,15]→16", t => Ops.Conv2d(t[0], t[1], t[2], 2, 1), new([4, 8, 15, 15], 60), new([16, 8, 3, 3], 61, 0.2), new([16], 62)));
         yield return large(OpCase.Autograd(kernel, "conv2d 1x1 [4,32,8,8]→16", t => Ops.Conv2d(t[0], t[1], null), new([4, 32, 8, 8], 63), new([16, 32, 1, 1], 64, 0.2)));

@@ -12,12 +12,31 @@ public sealed partial class CpuBackend
 
     public void DropoutForward(Tensor x, Tensor y, double p, ulong seed, ulong offset)
     {
+        if (x.DType == DType.BF16)
+        {
+            DropoutBf16(x, y, p, seed, offset, false);
+            return;
+        }
         DTypeDispatch.For(x.DType, DropoutApply<float>, DropoutApply<double>)(x, y, p, seed, offset, false);
     }
 
     public void DropoutBackward(Tensor dy, Tensor dx, double p, ulong seed, ulong offset, bool accumulate)
     {
+        if (dy.DType == DType.BF16)
+        {
+            DropoutBf16(dy, dx, p, seed, offset, accumulate);
+            return;
+        }
         DTypeDispatch.For(dy.DType, DropoutApply<float>, DropoutApply<double>)(dy, dx, p, seed, offset, accumulate);
+    }
+
+    /// <summary>bf16 storage, float32 math (as kernels/dropout.cu's bf16 instantiation): widened, masked, rounded once.</summary>
+    private static void DropoutBf16(Tensor src, Tensor dst, double p, ulong seed, ulong offset, bool accumulate)
+    {
+        using var scratch = TensorScope.Begin(); // the float32 copies live only for this call
+        var wideDst = accumulate ? BFloat16Widening.Widen(dst) : BFloat16Widening.Scratch(dst);
+        DropoutApply<float>(BFloat16Widening.Widen(src), wideDst, p, seed, offset, accumulate);
+        BFloat16Widening.Narrow(wideDst, dst);
     }
 
     private static void DropoutApply<T>(Tensor src, Tensor dst, double p, ulong seed, ulong offset, bool accumulate)

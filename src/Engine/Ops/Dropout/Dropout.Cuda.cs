@@ -8,7 +8,6 @@ public sealed unsafe partial class CudaBackend
 
     private void Dropout(Tensor src, Tensor dst, double p, ulong seed, ulong offset, bool accumulate)
     {
-        RefuseBf16(src, "dropout");
         long n = src.Numel;
         if (n == 0)
         {
@@ -22,11 +21,12 @@ public sealed unsafe partial class CudaBackend
         // plain kernel ignores the last array entry: the driver reads as many parameters as the kernel declares)
         var shift = _capture?.ShiftFor(seed, "a dropout mask") ?? 0;
         var kernel = _capture is null ? "dropout" : "dropout_shifted";
-        if (src.DType == DType.F32)
+        if (src.DType is DType.F32 or DType.BF16)
         {
+            // bf16 storage computes in float32
             var keep32 = (float)keep;
             void** args = stackalloc void*[] { &ps, &pd, &n, &threshold, &keep32, &seed, &offset, &acc, &shift };
-            Launch("dropout", kernel, DType.F32, n, args);
+            Launch("dropout", kernel, src.DType, n, args);
         }
         else
         {

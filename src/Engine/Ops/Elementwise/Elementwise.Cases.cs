@@ -33,6 +33,12 @@ internal sealed class ElementwiseCases : IOpCaseSource
         yield return bf16(OpCase.Autograd("Elementwise/Unary", "silu bf16 [4,32,8,8]", t => F32(Ops.SiLU(Bf16(t[0]))), new([4, 32, 8, 8], 1484, 3)));
         yield return bf16(OpCase.Autograd("Elementwise/Unary", "residual add of silu bf16 (the gradient accumulates in bf16) [2,16,8,8]",
             t => { var x = Bf16(t[0]); return F32(Ops.Add(Ops.SiLU(x), x)); }, new([2, 16, 8, 8], 1485, 2)));
+        // the time embedding's add and the policy net's FiLM: a [B, C, 1, 1] operand broadcast over a bf16 image; its
+        // gradient is the bf16 output gradient summed in float32 and rounded once
+        yield return bf16(OpCase.Autograd("Elementwise/Binary", "add bf16 broadcast [4,16,8,8] + [4,16,1,1]", t => F32(Ops.Add(Bf16(t[0]), Bf16(t[1]))),
+            new([4, 16, 8, 8], 1615), new([4, 16, 1, 1], 1616)));
+        yield return bf16(OpCase.Autograd("Elementwise/Binary", "FiLM as bf16 scale·x + shift [4,32,8] with [4,32,1]",
+            t => F32(Ops.Add(Ops.Mul(Bf16(t[1]), Bf16(t[0])), Bf16(t[2]))), new([4, 32, 8], 1617), new([4, 32, 1], 1618), new([4, 32, 1], 1619)));
         foreach (var op in Enum.GetValues<UnaryOp>())
         {
             var positive = op is UnaryOp.Log or UnaryOp.Sqrt or UnaryOp.Reciprocal;

@@ -34,6 +34,11 @@ internal sealed class LinearCases : IOpCaseSource
             using var mixed = Autograd.MixedPrecision.Bf16();
             return Ops.Linear(t[0], t[1], t[2]);
         }, new([8, 20, 64], 1504), new([48, 64], 1505, 0.2), new([48], 1506)));
+        yield return bf16(OpCase.Autograd("Linear/Gemm", "linear of bf16 activations, bf16 out, float32 bias [8,20,64]→48 (mixed precision)", t =>
+        {
+            using var mixed = Autograd.MixedPrecision.Bf16();
+            return Ops.Cast(Ops.Linear(Ops.Cast(t[0], DType.BF16), t[1], t[2]), DType.F32);
+        }, new([8, 20, 64], 1612), new([48, 64], 1613, 0.2), new([48], 1614)));
 
         // small shapes for the gradient check (and FP32 parity)
         // the benchmark: image-paper's attention projection at 8x8 (8192 tokens of 256 channels → q, k, v), training batch 128

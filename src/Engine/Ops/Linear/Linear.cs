@@ -5,22 +5,34 @@ namespace NativeTrustRegion.Engine;
 public static partial class Ops
 {
     /// <summary>
-    /// y = x·Wᵀ + b for x [..., in], W [out, in], b [out]. bf16 x and W (no bias): float32 accumulation, bf16 y.
-    /// Under <see cref="MixedPrecision.Bf16"/> float32 x and W are multiplied in bf16, y cast back to float32 and b added in float32.
+    /// y = x·Wᵀ + b for x [..., in], W [out, in], b [out]. bf16 x and W: float32 accumulation, bf16 y (a float32 b is
+    /// rounded to bf16 and added). Under <see cref="MixedPrecision.Bf16"/> float32 x and W are multiplied in bf16, y cast
+    /// back to float32 and b added in float32; a bf16 x is multiplied as it is and y, b included, stays bf16.
     /// </summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
     {
         x.EnsureAlive("Linear");
-        TensorOpException.Compatible("Linear", x, weight);
-        if (MixedPrecision.Applies(x, weight))
+        if (MixedPrecision.AppliesToActivation(x, weight))
         {
-            var product = Linear(Cast(x, DType.BF16), Cast(weight, DType.BF16));
+            TensorOpException.SameDevice("Linear", x, weight);
+            if (x.DType == DType.BF16)
+            {
+                return LinearOf(x, weight, Bf16WeightCopy(weight), bias);
+            }
+            var product = LinearOf(Cast(x, DType.BF16), weight, Bf16WeightCopy(weight), null);
             return bias is null ? Cast(product, DType.F32) : CastAddBias(product, DType.F32, bias, -1);
         }
-        if (x.DType == DType.BF16 && bias is not null)
-        {
-            throw new TensorOpException("Linear", "a bias with bf16 operands", "add the bias in float32 after casting the product back (what MixedPrecision.Bf16 does)");
-        }
+        return LinearOf(x, weight, weight, bias);
+    }
+
+    /// <summary>
+    /// x·Wᵀ + b computed with <paramref name="computeWeight"/>: the weight itself, or (bf16 x under mixed precision) its
+    /// bf16 copy, kept for the backward pass while the float32 <paramref name="weight"/> is the recorded input.
+    /// </summary>
+    private static Tensor LinearOf(Tensor x, Tensor weight, Tensor computeWeight, Tensor? bias)
+    {
+        TensorOpException.Compatible("Linear", x, computeWeight);
+        CheckBiasDType("Linear", x, bias);
         if (weight.Rank != 2 || x.Rank < 1 || x.Shape[^1] != weight.Shape[1] || (bias is not null && (bias.Rank != 1 || bias.Shape[0] != weight.Shape[0])))
         {
             throw new TensorOpException("Linear",
@@ -30,11 +42,15 @@ public static partial class Ops
         int inF = weight.Shape[1], outF = weight.Shape[0];
         var xc = x.Contiguous();
         var rows = (int)(x.Numel / Math.Max(1, inF));
-        var w = weight.Contiguous();
+        var w = computeWeight.Contiguous();
         var outShape = x.Shape.Take(x.Rank - 1).Append(outF).ToArray();
         var y = Tensor.Empty(outShape, x.DType, x.Device);
         x.Backend.Gemm(false, true, rows, outF, inF, 1, xc, 0, w, 0, 0, y, 0, 1);
-        if (bias is not null)
+        if (bias is not null && x.DType == DType.BF16)
+        {
+            AddBiasToBf16(y.Reshape(rows, outF), bias, 1);
+        }
+        else if (bias is not null)
         {
             var y2 = y.Reshape(rows, outF);
             y.Backend.Binary(BinaryOp.Add, y2, bias.Detach().Expand(rows, outF), y2);
@@ -73,12 +89,19 @@ public static partial class Ops
             if (GradSink.Needs(Inputs[1]))
             {
                 var dw = grads.Destination(Inputs[1], out var acc);
-                dw.Backend.Gemm(true, false, _out, _in, _rows, 1, gc, 0, _x, 0, acc ? 1 : 0, dw, 0, 1);
+                if (dw.DType == _x.DType)
+                {
+                    dw.Backend.Gemm(true, false, _out, _in, _rows, 1, gc, 0, _x, 0, acc ? 1 : 0, dw, 0, 1);
+                }
+                else
+                {
+                    AccumulateBf16Product(dw, acc, scratch => scratch.Backend.Gemm(true, false, _out, _in, _rows, 1, gc, 0, _x, 0, 0, scratch, 0, 1));
+                }
             }
             if (Inputs.Length == 3 && GradSink.Needs(Inputs[2]))
             {
                 var db = grads.Destination(Inputs[2], out var acc);
-                db.Backend.ReduceSum(gc.Reshape(_rows, _out).Detach(), db.Reshape(1, _out), acc);
+                AccumulateBiasGradient(gc.Reshape(_rows, _out), db, 1, acc);
             }
         }
 
@@ -87,15 +110,15 @@ public static partial class Ops
             var g2 = g.Reshape(_rows, _out);
             if (GradSink.Needs(Inputs[0]))
             {
-                grads.Accumulate(Inputs[0], MatMul(g2, Inputs[1]).Reshape(Inputs[0].Shape));
+                grads.Accumulate(Inputs[0], MatMul(g2, Cast(Inputs[1], g2.DType)).Reshape(Inputs[0].Shape));
             }
             if (GradSink.Needs(Inputs[1]))
             {
-                grads.Accumulate(Inputs[1], MatMul(g2.Transpose(0, 1), Inputs[0].Reshape(_rows, _in)));
+                grads.Accumulate(Inputs[1], Cast(MatMul(g2.Transpose(0, 1), Inputs[0].Reshape(_rows, _in)), Inputs[1].DType));
             }
             if (Inputs.Length == 3 && GradSink.Needs(Inputs[2]))
             {
-                grads.Accumulate(Inputs[2], Sum(g2, [0]));
+                grads.Accumulate(Inputs[2], BiasGradientWithGraph(g2, Inputs[2], 1));
             }
         }
     }

@@ -7,11 +7,21 @@ public sealed partial class CpuBackend
 {
     public void LayerNormForward(Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor y, Tensor mean, Tensor rstd)
     {
+        if (x.DType == DType.BF16)
+        {
+            LayerNormForwardBf16(x, gamma, beta, eps, y, mean, rstd);
+            return;
+        }
         DTypeDispatch.For(x.DType, LayerNormForward<float>, LayerNormForward<double>)(x, gamma, beta, eps, y, mean, rstd);
     }
 
     public void LayerNormBackward(Tensor x, Tensor dy, Tensor mean, Tensor rstd, Tensor? gamma, Tensor? dx, bool accumulateDx, Tensor? dgamma, Tensor? dbeta)
     {
+        if (x.DType == DType.BF16)
+        {
+            LayerNormBackwardBf16(x, dy, mean, rstd, gamma, dx, accumulateDx, dgamma, dbeta);
+            return;
+        }
         DTypeDispatch.For(x.DType, LayerNormBackward<float>, LayerNormBackward<double>)(x, dy, mean, rstd, gamma, dx, accumulateDx, dgamma, dbeta);
     }
 
@@ -113,6 +123,28 @@ public sealed partial class CpuBackend
                     }
                 }
             });
+        }
+    }
+
+    // CPU LayerNorm of bf16 activations (as kernels/layernorm.cu's bf16 instantiation: bf16 x, y, dy, dx; float32 math,
+    // statistics, gamma, beta and their gradients): x and dy are widened exactly to float32 scratch, the float32 kernels
+    // run, and y and dx are rounded to bf16 once.
+    private void LayerNormForwardBf16(Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor y, Tensor mean, Tensor rstd)
+    {
+        using var scratch = TensorScope.Begin(); // the float32 copies live only for this call
+        var wideY = BFloat16Widening.Scratch(y);
+        LayerNormForward(BFloat16Widening.Widen(x), gamma, beta, eps, wideY, mean, rstd);
+        BFloat16Widening.Narrow(wideY, y);
+    }
+
+    private void LayerNormBackwardBf16(Tensor x, Tensor dy, Tensor mean, Tensor rstd, Tensor? gamma, Tensor? dx, bool accumulateDx, Tensor? dgamma, Tensor? dbeta)
+    {
+        using var scratch = TensorScope.Begin(); // the float32 copies live only for this call
+        var wideDx = dx is null ? null : accumulateDx ? BFloat16Widening.Widen(dx) : BFloat16Widening.Scratch(dx);
+        LayerNormBackward(BFloat16Widening.Widen(x), BFloat16Widening.Widen(dy), mean, rstd, gamma, wideDx, accumulateDx, dgamma, dbeta);
+        if (dx is not null)
+        {
+            BFloat16Widening.Narrow(wideDx!, dx);
         }
     }
 }

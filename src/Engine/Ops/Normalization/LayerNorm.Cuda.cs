@@ -4,18 +4,18 @@ public sealed unsafe partial class CudaBackend
 {
     public void LayerNormForward(Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor y, Tensor mean, Tensor rstd)
     {
-        RefuseBf16(x, "layernorm.layernorm_forward");
         int rows = x.Shape[0], d = x.Shape[1];
         if (rows == 0 || d == 0)
         {
             return;
         }
         ulong px = Ptr(x), pg = Ptr(gamma), pb = Ptr(beta), py = Ptr(y), pm = Ptr(mean), pr = Ptr(rstd);
-        if (x.DType == DType.F32)
+        if (x.DType is DType.F32 or DType.BF16)
         {
+            // bf16 storage: float32 math, statistics and affine parameters
             var e = (float)eps;
             void** args = stackalloc void*[] { &px, &pg, &pb, &py, &pm, &pr, &d, &e };
-            Launch("layernorm", "layernorm_forward", DType.F32, (uint)rows, 1, RowThreads(d), 0, args);
+            Launch("layernorm", "layernorm_forward", x.DType, (uint)rows, 1, RowThreads(d), 0, args);
         }
         else
         {
@@ -26,7 +26,6 @@ public sealed unsafe partial class CudaBackend
 
     public void LayerNormBackward(Tensor x, Tensor dy, Tensor mean, Tensor rstd, Tensor? gamma, Tensor? dx, bool accumulateDx, Tensor? dgamma, Tensor? dbeta)
     {
-        RefuseBf16(x, "layernorm.layernorm_backward");
         int rows = x.Shape[0], d = x.Shape[1];
         if (rows == 0 || d == 0)
         {
@@ -46,8 +45,8 @@ public sealed unsafe partial class CudaBackend
         }
         // column sums over row chunks; the chunk count depends only on the shape
         var splits = Math.Clamp((65536 + d - 1) / d, 1, Math.Max(1, rows / 16));
-        using var partialGamma = Scratch(x.DType, (long)splits * d);
-        using var partialBeta = Scratch(x.DType, (long)splits * d);
+        using var partialGamma = Scratch(mean.DType, (long)splits * d);
+        using var partialBeta = Scratch(mean.DType, (long)splits * d);
         ulong ppg = dgamma is null ? 0 : partialGamma.Pointer, ppb = dbeta is null ? 0 : partialBeta.Pointer;
         void** pargs = stackalloc void*[] { &px, &pdy, &pm, &pr, &ppg, &ppb, &rows, &d, &splits };
         var threads = (long)splits * d;

@@ -23,11 +23,20 @@ public static partial class Ops
         {
             throw new TensorOpException(op, $"affine parameters must be [{d}] for input {TensorOpException.Format(x.Shape)}", "give gamma and beta one value per feature of the last dimension");
         }
+        if (gamma is not null)
+        {
+            CheckNormalizationParameter(op, x, gamma, "gamma");
+        }
+        if (beta is not null)
+        {
+            CheckNormalizationParameter(op, x, beta, "beta");
+        }
         var xc = x.Contiguous();
         var rows = (int)(x.Numel / Math.Max(1, d));
         var y = Tensor.EmptyLike(xc);
-        var mean = Tensor.Empty([rows], x.DType, x.Device);
-        var rstd = Tensor.Empty([rows], x.DType, x.Device);
+        var statistics = NormalizationParameterType(x.DType);
+        var mean = Tensor.Empty([rows], statistics, x.Device);
+        var rstd = Tensor.Empty([rows], statistics, x.Device);
         x.Backend.LayerNormForward(xc.Reshape(rows, d), gamma?.Contiguous(), beta?.Contiguous(), eps, y.Reshape(rows, d), mean, rstd);
         return GradTape.ShouldRecord(x, gamma, beta) ? GradTape.Record(new LayerNormNode(xc.Reshape(rows, d), x, gamma, beta, eps, mean, rstd), y) : y;
     }
@@ -65,6 +74,6 @@ public static partial class Ops
         }
 
         public override void BackwardWithGraph(Tensor g, GradSink grads) =>
-            BackwardByComposition(g, grads, () => ComposedLayerNorm(x, gamma, beta, eps));
+            BackwardByComposition(g, grads, () => Cast(ComposedLayerNorm(Cast(x, NormalizationParameterType(x.DType)), gamma, beta, eps), x.DType));
     }
 }

@@ -38,6 +38,9 @@ internal sealed class NormalizationCases : IOpCaseSource
             new([4, 32, 8, 8], 1467), new([32], 1468, 1, 1), new([32], 1469)));
         yield return bf16(OpCase.Autograd("Normalization/GroupNormSiLU", "groupnorm+film+silu bf16 [4,32,8,8]", t => F32(Ops.GroupNormSiLU(Bf16(t[0]), 8, t[1], t[2], t[3], t[4])),
             new([4, 32, 8, 8], 1470), new([32], 1471, 1, 1), new([32], 1472), new([4, 32], 1473, 0.5, 1), new([4, 32], 1474)));
+        yield return bf16(OpCase.Autograd("Normalization/LayerNorm", "layernorm bf16 [6,20,48] affine", t => F32(Ops.LayerNorm(Bf16(t[0]), t[1], t[2])),
+            new([6, 20, 48], 1640, 2, 0.5), new([48], 1641, 1, 1), new([48], 1642)));
+        yield return bf16(OpCase.Autograd("Normalization/LayerNorm", "layernorm bf16 [7,300] no affine", t => F32(Ops.LayerNorm(Bf16(t[0]), null, null)), new([7, 300], 1643)));
 
         // the benchmark: image-paper's GroupNorms at training batch 128 (256 channels at 16x16, 128 at 32x32), the fused
         // GroupNorm+FiLM+SiLU, and LayerNorm over policy-paper's 512-wide attention tokens

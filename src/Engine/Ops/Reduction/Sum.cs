@@ -67,6 +67,11 @@ public static partial class Ops
                 axes.Add(i);
             }
         }
+        if (g.DType == DType.BF16)
+        {
+            var kept = g.Shape.Select((d, i) => axes.Contains(i) ? 1 : d).ToArray();
+            return SumOfBf16To(g, axes.ToArray(), kept).Reshape(shape);
+        }
         var summed = Sum(g, axes.ToArray(), keepDim: true);
         return summed.Reshape(shape);
     }

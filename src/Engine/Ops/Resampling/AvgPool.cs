@@ -38,6 +38,8 @@ public static partial class Ops
         }
 
         // the adjoint of 2×2 averaging spreads a quarter to each pixel of the block
-        public override void BackwardWithGraph(Tensor g, GradSink grads) => grads.Accumulate(Inputs[0], Scale(UpsampleNearest2x(g), 0.25));
+        // (bf16 gradients scaled in float32: the affine kernel is float32/float64 only)
+        public override void BackwardWithGraph(Tensor g, GradSink grads) =>
+            grads.Accumulate(Inputs[0], Cast(Scale(UpsampleNearest2x(Cast(g, NormalizationParameterType(g.DType))), 0.25), g.DType));
     }
 }

@@ -6,22 +6,54 @@ public sealed partial class CpuBackend
 {
     public void UpsampleNearest2xForward(Tensor x, Tensor y)
     {
+        if (x.DType == DType.BF16)
+        {
+            ResampleBf16(x, y, false, (s, d) => Spread2x2<float>(s, d, 1.0, false));
+            return;
+        }
         DTypeDispatch.For(x.DType, Upsample<float>, Upsample<double>)(x, y);
     }
 
     public void UpsampleNearest2xBackward(Tensor dy, Tensor dx, bool accumulate)
     {
+        if (dy.DType == DType.BF16)
+        {
+            ResampleBf16(dy, dx, accumulate, (s, d) => Pool2x2<float>(s, d, 1.0, accumulate));
+            return;
+        }
         DTypeDispatch.For(dy.DType, Pool2x2<float>, Pool2x2<double>)(dy, dx, 1.0, accumulate);
     }
 
     public void AvgPool2x2Forward(Tensor x, Tensor y)
     {
+        if (x.DType == DType.BF16)
+        {
+            ResampleBf16(x, y, false, (s, d) => Pool2x2<float>(s, d, 0.25, false));
+            return;
+        }
         DTypeDispatch.For(x.DType, Pool2x2<float>, Pool2x2<double>)(x, y, 0.25, false);
     }
 
     public void AvgPool2x2Backward(Tensor dy, Tensor dx, bool accumulate)
     {
+        if (dy.DType == DType.BF16)
+        {
+            ResampleBf16(dy, dx, accumulate, (s, d) => Spread2x2<float>(s, d, 0.25, accumulate));
+            return;
+        }
         DTypeDispatch.For(dy.DType, Spread2x2<float>, Spread2x2<double>)(dy, dx, 0.25, accumulate);
+    }
+
+    /// <summary>
+    /// bf16 storage, float32 math (as kernels/resample.cu's bf16 instantiation): src (and dst when accumulating) widened,
+    /// the float32 kernel run, dst rounded to bf16 once.
+    /// </summary>
+    private static void ResampleBf16(Tensor src, Tensor dst, bool accumulate, Action<Tensor, Tensor> float32Kernel)
+    {
+        using var scratch = TensorScope.Begin(); // the float32 copies live only for this call
+        var wideDst = accumulate ? BFloat16Widening.Widen(dst) : BFloat16Widening.Scratch(dst);
+        float32Kernel(BFloat16Widening.Widen(src), wideDst);
+        BFloat16Widening.Narrow(wideDst, dst);
     }
 
     private static void Upsample<T>(Tensor xt, Tensor yt)

@@ -13,7 +13,6 @@ public sealed unsafe partial class CudaBackend
     /// <summary>Spread (small → 2x2 blocks) or pool (2x2 blocks → small); <paramref name="small"/> is the half-size image.</summary>
     private void Resample(string kernel, Tensor src, Tensor dst, Tensor small, double scale, bool accumulate)
     {
-        RefuseBf16(src, "resample." + kernel);
         long planes = (long)small.Shape[0] * small.Shape[1];
         int h = small.Shape[2], w = small.Shape[3];
         var n = planes * h * w;
@@ -23,11 +22,12 @@ public sealed unsafe partial class CudaBackend
         }
         ulong ps = Ptr(src), pd = Ptr(dst);
         var acc = accumulate ? 1 : 0;
-        if (src.DType == DType.F32)
+        if (src.DType is DType.F32 or DType.BF16)
         {
+            // bf16 storage computes in float32
             var s = (float)scale;
             void** args = stackalloc void*[] { &ps, &pd, &planes, &h, &w, &s, &acc };
-            Launch("resample", kernel, DType.F32, n, args);
+            Launch("resample", kernel, src.DType, n, args);
         }
         else
         {

@@ -34,6 +34,8 @@ public static partial class Ops
         }
 
         // the adjoint of nearest 2× upsampling sums each 2×2 block: 4·AvgPool2x2
-        public override void BackwardWithGraph(Tensor g, GradSink grads) => grads.Accumulate(Inputs[0], Scale(AvgPool2x2(g), 4));
+        // (bf16 gradients scaled in float32: the affine kernel is float32/float64 only)
+        public override void BackwardWithGraph(Tensor g, GradSink grads) =>
+            grads.Accumulate(Inputs[0], Cast(Scale(AvgPool2x2(Cast(g, NormalizationParameterType(g.DType))), 4), g.DType));
     }
 }

@@ -80,6 +80,15 @@ internal static class KernelSharedMemory
         {
             table[("groupnorm", $"{variant}_forward_bf16")] = GroupNormForward(DType.BF16);
         }
+        // bf16 storage computes in float: float tiles and scratch, as the f32 kernels
+        foreach (var d in AttentionHeadDims)
+        {
+            table[("attention", $"attention_forward_bf16_d{d}")] = AttentionForward(d, 4);
+            table[("attention", $"attention_backward_q_bf16_d{d}")] = AttentionForward(d, 4);
+            table[("attention", $"attention_backward_kv_bf16_d{d}")] = AttentionBackwardKV(d, 4);
+        }
+        table[("layernorm", "layernorm_forward_bf16")] = Scratch(4);
+        table[("layernorm", "layernorm_backward_dx_bf16")] = Scratch(4);
         table[("vector", "sum_partials")] = Scratch(8);
         table[("fisher", "fisher_sum_partials")] = Scratch(8);
         return table;
