@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 using NativeTrustRegion.Engine.Randomness;
@@ -57,9 +58,18 @@ public class ForwardReferenceTests
     [InlineData(1, 8, 5, 6, 2, 9)] // padding 2
     [InlineData(1, 8, 6, 18, 0, 8)] // rows of 18 and 16: vector (de)interleaving with a tail, even padding
     [InlineData(2, 10, 4, 8, 2, 8)] // rows of 8 and 10 with padding 2
+    // F(4x4, 3x3) (outputs of 8x8 and more, on CPUs with 512-bit vectors):
+    [InlineData(3, 16, 16, 16, 1, 16)] // image-tiny's 16x16 layers: the vectorised unpacking and scatter
+    [InlineData(5, 8, 8, 8, 1, 12)] // 8x8: two tiles per row, several samples per chunk
+    [InlineData(2, 9, 9, 10, 1, 8)] // ragged last tiles (outputs 9x10), odd channel counts
+    [InlineData(2, 8, 10, 10, 0, 9)] // no padding: outputs 8x8
+    [InlineData(1, 8, 8, 9, 2, 8)] // padding 2: outputs 10x11
+    [InlineData(2, 8, 11, 20, 1, 9)] // rows wider than one vector: the scalar unpacking and scatter
     public void WinogradConv2dAndGradientsMatchDirectLoopsInFloat32(int n, int c, int h, int w, int pad, int co)
     {
-        Assert.True(Backends.Cpu.CpuBackend.UsesWinograd(new ConvGeometry(n, c, h, w, co, 3, 3, 1, 1, pad, pad)));
+        var geometry = new ConvGeometry(n, c, h, w, co, 3, 3, 1, 1, pad, pad);
+        Assert.True(Backends.Cpu.CpuBackend.UsesWinograd(geometry));
+        Assert.Equal(Vector512.IsHardwareAccelerated && geometry.OutH >= 8 && geometry.OutW >= 8, Backends.Cpu.CpuBackend.UsesWinograd4(geometry));
         var g = new Generator(41);
         var x = Tensor.Randn([n, c, h, w], g);
         var wt = Ops.Affine(Tensor.Randn([co, c, 3, 3], g), 0.3, 0);

@@ -27,7 +27,10 @@ public sealed partial class CpuBackend
     /// </summary>
     public const int WinogradMinChannels = 8;
 
-    /// <summary>Whether <see cref="Conv2dForward"/> and its gradients run the Winograd F(2x2, 3x3) path for this geometry.</summary>
+    /// <summary>
+    /// Whether <see cref="Conv2dForward"/> and its gradients run a Winograd path for this geometry: F(4x4, 3x3) where
+    /// <see cref="UsesWinograd4"/> says so (Conv2dWinograd4.Cpu.cs), else F(2x2, 3x3).
+    /// </summary>
     public static bool UsesWinograd(ConvGeometry g) =>
         !WinogradDisabled && g.KernelH == 3 && g.KernelW == 3 && g.StrideH == 1 && g.StrideW == 1 &&
         g.PadH <= 2 && g.PadW <= 2 &&
@@ -92,7 +95,16 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int c = g.InChannels, k = g.OutChannels;
-        var wa = ((CpuStorage)w.Storage).Array<T>().AsSpan((int)w.Offset, k * c * 9);
+        var flipped = FlippedSwappedWeights(((CpuStorage)w.Storage).Array<T>().AsSpan((int)w.Offset, k * c * 9), k, c);
+        var u = TransformWeights<T>(flipped.AsSpan(0, c * k * 9), c, k);
+        ArrayPool<T>.Shared.Return(flipped);
+        WinogradConvolve(((CpuStorage)dy.Storage).Array<T>(), (int)dy.Offset, u, null, 0, ((CpuStorage)dx.Storage).Array<T>(), (int)dx.Offset, AdjointGeometry(g), accumulate);
+        ArrayPool<T>.Shared.Return(u);
+    }
+
+    /// <summary>The weights [K, C, 3, 3] flipped in both spatial axes, channel axes swapped: [C, K, 3, 3], in an array rented from the shared pool.</summary>
+    private static T[] FlippedSwappedWeights<T>(ReadOnlySpan<T> w, int k, int c)
+    {
         var flipped = ArrayPool<T>.Shared.Rent(c * k * 9);
         for (var o = 0; o < k; o++)
         {
@@ -100,16 +112,15 @@ public sealed partial class CpuBackend
             {
                 for (var r = 0; r < 9; r++)
                 {
-                    flipped[(i * k + o) * 9 + 8 - r] = wa[(o * c + i) * 9 + r];
+                    flipped[(i * k + o) * 9 + 8 - r] = w[(o * c + i) * 9 + r];
                 }
             }
         }
-        var adjoint = new ConvGeometry(g.Batch, k, g.OutH, g.OutW, c, 3, 3, 1, 1, 2 - g.PadH, 2 - g.PadW);
-        var u = TransformWeights<T>(flipped.AsSpan(0, c * k * 9), c, k);
-        ArrayPool<T>.Shared.Return(flipped);
-        WinogradConvolve(((CpuStorage)dy.Storage).Array<T>(), (int)dy.Offset, u, null, 0, ((CpuStorage)dx.Storage).Array<T>(), (int)dx.Offset, adjoint, accumulate);
-        ArrayPool<T>.Shared.Return(u);
+        return flipped;
     }
+
+    /// <summary>The geometry whose forward convolution is the input gradient of <paramref name="g"/>: dY in, C out, padding 2 − p.</summary>
+    private static ConvGeometry AdjointGeometry(ConvGeometry g) => new(g.Batch, g.OutChannels, g.OutH, g.OutW, g.InChannels, 3, 3, 1, 1, 2 - g.PadH, 2 - g.PadW);
 
     /// <summary>y (+)= conv(x, g) + bias by F(2x2, 3x3), the weights already transformed (<paramref name="u"/> [16, K, C]).</summary>
     private static void WinogradConvolve<T>(T[] xa, int xo, T[] u, T[]? ba, int bo, T[] ya, int yo, ConvGeometry g, bool accumulate)
