@@ -48,8 +48,8 @@ public class ForwardReferenceTests
     }
 
     /// <summary>
-    /// The CPU's Winograd F(2x2, 3x3) path (3x3, stride 1, ≥ 8 channels) in float32: output, input gradient and weight
-    /// gradient of Σ y·U against direct float64 loops of the convolution's definition.
+    /// The CPU's Winograd paths (3x3, stride 1, ≥ 8 channels; F(4x4, 3x3) for outputs of 8x8 and more, else F(2x2, 3x3))
+    /// in float32: output, input gradient and weight gradient of Σ y·U against direct float64 loops of the definition.
     /// </summary>
     [Theory]
     [InlineData(3, 8, 8, 8, 1, 12)] // 8x8 images, several samples per chunk
@@ -70,14 +70,38 @@ public class ForwardReferenceTests
         var geometry = new ConvGeometry(n, c, h, w, co, 3, 3, 1, 1, pad, pad);
         Assert.True(Backends.Cpu.CpuBackend.UsesWinograd(geometry));
         Assert.Equal(Vector512.IsHardwareAccelerated && geometry.OutH >= 8 && geometry.OutW >= 8, Backends.Cpu.CpuBackend.UsesWinograd4(geometry));
+        AssertConvolutionAndGradientsMatchLoops(n, c, h, w, 3, 3, pad, co);
+    }
+
+    /// <summary>
+    /// The CPU's direct path (stride 1, at most four output channels: a UNet's last convolution) in float32, against
+    /// float64 loops: output, input gradient and weight gradient.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 32, 16, 16, 3, 3, 1, 1)] // image-tiny's last convolution (32 → 1 at 16x16)
+    [InlineData(2, 5, 7, 9, 3, 3, 2, 3)] // padding 2, odd sizes
+    [InlineData(2, 3, 6, 5, 3, 3, 0, 2)] // no padding
+    [InlineData(1, 4, 1, 11, 1, 5, 2, 4)] // a 1-D convolution (k5)
+    [InlineData(2, 3, 9, 8, 5, 3, 1, 1)] // 5x3 kernel, padding 1
+    public void DirectConv2dAndGradientsMatchDirectLoopsInFloat32(int n, int c, int h, int w, int kh, int kw, int pad, int co)
+    {
+        var padH = kh == 1 ? 0 : pad;
+        Assert.True(Backends.Cpu.CpuBackend.UsesDirect(new ConvGeometry(n, c, h, w, co, kh, kw, 1, 1, padH, pad)));
+        AssertConvolutionAndGradientsMatchLoops(n, c, h, w, kh, kw, pad, co);
+    }
+
+    /// <summary>y = conv(x, w) + b (stride 1, padding pad, 0 rows for a one-row kernel) and the gradients of Σ y·U against float64 loops.</summary>
+    private static void AssertConvolutionAndGradientsMatchLoops(int n, int c, int h, int w, int kh, int kw, int pad, int co)
+    {
+        var padH = kh == 1 ? 0 : pad;
         var g = new Generator(41);
         var x = Tensor.Randn([n, c, h, w], g);
-        var wt = Ops.Affine(Tensor.Randn([co, c, 3, 3], g), 0.3, 0);
+        var wt = Ops.Affine(Tensor.Randn([co, c, kh, kw], g), 0.3, 0);
         var b = Tensor.Randn([co], g);
         x.RequiresGrad = true;
         wt.RequiresGrad = true;
-        var y = Ops.Conv2d(x, wt, b, 1, pad);
-        int oh = h + 2 * pad - 2, ow = w + 2 * pad - 2;
+        var y = Ops.Conv2d(x, wt, b, (1, 1), (padH, pad));
+        int oh = h + 2 * padH - kh + 1, ow = w + 2 * pad - kw + 1;
         Assert.Equal(new[] { n, co, oh, ow }, y.Shape);
         var u = Tensor.Randn(y.Shape, g);
         GradTape.Current.Backward(Ops.SumAll(y * u));
@@ -94,13 +118,13 @@ public class ForwardReferenceTests
             var yi = ((i * co + o) * oh + p) * ow + q;
             var acc = bs[o];
             for (var ci = 0; ci < c; ci++)
-            for (var r = 0; r < 3; r++)
-            for (var s = 0; s < 3; s++)
+            for (var r = 0; r < kh; r++)
+            for (var s = 0; s < kw; s++)
             {
-                int ih = p - pad + r, iw = q - pad + s;
+                int ih = p - padH + r, iw = q - pad + s;
                 if (ih >= 0 && ih < h && iw >= 0 && iw < w)
                 {
-                    int xi = ((i * c + ci) * h + ih) * w + iw, wi = ((o * c + ci) * 3 + r) * 3 + s;
+                    int xi = ((i * c + ci) * h + ih) * w + iw, wi = ((o * c + ci) * kh + r) * kw + s;
                     acc += xs[xi] * ws[wi];
                     dxRef[xi] += us[yi] * ws[wi];
                     dwRef[wi] += us[yi] * xs[xi];

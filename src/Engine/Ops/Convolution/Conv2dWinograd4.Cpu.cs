@@ -378,14 +378,15 @@ public sealed partial class CpuBackend
         {
             for (var j = 0; j < tiles.Samples; j++)
             {
-                var plane = xa.AsSpan(xo + ((n0 + j) * c + ci) * hw, hw);
+                var start = xo + ((n0 + j) * c + ci) * hw;
                 if (vectorShift)
                 {
-                    ShiftColumnsAvx512(MemoryMarshal.Cast<T, float>(plane), MemoryMarshal.Cast<T, float>(scratch.AsSpan()), shifts, j * tiles.Tw, g, tiles);
+                    // the plane and whatever follows it in the array: rows are read as whole vectors where they fit
+                    ShiftColumnsAvx512(MemoryMarshal.Cast<T, float>(xa.AsSpan(start)), MemoryMarshal.Cast<T, float>(scratch.AsSpan()), shifts, j * tiles.Tw, g, tiles);
                 }
                 else
                 {
-                    ShiftColumns(plane, scratch, j * tiles.Tw, g, tiles);
+                    ShiftColumns(xa.AsSpan(start, hw), scratch, j * tiles.Tw, g, tiles);
                 }
             }
             for (var ti = 0; ti < tiles.Th; ti++)
@@ -463,9 +464,10 @@ public sealed partial class CpuBackend
         for (var h = 0; h < g.InH; h++)
         {
             Vector512<float> xr;
-            if (w == 16)
+            if (h * w + 16 <= x.Length)
             {
-                xr = Vector512.Create(x.Slice(h * 16, 16));
+                // lanes past the row (the next rows, or the next plane) are never selected by the permutes
+                xr = Vector512.Create(x.Slice(h * w, 16));
             }
             else
             {
@@ -593,14 +595,13 @@ public sealed partial class CpuBackend
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(Vector512<float> v, ref float dst, int width, bool accumulate)
     {
+        // 256-bit stores: a 512-bit store to an unaligned row always straddles two cache lines
+        var lower = v.GetLower();
+        (accumulate ? lower + Vector256.LoadUnsafe(ref dst) : lower).StoreUnsafe(ref dst);
         if (width == 16)
         {
-            (accumulate ? v + Vector512.LoadUnsafe(ref dst) : v).StoreUnsafe(ref dst);
-        }
-        else
-        {
-            var lower = v.GetLower();
-            (accumulate ? lower + Vector256.LoadUnsafe(ref dst) : lower).StoreUnsafe(ref dst);
+            var upper = v.GetUpper();
+            (accumulate ? upper + Vector256.LoadUnsafe(ref dst, 8) : upper).StoreUnsafe(ref dst, 8);
         }
     }
 
