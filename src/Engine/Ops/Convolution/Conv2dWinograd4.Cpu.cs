@@ -107,32 +107,17 @@ public sealed partial class CpuBackend
         int c = g.InChannels, k = g.OutChannels, plane = WeightPlane<T>(k, c);
         var (perChunk, chunks) = Winograd4Chunks(g, Winograd4Budget);
         var full = Winograd4Tiles.Of(g, perChunk);
-        CpuParallel.For(chunks, Winograd4Grain(g, perChunk, chunks), (c0, c1) =>
+        ForEachWinogradChunk<T>(g.Batch, perChunk, chunks, Winograd4Grain(g, perChunk, chunks),
+            36 * (c * full.Columns + 16), 36 * (k * full.Columns + 16), Winograd4Scratch(full), (_, n0, m, v, mm, scratch) =>
         {
-            var v = ArrayPool<T>.Shared.Rent(36 * (c * full.Columns + 16));
-            var mm = ArrayPool<T>.Shared.Rent(36 * (k * full.Columns + 16));
-            var scratch = ArrayPool<T>.Shared.Rent(Winograd4Scratch(full));
-            try
+            var tiles = Winograd4Tiles.Of(g, m);
+            int tc = tiles.Columns, vStride = c * tc + 16, mStride = k * tc + 16;
+            TransformInput4(xa, xo, n0, v, vStride, scratch, g, tiles);
+            for (var xi = 0; xi < 36; xi++)
             {
-                for (var ch = c0; ch < c1; ch++)
-                {
-                    int n0 = ch * perChunk, m = Math.Min(g.Batch, n0 + perChunk) - n0;
-                    var tiles = Winograd4Tiles.Of(g, m);
-                    int tc = tiles.Columns, vStride = c * tc + 16, mStride = k * tc + 16;
-                    TransformInput4(xa, xo, n0, v, vStride, scratch, g, tiles);
-                    for (var xi = 0; xi < 36; xi++)
-                    {
-                        Cpu.Gemm.Single(false, false, k, tc, c, T.One, u.AsSpan(xi * plane, k * c), c, v.AsSpan(xi * vStride, c * tc), tc, T.Zero, mm.AsSpan(xi * mStride, k * tc), tc);
-                    }
-                    TransformOutput4(mm, mStride, ya, yo, ba, bo, n0, scratch, accumulate, g, tiles);
-                }
+                Cpu.Gemm.Single(false, false, k, tc, c, T.One, u.AsSpan(xi * plane, k * c), c, v.AsSpan(xi * vStride, c * tc), tc, T.Zero, mm.AsSpan(xi * mStride, k * tc), tc);
             }
-            finally
-            {
-                ArrayPool<T>.Shared.Return(v);
-                ArrayPool<T>.Shared.Return(mm);
-                ArrayPool<T>.Shared.Return(scratch);
-            }
+            TransformOutput4(mm, mStride, ya, yo, ba, bo, n0, scratch, accumulate, g, tiles);
         });
     }
 
@@ -149,35 +134,20 @@ public sealed partial class CpuBackend
         var (perChunk, chunks) = Winograd4Chunks(g, Winograd4FilterBudget);
         var full = Winograd4Tiles.Of(g, perChunk);
         var partials = new T[chunks][];
-        CpuParallel.For(chunks, Winograd4Grain(g, perChunk, chunks), (c0, c1) =>
+        ForEachWinogradChunk<T>(g.Batch, perChunk, chunks, Winograd4Grain(g, perChunk, chunks),
+            36 * (c * full.Columns + 16), 36 * (k * full.Columns + 16), Winograd4Scratch(full), (ch, n0, m, v, dm, scratch) =>
         {
-            var v = ArrayPool<T>.Shared.Rent(36 * (c * full.Columns + 16));
-            var dm = ArrayPool<T>.Shared.Rent(36 * (k * full.Columns + 16));
-            var scratch = ArrayPool<T>.Shared.Rent(Winograd4Scratch(full));
-            try
+            var tiles = Winograd4Tiles.Of(g, m);
+            int tc = tiles.Columns, vStride = c * tc + 16, mStride = k * tc + 16;
+            TransformInput4(xa, xo, n0, v, vStride, scratch, g, tiles);
+            TransformOutputAdjoint4(dya, dyo, n0, dm, mStride, scratch, g, tiles);
+            // the chunk's sum over its tiles: dU_ξ [K, C] = dM_ξ [K, tiles] · V_ξᵀ [tiles, C]
+            var partial = ArrayPool<T>.Shared.Rent(36 * plane);
+            for (var xi = 0; xi < 36; xi++)
             {
-                for (var ch = c0; ch < c1; ch++)
-                {
-                    int n0 = ch * perChunk, m = Math.Min(g.Batch, n0 + perChunk) - n0;
-                    var tiles = Winograd4Tiles.Of(g, m);
-                    int tc = tiles.Columns, vStride = c * tc + 16, mStride = k * tc + 16;
-                    TransformInput4(xa, xo, n0, v, vStride, scratch, g, tiles);
-                    TransformOutputAdjoint4(dya, dyo, n0, dm, mStride, scratch, g, tiles);
-                    // the chunk's sum over its tiles: dU_ξ [K, C] = dM_ξ [K, tiles] · V_ξᵀ [tiles, C]
-                    var partial = ArrayPool<T>.Shared.Rent(36 * plane);
-                    for (var xi = 0; xi < 36; xi++)
-                    {
-                        Cpu.Gemm.Single(false, true, k, c, tc, T.One, dm.AsSpan(xi * mStride, k * tc), tc, v.AsSpan(xi * vStride, c * tc), tc, T.Zero, partial.AsSpan(xi * plane, k * c), c);
-                    }
-                    partials[ch] = partial;
-                }
+                Cpu.Gemm.Single(false, true, k, c, tc, T.One, dm.AsSpan(xi * mStride, k * tc), tc, v.AsSpan(xi * vStride, c * tc), tc, T.Zero, partial.AsSpan(xi * plane, k * c), c);
             }
-            finally
-            {
-                ArrayPool<T>.Shared.Return(v);
-                ArrayPool<T>.Shared.Return(dm);
-                ArrayPool<T>.Shared.Return(scratch);
-            }
+            partials[ch] = partial;
         });
  var du = partials[0].AsSpan(0, 36 * plane);
         for (var ch = 1; ch < chunks; ch++)
