@@ -60,6 +60,8 @@ public class ForwardReferenceTests
     [InlineData(2, 10, 4, 8, 2, 8)] // rows of 8 and 10 with padding 2
     // F(4x4, 3x3) (outputs of 8x8 and more, on CPUs with 512-bit vectors):
     [InlineData(3, 16, 16, 16, 1, 16)] // image-tiny's 16x16 layers: the vectorised unpacking and scatter
+    [InlineData(9, 16, 16, 16, 1, 8)] // chunks of 5 samples: four unpacked at once, then one
+    [InlineData(8, 8, 16, 16, 0, 8)] // no padding at 16x16 (outputs 14x14, ragged last tiles), four samples at once
     [InlineData(5, 8, 8, 8, 1, 12)] // 8x8: two tiles per row, several samples per chunk
     [InlineData(2, 9, 9, 10, 1, 8)] // ragged last tiles (outputs 9x10), odd channel counts
     [InlineData(2, 8, 10, 10, 0, 9)] // no padding: outputs 8x8

@@ -366,9 +366,26 @@ public sealed partial class CpuBackend
         {
             ShiftIndices(shifts, g);
         }
+        // rows of 16 (four tiles a row): four samples' rows at once, each shifted copy one full 512-bit store
+        var fourSamples = vectorShift && g.InW == 16 && tiles.Tw == 4;
+        Span<Vector512<int>> pairShifts = stackalloc Vector512<int>[6];
+        Span<Vector512<float>> pairMasks = stackalloc Vector512<float>[6];
+        if (fourSamples)
+        {
+            PairShiftIndices(pairShifts, pairMasks, g);
+        }
         for (var ci = 0; ci < c; ci++)
         {
-            for (var j = 0; j < tiles.Samples; j++)
+            var j = 0;
+            if (fourSamples)
+            {
+                for (; j + 4 <= tiles.Samples; j += 4)
+                {
+                    ShiftColumnsFourSamples(MemoryMarshal.Cast<T, float>(xa.AsSpan(xo + ((n0 + j) * c + ci) * hw)), c * hw, MemoryMarshal.Cast<T, float>(scratch.AsSpan()),
+                        pairShifts, pairMasks, j * 4, g, tiles);
+                }
+            }
+            for (; j < tiles.Samples; j++)
             {
                 var start = xo + ((n0 + j) * c + ci) * hw;
                 if (vectorShift)
@@ -443,6 +460,57 @@ public sealed partial class CpuBackend
                 index[t] = (uint)iw < (uint)g.InW ? iw : 16;
             }
             shifts[s] = Vector512.Create<int>(index);
+        }
+    }
+
+    /// <summary>
+    /// The permutes of <see cref="ShiftColumnsFourSamples"/>: lanes 0-3 of copy s take columns 4·t + s − padW of the
+    /// first row, lanes 4-7 the same of the second (index + 16); the masks zero the columns outside the image.
+    /// </summary>
+    private static void PairShiftIndices(Span<Vector512<int>> shifts, Span<Vector512<float>> masks, ConvGeometry g)
+    {
+        Span<int> index = stackalloc int[16];
+        Span<float> mask = stackalloc float[16];
+        for (var s = 0; s < 6; s++)
+        {
+            for (var t = 0; t < 16; t++)
+            {
+                var iw = 4 * (t & 3) + s - g.PadW;
+                var inside = (uint)iw < (uint)g.InW;
+                index[t] = (inside ? iw : 0) + ((t >> 2) & 1) * 16;
+                mask[t] = inside ? BitConverter.Int32BitsToSingle(-1) : 0f;
+            }
+            shifts[s] = Vector512.Create<int>(index);
+            masks[s] = Vector512.Create<float>(mask);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ShiftColumns{T}"/> for four consecutive samples' planes of rows of 16 floats (four tiles a row), planes
+    /// <paramref name="sampleStride"/> apart: each shifted copy of a row of the four is two two-row permutes, one insert
+    /// and one 512-bit store of sixteen lanes, all of them used.
+    /// </summary>
+    private static void ShiftColumnsFourSamples(ReadOnlySpan<float> x, int sampleStride, Span<float> q, ReadOnlySpan<Vector512<int>> shifts, ReadOnlySpan<Vector512<float>> masks,
+        int lane, ConvGeometry g, Winograd4Tiles tiles)
+    {
+        int row = tiles.Row;
+        var shift = (nuint)(tiles.Hp * row);
+        _ = x[3 * sampleStride + 16 * g.InH - 1];
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var x1 = ref Unsafe.Add(ref x0, sampleStride);
+        ref var x2 = ref Unsafe.Add(ref x1, sampleStride);
+        ref var x3 = ref Unsafe.Add(ref x2, sampleStride);
+        ref var dst = ref Unsafe.Add(ref MemoryMarshal.GetReference(q), g.PadH * row + lane);
+        for (var h = 0; h < g.InH; h++, dst = ref Unsafe.Add(ref dst, row))
+        {
+            var at = (nuint)(16 * h);
+            Vector512<float> a = Vector512.LoadUnsafe(ref x0, at), b = Vector512.LoadUnsafe(ref x1, at), c = Vector512.LoadUnsafe(ref x2, at), d = Vector512.LoadUnsafe(ref x3, at);
+            for (var s = 0; s < 6; s++)
+            {
+                var index = shifts[s];
+                var v = Vector512.Create(Avx512F.PermuteVar16x32x2(a, index, b).GetLower(), Avx512F.PermuteVar16x32x2(c, index, d).GetLower()) & masks[s];
+                v.StoreUnsafe(ref dst, (nuint)s * shift);
+            }
         }
     }
 
