@@ -159,8 +159,11 @@ public sealed partial class CpuBackend
         ArrayPool<T>.Shared.Return(partials[0]);
     }
 
-    /// <summary>Elements between consecutive planes of the transformed weights (and of their gradient): K·C rounded up to whole 512-bit vectors.</summary>
-    private static int WeightPlane<T>(int k, int c) => (k * c + Vector512<T>.Count - 1) / Vector512<T>.Count * Vector512<T>.Count;
+    /// <summary>
+    /// Elements between consecutive planes of the transformed weights (and of their gradient): K·C rounded up to whole
+    /// 512-bit vectors, plus one: with K·C a power of two the 36 planes would otherwise map to the same cache sets.
+    /// </summary>
+    private static int WeightPlane<T>(int k, int c) => ((k * c + Vector512<T>.Count - 1) / Vector512<T>.Count + 1) * Vector512<T>.Count;
 
     /// <summary>G (6x3) applied to three vectors: (g0/4, −(g0 + g1 + g2)/6, −(g0 − g1 + g2)/6, g0/24 + g1/12 + g2/6, g0/24 − g1/12 + g2/6, g2).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -202,27 +205,23 @@ public sealed partial class CpuBackend
         var plane = WeightPlane<T>(k, c);
         // the nine taps as rows [9, plane] (lane = filter), so the transform runs on whole vectors of filters
         var taps = ArrayPool<T>.Shared.Rent(9 * plane);
-        ref var wr = ref MemoryMarshal.GetReference(w);
-        ref var tw = ref MemoryMarshal.GetArrayDataReference(taps);
-        for (var o = 0; o < k; o++)
+        if (typeof(T) == typeof(float) && Avx2.IsSupported)
         {
-            for (var i = 0; i < c; i++)
+            GatherTaps(MemoryMarshal.Cast<T, float>(w), MemoryMarshal.Cast<T, float>(taps.AsSpan()), k, c, plane, flipSwap);
+        }
+        else
+        {
+            ref var wr = ref MemoryMarshal.GetReference(w);
+            ref var tw = ref MemoryMarshal.GetArrayDataReference(taps);
+            for (var o = 0; o < k; o++)
             {
-                ref var f = ref Unsafe.Add(ref wr, (o * c + i) * 9);
-                if (flipSwap)
+                for (var i = 0; i < c; i++)
                 {
-                    ref var t0 = ref Unsafe.Add(ref tw, i * k + o);
+                    ref var f = ref Unsafe.Add(ref wr, (o * c + i) * 9);
+                    ref var t0 = ref Unsafe.Add(ref tw, flipSwap ? i * k + o : o * c + i);
                     for (var r = 0; r < 9; r++)
                     {
-                        Unsafe.Add(ref t0, (8 - r) * plane) = Unsafe.Add(ref f, r);
-                    }
-                }
-                else
-                {
-                    ref var t0 = ref Unsafe.Add(ref tw, o * c + i);
-                    for (var r = 0; r < 9; r++)
-                    {
-                        Unsafe.Add(ref t0, r * plane) = Unsafe.Add(ref f, r);
+                        Unsafe.Add(ref t0, (flipSwap ? 8 - r : r) * plane) = Unsafe.Add(ref f, r);
                     }
                 }
             }
@@ -254,6 +253,36 @@ public sealed partial class CpuBackend
         }
         ArrayPool<T>.Shared.Return(taps);
         return u;
+    }
+
+    /// <summary>
+    /// taps[r, at] = tap r of filter at (flipped and channel-swapped: tap 8 − r of filter (o, i) for at = i·K + o) by
+    /// 8-lane gathers, a vector of filters per tap; lanes past the K·C filters repeat the last one.
+    /// </summary>
+    private static unsafe void GatherTaps(ReadOnlySpan<float> w, Span<float> taps, int k, int c, int plane, bool flipSwap)
+    {
+        var filters = k * c;
+        var source = ArrayPool<int>.Shared.Rent(plane);
+        for (var at = 0; at < plane; at++)
+        {
+            var f = Math.Min(at, filters - 1);
+            source[at] = 9 * (flipSwap ? f % k * c + f / k : f);
+        }
+        fixed (float* wp = w)
+        fixed (float* tp = taps)
+        fixed (int* sp = source)
+        {
+            for (var at = 0; at < plane; at += 8)
+            {
+                var index = Avx.LoadVector256(sp + at);
+                for (var r = 0; r < 9; r++)
+                {
+                    var tap = Avx2.GatherVector256(wp + r, index, 4);
+                    Avx.Store(tp + (flipSwap ? 8 - r : r) * plane + at, tap);
+                }
+            }
+        }
+        ArrayPool<int>.Shared.Return(source);
     }
 
     /// <summary>dw (+)= Gᵀ dU G for every (k, c), dU [36, K, C] with planes <see cref="WeightPlane{T}"/> apart: the adjoint of <see cref="TransformWeights4{T}"/>.</summary>
