@@ -53,7 +53,7 @@ public sealed partial class CpuBackend
 
     /// <summary>
     /// The kernel of one pass for this geometry and dtype: Winograd for 3x3 stride-1 layers wide enough (F(4x4, 3x3)
-    /// for outputs of 8x8 and more, else F(2x2, 3x3)), direct sums for stride-1 layers with at most
+    /// for outputs from 8x8 to 16 wide, else F(2x2, 3x3)), direct sums for stride-1 layers with at most
     /// <see cref="DirectMaxOutChannels"/> output channels, else im2col + GEMM.
     /// </summary>
     private static TKernel Algorithm<TKernel>(ConvGeometry g, DType dtype, TKernel winograd4x32, TKernel winograd4x64, TKernel winograd32, TKernel winograd64,

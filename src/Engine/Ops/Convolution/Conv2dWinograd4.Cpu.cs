@@ -31,10 +31,18 @@ public sealed partial class CpuBackend
 
     /// <summary>
     /// Whether a Winograd geometry (<see cref="UsesWinograd"/>) runs F(4x4, 3x3): outputs of at least
-    /// <see cref="Winograd4MinOutput"/> in both axes, on a CPU with 512-bit vectors (its transforms are written for them).
+    /// <see cref="Winograd4MinOutput"/> in both axes, input and output rows of at most <see cref="Winograd4MaxWidth"/>
+    /// (a row is one 512-bit register in the unpacking and the scatter), on a CPU with 512-bit vectors.
     /// </summary>
     public static bool UsesWinograd4(ConvGeometry g) =>
-        UsesWinograd(g) && !Winograd4Disabled && Vector512.IsHardwareAccelerated && g.OutH >= Winograd4MinOutput && g.OutW >= Winograd4MinOutput;
+        UsesWinograd(g) && !Winograd4Disabled && Vector512.IsHardwareAccelerated && g.OutH >= Winograd4MinOutput && g.OutW >= Winograd4MinOutput &&
+        g.InW <= Winograd4MaxWidth && g.OutW <= Winograd4MaxWidth;
+
+    /// <summary>
+    /// Widest input and output rows F(4x4, 3x3) takes: the unpacking and the scatter handle a row in one 512-bit register
+    /// (16 floats); wider images (an Inception network's 35 to 147) keep F(2x2, 3x3), which runs any width on vectors.
+    /// </summary>
+    public const int Winograd4MaxWidth = 16;
 
     /// <summary>Forces F(2x2, 3x3) where F(4x4, 3x3) would run (benchmarks time the two against each other in one process).</summary>
     public static bool Winograd4Disabled { get; set; }
