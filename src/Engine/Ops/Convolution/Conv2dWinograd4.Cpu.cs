@@ -19,7 +19,9 @@ namespace NativeTrustRegion.Engine.Backends.Cpu;
 /// row. The input gradient runs the same algorithm on dY with the flipped, channel-swapped weights (padding 2 − p);
 /// the weight gradient is the exact adjoint of the forward computation, dg = Gᵀ(Σ_tiles (A dY Aᵀ) ⊙ V)G. Chunks of
 /// samples depend only on the geometry and the weight gradient adds their sums in chunk order, so results are the
-/// same for any thread count.
+/// same for any thread count. Accuracy (float32 against a float64 direct convolution, image-tiny's layers at batch
+/// 32): about 2e-6 of the output's RMS and at most 1.1e-5 of its largest magnitude, against 3e-7 and 6e-7 for
+/// F(2x2, 3x3); in float64 within 2e-14.
 /// </summary>
 public sealed partial class CpuBackend
 {
@@ -44,7 +46,7 @@ public sealed partial class CpuBackend
     /// </summary>
     public const int Winograd4MaxWidth = 16;
 
-    /// <summary>Forces F(2x2, 3x3) where F(4x4, 3x3) would run (benchmarks time the two against each other in one process).</summary>
+    /// <summary>Forces F(2x2, 3x3) where F(4x4, 3x3) would run (to time or compare the two in one process).</summary>
     public static bool Winograd4Disabled { get; set; }
 
     /// <summary>Tiles of one chunk of <paramref name="Samples"/> samples (th × tw 4x4 output tiles each) and the scratch rows that hold them.</summary>
@@ -627,7 +629,6 @@ public sealed partial class CpuBackend
         }
     }
 
-    /// <summary>y[n0 + j, o, 4·ti + p, 4·tj + q] (+)= z[4p + q, j·tw + tj] + bias for the rows and columns inside the image.</summary>
     /// <summary>
     /// y[n0 + j, o, 4·ti + p, 4·tj + q] (+)= z[16·ti + 4p + q, j·tw + tj] + bias for the rows and columns inside the
     /// image, one output plane after the other (row by row, so the stores run through memory in order).
