@@ -75,23 +75,6 @@ public class ForwardReferenceTests
         AssertConvolutionAndGradientsMatchLoops(n, c, h, w, 3, 3, pad, co);
     }
 
-    /// <summary>
-    /// The CPU's direct path (stride 1, at most four output channels: a UNet's last convolution) in float32, against
-    /// float64 loops: output, input gradient and weight gradient.
-    /// </summary>
-    [Theory]
-    [InlineData(3, 32, 16, 16, 3, 3, 1, 1)] // image-tiny's last convolution (32 → 1 at 16x16)
-    [InlineData(2, 5, 7, 9, 3, 3, 2, 3)] // padding 2, odd sizes
-    [InlineData(2, 3, 6, 5, 3, 3, 0, 2)] // no padding
-    [InlineData(1, 4, 1, 11, 1, 5, 2, 4)] // a 1-D convolution (k5)
-    [InlineData(2, 3, 9, 8, 5, 3, 1, 1)] // 5x3 kernel, padding 1
-    public void DirectConv2dAndGradientsMatchDirectLoopsInFloat32(int n, int c, int h, int w, int kh, int kw, int pad, int co)
-    {
-        var padH = kh == 1 ? 0 : pad;
-        Assert.True(Backends.Cpu.CpuBackend.UsesDirect(new ConvGeometry(n, c, h, w, co, kh, kw, 1, 1, padH, pad)));
-        AssertConvolutionAndGradientsMatchLoops(n, c, h, w, kh, kw, pad, co);
-    }
-
     /// <summary>y = conv(x, w) + b (stride 1, padding pad, 0 rows for a one-row kernel) and the gradients of Σ y·U against float64 loops.</summary>
     private static void AssertConvolutionAndGradientsMatchLoops(int n, int c, int h, int w, int kh, int kw, int pad, int co)
     {

@@ -94,17 +94,6 @@ internal sealed class ConvolutionCases : IOpCaseSource
         {
             Checks = OpChecks.Benchmark, UsesVendorLibrary = true, Flops = 2.0 * 32 * 64 * 16 * 16 * 64 * 9,
         };
-        // stride 1 with at most four output channels: the CPU's direct path (paddings 0-2, odd sizes, non-square kernels, 1-D)
-        var direct = "Convolution/Conv2dDirect";
-        yield return small(OpCase.Autograd(direct, "conv2d 3x3 s1 p1 [2,5,6,7]→1 (direct on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], 1, 1), new([2, 5, 6, 7], 1750), new([1, 5, 3, 3], 1751, 0.4), new([1], 1752)));
-        yield return small(OpCase.Autograd(direct, "conv2d 3x3 s1 p2 [1,3,4,5]→3 (direct on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], 1, 2), new([1, 3, 4, 5], 1753), new([3, 3, 3, 3], 1754, 0.4), new([3], 1755)));
-        yield return small(OpCase.Autograd(direct, "conv2d 5x3 s1 p(1,0) [2,2,7,5]→2 (direct on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], (1, 1), (1, 0)), new([2, 2, 7, 5], 1756), new([2, 2, 5, 3], 1757, 0.4), new([2], 1758)));
-        // the benchmark of that path: image-tiny's last convolution (32 → 1 at 16x16), at its training batch size
-        yield return OpCase.Autograd(direct, "conv2d 3x3 image-tiny conv_out [32,32,16,16]→1 (direct on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], 1, 1),
-            new([32, 32, 16, 16], 1759), new([1, 32, 3, 3], 1760, 0.1), new([1], 1761)) with
-        {
-            Checks = OpChecks.Benchmark, UsesVendorLibrary = true, Flops = 2.0 * 32 * 32 * 16 * 16 * 9,
-        };
         yield return small(OpCase.Autograd(kernel, "conv2d 3x3 p1 [1,1,3,4]→2 (one sample, one channel)", t => Ops.Conv2d(t[0], t[1], t[2], 1, 1), new([1, 1, 3, 4], 1200), new([2, 1, 3, 3], 1201, 0.5), new([2], 1202)));
         (int K, int Stride, int Pad)[] conv1d = [(3, 1, 1), (5, 1, 2), (3, 2, 1), (5, 2, 2)];
         foreach (var (k, s, p) in conv1d)
