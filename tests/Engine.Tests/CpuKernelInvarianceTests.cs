@@ -106,6 +106,7 @@ public class CpuKernelInvarianceTests
 
     [Theory]
     [InlineData(32, 16, 8, 3, 1, 1)] // 8x8 images: several samples per GEMM
+    [InlineData(9, 16, 16, 3, 1, 1)] // 16x16 (Winograd F(4x4, 3x3) with AVX-512): several chunks, a short last one
     [InlineData(24, 8, 16, 3, 2, 1)] // strided down-sampling
     [InlineData(32, 32, 1, 1, 1, 0)] // 1x1
     [InlineData(7, 12, 1, 5, 1, 2)] // a 1-D sequence of length 1 (as conv1d)

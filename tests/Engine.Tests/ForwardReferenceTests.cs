@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 using NativeTrustRegion.Engine.Randomness;
@@ -47,8 +48,8 @@ public class ForwardReferenceTests
     }
 
     /// <summary>
-    /// The CPU's Winograd F(2x2, 3x3) path (3x3, stride 1, ≥ 8 channels) in float32: output, input gradient and weight
-    /// gradient of Σ y·U against direct float64 loops of the convolution's definition.
+    /// The CPU's Winograd paths (3x3, stride 1, ≥ 8 channels; F(4x4, 3x3) for outputs of 8x8 and more, else F(2x2, 3x3))
+    /// in float32: output, input gradient and weight gradient of Σ y·U against direct float64 loops of the definition.
     /// </summary>
     [Theory]
     [InlineData(3, 8, 8, 8, 1, 12)] // 8x8 images, several samples per chunk
@@ -57,17 +58,35 @@ public class ForwardReferenceTests
     [InlineData(1, 8, 5, 6, 2, 9)] // padding 2
     [InlineData(1, 8, 6, 18, 0, 8)] // rows of 18 and 16: vector (de)interleaving with a tail, even padding
     [InlineData(2, 10, 4, 8, 2, 8)] // rows of 8 and 10 with padding 2
+    // F(4x4, 3x3) (outputs of 8x8 and more, on CPUs with 512-bit vectors):
+    [InlineData(3, 16, 16, 16, 1, 16)] // image-tiny's 16x16 layers: the vectorised unpacking and scatter
+    [InlineData(9, 16, 16, 16, 1, 8)] // chunks of 5 samples: four unpacked at once, then one
+    [InlineData(8, 8, 16, 16, 0, 8)] // no padding at 16x16 (outputs 14x14, ragged last tiles), four samples at once
+    [InlineData(5, 8, 8, 8, 1, 12)] // 8x8: two tiles per row, several samples per chunk
+    [InlineData(2, 9, 9, 10, 1, 8)] // ragged last tiles (outputs 9x10), odd channel counts
+    [InlineData(2, 8, 10, 10, 0, 9)] // no padding: outputs 8x8
+    [InlineData(1, 8, 8, 9, 2, 8)] // padding 2: outputs 10x11
+    [InlineData(2, 8, 11, 20, 1, 9)] // rows wider than 16: F(2x2, 3x3) again
     public void WinogradConv2dAndGradientsMatchDirectLoopsInFloat32(int n, int c, int h, int w, int pad, int co)
     {
-        Assert.True(Backends.Cpu.CpuBackend.UsesWinograd(new ConvGeometry(n, c, h, w, co, 3, 3, 1, 1, pad, pad)));
+        var geometry = new ConvGeometry(n, c, h, w, co, 3, 3, 1, 1, pad, pad);
+        Assert.True(Backends.Cpu.CpuBackend.UsesWinograd(geometry));
+        Assert.Equal(Vector512.IsHardwareAccelerated && geometry.OutH >= 8 && geometry.OutW >= 8 && w <= 16 && geometry.OutW <= 16, Backends.Cpu.CpuBackend.UsesWinograd4(geometry));
+        AssertConvolutionAndGradientsMatchLoops(n, c, h, w, 3, 3, pad, co);
+    }
+
+    /// <summary>y = conv(x, w) + b (stride 1, padding pad, 0 rows for a one-row kernel) and the gradients of Σ y·U against float64 loops.</summary>
+    private static void AssertConvolutionAndGradientsMatchLoops(int n, int c, int h, int w, int kh, int kw, int pad, int co)
+    {
+        var padH = kh == 1 ? 0 : pad;
         var g = new Generator(41);
         var x = Tensor.Randn([n, c, h, w], g);
-        var wt = Ops.Affine(Tensor.Randn([co, c, 3, 3], g), 0.3, 0);
+        var wt = Ops.Affine(Tensor.Randn([co, c, kh, kw], g), 0.3, 0);
         var b = Tensor.Randn([co], g);
         x.RequiresGrad = true;
         wt.RequiresGrad = true;
-        var y = Ops.Conv2d(x, wt, b, 1, pad);
-        int oh = h + 2 * pad - 2, ow = w + 2 * pad - 2;
+        var y = Ops.Conv2d(x, wt, b, (1, 1), (padH, pad));
+        int oh = h + 2 * padH - kh + 1, ow = w + 2 * pad - kw + 1;
         Assert.Equal(new[] { n, co, oh, ow }, y.Shape);
         var u = Tensor.Randn(y.Shape, g);
         GradTape.Current.Backward(Ops.SumAll(y * u));
@@ -84,13 +103,13 @@ public class ForwardReferenceTests
             var yi = ((i * co + o) * oh + p) * ow + q;
             var acc = bs[o];
             for (var ci = 0; ci < c; ci++)
-            for (var r = 0; r < 3; r++)
-            for (var s = 0; s < 3; s++)
+            for (var r = 0; r < kh; r++)
+            for (var s = 0; s < kw; s++)
             {
-                int ih = p - pad + r, iw = q - pad + s;
+                int ih = p - padH + r, iw = q - pad + s;
                 if (ih >= 0 && ih < h && iw >= 0 && iw < w)
                 {
-                    int xi = ((i * c + ci) * h + ih) * w + iw, wi = ((o * c + ci) * 3 + r) * 3 + s;
+                    int xi = ((i * c + ci) * h + ih) * w + iw, wi = ((o * c + ci) * kh + r) * kw + s;
                     acc += xs[xi] * ws[wi];
                     dxRef[xi] += us[yi] * ws[wi];
                     dwRef[wi] += us[yi] * xs[xi];

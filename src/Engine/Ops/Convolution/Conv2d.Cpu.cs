@@ -24,7 +24,7 @@ public sealed partial class CpuBackend
             BFloat16Widening.Narrow(wy, y);
             return;
         }
-        Algorithm(g, x.DType, WinogradForward<float>, WinogradForward<double>, ConvForward<float>, ConvForward<double>)(x, w, bias, y, g);
+        Algorithm(g, x.DType, Winograd4Forward<float>, Winograd4Forward<double>, WinogradForward<float>, WinogradForward<double>, ConvForward<float>, ConvForward<double>)(x, w, bias, y, g);
     }
 
     public void Conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeometry g, bool accumulate)
@@ -36,7 +36,7 @@ public sealed partial class CpuBackend
             BFloat16Widening.Narrow(wdx, dx);
             return;
         }
-        Algorithm(g, dy.DType, WinogradBackwardData<float>, WinogradBackwardData<double>, ConvBackwardData<float>, ConvBackwardData<double>)(dy, w, dx, g, accumulate);
+        Algorithm(g, dy.DType, Winograd4BackwardData<float>, Winograd4BackwardData<double>, WinogradBackwardData<float>, WinogradBackwardData<double>, ConvBackwardData<float>, ConvBackwardData<double>)(dy, w, dx, g, accumulate);
     }
 
     public void Conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeometry g, bool accumulate)
@@ -48,12 +48,19 @@ public sealed partial class CpuBackend
             BFloat16Widening.Narrow(wdw, dw);
             return;
         }
-        Algorithm(g, x.DType, WinogradBackwardFilter<float>, WinogradBackwardFilter<double>, ConvBackwardFilter<float>, ConvBackwardFilter<double>)(x, dy, dw, g, accumulate);
+        Algorithm(g, x.DType, Winograd4BackwardFilter<float>, Winograd4BackwardFilter<double>, WinogradBackwardFilter<float>, WinogradBackwardFilter<double>, ConvBackwardFilter<float>, ConvBackwardFilter<double>)(x, dy, dw, g, accumulate);
     }
 
-    /// <summary>The kernel of one pass for this geometry and dtype: Winograd for 3x3 stride-1 layers wide enough, else im2col + GEMM.</summary>
-    private static TKernel Algorithm<TKernel>(ConvGeometry g, DType dtype, TKernel winograd32, TKernel winograd64, TKernel im2col32, TKernel im2col64) where TKernel : Delegate =>
-        UsesWinograd(g) ? DTypeDispatch.For(dtype, winograd32, winograd64) : DTypeDispatch.For(dtype, im2col32, im2col64);
+    /// <summary>
+    /// The kernel of one pass for this geometry and dtype: Winograd for 3x3 stride-1 layers wide enough (F(4x4, 3x3)
+    /// for outputs from 8x8 to 16 wide, else F(2x2, 3x3)), else im2col + GEMM.
+    /// </summary>
+    private static TKernel Algorithm<TKernel>(ConvGeometry g, DType dtype, TKernel winograd4x32, TKernel winograd4x64, TKernel winograd32, TKernel winograd64,
+        TKernel im2col32, TKernel im2col64)
+        where TKernel : Delegate =>
+        UsesWinograd4(g) ? DTypeDispatch.For(dtype, winograd4x32, winograd4x64)
+        : UsesWinograd(g) ? DTypeDispatch.For(dtype, winograd32, winograd64)
+        : DTypeDispatch.For(dtype, im2col32, im2col64);
 
     /// <summary>
     /// Samples per GEMM: enough that the GEMM's column count (samples × output pixels) keeps OpenBLAS efficient on small

@@ -27,7 +27,10 @@ public sealed partial class CpuBackend
     /// </summary>
     public const int WinogradMinChannels = 8;
 
-    /// <summary>Whether <see cref="Conv2dForward"/> and its gradients run the Winograd F(2x2, 3x3) path for this geometry.</summary>
+    /// <summary>
+    /// Whether <see cref="Conv2dForward"/> and its gradients run a Winograd path for this geometry: F(4x4, 3x3) where
+    /// <see cref="UsesWinograd4"/> says so (Conv2dWinograd4.Cpu.cs), else F(2x2, 3x3).
+    /// </summary>
     public static bool UsesWinograd(ConvGeometry g) =>
         !WinogradDisabled && g.KernelH == 3 && g.KernelW == 3 && g.StrideH == 1 && g.StrideW == 1 &&
         g.PadH <= 2 && g.PadW <= 2 &&
@@ -92,7 +95,16 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int c = g.InChannels, k = g.OutChannels;
-        var wa = ((CpuStorage)w.Storage).Array<T>().AsSpan((int)w.Offset, k * c * 9);
+        var flipped = FlippedSwappedWeights(((CpuStorage)w.Storage).Array<T>().AsSpan((int)w.Offset, k * c * 9), k, c);
+        var u = TransformWeights<T>(flipped.AsSpan(0, c * k * 9), c, k);
+        ArrayPool<T>.Shared.Return(flipped);
+        WinogradConvolve(((CpuStorage)dy.Storage).Array<T>(), (int)dy.Offset, u, null, 0, ((CpuStorage)dx.Storage).Array<T>(), (int)dx.Offset, AdjointGeometry(g), accumulate);
+        ArrayPool<T>.Shared.Return(u);
+    }
+
+    /// <summary>The weights [K, C, 3, 3] flipped in both spatial axes, channel axes swapped: [C, K, 3, 3], in an array rented from the shared pool.</summary>
+    private static T[] FlippedSwappedWeights<T>(ReadOnlySpan<T> w, int k, int c)
+    {
         var flipped = ArrayPool<T>.Shared.Rent(c * k * 9);
         for (var o = 0; o < k; o++)
         {
@@ -100,16 +112,15 @@ public sealed partial class CpuBackend
             {
                 for (var r = 0; r < 9; r++)
                 {
-                    flipped[(i * k + o) * 9 + 8 - r] = wa[(o * c + i) * 9 + r];
+                    flipped[(i * k + o) * 9 + 8 - r] = w[(o * c + i) * 9 + r];
                 }
             }
         }
-        var adjoint = new ConvGeometry(g.Batch, k, g.OutH, g.OutW, c, 3, 3, 1, 1, 2 - g.PadH, 2 - g.PadW);
-        var u = TransformWeights<T>(flipped.AsSpan(0, c * k * 9), c, k);
-        ArrayPool<T>.Shared.Return(flipped);
-        WinogradConvolve(((CpuStorage)dy.Storage).Array<T>(), (int)dy.Offset, u, null, 0, ((CpuStorage)dx.Storage).Array<T>(), (int)dx.Offset, adjoint, accumulate);
-        ArrayPool<T>.Shared.Return(u);
+        return flipped;
     }
+
+    /// <summary>The geometry whose forward convolution is the input gradient of <paramref name="g"/>: dY in, C out, padding 2 − p.</summary>
+    private static ConvGeometry AdjointGeometry(ConvGeometry g) => new(g.Batch, g.OutChannels, g.OutH, g.OutW, g.InChannels, 3, 3, 1, 1, 2 - g.PadH, 2 - g.PadW);
 
     /// <summary>y (+)= conv(x, g) + bias by F(2x2, 3x3), the weights already transformed (<paramref name="u"/> [16, K, C]).</summary>
     private static void WinogradConvolve<T>(T[] xa, int xo, T[] u, T[]? ba, int bo, T[] ya, int yo, ConvGeometry g, bool accumulate)
@@ -118,30 +129,47 @@ public sealed partial class CpuBackend
         int c = g.InChannels, k = g.OutChannels, lanes = Vector256<T>.Count;
         var tiles = WinogradTiles.Of(g);
         var (perChunk, chunks) = WinogradChunks(g, tiles);
-        CpuParallel.For(chunks, WinogradGrain(g, tiles, perChunk, chunks), (c0, c1) =>
+        ForEachWinogradChunk<T>(g.Batch, perChunk, chunks, WinogradGrain(g, tiles, perChunk, chunks),
+            16 * (c * perChunk * tiles.PerSample + lanes), 16 * (k * perChunk * tiles.PerSample + lanes), WinogradPlanes(tiles, lanes), (_, n0, m, v, mm, planes) =>
         {
-            var v = ArrayPool<T>.Shared.Rent(16 * (c * perChunk * tiles.PerSample + lanes));
-            var mm = ArrayPool<T>.Shared.Rent(16 * (k * perChunk * tiles.PerSample + lanes));
-            var planes = ArrayPool<T>.Shared.Rent(WinogradPlanes(tiles, lanes));
+            int tc = m * tiles.PerSample, vStride = c * tc + lanes, mStride = k * tc + lanes;
+            TransformInput(xa, xo, n0, m, v, vStride, planes, g, tiles);
+            for (var xi = 0; xi < 16; xi++)
+            {
+                Cpu.Gemm.Single(false, false, k, tc, c, T.One, u.AsSpan(xi * k * c, k * c), c, v.AsSpan(xi * vStride, c * tc), tc, T.Zero, mm.AsSpan(xi * mStride, k * tc), tc);
+            }
+            TransformOutput(mm, mStride, ya, yo, ba, bo, n0, m, planes, accumulate, g, tiles);
+        });
+    }
+
+    /// <summary>One chunk of a Winograd pass: its index, first sample and sample count, and the thread's three scratch arrays.</summary>
+    private delegate void WinogradChunk<T>(int chunk, int n0, int samples, T[] transformedInput, T[] transformedOutput, T[] scratch);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on every chunk of <paramref name="perChunk"/> samples (the last one shorter), threads
+    /// taking whole chunks, each thread with its own scratch arrays rented once for all its chunks (the loop every
+    /// Winograd pass, F(2x2, 3x3) and F(4x4, 3x3), forward and weight gradient, shares).
+    /// </summary>
+    private static void ForEachWinogradChunk<T>(int batch, int perChunk, int chunks, int grain, int inputSize, int outputSize, int scratchSize, WinogradChunk<T> body)
+    {
+        CpuParallel.For(chunks, grain, (c0, c1) =>
+        {
+            var v = ArrayPool<T>.Shared.Rent(inputSize);
+            var m = ArrayPool<T>.Shared.Rent(outputSize);
+            var scratch = ArrayPool<T>.Shared.Rent(scratchSize);
             try
             {
                 for (var ch = c0; ch < c1; ch++)
                 {
-                    int n0 = ch * perChunk, m = Math.Min(g.Batch, n0 + perChunk) - n0, tc = m * tiles.PerSample;
-                    int vStride = c * tc + lanes, mStride = k * tc + lanes;
-                    TransformInput(xa, xo, n0, m, v, vStride, planes, g, tiles);
-                    for (var xi = 0; xi < 16; xi++)
-                    {
-                        Cpu.Gemm.Single(false, false, k, tc, c, T.One, u.AsSpan(xi * k * c, k * c), c, v.AsSpan(xi * vStride, c * tc), tc, T.Zero, mm.AsSpan(xi * mStride, k * tc), tc);
-                    }
-                    TransformOutput(mm, mStride, ya, yo, ba, bo, n0, m, planes, accumulate, g, tiles);
+                    var n0 = ch * perChunk;
+                    body(ch, n0, Math.Min(batch, n0 + perChunk) - n0, v, m, scratch);
                 }
             }
             finally
             {
                 ArrayPool<T>.Shared.Return(v);
-                ArrayPool<T>.Shared.Return(mm);
-                ArrayPool<T>.Shared.Return(planes);
+                ArrayPool<T>.Shared.Return(m);
+                ArrayPool<T>.Shared.Return(scratch);
             }
         });
     }
@@ -160,34 +188,19 @@ public sealed partial class CpuBackend
         var tiles = WinogradTiles.Of(g);
         var (perChunk, chunks) = WinogradChunks(g, tiles, WinogradFilterBudget);
         var partials = new T[chunks][];
-        CpuParallel.For(chunks, WinogradGrain(g, tiles, perChunk, chunks), (c0, c1) =>
+        ForEachWinogradChunk<T>(g.Batch, perChunk, chunks, WinogradGrain(g, tiles, perChunk, chunks),
+            16 * (c * perChunk * tiles.PerSample + lanes), 16 * (k * perChunk * tiles.PerSample + lanes), WinogradPlanes(tiles, lanes), (ch, n0, m, v, dm, planes) =>
         {
-            var v = ArrayPool<T>.Shared.Rent(16 * (c * perChunk * tiles.PerSample + lanes));
-            var dm = ArrayPool<T>.Shared.Rent(16 * (k * perChunk * tiles.PerSample + lanes));
-            var planes = ArrayPool<T>.Shared.Rent(WinogradPlanes(tiles, lanes));
-            try
+            int tc = m * tiles.PerSample, vStride = c * tc + lanes, mStride = k * tc + lanes;
+            TransformInput(xa, xo, n0, m, v, vStride, planes, g, tiles);
+            TransformOutputAdjoint(dya, dyo, n0, m, dm, mStride, planes, g, tiles);
+            // the chunk's sum over its tiles: dU_ξ [K, C] = dM_ξ [K, tiles] · V_ξᵀ [tiles, C]
+            var partial = ArrayPool<T>.Shared.Rent(16 * k * c);
+            for (var xi = 0; xi < 16; xi++)
             {
-                for (var ch = c0; ch < c1; ch++)
-                {
-                    int n0 = ch * perChunk, m = Math.Min(g.Batch, n0 + perChunk) - n0, tc = m * tiles.PerSample;
-                    int vStride = c * tc + lanes, mStride = k * tc + lanes;
-                    TransformInput(xa, xo, n0, m, v, vStride, planes, g, tiles);
-                    TransformOutputAdjoint(dya, dyo, n0, m, dm, mStride, planes, g, tiles);
-                    // the chunk's sum over its tiles: dU_ξ [K, C] = dM_ξ [K, tiles] · V_ξᵀ [tiles, C]
-                    var partial = ArrayPool<T>.Shared.Rent(16 * k * c);
-                    for (var xi = 0; xi < 16; xi++)
-                    {
-                        Cpu.Gemm.Single(false, true, k, c, tc, T.One, dm.AsSpan(xi * mStride, k * tc), tc, v.AsSpan(xi * vStride, c * tc), tc, T.Zero, partial.AsSpan(xi * k * c, k * c), c);
-                    }
-                    partials[ch] = partial;
-                }
+                Cpu.Gemm.Single(false, true, k, c, tc, T.One, dm.AsSpan(xi * mStride, k * tc), tc, v.AsSpan(xi * vStride, c * tc), tc, T.Zero, partial.AsSpan(xi * k * c, k * c), c);
             }
-            finally
-            {
-                ArrayPool<T>.Shared.Return(v);
-                ArrayPool<T>.Shared.Return(dm);
-                ArrayPool<T>.Shared.Return(planes);
-            }
+            partials[ch] = partial;
         });
         var du = partials[0].AsSpan(0, 16 * k * c);
         for (var ch = 1; ch < chunks; ch++)

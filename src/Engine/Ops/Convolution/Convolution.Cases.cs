@@ -78,15 +78,28 @@ internal sealed class ConvolutionCases : IOpCaseSource
             yield return small(OpCase.Autograd(kernel, $"conv2d {k}x{k} s{s} p{p} [2,2,5,6]→3", t => Ops.Conv2d(t[0], t[1], t[2], s, p),
                 new([2, 2, 5, 6], 1050 + (ulong)(k * 10 + s * 3 + p)), new([3, 2, k, k], 1100 + (ulong)(k * 10 + s * 3 + p), 0.5), new([3], 1150 + (ulong)(k * 10 + s * 3 + p))));
         }
-        // 3x3 stride 1 with ≥ 8 channels in and out: the CPU's Winograd F(2x2, 3x3) path (odd sizes leave ragged tiles)
+        // 3x3 stride 1 with ≥ 8 channels in and out and outputs under 8x8: the CPU's Winograd F(2x2, 3x3) path (odd sizes leave ragged tiles)
         (int Pad, int H, int W, int N)[] winograd = [(1, 5, 6, 2), (0, 6, 5, 1), (2, 3, 4, 3)];
         foreach (var (p, h, w, n) in winograd)
         {
             yield return small(OpCase.Autograd("Convolution/Conv2dWinograd", $"conv2d 3x3 s1 p{p} [{n},8,{h},{w}]→9 (Winograd on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], 1, p),
                 new([n, 8, h, w], 1400 + (ulong)p), new([9, 8, 3, 3], 1410 + (ulong)p, 0.3), new([9], 1420 + (ulong)p)));
         }
+        // the benchmark of that path: image-small-28's 128-channel 3x3 convolution at 7x7, at batch 32
+        yield return OpCase.Autograd("Convolution/Conv2dWinograd", "conv2d 3x3 image-small-28 [32,128,7,7]→128 (Winograd F(2x2, 3x3) on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], 1, 1),
+            new([32, 128, 7, 7], 1433), new([128, 128, 3, 3], 1434, 0.03), new([128], 1435)) with
+        {
+            Checks = OpChecks.Benchmark, UsesVendorLibrary = true, Flops = 2.0 * 32 * 128 * 7 * 7 * 128 * 9,
+        };
+        // outputs of 8x8 and more: Winograd F(4x4, 3x3) on CPUs with 512-bit vectors (paddings 0-2, ragged last tiles, odd sizes)
+        (int Pad, int H, int W, int N)[] winograd4 = [(1, 8, 8, 1), (1, 9, 9, 1), (0, 10, 10, 1), (2, 6, 7, 1)];
+        foreach (var (p, h, w, n) in winograd4)
+        {
+            yield return small(OpCase.Autograd("Convolution/Conv2dWinograd4", $"conv2d 3x3 s1 p{p} [{n},8,{h},{w}]→8 (Winograd F(4x4, 3x3) on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], 1, p),
+                new([n, 8, h, w], 1600 + (ulong)(p * 20 + h)), new([8, 8, 3, 3], 1650 + (ulong)(p * 20 + h), 0.3), new([8], 1700 + (ulong)(p * 20 + h))));
+        }
         // the benchmark of that path: image-tiny's 64-channel 3x3 convolution at 16x16, at its training batch size
-        yield return OpCase.Autograd("Convolution/Conv2dWinograd", "conv2d 3x3 image-tiny [32,64,16,16]→64 (Winograd on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], 1, 1),
+        yield return OpCase.Autograd("Convolution/Conv2dWinograd4", "conv2d 3x3 image-tiny [32,64,16,16]→64 (Winograd F(4x4, 3x3) on the CPU)", t => Ops.Conv2d(t[0], t[1], t[2], 1, 1),
             new([32, 64, 16, 16], 1430), new([64, 64, 3, 3], 1431, 0.05), new([64], 1432)) with
         {
             Checks = OpChecks.Benchmark, UsesVendorLibrary = true, Flops = 2.0 * 32 * 64 * 16 * 16 * 64 * 9,
