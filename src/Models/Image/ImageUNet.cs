@@ -119,7 +119,7 @@ public sealed class ImageUNet : UNetDenoiser<ImageUNetConfig>
         {
             h = block.Forward(h, temb, skips, dropout);
         }
-        return _convOut.Forward(Ops.SiLU(_normOut.Forward(h)));
+        return _convOut.Forward(_normOut.ForwardSiLU(h));
     }
 
     private void CheckInputs(Tensor xt, Tensor timesteps, Tensor? labels)

@@ -67,12 +67,13 @@ public sealed class ResnetBlock2D
             throw new TensorOpException($"ResnetBlock2D '{Name}'", $"expected input [B, {InChannels}, H, W], got {TensorOpException.Format(x.Shape)}",
                 "pass the output of the previous block of this UNet");
         }
-        // Under bf16 mixed precision the GroupNorm → SiLU → conv chains run on bf16 activations (GroupNorm computes in
-        // float32 with float32 statistics and affine parameters, SiLU in float32, each output rounded to bf16 once), so
+        // GroupNorm → SiLU is one fused op. Under bf16 mixed precision the GroupNorm → SiLU → conv chains run on bf16
+        // activations (the fused op computes in float32 with float32 statistics and affine parameters and rounds its
+        // output to bf16 once), so
         // what they keep for the backward pass is bf16; the convolutions return float32 (bias added in float32), the
         // time-embedding add and the residual stream stay float32.
         var bf16 = MixedPrecision.IsBf16 && x.DType == DType.F32;
-        var h = Ops.SiLU(_norm1.Forward(bf16 ? Ops.Cast(x, DType.BF16) : x));
+        var h = _norm1.ForwardSiLU(bf16 ? Ops.Cast(x, DType.BF16) : x);
         var input = x;
         if (Resampling == ResnetResampling.Down)
         {
@@ -87,7 +88,7 @@ public sealed class ResnetBlock2D
         h = _conv1.Forward(h);
         var t = _timeProjection.Forward(Ops.SiLU(temb));
         h = h + t.Reshape(t.Shape[0], OutChannels, 1, 1);
-        h = Ops.SiLU(_norm2.Forward(bf16 ? Ops.Cast(h, DType.BF16) : h));
+        h = _norm2.ForwardSiLU(bf16 ? Ops.Cast(h, DType.BF16) : h);
         if (dropout is not null && Dropout > 0)
         {
             h = Ops.Dropout(Ops.Cast(h, x.DType), Dropout, dropout);

@@ -69,12 +69,12 @@ public sealed partial class CpuBackend
                         var sum = Vector512<T>.Zero;
                         for (var j = 0; j < m; j++)
                         {
-                            var e = Exp(Vector512.LoadUnsafe(ref pr, (nuint)(j * w)) - max);
+                            var e = Vector512Math.Exp(Vector512.LoadUnsafe(ref pr, (nuint)(j * w)) - max);
                             e.StoreUnsafe(ref pr, (nuint)(j * w));
                             sum += e;
                         }
                         var inv = Vector512<T>.One / sum;
-                        (max + Log(sum)).StoreUnsafe(ref MemoryMarshal.GetReference(lane));
+                        (max + Vector512Math.Log(sum)).StoreUnsafe(ref MemoryMarshal.GetReference(lane));
                         lane[..rows].CopyTo(lse.Slice(bh * n + i0, rows));
                         // o = Σ_j p_j·v_j / Σ_j p_j, one channel of the block at a time
                         for (var cc = 0; cc < d; cc++)
@@ -161,12 +161,12 @@ public sealed partial class CpuBackend
                         var dd = Vector512<T>.Zero;
                         for (var cc = 0; cc < d; cc++)
                         {
-                            dd = MultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(cc * w)), Vector512.LoadUnsafe(ref orr, (nuint)(cc * w)), dd);
+                            dd = Vector512Math.MultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(cc * w)), Vector512.LoadUnsafe(ref orr, (nuint)(cc * w)), dd);
                         }
                         // per key: P = exp(scores − lse), dS = P ⊙ (dO·v_j − D); padded lanes get dS = 0
                         for (var j = 0; j < m; j++)
                         {
-                            var pj = Exp(BlockScores(ref Unsafe.Add(ref kr, j * c), ref qr, d, np) - lseV);
+                            var pj = Vector512Math.Exp(BlockScores(ref Unsafe.Add(ref kr, j * c), ref qr, d, np) - lseV);
                             var dp = BlockScores(ref Unsafe.Add(ref vr, j * c), ref gr, d, w);
                             pj.StoreUnsafe(ref pr, (nuint)(j * np));
                             (pj * (dp - dd)).StoreUnsafe(ref dsr, (nuint)(j * np));
@@ -245,7 +245,7 @@ public sealed partial class CpuBackend
         var acc = Vector512<T>.Zero;
         for (var cc = 0; cc < width; cc++)
         {
-            acc = MultiplyAdd(Vector512.Create(Unsafe.Add(ref key, cc)), Vector512.LoadUnsafe(ref block, (nuint)(cc * stride)), acc);
+            acc = Vector512Math.MultiplyAdd(Vector512.Create(Unsafe.Add(ref key, cc)), Vector512.LoadUnsafe(ref block, (nuint)(cc * stride)), acc);
         }
         return acc;
     }
@@ -262,57 +262,13 @@ public sealed partial class CpuBackend
         var j = 0;
         for (; j + 1 < count; j += 2)
         {
-            a0 = MultiplyAdd(Vector512.Create(Unsafe.Add(ref column, j * columnStride)), Vector512.LoadUnsafe(ref weights, (nuint)(j * weightStride)), a0);
-            a1 = MultiplyAdd(Vector512.Create(Unsafe.Add(ref column, (j + 1) * columnStride)), Vector512.LoadUnsafe(ref weights, (nuint)((j + 1) * weightStride)), a1);
+            a0 = Vector512Math.MultiplyAdd(Vector512.Create(Unsafe.Add(ref column, j * columnStride)), Vector512.LoadUnsafe(ref weights, (nuint)(j * weightStride)), a0);
+            a1 = Vector512Math.MultiplyAdd(Vector512.Create(Unsafe.Add(ref column, (j + 1) * columnStride)), Vector512.LoadUnsafe(ref weights, (nuint)((j + 1) * weightStride)), a1);
         }
         if (j < count)
         {
-            a0 = MultiplyAdd(Vector512.Create(Unsafe.Add(ref column, j * columnStride)), Vector512.LoadUnsafe(ref weights, (nuint)(j * weightStride)), a0);
+            a0 = Vector512Math.MultiplyAdd(Vector512.Create(Unsafe.Add(ref column, j * columnStride)), Vector512.LoadUnsafe(ref weights, (nuint)(j * weightStride)), a0);
         }
         return a0 + a1;
-    }
-
-    /// <summary>a·b + c, fused (one rounding) for float32 and float64.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> MultiplyAdd<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        }
-        if (typeof(T) == typeof(double))
-        {
-            return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        }
-        return a * b + c;
-    }
-
-    /// <summary>e^x: <see cref="FastExp"/> for float32 (the scores' exponentials dominate the float32 kernel), the runtime's for float64.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Exp<T>(Vector512<T> x)
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return FastExp.Exp(x.AsSingle()).As<float, T>();
-        }
-        if (typeof(T) == typeof(double))
-        {
-            return Vector512.Exp(x.AsDouble()).As<double, T>();
-        }
-        throw new NotSupportedException($"attention computes in float32 or float64, not {typeof(T).Name}");
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Log<T>(Vector512<T> x)
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return Vector512.Log(x.AsSingle()).As<float, T>();
-        }
-        if (typeof(T) == typeof(double))
-        {
-            return Vector512.Log(x.AsDouble()).As<double, T>();
-        }
-        throw new NotSupportedException($"attention computes in float32 or float64, not {typeof(T).Name}");
     }
 }
