@@ -8,7 +8,7 @@ namespace NativeTrustRegion.Engine.Tests;
 /// <summary>
 /// The float32 builds of the fused CPU kernels that the float64 gradient checks do not run: <see cref="FastExp"/>
 /// against Math.Exp, float32 multi-head attention against direct float64 loops of its definition, and multi-head
-/// attention and GroupNorm+SiLU bit-identical for any thread count.
+/// attention and GroupNorm+SiLU bit-identical for any thread count, float32 nearest upsampling and average pooling.
 /// </summary>
 [Collection("pool")]
 public class FusedCpuKernelTests
@@ -171,6 +171,53 @@ public class FusedCpuKernelTests
             return new[] { y.ToFloatArray(), x.Grad!.ToFloatArray(), gamma.Grad!.ToFloatArray(), beta.Grad!.ToFloatArray() };
         });
         AssertSameForThreads(Run);
+    }
+
+    /// <summary>
+    /// Float32 nearest 2x upsampling and 2x2 average pooling (vectorised eight source columns at a time) and their
+    /// gradients for Σ y·W, against loops of their definitions: widths of whole vectors and with a tail, fresh and
+    /// accumulated gradients (the input used twice).
+    /// </summary>
+    [Theory]
+    [InlineData(3, 2, 8, 8)]
+    [InlineData(2, 3, 5, 13)]
+    [InlineData(1, 2, 4, 16)]
+    public void Float32ResamplingMatchesLoops(int n, int c, int h, int w)
+    {
+        var g = new Generator(47);
+        var x = Tensor.Randn([n, c, h, w], g);
+        var big = Tensor.Randn([n, c, 2 * h, 2 * w], g);
+        var wUp = Tensor.Randn([n, c, 2 * h, 2 * w], g);
+        var wPool = Tensor.Randn([n, c, h, w], g);
+        x.RequiresGrad = big.RequiresGrad = true;
+        var up = Ops.UpsampleNearest2x(x);
+        var pooled = Ops.AvgPool2x2(big);
+        // each input used twice, so the second backward accumulates
+        GradTape.Current.Backward(Ops.SumAll(up * wUp) + Ops.SumAll(Ops.UpsampleNearest2x(x) * wUp) + Ops.SumAll(pooled * wPool) + Ops.SumAll(Ops.AvgPool2x2(big) * wPool));
+        var (xa, ba, wu, wp) = (x.ToDoubleArray(), big.ToDoubleArray(), wUp.ToDoubleArray(), wPool.ToDoubleArray());
+        var (eUp, eDx, ePool, eDbig) = (new double[up.Numel], new double[x.Numel], new double[pooled.Numel], new double[big.Numel]);
+        for (var p = 0; p < n * c; p++)
+        {
+            for (var i = 0; i < h; i++)
+            {
+                for (var j = 0; j < w; j++)
+                {
+                    var small = (p * h + i) * w + j;
+                    foreach (var (a, b) in new[] { (0, 0), (0, 1), (1, 0), (1, 1) })
+                    {
+                        var large = (p * 2 * h + 2 * i + a) * 2 * w + 2 * j + b;
+                        eUp[large] = xa[small];
+                        eDx[small] += 2 * wu[large];
+                        ePool[small] += 0.25 * ba[large];
+                        eDbig[large] = 2 * 0.25 * wp[small];
+                    }
+                }
+            }
+        }
+        AssertClose("upsample", eUp, up.ToDoubleArray());
+        AssertClose("upsample dx", eDx, x.Grad!.ToDoubleArray());
+        AssertClose("avgpool", ePool, pooled.ToDoubleArray());
+        AssertClose("avgpool dx", eDbig, big.Grad!.ToDoubleArray());
     }
 
     private static T WithThreads<T>(int threads, Func<T> body)
