@@ -107,6 +107,8 @@ public sealed class ImageUNet : UNetDenoiser<ImageUNetConfig>
         {
             temb = temb + _classEmbedding.Forward(labels!);
         }
+        // every resnet's time projection starts with SiLU(temb): computed once here and shared
+        temb = Ops.SiLU(temb);
         var h = _convIn.Forward(xt);
         var skips = new Stack<Tensor>();
         skips.Push(h);

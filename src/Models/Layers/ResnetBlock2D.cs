@@ -59,8 +59,11 @@ public sealed class ResnetBlock2D
 
     public ResnetResampling Resampling { get; }
 
-    /// <summary>x [B, Cin, H, W], temb [B, T]; <paramref name="dropout"/> null means evaluation (no dropout).</summary>
-    public Tensor Forward(Tensor x, Tensor temb, Generator? dropout)
+    /// <summary>
+    /// x [B, Cin, H, W], activatedTemb = SiLU(temb) [B, T] (the UNet applies SiLU once for all its resnets);
+    /// <paramref name="dropout"/> null means evaluation (no dropout).
+    /// </summary>
+    public Tensor Forward(Tensor x, Tensor activatedTemb, Generator? dropout)
     {
         if (x.Rank != 4 || x.Shape[1] != InChannels)
         {
@@ -86,7 +89,7 @@ public sealed class ResnetBlock2D
             h = Ops.UpsampleNearest2x(Ops.Cast(h, x.DType));
         }
         h = _conv1.Forward(h);
-        var t = _timeProjection.Forward(Ops.SiLU(temb));
+        var t = _timeProjection.Forward(activatedTemb);
         h = h + t.Reshape(t.Shape[0], OutChannels, 1, 1);
         h = _norm2.ForwardSiLU(bf16 ? Ops.Cast(h, DType.BF16) : h);
         if (dropout is not null && Dropout > 0)
