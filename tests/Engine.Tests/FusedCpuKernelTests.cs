@@ -8,7 +8,7 @@ namespace NativeTrustRegion.Engine.Tests;
 /// <summary>
 /// The float32 builds of the fused CPU kernels that the float64 gradient checks do not run: <see cref="FastExp"/>
 /// against Math.Exp, float32 multi-head attention against direct float64 loops of its definition, and multi-head
-/// attention and GroupNorm+SiLU bit-identical for any thread count, float32 nearest upsampling and average pooling.
+/// attention and GroupNorm+SiLU bit-identical for any thread count, float32 nearest upsampling and average pooling, dropout's backward from its kept mask.
 /// </summary>
 [Collection("pool")]
 public class FusedCpuKernelTests
@@ -219,6 +219,36 @@ public class FusedCpuKernelTests
         AssertClose("avgpool", ePool, pooled.ToDoubleArray());
         AssertClose("avgpool dx", eDbig, big.Grad!.ToDoubleArray());
     }
+
+    /// <summary>
+    /// The CPU dropout's backward from the mask its forward kept equals the backward that regenerates the Philox numbers,
+    /// bit for bit, fresh and accumulated, on 1 and 3 threads (100,003 elements: several parallel blocks and a tail).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void DropoutBackwardFromTheKeptMaskEqualsTheRegeneratedOne(int threads) => WithThreads(threads, () =>
+    {
+        const int n = 100_003;
+        const double p = 0.3;
+        var g = new Generator(51);
+        var x = Tensor.Randn([n], g);
+        var w = Tensor.Randn([n], g);
+        x.RequiresGrad = true;
+        var generator = new Generator(12);
+        var y = Ops.Dropout(x, p, generator);
+        var y2 = Ops.Dropout(x, p, generator);
+        GradTape.Current.Backward(Ops.SumAll(y * w) + Ops.SumAll(y2 * w));
+        var replay = new Generator(12);
+        var (o1, o2) = (replay.Advance(n), replay.Advance(n));
+        var expected = Tensor.Zeros([n]);
+        x.Backend.DropoutBackward(w, expected, p, replay.Seed, o1, accumulate: false);
+        x.Backend.DropoutBackward(w, expected, p, replay.Seed, o2, accumulate: true);
+        Assert.Equal(expected.ToFloatArray(), x.Grad!.ToFloatArray());
+        var kept = y.ToFloatArray().Count(v => v != 0);
+        Assert.InRange(kept, 0.68 * n, 0.72 * n);
+        return 0;
+    });
 
     private static T WithThreads<T>(int threads, Func<T> body)
     {
