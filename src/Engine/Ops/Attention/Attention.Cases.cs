@@ -46,6 +46,9 @@ internal sealed class AttentionCases : IOpCaseSource
         yield return MultiHead("multi-head attention B1 N1 M1 heads2 d2", 1, 1, 1, 2, 2, 1590) with { GradientRtol = 1e-4 };
         yield return MultiHead("multi-head attention B1 N5 M11 heads3 d3", 1, 5, 11, 3, 3, 1600) with { GradientRtol = 1e-4 };
         yield return MultiHead("multi-head attention B2 N10 M9 heads1 d9", 2, 10, 9, 1, 9, 1610) with { GradientRtol = 1e-4 };
+        // at least CpuBackend.GemmBackwardMinScores (1,024) scores per head: the backward pass by GEMMs
+        yield return MultiHead("multi-head attention B1 N32 M32 heads1 d2", 1, 32, 32, 1, 2, 1612) with { GradientRtol = 1e-4 };
+        yield return MultiHead("multi-head attention B1 N40 M26 heads2 d1", 1, 40, 26, 2, 1, 1616) with { GradientRtol = 1e-4 };
     }
 
     private static OpCase MultiHead(string name, int b, int n, int m, int heads, int d, ulong seed) =>
