@@ -107,6 +107,8 @@ public sealed class ImageUNet : UNetDenoiser<ImageUNetConfig>
         {
             temb = temb + _classEmbedding.Forward(labels!);
         }
+        // every resnet's time projection starts with SiLU(temb): computed once here and shared
+        temb = Ops.SiLU(temb);
         // under bf16 mixed precision the activations are bf16 from conv_in's input to conv_out's output (the time
         // embedding [B, T] stays float32); the prediction is cast back to float32 for the loss
         var h = _convIn.Forward(MixedPrecision.IsBf16 ? Ops.Cast(xt, DType.BF16) : xt);
@@ -121,7 +123,7 @@ public sealed class ImageUNet : UNetDenoiser<ImageUNetConfig>
         {
             h = block.Forward(h, temb, skips, dropout);
         }
-        return Ops.Cast(_convOut.Forward(Ops.SiLU(_normOut.Forward(h))), xt.DType);
+        return Ops.Cast(_convOut.Forward(_normOut.ForwardSiLU(h)), xt.DType);
     }
 
     private void CheckInputs(Tensor xt, Tensor timesteps, Tensor? labels)

@@ -49,15 +49,11 @@ public sealed class Attention2D
                 "pass the output of the resnet that precedes this attention block");
         }
         int b = x.Shape[0], h = x.Shape[2], w = x.Shape[3], n = h * w;
-        var tokens = _norm.Forward(x).Reshape(b, Channels, n).Transpose(1, 2);
-        var q = SplitHeads(_query.Forward(tokens), b, n);
-        var k = SplitHeads(_key.Forward(tokens), b, n);
-        var v = SplitHeads(_value.Forward(tokens), b, n);
-        var attended = Ops.ScaledDotProductAttention(q, k, v, 1.0 / Math.Sqrt(HeadDim));
-        var merged = attended.Permute(0, 2, 1, 3).Reshape(b, n, Channels);
-        var projected = _out.Forward(merged).Transpose(1, 2).Reshape(b, Channels, h, w);
+        // one token-major copy for the three projections (each would copy the transposed view), and attention on the
+        // projections' [B, N, heads·d] layout (no head split or merge copies)
+        var tokens = _norm.Forward(x).Reshape(b, Channels, n).Transpose(1, 2).Contiguous();
+        var attended = Ops.MultiHeadAttention(_query.Forward(tokens), _key.Forward(tokens), _value.Forward(tokens), Heads, 1.0 / Math.Sqrt(HeadDim));
+        var projected = _out.Forward(attended).Transpose(1, 2).Reshape(b, Channels, h, w);
         return projected + x;
     }
-
-    private Tensor SplitHeads(Tensor t, int b, int n) => t.Reshape(b, n, Heads, HeadDim).Permute(0, 2, 1, 3);
 }

@@ -35,22 +35,34 @@ public sealed class ConditionalResidualBlock1D
 
     public int CondDim { get; }
 
-    /// <summary>x [B, Cin, T], cond [B, cond_dim] → [B, Cout, T].</summary>
-    public Tensor Forward(Tensor x, Tensor cond)
+    /// <summary>
+    /// x [B, Cin, T], activatedCond = Mish(cond) [B, cond_dim] → [B, Cout, T] (the caller applies Mish once for all the
+    /// blocks that share the condition).
+    /// </summary>
+    public Tensor Forward(Tensor x, Tensor activatedCond)
     {
+        var cond = activatedCond;
         if (x.Rank != 3 || x.Shape[1] != InChannels || cond.Rank != 2 || cond.Shape[1] != CondDim || cond.Shape[0] != x.Shape[0])
         {
             throw new TensorOpException($"ConditionalResidualBlock1D '{Name}'",
                 $"expected x [B, {InChannels}, T] and cond [B, {CondDim}], got x {TensorOpException.Format(x.Shape)} and cond {TensorOpException.Format(cond.Shape)}",
                 "pass the previous block's output and the global condition of the same batch");
         }
-        var b = x.Shape[0];
         var h = _block0.Forward(x);
-        // the FiLM scale and shift [B, 2C] are float32 (from the float32 condition), rounded to the activations' dtype
-        var film = Ops.Cast(_condEncoder.Forward(Ops.Mish(cond)), h.DType);
-        var scale = film.Slice(1, 0, OutChannels).Reshape(b, OutChannels, 1);
-        var bias = film.Slice(1, OutChannels, OutChannels).Reshape(b, OutChannels, 1);
-        h = scale * h + bias;
+        // the FiLM scale and shift [B, 2C] are float32 (from the float32 condition), rounded to the activations' dtype;
+        // the fused FiLM kernel takes float32 and float64, a bf16 block multiplies and adds in bf16
+        var film = Ops.Cast(_condEncoder.Forward(cond), h.DType);
+        var scale = film.Slice(1, 0, OutChannels);
+        var shift = film.Slice(1, OutChannels, OutChannels);
+        if (h.DType == DType.BF16)
+        {
+            var b = x.Shape[0];
+            h = scale.Reshape(b, OutChannels, 1) * h + shift.Reshape(b, OutChannels, 1);
+        }
+        else
+        {
+            h = Ops.FiLM(h, scale, shift);
+        }
         h = _block1.Forward(h);
         return h + (_residual is null ? x : _residual.Forward(x));
     }

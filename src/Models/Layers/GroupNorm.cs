@@ -13,6 +13,9 @@ public sealed class GroupNorm(ParameterStore store, string name, int groups, int
 
     public override Tensor Forward(Tensor x) => Ops.GroupNorm(x, Groups, Weight.Value, Bias.Value, Eps);
 
+    /// <summary>SiLU(Forward(x)) as one fused op (one pass over the activations each way).</summary>
+    public Tensor ForwardSiLU(Tensor x) => Ops.GroupNormSiLU(x, Groups, Weight.Value, Bias.Value, eps: Eps);
+
     /// <summary>The channel count, once checked to split into <paramref name="groups"/> equal groups.</summary>
     private static int RequireDivisible(string name, int groups, int channels) => groups > 0 && channels % groups == 0
         ? channels

@@ -58,24 +58,28 @@ public sealed class ResnetBlock2D
 
     public ResnetResampling Resampling { get; }
 
-    /// <summary>x [B, Cin, H, W], temb [B, T]; <paramref name="dropout"/> null means evaluation (no dropout).</summary>
-    public Tensor Forward(Tensor x, Tensor temb, Generator? dropout)
+    /// <summary>
+    /// x [B, Cin, H, W], activatedTemb = SiLU(temb) [B, T] (the UNet applies SiLU once for all its resnets);
+    /// <paramref name="dropout"/> null means evaluation (no dropout).
+    /// </summary>
+    public Tensor Forward(Tensor x, Tensor activatedTemb, Generator? dropout)
     {
         if (x.Rank != 4 || x.Shape[1] != InChannels)
         {
             throw new TensorOpException($"ResnetBlock2D '{Name}'", $"expected input [B, {InChannels}, H, W], got {TensorOpException.Format(x.Shape)}",
                 "pass the output of the previous block of this UNet");
         }
-        // Under bf16 mixed precision the whole block runs on bf16 activations (the input is cast once if it comes in as
-        // float32): GroupNorm computes in float32 with float32 statistics and affine parameters, SiLU, resampling and
-        // dropout in float32, each output rounded to bf16 once; the convolutions multiply in bf16 with float32
-        // accumulation and add their bias (rounded to bf16) to the bf16 product; the time embedding's projection is
-        // float32 ([B, C]) and rounded to bf16 for the add. So everything the block keeps for the backward pass is bf16.
+        // GroupNorm → SiLU is one fused op. Under bf16 mixed precision the whole block runs on bf16 activations (the
+        // input is cast once if it comes in as float32): the fused GroupNorm+SiLU computes in float32 with float32
+        // statistics and affine parameters, resampling and dropout in float32, each output rounded to bf16 once; the
+        // convolutions multiply in bf16 with float32 accumulation and add their bias (rounded to bf16) to the bf16
+        // product; the time embedding's projection is float32 ([B, C]) and rounded to bf16 for the add. So everything
+        // the block keeps for the backward pass is bf16.
         if (MixedPrecision.IsBf16)
         {
             x = Ops.Cast(x, DType.BF16);
         }
-        var h = Ops.SiLU(_norm1.Forward(x));
+        var h = _norm1.ForwardSiLU(x);
         var input = x;
         if (Resampling == ResnetResampling.Down)
         {
@@ -88,9 +92,9 @@ public sealed class ResnetBlock2D
             h = Ops.UpsampleNearest2x(h);
         }
         h = _conv1.Forward(h);
-        var t = Ops.Cast(_timeProjection.Forward(Ops.SiLU(temb)), h.DType);
+        var t = Ops.Cast(_timeProjection.Forward(activatedTemb), h.DType);
         h = h + t.Reshape(t.Shape[0], OutChannels, 1, 1);
-        h = Ops.SiLU(_norm2.Forward(h));
+        h = _norm2.ForwardSiLU(h);
         if (dropout is not null && Dropout > 0)
         {
             h = Ops.Dropout(h, Dropout, dropout);

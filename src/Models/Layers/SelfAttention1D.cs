@@ -50,13 +50,9 @@ public sealed class SelfAttention1D
             throw new TensorOpException($"SelfAttention1D '{Name}'", $"expected input [B, {Channels}, T], got {TensorOpException.Format(x.Shape)}",
                 "pass the output of the residual block that precedes this attention block");
         }
-        int b = x.Shape[0], t = x.Shape[2], d = Channels / Heads;
         var tokens = x.Transpose(1, 2);
         var qkv = Ops.Linear(_norm1.Forward(tokens), _inProjWeight.Value, _inProjBias.Value);
-        var q = qkv.Slice(2, 0, Channels).Reshape(b, t, Heads, d).Permute(0, 2, 1, 3);
-        var k = qkv.Slice(2, Channels, Channels).Reshape(b, t, Heads, d).Permute(0, 2, 1, 3);
-        var v = qkv.Slice(2, 2 * Channels, Channels).Reshape(b, t, Heads, d).Permute(0, 2, 1, 3);
-        var attended = Ops.ScaledDotProductAttention(q, k, v).Permute(0, 2, 1, 3).Reshape(b, t, Channels);
+        var attended = Ops.MultiHeadAttention(qkv.Slice(2, 0, Channels), qkv.Slice(2, Channels, Channels), qkv.Slice(2, 2 * Channels, Channels), Heads);
         var projected = Ops.Linear(attended, _outProjWeight.Value, _outProjBias.Value);
         return x + _norm2.Forward(projected).Transpose(1, 2);
     }

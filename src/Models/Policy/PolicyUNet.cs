@@ -102,7 +102,8 @@ public sealed class PolicyUNet : UNetDenoiser<PolicyUNetConfig>
         var b = xt.Shape[0];
         var features = Ops.TimestepEmbedding(timesteps, Config.StepEmbeddingDim, flipSinToCos: false, freqShift: 1);
         var step = _stepEncoder.Forward(features);
-        var cond = Config.GlobalConditionDim > 0 ? Ops.Concat([step, globalCondition!], 1) : step;
+        // every residual block's FiLM encoder starts with Mish(cond): computed once here and shared
+        var cond = Ops.Mish(Config.GlobalConditionDim > 0 ? Ops.Concat([step, globalCondition!], 1) : step);
 
         // under bf16 mixed precision the activations are bf16 from the first convolution's input to the last one's
         // output (the step embedding and condition [B, ·] stay float32); the prediction is cast back to float32

@@ -40,7 +40,29 @@ internal sealed class AttentionCases : IOpCaseSource
         // token counts and head sizes that are not whole SIMD vectors (8 floats, 4 doubles), queries fewer and more than keys
         yield return Attention("attention B1 H2 N5 M11 d9", 1, 2, 5, 11, 9, 1540) with { GradientRtol = 1e-4 };
         yield return Attention("attention B1 H1 N9 M6 d17", 1, 1, 9, 6, 17, 1550) with { GradientRtol = 1e-4 };
+
+        // multi-head attention on token-major [B, N, heads·d] tensors (the fused CPU kernel; a composition on the GPU):
+        // the image models' 8x8 and 4x4 self-attention, the policy's, key counts that are not whole 512-bit vectors
+        // (16 floats, 8 doubles), fewer and more keys than queries
+        (string Model, int B, int N, int M, int Heads, int D)[] tokenMajor =
+            [("image 8x8", 2, 64, 64, 8, 8), ("image 4x4", 3, 16, 16, 4, 8), ("policy-paper 512", 2, 4, 4, 8, 64), ("uneven", 2, 21, 37, 3, 5)];
+        foreach (var a in tokenMajor)
+        {
+            yield return MultiHead($"multi-head attention {a.Model} B{a.B} N{a.N} M{a.M} heads{a.Heads} d{a.D}", a.B, a.N, a.M, a.Heads, a.D, 1560) with { Checks = OpChecks.Parity };
+        }
+        yield return MultiHead("multi-head attention image-tiny 8x8 B32 N64 heads8 d8", 32, 64, 64, 8, 8, 1570) with { Checks = OpChecks.Benchmark, Flops = 4.0 * 32 * 8 * 64 * 64 * 8 };
+        yield return MultiHead("multi-head attention B2 N3 M3 heads2 d4", 2, 3, 3, 2, 4, 1580) with { GradientRtol = 1e-4 };
+        yield return MultiHead("multi-head attention B1 N1 M1 heads2 d2", 1, 1, 1, 2, 2, 1590) with { GradientRtol = 1e-4 };
+        yield return MultiHead("multi-head attention B1 N5 M11 heads3 d3", 1, 5, 11, 3, 3, 1600) with { GradientRtol = 1e-4 };
+        yield return MultiHead("multi-head attention B2 N10 M9 heads1 d9", 2, 10, 9, 1, 9, 1610) with { GradientRtol = 1e-4 };
+        // at least CpuBackend.GemmBackwardMinScores (1,024) scores per head: the backward pass by GEMMs
+        yield return MultiHead("multi-head attention B1 N32 M32 heads1 d2", 1, 32, 32, 1, 2, 1612) with { GradientRtol = 1e-4 };
+        yield return MultiHead("multi-head attention B1 N40 M26 heads2 d1", 1, 40, 26, 2, 1, 1616) with { GradientRtol = 1e-4 };
     }
+
+    private static OpCase MultiHead(string name, int b, int n, int m, int heads, int d, ulong seed) =>
+        OpCase.Autograd("Attention/MultiHeadAttention", name, t => Ops.MultiHeadAttention(t[0], t[1], t[2], heads),
+            new([b, n, heads * d], seed), new([b, m, heads * d], seed + 1), new([b, m, heads * d], seed + 2)) with { Tolerance = 1e-4 };
 
     private static OpCase Attention(string name, int b, int h, int n, int m, int d, ulong seed) =>
         OpCase.Autograd("Attention/Attention", name, t => Ops.ScaledDotProductAttention(t[0], t[1], t[2]),

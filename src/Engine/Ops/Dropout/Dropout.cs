@@ -1,4 +1,5 @@
 using NativeTrustRegion.Engine.Autograd;
+using NativeTrustRegion.Engine.Backends.Cpu;
 using NativeTrustRegion.Engine.Randomness;
 
 namespace NativeTrustRegion.Engine;
@@ -30,17 +31,31 @@ public static partial class Ops
         var xc = x.Contiguous();
         var y = Tensor.EmptyLike(xc);
         var offset = generator.Advance(x.Numel);
+        var record = GradTape.ShouldRecord(x);
+        if (record && x.Device.IsCpu && x.DType is DType.F32 or DType.F64)
+        {
+            // on the CPU the forward pass also keeps the mask, one bit per element, so the backward pass need not
+            // regenerate the Philox numbers (the same mask either way)
+            var kept = new ulong[(x.Numel + 63) / 64];
+            CpuBackend.DropoutForwardKeepingMask(xc, y, p, generator.Seed, offset, kept);
+            return GradTape.Record(new DropoutNode(x, p, generator.Seed, offset, kept), y);
+        }
         x.Backend.DropoutForward(xc, y, p, generator.Seed, offset);
-        return GradTape.ShouldRecord(x) ? GradTape.Record(new DropoutNode(x, p, generator.Seed, offset), y) : y;
+        return record ? GradTape.Record(new DropoutNode(x, p, generator.Seed, offset, null), y) : y;
     }
 
-    private sealed class DropoutNode(Tensor x, double p, ulong seed, ulong offset) : Node(x)
+    private sealed class DropoutNode(Tensor x, double p, ulong seed, ulong offset, ulong[]? kept) : Node(x)
     {
         public override string Name => "Dropout";
 
         public override void Backward(Tensor g, GradSink grads)
         {
             var dx = grads.Destination(Inputs[0], out var acc);
+            if (kept is not null)
+            {
+                CpuBackend.DropoutBackwardFromMask(g.Contiguous(), dx, p, kept, acc);
+                return;
+            }
             dx.Backend.DropoutBackward(g.Contiguous(), dx, p, seed, offset, acc);
         }
 

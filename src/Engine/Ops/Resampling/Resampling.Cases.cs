@@ -9,9 +9,14 @@ internal sealed class ResamplingCases : IOpCaseSource
         yield return OpCase.Autograd("Resampling/Resampling", "avgpool 2x2 [2,3,6,8]", t => Ops.AvgPool2x2(t[0]), new([2, 3, 6, 8], 115)) with { Tolerance = OpTolerance.Exact };
         // bf16 storage, float32 math, one rounding (resampling inside the bf16 image UNet)
         yield return OpCase.Autograd("Resampling/Resampling", "upsample nearest 2x bf16 [2,8,5,7]", t => Ops.Cast(Ops.UpsampleNearest2x(Ops.Cast(t[0], DType.BF16)), DType.F32),
-            new([2, 8, 5, 7], 1620)) with { Checks = OpChecks.Parity, Tolerance = OpTolerance.Bf16 };
+            new([2, 8, 5, 7], 1628)) with { Checks = OpChecks.Parity, Tolerance = OpTolerance.Bf16 };
         yield return OpCase.Autograd("Resampling/Resampling", "avgpool 2x2 bf16 [2,8,6,8]", t => Ops.Cast(Ops.AvgPool2x2(Ops.Cast(t[0], DType.BF16)), DType.F32),
-            new([2, 8, 6, 8], 1621)) with { Checks = OpChecks.Parity, Tolerance = OpTolerance.Bf16 };
+            new([2, 8, 6, 8], 1629)) with { Checks = OpChecks.Parity, Tolerance = OpTolerance.Bf16 };
+        // rows of whole CPU vectors (eight source columns) and a tail, at the image models' 8x8 and 16x16 sizes
+        yield return OpCase.Autograd("Resampling/Resampling", "upsample nearest 2x [2,3,8,8] and [.,.,3,20]", t => Ops.Concat([Ops.UpsampleNearest2x(t[0]).Reshape(-1), Ops.UpsampleNearest2x(t[1]).Reshape(-1)], 0),
+            new([2, 3, 8, 8], 1620), new([2, 3, 3, 20], 1621)) with { Checks = OpChecks.Parity, Tolerance = OpTolerance.Exact };
+        yield return OpCase.Autograd("Resampling/Resampling", "avgpool 2x2 [2,3,16,16] and [.,.,4,40]", t => Ops.Concat([Ops.AvgPool2x2(t[0]).Reshape(-1), Ops.AvgPool2x2(t[1]).Reshape(-1)], 0),
+            new([2, 3, 16, 16], 1622), new([2, 3, 4, 40], 1623)) with { Checks = OpChecks.Parity, Tolerance = OpTolerance.Exact };
         yield return OpCase.Autograd("Resampling/ResizeBilinear", "resize bilinear [2,3,16,16]→[37,29]", t => Ops.ResizeBilinear(t[0], 37, 29), new([2, 3, 16, 16], 126)) with { Checks = OpChecks.Parity };
         yield return OpCase.Autograd("Resampling/ResizeBilinear", "resize bilinear [2,3,32,32]→[299,299]", t => Ops.ResizeBilinear(t[0], 299, 299), new([2, 3, 32, 32], 127)) with { Checks = OpChecks.Parity };
         // the benchmark: image-paper's nearest 2x upsampling to 32x32 at training batch 128, and the FID Inception's input resize for 16 images

@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NativeTrustRegion.Engine.Backends.Cpu;
 
@@ -73,7 +76,11 @@ public sealed partial class CpuBackend
             {
                 for (var i = 0; i < h; i++)
                 {
-                    for (var j = 0; j < w; j++)
+                    var j = typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated
+                        ? SpreadRowFloat(MemoryMarshal.Cast<T, float>(s.Slice((p * h + i) * w, w)), MemoryMarshal.Cast<T, float>(d.Slice((p * 2 * h + 2 * i) * 2 * w, 4 * w)),
+                            float.CreateTruncating(scale), accumulate)
+                        : 0;
+                    for (; j < w; j++)
                     {
                         var v = scale * s[(p * h + i) * w + j];
                         var o = (p * 2 * h + 2 * i) * 2 * w + 2 * j;
@@ -105,7 +112,11 @@ public sealed partial class CpuBackend
             {
                 for (var i = 0; i < h; i++)
                 {
-                    for (var j = 0; j < w; j++)
+                    var j = typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated
+                        ? PoolRowFloat(MemoryMarshal.Cast<T, float>(s.Slice((p * 2 * h + 2 * i) * 2 * w, 4 * w)), MemoryMarshal.Cast<T, float>(d.Slice((p * h + i) * w, w)),
+                            float.CreateTruncating(scale), accumulate)
+                        : 0;
+                    for (; j < w; j++)
                     {
                         var o = (p * 2 * h + 2 * i) * 2 * w + 2 * j;
                         var v = scale * (s[o] + s[o + 1] + s[o + 2 * w] + s[o + 2 * w + 1]);
@@ -115,5 +126,65 @@ public sealed partial class CpuBackend
                 }
             }
         });
+    }
+
+    /// <summary>
+    /// <see cref="Spread2x2{T}"/> of one source row in float32 vectors, eight source elements at a time (each written twice
+    /// into both output rows, <paramref name="rows"/> = the two rows of 2w); returns how many source elements it did.
+    /// </summary>
+    private static int SpreadRowFloat(ReadOnlySpan<float> source, Span<float> rows, float scale, bool accumulate)
+    {
+        var w = source.Length;
+        var doubled = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+        var scaleV = Vector512.Create(scale);
+        ref var sr = ref MemoryMarshal.GetReference(source);
+        ref var top = ref MemoryMarshal.GetReference(rows);
+        ref var bottom = ref Unsafe.Add(ref top, 2 * w);
+        var j = 0;
+        for (; j + 8 <= w; j += 8)
+        {
+            var half = Vector256.LoadUnsafe(ref sr, (nuint)j);
+            var v = Vector512.Shuffle(Vector512.Create(half, half), doubled) * scaleV;
+            if (accumulate)
+            {
+                (Vector512.LoadUnsafe(ref top, (nuint)(2 * j)) + v).StoreUnsafe(ref top, (nuint)(2 * j));
+                (Vector512.LoadUnsafe(ref bottom, (nuint)(2 * j)) + v).StoreUnsafe(ref bottom, (nuint)(2 * j));
+            }
+            else
+            {
+                v.StoreUnsafe(ref top, (nuint)(2 * j));
+                v.StoreUnsafe(ref bottom, (nuint)(2 * j));
+            }
+        }
+        return j;
+    }
+
+    /// <summary>
+    /// <see cref="Pool2x2{T}"/> into one output row in float32 vectors, eight outputs at a time (even and odd lanes of the
+    /// two source rows summed in the scalar order); returns how many outputs it did.
+    /// </summary>
+    private static int PoolRowFloat(ReadOnlySpan<float> rows, Span<float> destination, float scale, bool accumulate)
+    {
+        var w = destination.Length;
+        var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
+        var odd = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 1, 3, 5, 7, 9, 11, 13, 15);
+        var scaleV = Vector256.Create(scale);
+        ref var top = ref MemoryMarshal.GetReference(rows);
+        ref var bottom = ref Unsafe.Add(ref top, 2 * w);
+        ref var dr = ref MemoryMarshal.GetReference(destination);
+        var j = 0;
+        for (; j + 8 <= w; j += 8)
+        {
+            // ((s00 + s01) + s10) + s11, the scalar loop's and the GPU kernel's order (their results agree bit for bit)
+            var t = Vector512.LoadUnsafe(ref top, (nuint)(2 * j));
+            var b = Vector512.LoadUnsafe(ref bottom, (nuint)(2 * j));
+            var v = (Vector512.Shuffle(t, even) + Vector512.Shuffle(t, odd) + Vector512.Shuffle(b, even) + Vector512.Shuffle(b, odd)).GetLower() * scaleV;
+            if (accumulate)
+            {
+                v += Vector256.LoadUnsafe(ref dr, (nuint)j);
+            }
+            v.StoreUnsafe(ref dr, (nuint)j);
+        }
+        return j;
     }
 }
