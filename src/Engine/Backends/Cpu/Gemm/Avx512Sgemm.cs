@@ -86,7 +86,15 @@ internal static unsafe class Avx512Sgemm
                             for (var ir = 0; ir < mb; ir += Mr)
                             {
                                 var rows = Math.Min(Mr, mb - ir);
-                                Kernel(kc, pa + ir * kc, bPanel, c + (long)(i0 + ir) * ldc + j0 + jr, ldc, rows, cols, alpha, beta, first);
+                                var cTile = c + (long)(i0 + ir) * ldc + j0 + jr;
+                                if (cols > Nr / 2)
+                                {
+                                    Kernel(kc, pa + ir * kc, bPanel, cTile, ldc, rows, cols, alpha, beta, first);
+                                }
+                                else
+                                {
+                                    KernelHalf(kc, pa + ir * kc, bPanel, cTile, ldc, rows, cols, alpha, beta, first);
+                                }
                             }
                         }
                     }
@@ -199,6 +207,11 @@ internal static unsafe class Avx512Sgemm
         {
             var cols = Math.Min(Nr, nb - q);
             var dst = pb + q * kc;
+            if (cols <= Nr / 2)
+            {
+                PackBHalf(tb, b, ldb, k0, kc, j0 + q, cols, dst);
+                continue;
+            }
             if (!tb)
             {
                 // op(B)[p, j] = b[p·ldb + j]: rows are contiguous
@@ -245,6 +258,41 @@ internal static unsafe class Avx512Sgemm
                     {
                         dst[p * Nr + j] = j < cols ? src[(long)j * ldb + p] : 0f;
                     }
+                }
+            }
+        }
+    }
+
+    /// <summary>A last panel of at most Nr / 2 columns, packed Nr / 2 wide (pb[p·Nr/2 + j]) for <see cref="KernelHalf"/>.</summary>
+    private static void PackBHalf(bool tb, float* b, int ldb, int k0, int kc, int j0, int cols, float* dst)
+    {
+        const int w = Nr / 2;
+        if (!tb)
+        {
+            var src = b + (long)k0 * ldb + j0;
+            var mask = Mask(cols);
+            for (var p = 0; p < kc; p++)
+            {
+                Vector512.Store(Avx512F.MaskLoad(src + (long)p * ldb, mask, Vector512<float>.Zero), dst + p * w);
+            }
+        }
+        else
+        {
+            var src = b + (long)j0 * ldb + k0;
+            var p = 0;
+            if (cols == w)
+            {
+                for (; p + 8 <= kc; p += 8)
+                {
+                    Transpose8x8(src + p, ldb, dst + p * w, w);
+                    Transpose8x8(src + 8L * ldb + p, ldb, dst + p * w + 8, w);
+                }
+            }
+            for (; p < kc; p++)
+            {
+                for (var j = 0; j < w; j++)
+                {
+                    dst[p * w + j] = j < cols ? src[(long)j * ldb + p] : 0f;
                 }
             }
         }
@@ -343,6 +391,40 @@ internal static unsafe class Avx512Sgemm
         if (rows > 5) Store(c + 5 * ldc, c50, c51, m0, m1, va, vb, mode);
         if (rows > 6) Store(c + 6 * ldc, c60, c61, m0, m1, va, vb, mode);
         if (rows > 7) Store(c + 7 * ldc, c70, c71, m0, m1, va, vb, mode);
+    }
+
+    /// <summary><see cref="Kernel"/> for a last panel of at most Nr / 2 columns (pb is kc × Nr / 2): the same summation order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelHalf(int kc, float* pa, float* pb, float* c, int ldc, int rows, int cols, float alpha, float beta, bool first)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadAligned(pb);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(pa[0]), b0, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(pa[1]), b0, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(pa[2]), b0, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(pa[3]), b0, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(pa[4]), b0, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(pa[5]), b0, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(pa[6]), b0, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(pa[7]), b0, c7);
+            pa += Mr;
+            pb += Nr / 2;
+        }
+        var m0 = Mask(cols);
+        var m1 = Vector512<float>.Zero;
+        var va = Vector512.Create(alpha);
+        var vb = Vector512.Create(beta);
+        var mode = first ? (beta == 0f ? StoreMode.Overwrite : StoreMode.Scale) : StoreMode.Accumulate;
+        Store(c, c0, c0, m0, m1, va, vb, mode);
+        if (rows > 1) Store(c + ldc, c1, c1, m0, m1, va, vb, mode);
+        if (rows > 2) Store(c + 2 * ldc, c2, c2, m0, m1, va, vb, mode);
+        if (rows > 3) Store(c + 3 * ldc, c3, c3, m0, m1, va, vb, mode);
+        if (rows > 4) Store(c + 4 * ldc, c4, c4, m0, m1, va, vb, mode);
+        if (rows > 5) Store(c + 5 * ldc, c5, c5, m0, m1, va, vb, mode);
+        if (rows > 6) Store(c + 6 * ldc, c6, c6, m0, m1, va, vb, mode);
+        if (rows > 7) Store(c + 7 * ldc, c7, c7, m0, m1, va, vb, mode);
     }
 
     private enum StoreMode

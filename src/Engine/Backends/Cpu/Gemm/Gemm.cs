@@ -68,14 +68,19 @@ public static unsafe class Gemm
         }
     }
 
-    private static readonly Lazy<GemmKernel> DefaultFloat32Kernel = new(ChooseFloat32Kernel);
+    private static readonly Lazy<GemmKernel> DefaultFloat32Kernel = new(() =>
+        ChooseFloat32Kernel(Environment.GetEnvironmentVariable("NTR_BLAS"), Avx512Sgemm.IsSupported, () => OpenBlas.IsAvailable));
 
-    private static GemmKernel ChooseFloat32Kernel()
+    /// <summary>
+    /// The float32 kernel for an NTR_BLAS value: unset or empty: the AVX-512 kernel where the CPU has it, else OpenBLAS,
+    /// else managed; "openblas": OpenBLAS (managed if it is not loaded); "managed": managed.
+    /// </summary>
+    internal static GemmKernel ChooseFloat32Kernel(string? ntrBlas, bool avx512, Func<bool> openBlasLoaded)
     {
-        var requested = Environment.GetEnvironmentVariable("NTR_BLAS")?.Trim();
+        var requested = ntrBlas?.Trim();
         if (string.IsNullOrEmpty(requested))
         {
-            return Avx512Sgemm.IsSupported ? GemmKernel.Avx512 : OpenBlas.IsAvailable ? GemmKernel.OpenBlas : GemmKernel.Managed;
+            return avx512 ? GemmKernel.Avx512 : openBlasLoaded() ? GemmKernel.OpenBlas : GemmKernel.Managed;
         }
         if (requested.Equals("managed", StringComparison.OrdinalIgnoreCase))
         {
@@ -83,7 +88,7 @@ public static unsafe class Gemm
         }
         if (requested.Equals("openblas", StringComparison.OrdinalIgnoreCase))
         {
-            return OpenBlas.IsAvailable ? GemmKernel.OpenBlas : GemmKernel.Managed;
+            return openBlasLoaded() ? GemmKernel.OpenBlas : GemmKernel.Managed;
         }
         throw new InvalidOperationException($"NTR_BLAS={requested} is not a GEMM choice: set NTR_BLAS=openblas (OpenBLAS for float32 too), NTR_BLAS=managed (the managed kernels), or unset it (the engine's AVX-512 kernel where the CPU has AVX-512F, else OpenBLAS)");
     }
