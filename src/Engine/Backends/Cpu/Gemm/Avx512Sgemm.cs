@@ -10,7 +10,8 @@ namespace NativeTrustRegion.Engine.Backends.Cpu;
 /// Layout (the usual blocked GEMM): k is cut into <see cref="KcMax"/>-sized blocks, n into <see cref="NcMax"/> and m
 /// into <see cref="McMax"/>; op(B)'s block is packed into zero-padded panels <see cref="Nr"/> columns wide, op(A)'s
 /// into panels <see cref="Mr"/> rows tall (k-major, so the kernel broadcasts a row element at a time), both in
-/// per-thread 64-byte aligned scratch that is reused across calls. A register tile of Mr × Nr (16 zmm accumulators)
+/// per-thread 64-byte aligned scratch that is reused across calls. Row-major (untransposed) A is read in place by the
+/// kernel instead (measured faster on the engine's shapes: the 8 rows stream through L1 as well as a packed panel). A register tile of Mr × Nr (16 zmm accumulators)
 /// runs over one k block; ragged rows are computed on zero padding and not stored, ragged columns are stored with
 /// masks.
 /// </para>
@@ -78,7 +79,12 @@ internal static unsafe class Avx512Sgemm
                     for (var i0 = 0; i0 < m; i0 += McMax)
                     {
                         var mb = Math.Min(McMax, m - i0);
-                        PackA(ta, a, lda, k0, kc, i0, mb, pa);
+                        // row-major A is read in place by the full-width kernel; packed only for a narrow last panel
+                        var inPlaceA = !ta;
+                        if (!inPlaceA || nb % Nr is > 0 and <= Nr / 2)
+                        {
+                            PackA(ta, a, lda, k0, kc, i0, mb, pa);
+                        }
                         for (var jr = 0; jr < nb; jr += Nr)
                         {
                             var cols = Math.Min(Nr, nb - jr);
@@ -87,7 +93,11 @@ internal static unsafe class Avx512Sgemm
                             {
                                 var rows = Math.Min(Mr, mb - ir);
                                 var cTile = c + (long)(i0 + ir) * ldc + j0 + jr;
-                                if (cols > Nr / 2)
+                                if (cols > Nr / 2 && inPlaceA)
+                                {
+                                    KernelRowMajorA(kc, a + (long)(i0 + ir) * lda + k0, lda, bPanel, cTile, ldc, rows, cols, alpha, beta, first);
+                                }
+                                else if (cols > Nr / 2)
                                 {
                                     Kernel(kc, pa + ir * kc, bPanel, cTile, ldc, rows, cols, alpha, beta, first);
                                 }
@@ -376,6 +386,68 @@ internal static unsafe class Avx512Sgemm
             c70 = Avx512F.FusedMultiplyAdd(a, b0, c70);
             c71 = Avx512F.FusedMultiplyAdd(a, b1, c71);
             pa += Mr;
+            pb += Nr;
+        }
+        var m0 = Mask(cols);
+        var m1 = Mask(cols - 16);
+        var va = Vector512.Create(alpha);
+        var vb = Vector512.Create(beta);
+        var mode = first ? (beta == 0f ? StoreMode.Overwrite : StoreMode.Scale) : StoreMode.Accumulate;
+        Store(c, c00, c01, m0, m1, va, vb, mode);
+        if (rows > 1) Store(c + ldc, c10, c11, m0, m1, va, vb, mode);
+        if (rows > 2) Store(c + 2 * ldc, c20, c21, m0, m1, va, vb, mode);
+        if (rows > 3) Store(c + 3 * ldc, c30, c31, m0, m1, va, vb, mode);
+        if (rows > 4) Store(c + 4 * ldc, c40, c41, m0, m1, va, vb, mode);
+        if (rows > 5) Store(c + 5 * ldc, c50, c51, m0, m1, va, vb, mode);
+        if (rows > 6) Store(c + 6 * ldc, c60, c61, m0, m1, va, vb, mode);
+        if (rows > 7) Store(c + 7 * ldc, c70, c71, m0, m1, va, vb, mode);
+    }
+
+    /// <summary>
+    /// <see cref="Kernel"/> reading row-major A in place (a: the tile's first row at its k block, lda apart); rows past
+    /// the last are read from the last row again (computed, never stored), so nothing outside A is read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelRowMajorA(int kc, float* a, int lda, float* pb, float* c, int ldc, int rows, int cols, float alpha, float beta, bool first)
+    {
+        var a0 = a;
+        var a1 = a + (long)Math.Min(1, rows - 1) * lda;
+        var a2 = a + (long)Math.Min(2, rows - 1) * lda;
+        var a3 = a + (long)Math.Min(3, rows - 1) * lda;
+        var a4 = a + (long)Math.Min(4, rows - 1) * lda;
+        var a5 = a + (long)Math.Min(5, rows - 1) * lda;
+        var a6 = a + (long)Math.Min(6, rows - 1) * lda;
+        var a7 = a + (long)Math.Min(7, rows - 1) * lda;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (nint p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadAligned(pb);
+            var b1 = Vector512.LoadAligned(pb + 16);
+            var x = Vector512.Create(a0[p]);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a1[p]);
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a2[p]);
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a3[p]);
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a4[p]);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40);
+            c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a5[p]);
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50);
+            c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a6[p]);
+            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60);
+            c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a7[p]);
+            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70);
+            c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
             pb += Nr;
         }
         var m0 = Mask(cols);

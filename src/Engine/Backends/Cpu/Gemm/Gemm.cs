@@ -40,6 +40,9 @@ public static unsafe class Gemm
         }
     }
 
+    /// <summary>Whether this CPU can run the engine's AVX-512 float32 kernel (it has AVX-512F).</summary>
+    public static bool Avx512KernelSupported => Avx512Sgemm.IsSupported;
+
     /// <summary>Forces the managed kernels even when OpenBLAS is present (tests compare the two).</summary>
     public static bool ForceManaged { get; set; }
 
