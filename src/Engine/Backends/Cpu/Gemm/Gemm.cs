@@ -19,7 +19,7 @@ public static unsafe class Gemm
     {
         GemmKernel.Avx512 => "avx512 (engine)",
         GemmKernel.OpenBlas => "openblas",
-        _ => $"managed ({OpenBlas.UnavailableReason ?? "forced"})",
+        _ => OpenBlas.IsAvailable ? "managed (forced)" : $"managed ({OpenBlas.UnavailableReason})",
     };
 
     /// <summary>OpenBLAS's kernel family ("Haswell", "SkylakeX", …), or null when it is not loaded.</summary>
