@@ -21,6 +21,7 @@ public class Avx512SgemmTests
             (200, 70, 330), // more rows than one packed A block (192) and two k blocks
             (5, 2100, 9),   // more columns than one packed B block (2048)
             (33, 17, 700),  // three k blocks
+            (20, 64, 700),  // B read in place (few rows) over three k blocks
         };
         foreach (var (m, n, k) in shapes)
         {
