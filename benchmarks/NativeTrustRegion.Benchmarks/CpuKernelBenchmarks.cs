@@ -51,6 +51,16 @@ public class CpuKernelBenchmarks
     public void OpenBlasSgemm512()
     {
         Gemm.ForceManaged = false;
+        Gemm.Float32Override = GemmKernel.OpenBlas;
+        Gemm.Single(false, false, GemmSize, GemmSize, GemmSize, 1f, _a, GemmSize, _b, GemmSize, 0f, _c, GemmSize);
+        Gemm.Float32Override = null;
+    }
+
+    /// <summary>The float32 kernel the engine uses by default (the AVX-512 one where the CPU has AVX-512F) on one thread.</summary>
+    [Benchmark]
+    public void DefaultSgemm512()
+    {
+        Gemm.ForceManaged = false;
         Gemm.Single(false, false, GemmSize, GemmSize, GemmSize, 1f, _a, GemmSize, _b, GemmSize, 0f, _c, GemmSize);
     }
 
@@ -115,7 +125,7 @@ public class CpuKernelBenchmarks
         double gnBytes = 4.0 * Shape.Numel(ConvInput);
         return benchmark switch
         {
-            nameof(OpenBlasSgemm512) or nameof(ManagedSgemm512) or nameof(EngineMatMul512) => (gemm, 12.0 * GemmSize * GemmSize),
+            nameof(OpenBlasSgemm512) or nameof(DefaultSgemm512) or nameof(ManagedSgemm512) or nameof(EngineMatMul512) => (gemm, 12.0 * GemmSize * GemmSize),
             nameof(Conv2dForward) => (conv, 0),
             nameof(Conv2dForwardBackward) => (3 * conv, 0),
             nameof(GroupNormForward) => (0, 2 * gnBytes),

@@ -67,8 +67,10 @@ public class GemmAndOptimizerTests
     [Fact]
     public void OpenBlasIsLoadedOnThisMachine()
     {
-        // .ci/run installs libopenblas0-pthread; without it the engine silently falls back, which this test reports.
-        Assert.Equal("openblas", Gemm.Implementation);
+        // .ci/run installs libopenblas0-pthread; without it the engine silently falls back, which this test reports
+        // (float64 always runs on OpenBLAS; float32 on the engine's AVX-512 kernel where the CPU has AVX-512F).
+        Assert.True(OpenBlas.IsAvailable, OpenBlas.UnavailableReason);
+        Assert.Equal(Avx512Sgemm.IsSupported ? "avx512 (engine)" : "openblas", Gemm.Implementation);
     }
 
     [Fact]

@@ -3,21 +3,98 @@ using System.Numerics;
 namespace NativeTrustRegion.Engine.Backends.Cpu;
 
 /// <summary>
-/// Row-major GEMM entry points: <see cref="Single{T}"/> runs on the calling thread (OpenBLAS or managed);
-/// <see cref="Parallel{T}"/> splits the rows of C into fixed blocks across threads (bit-identical for any timing).
+/// Row-major GEMM entry points: <see cref="Single{T}"/> runs on the calling thread; <see cref="Parallel{T}"/> splits
+/// the rows of C into fixed blocks across threads (bit-identical for any timing).
+/// <para>
+/// Kernels: float32 runs the engine's own AVX-512 kernel (<see cref="Avx512Sgemm"/>) where the CPU has AVX-512F,
+/// whatever core type OpenBLAS picked, and OpenBLAS's sgemm otherwise; float64 runs OpenBLAS's dgemm. The managed
+/// kernels stand in when OpenBLAS is absent. NTR_BLAS=openblas sends float32 to OpenBLAS too; NTR_BLAS=managed uses
+/// the managed kernels for everything.
+/// </para>
 /// </summary>
 public static unsafe class Gemm
 {
-    /// <summary>"openblas" or "managed (reason)".</summary>
-    public static string Implementation => OpenBlas.IsAvailable ? "openblas" : $"managed ({OpenBlas.UnavailableReason})";
+    /// <summary>The float32 kernel: "avx512 (engine)", "openblas" or "managed (reason)".</summary>
+    public static string Implementation => Float32Kernel switch
+    {
+        GemmKernel.Avx512 => "avx512 (engine)",
+        GemmKernel.OpenBlas => "openblas",
+        _ => OpenBlas.IsAvailable ? "managed (forced)" : $"managed ({OpenBlas.UnavailableReason})",
+    };
 
-    /// <summary><see cref="Implementation"/> with OpenBLAS's kernel family, e.g. "openblas (SkylakeX kernels)", for reports.</summary>
+    /// <summary>OpenBLAS's kernel family ("Haswell", "SkylakeX", …), or null when it is not loaded.</summary>
     public static string? OpenBlasCore => OpenBlas.CoreName;
 
-    public static string Description => OpenBlas.IsAvailable ? $"openblas ({OpenBlas.CoreName ?? "?"} kernels)" : Implementation;
+    /// <summary>The float32 kernel and, where OpenBLAS is loaded, its kernel family (which float64 uses), for reports.</summary>
+    public static string Description
+    {
+        get
+        {
+            var blas = OpenBlas.IsAvailable ? $"openblas ({OpenBlas.CoreName ?? "?"} kernels)" : null;
+            return Float32Kernel switch
+            {
+                GemmKernel.Avx512 => blas is null ? "avx512 (engine) float32" : $"avx512 (engine) float32, {blas} float64",
+                GemmKernel.OpenBlas => blas!,
+                _ => Implementation,
+            };
+        }
+    }
+
+    /// <summary>Whether this CPU can run the engine's AVX-512 float32 kernel (it has AVX-512F).</summary>
+    public static bool Avx512KernelSupported => Avx512Sgemm.IsSupported;
 
     /// <summary>Forces the managed kernels even when OpenBLAS is present (tests compare the two).</summary>
     public static bool ForceManaged { get; set; }
+
+    /// <summary>Overrides the float32 kernel choice for this process (tests and benchmarks compare kernels); null: the default.</summary>
+    public static GemmKernel? Float32Override { get; set; }
+
+    /// <summary>The float32 kernel <see cref="Single{T}"/> uses now.</summary>
+    public static GemmKernel Float32Kernel
+    {
+        get
+        {
+            if (ForceManaged)
+            {
+                return GemmKernel.Managed;
+            }
+            if (Float32Override is { } forced)
+            {
+                return forced switch
+                {
+                    GemmKernel.Avx512 when !Avx512Sgemm.IsSupported => throw new InvalidOperationException("the AVX-512 GEMM kernel needs a CPU with AVX-512F; this one has none"),
+                    GemmKernel.OpenBlas when !OpenBlas.IsAvailable => throw new InvalidOperationException($"OpenBLAS is not loaded: {OpenBlas.UnavailableReason}"),
+                    _ => forced,
+                };
+            }
+            return DefaultFloat32Kernel.Value;
+        }
+    }
+
+    private static readonly Lazy<GemmKernel> DefaultFloat32Kernel = new(() =>
+        ChooseFloat32Kernel(Environment.GetEnvironmentVariable("NTR_BLAS"), Avx512Sgemm.IsSupported, () => OpenBlas.IsAvailable));
+
+    /// <summary>
+    /// The float32 kernel for an NTR_BLAS value: unset or empty: the AVX-512 kernel where the CPU has it, else OpenBLAS,
+    /// else managed; "openblas": OpenBLAS (managed if it is not loaded); "managed": managed.
+    /// </summary>
+    internal static GemmKernel ChooseFloat32Kernel(string? ntrBlas, bool avx512, Func<bool> openBlasLoaded)
+    {
+        var requested = ntrBlas?.Trim();
+        if (string.IsNullOrEmpty(requested))
+        {
+            return avx512 ? GemmKernel.Avx512 : openBlasLoaded() ? GemmKernel.OpenBlas : GemmKernel.Managed;
+        }
+        if (requested.Equals("managed", StringComparison.OrdinalIgnoreCase))
+        {
+            return GemmKernel.Managed;
+        }
+        if (requested.Equals("openblas", StringComparison.OrdinalIgnoreCase))
+        {
+            return openBlasLoaded() ? GemmKernel.OpenBlas : GemmKernel.Managed;
+        }
+        throw new InvalidOperationException($"NTR_BLAS={requested} is not a GEMM choice: set NTR_BLAS=openblas (OpenBLAS for float32 too), NTR_BLAS=managed (the managed kernels), or unset it (the engine's AVX-512 kernel where the CPU has AVX-512F, else OpenBLAS)");
+    }
 
     public static void Single<T>(bool ta, bool tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
         where T : unmanaged, INumber<T>
@@ -29,20 +106,37 @@ public static unsafe class Gemm
         CheckExtent("A", a.Length, ta ? k : m, ta ? m : k, lda);
         CheckExtent("B", b.Length, tb ? n : k, tb ? k : n, ldb);
         CheckExtent("C", c.Length, m, n, ldc);
-        if (!ForceManaged && OpenBlas.IsAvailable && k > 0)
+        if (typeof(T) == typeof(float))
+        {
+            var kernel = Float32Kernel;
+            if (kernel == GemmKernel.Avx512)
+            {
+                fixed (T* pa = a)
+                fixed (T* pb = b)
+                fixed (T* pc = c)
+                {
+                    Avx512Sgemm.Run(ta, tb, m, n, k, float.CreateTruncating(alpha), (float*)pa, lda, (float*)pb, ldb, float.CreateTruncating(beta), (float*)pc, ldc);
+                }
+                return;
+            }
+            if (kernel == GemmKernel.OpenBlas && k > 0)
+            {
+                fixed (T* pa = a)
+                fixed (T* pb = b)
+                fixed (T* pc = c)
+                {
+                    OpenBlas.Sgemm(ta, tb, m, n, k, float.CreateTruncating(alpha), (float*)pa, lda, (float*)pb, ldb, float.CreateTruncating(beta), (float*)pc, ldc);
+                }
+                return;
+            }
+        }
+        else if (!ForceManaged && OpenBlas.IsAvailable && k > 0)
         {
             fixed (T* pa = a)
             fixed (T* pb = b)
             fixed (T* pc = c)
             {
-                if (typeof(T) == typeof(float))
-                {
-                    OpenBlas.Sgemm(ta, tb, m, n, k, float.CreateTruncating(alpha), (float*)pa, lda, (float*)pb, ldb, float.CreateTruncating(beta), (float*)pc, ldc);
-                }
-                else
-                {
-                    OpenBlas.Dgemm(ta, tb, m, n, k, double.CreateTruncating(alpha), (double*)pa, lda, (double*)pb, ldb, double.CreateTruncating(beta), (double*)pc, ldc);
-                }
+                OpenBlas.Dgemm(ta, tb, m, n, k, double.CreateTruncating(alpha), (double*)pa, lda, (double*)pb, ldb, double.CreateTruncating(beta), (double*)pc, ldc);
             }
             return;
         }

@@ -4,8 +4,9 @@ namespace NativeTrustRegion.Engine.Backends.Cpu;
 
 /// <summary>
 /// P/Invoke to OpenBLAS (Debian: libopenblas0-pthread, soname libopenblas.so.0). The library is used
-/// single-threaded; the engine splits work across threads itself so results do not depend on timing.
-/// Set NTR_BLAS=managed to force the managed kernels.
+/// single-threaded; the engine splits work across threads itself so results do not depend on timing. float32 GEMMs
+/// use it only where the CPU lacks AVX-512F or NTR_BLAS=openblas (see <see cref="Gemm"/>); NTR_BLAS=managed forces
+/// the managed kernels.
 /// <para>
 /// Kernel choice: OpenBLAS 0.3.21 (Debian 12) picks its AVX2 "Haswell" kernels on AMD Zen 4 and Zen 5 even though
 /// they run AVX-512, and some machine images set OPENBLAS_CORETYPE on purpose because older OpenBLAS builds compute
