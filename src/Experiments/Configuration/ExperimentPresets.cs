@@ -54,15 +54,15 @@ public static class ExperimentPresets
     /// forgetting 4.3 / 0.2; FTML 6.8, 8.3, 8.1, 5.5, 3.7 (accuracy ≥ 0.84), 25.1 / 18.6 — no acceptance miss for
     /// these three (the previous preset at 300 steps: 2, 2 and 5 misses of 5 on seed 1). 500 steps cost about 9–11
     /// minutes for the six methods on 2 cores with today's engine (CPU time per run: finetuning 109 s, FTML 147 s,
-    /// Trust Region 206 s), so the 10 minutes need the faster CPU engine; the lead fixes the final count after timing.
+    /// Trust Region 206 s, VR-MCL 264 s), so the 10 minutes need the faster CPU engine; the lead fixes the final count.
     /// Replay at 500 steps (seed 1) misses only Task 4, disc + plus (FID 23.1, accuracy 0.67; average FID / forgetting
     /// 12.5 / 4.3, so Trust Region is ahead on both on this seed). VR-MCL momentum r = 0.05: at 0.15 (the original
     /// README runs' r) its control variate, an EMA of the weights as in the TRCL authors' code, slows learning here
-    /// (seed 1, 500 steps: Task 1–3 FID 19.3, 15.8, 20.0 / accuracy 0.95, 0.77, 0.73); at r = 0.05 Task 1–2 reach 6.1,
-    /// 3.7 / 1.00, 0.95, at r = 0 Task 1 5.8 / 1.00 (a five-task run at 0.05 is still to be made). Its learned inner
-    /// learning rates stay at 1e-3 (after four tasks: 99th percentile 1.001e-3), so their learning rate is left alone;
-    /// a larger inner learning rate (FTML, 3e-2) makes θ's own loss rise to 4–5 while the query loss at θ − α·∇ stays
-    /// low, and a larger outer one (FTML, 6e-3) helped Task 1 only.
+    /// (seed 1, 500 steps: Task 1–3 FID 19.3, 15.8, 20.0 / accuracy 0.95, 0.77, 0.73); at r = 0.05 it reaches 6.1, 3.7,
+    /// 9.1, 13.9, 5.1 / 1.00, 0.95, 0.84, 0.78, 0.94 (one miss, Task 4 by one sample of 64), at r = 0 Task 1 5.8.
+    /// Its learned inner learning rates stay at 1e-3 (after four tasks: 99th percentile 1.001e-3), so their learning
+    /// rate is left alone; a larger inner learning rate (FTML, 3e-2) makes θ's own loss rise to 4–5 while the query
+    /// loss at θ − α·∇ stays low, and a larger outer one (FTML, 6e-3) helped Task 1 only.
     /// λ = 100 lies between 20 (Trust Region ≈ replay, one seed) and 200 (better than replay on one seed, but then
     /// failing to learn a new task on another); the paper's 2,000-class values (15,000 for ImageNet) are far too stiff
     /// for this model and budget. The replay pool is 128 samples per finished task (64 per class; DDIM-10 generation of
