@@ -36,7 +36,7 @@ public sealed class ConfigAssignmentsTests
     [Theory]
     [InlineData("hyper.ewc_lambda=200", "hyper.ewc_lambda")]
     [InlineData("ewc_lambda=200", "hyper.ewc_lambda")]
-    [InlineData("replay_ratio=0.5", "hyper.replay_ratio")]
+    [InlineData("replay_ratio=0.25", "hyper.replay_ratio")]
     [InlineData("hyper.reset_optimizer_per_task=false", "hyper.reset_optimizer_per_task")]
     [InlineData("evaluation.samples_per_task=17", "evaluation.samples_per_task")]
     [InlineData("steps_per_task=7", "steps_per_task")]

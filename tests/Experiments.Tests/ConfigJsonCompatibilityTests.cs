@@ -41,14 +41,15 @@ public class ConfigJsonCompatibilityTests
         var expected = ExperimentPresets.Create(preset, method, 124);
         if (preset == "demo")
         {
-            // the fixture was written by the demo preset before its redesign (60 steps per task, λ 2,000, …): the
-            // fields the redesign changed are set back, so the comparison still covers every other field
+            // the fixture was written by the demo preset before its redesign (60 steps per task, λ 2,000, batch 24,
+            // replay ratio 1, VR-MCL momentum 0.15, …): the fields the redesign and the later tuning changed are set
+            // back, so the comparison still covers every other field
             expected = expected with
             {
                 TaskClasses = [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]],
                 StepsPerTask = 60,
                 CheckpointEvery = 30,
-                Hyper = expected.Hyper with { EwcLambda = 2_000, ReplayPoolPerTask = 64 },
+                Hyper = expected.Hyper with { BatchSize = 24, EwcLambda = 2_000, ReplayRatio = 1.0, ReplayPoolPerTask = 64, VrMclMomentum = 0.15 },
                 Evaluation = expected.Evaluation with { SamplesPerTask = 48 },
             };
         }
