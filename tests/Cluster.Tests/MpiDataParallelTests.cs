@@ -37,10 +37,11 @@ public sealed class MpiDataParallelTests : IDisposable
         // every rank applies the same all-reduced gradient: the ranks' weights are bit-identical
         Assert.Equal(rank0, rank1);
         // against one rank: the batch sums of the weight gradients are split in two halves and added, a different
-        // order of float32 additions, so equal within float32 rounding (measured: max |Δw| 9.4e-6 after 4 Adam steps
-        // of lr 3e-3, whose updates total up to 1.2e-2 per weight)
-        var maxDiff = single.Zip(rank0, (a, b) => Math.Abs(a - b)).Max();
-        Assert.True(maxDiff < 1e-4, $"max |w(1 rank) − w(2 ranks)| = {maxDiff}");
+        // order of float32 additions, so equal within float32 rounding — except where a gradient component is at the
+        // level of that rounding: Adam's first steps move a weight by about ±lr whatever its gradient's size, so where
+        // such a component's sign differs the weight moves up to 2·lr apart per step. So: almost every weight within
+        // float32 rounding of the update, and none farther than the sign-flip bound.
+        AssertWeightsAgree(single, rank0, steps: 4);
         // the logged losses are the whole batch's (the mean of the two shards' means)
         var lossOne = Losses(Path.Combine(one, "metrics.jsonl"));
         var lossTwo = Losses(Path.Combine(two, "metrics.jsonl"));
@@ -85,8 +86,7 @@ public sealed class MpiDataParallelTests : IDisposable
         // size, so a near-zero gradient component whose float32 sum changes sign moves that far; most move < 1e-6);
         // at the end of task 1 the weights differ by 2.1e-5, so the Fisher and the pool are computed at slightly
         // different weights: μ max |Δ| 3.1e-7 of max |μ| 0.37, diagonal 1.2e-7 of 0.17, pool samples 2.2e-5 in [−1, 1]
-        var maxWeight = MaxDifference(Weights(Path.Combine(one, "checkpoints", "after-task-02.safetensors")), Weights(Path.Combine(two, "checkpoints", "after-task-02.safetensors")));
-        Assert.True(maxWeight < 1e-3, $"max |w(1 rank) − w(2 ranks)| = {maxWeight}");
+        AssertWeightsAgree(Weights(Path.Combine(one, "checkpoints", "after-task-02.safetensors")), Weights(Path.Combine(two, "checkpoints", "after-task-02.safetensors")), steps: 4);
         var mean = Vector(single, "method/fisher.0.mean");
         Assert.True(mean.Max(Math.Abs) > 0.01, "the Fisher mean is zero: the test would not see a missing half");
         Assert.True(MaxDifference(mean, Vector(rank0, "method/fisher.0.mean")) < 1e-5, "Fisher μ differs from one process");
@@ -100,6 +100,25 @@ public sealed class MpiDataParallelTests : IDisposable
         {
             Assert.Equal(lossOne[i], lossTwo[i], 1e-4);
         }
+    }
+
+    /// <summary>The demo preset's learning rate (Adam): a step moves a weight by about lr at most.</summary>
+    private const double LearningRate = 3e-3;
+
+    /// <summary>
+    /// One process against two ranks after <paramref name="steps"/> Adam steps: at least 99.9% of the weights within
+    /// 1e-5 (float32 rounding of updates of up to steps·lr = 1.2e-2), and every weight within the sign-flip bound
+    /// 2·lr per step.
+    /// </summary>
+    private static void AssertWeightsAgree(float[] single, float[] ranks, int steps)
+    {
+        Assert.Equal(single.Length, ranks.Length);
+        var diffs = single.Zip(ranks, (a, b) => (double)Math.Abs(a - b)).Order().ToArray();
+        var q999 = diffs[(int)(0.999 * (diffs.Length - 1))];
+        var max = diffs[^1];
+        var apart = diffs.Count(d => d > 1e-5);
+        Assert.True(q999 < 1e-5, $"99.9th percentile of |w(1 rank) − w(2 ranks)| = {q999} (max {max}; {apart} of {diffs.Length} weights more than 1e-5 apart)");
+        Assert.True(max <= 2 * LearningRate * steps, $"max |w(1 rank) − w(2 ranks)| = {max} exceeds the sign-flip bound 2·lr·steps = {2 * LearningRate * steps}");
     }
 
     private static double MaxDifference(float[] a, float[] b)
