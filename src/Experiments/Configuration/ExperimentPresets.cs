@@ -52,9 +52,11 @@ public static class ExperimentPresets
     /// above: accuracy 0.70). At 500 (seed 1, one method per run): finetuning diagonal FID 7.1, 2.4, 2.7, 4.2,
     /// 2.2 (accuracy ≥ 0.97), forgetting 69.2; Trust Region 7.1, 2.9, 4.5, 4.5, 1.7 (accuracy ≥ 0.94), average FID /
     /// forgetting 4.3 / 0.2; FTML 6.8, 8.3, 8.1, 5.5, 3.7 (accuracy ≥ 0.84), 25.1 / 18.6 — no acceptance miss for
-    /// these three (the previous preset at 300 steps: 2, 2 and 5 misses of 5 on seed 1). 500 steps cost about 9–11
-    /// minutes for the six methods on 2 cores with today's engine (CPU time per run: finetuning 109 s, FTML 147 s,
-    /// Trust Region 206 s, VR-MCL 264 s), so the 10 minutes need the faster CPU engine; the lead fixes the final count.
+    /// these three (the previous preset at 300 steps: 2, 2 and 5 misses of 5 on seed 1). With the faster CPU engine (own
+    /// AVX-512 GEMM, Winograd F(4x4, 3x3), fused attention and GroupNorm+SiLU) the six methods took 6 min 22 s at 500
+    /// steps on a quiet 2-core AMD EPYC (seed 123) and three seeds 18 min 43 s, and 13 of the 90 seed × task × method
+    /// cells still miss the acceptance (benchmarks/README.md). 600 steps (the first 10 of a 3-seed demo's 18 runs,
+    /// stopped for time) missed 4 of the 46 cells they reached, 500 steps 3 of the same cells, so 500 stays.
     /// Replay at 500 steps (seed 1) misses only Task 4, disc + plus (FID 23.1, accuracy 0.67; average FID / forgetting
     /// 12.5 / 4.3, so Trust Region is ahead on both on this seed). VR-MCL momentum r = 0.05: at 0.15 (the original
     /// README runs' r) its control variate, an EMA of the weights as in the TRCL authors' code, slows learning here
