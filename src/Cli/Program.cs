@@ -10,8 +10,11 @@ public static class Program
     /// <summary>Shows the stack trace of a reported error (accepted anywhere on the command line).</summary>
     public const string VerboseFlag = "--verbose";
 
-    /// <summary>Program.Run redirects the process-wide console; one call at a time.</summary>
-    private static readonly object ConsoleLock = new();
+    /// <summary>
+    /// Program.Run redirects the process-wide console; one call at a time. In-process tests that swap Console.Out or
+    /// Console.Error themselves take it too (it is re-entrant), or a concurrent Program.Run's output would land in their writer.
+    /// </summary>
+    internal static readonly object ConsoleLock = new();
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 

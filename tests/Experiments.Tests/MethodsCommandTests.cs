@@ -12,21 +12,24 @@ public class MethodsCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var (previousOut, previousError, previousConsole) = (Console.Out, Console.Error, AnsiConsole.Console);
-        Console.SetOut(output);
-        Console.SetError(error);
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(output) });
-        AnsiConsole.Profile.Width = 400;
-        try
+        lock (Program.ConsoleLock) // no concurrent Program.Run may write into these writers
         {
-            // Main replaces AnsiConsole.Console when output is redirected (it is here): it then writes to Console.Out, ours too
-            return (Program.Main(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(previousOut);
-            Console.SetError(previousError);
-            AnsiConsole.Console = previousConsole;
+            var (previousOut, previousError, previousConsole) = (Console.Out, Console.Error, AnsiConsole.Console);
+            Console.SetOut(output);
+            Console.SetError(error);
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(output) });
+            AnsiConsole.Profile.Width = 400;
+            try
+            {
+                // Main replaces AnsiConsole.Console when output is redirected (it is here): it then writes to Console.Out, ours too
+                return (Program.Main(args), output.ToString(), error.ToString());
+            }
+            finally
+            {
+                Console.SetOut(previousOut);
+                Console.SetError(previousError);
+                AnsiConsole.Console = previousConsole;
+            }
         }
     }
 

@@ -22,19 +22,22 @@ public sealed class RunPrecisionTests : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var (previousOut, previousError, previousConsole) = (Console.Out, Console.Error, AnsiConsole.Console);
-        Console.SetOut(output);
-        Console.SetError(error);
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(output) });
-        try
+        lock (Program.ConsoleLock) // no concurrent Program.Run may write into these writers
         {
-            return (Program.Main(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(previousOut);
-            Console.SetError(previousError);
-            AnsiConsole.Console = previousConsole;
+            var (previousOut, previousError, previousConsole) = (Console.Out, Console.Error, AnsiConsole.Console);
+            Console.SetOut(output);
+            Console.SetError(error);
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(output) });
+            try
+            {
+                return (Program.Main(args), output.ToString(), error.ToString());
+            }
+            finally
+            {
+                Console.SetOut(previousOut);
+                Console.SetError(previousError);
+                AnsiConsole.Console = previousConsole;
+            }
         }
     }
 

@@ -20,15 +20,18 @@ public sealed class TrainingBenchmarkTests : IDisposable
     private static (int Exit, string Error) Ntr(params string[] args)
     {
         var error = new StringWriter();
-        var previous = Console.Error;
-        Console.SetError(error);
-        try
+        lock (Program.ConsoleLock) // no concurrent Program.Run may write into this writer
         {
-            return (Program.Main(args), error.ToString());
-        }
-        finally
-        {
-            Console.SetError(previous);
+            var previous = Console.Error;
+            Console.SetError(error);
+            try
+            {
+                return (Program.Main(args), error.ToString());
+            }
+            finally
+            {
+                Console.SetError(previous);
+            }
         }
     }
 
@@ -101,17 +104,20 @@ public sealed class TrainingBenchmarkTests : IDisposable
     {
         // the paper's Table 6: it/s first-order and second-order; the other methods once
         var output = new StringWriter();
-        var previous = Console.Out;
-        Console.SetOut(output);
         (int Exit, string Error) result;
-        try
+        lock (Program.ConsoleLock) // no concurrent Program.Run may write into this writer
         {
-            result = Ntr("bench", "train", "--preset", "policy-tiny", "--device", "cpu", "--batch", "4", "--warmup", "1", "--warmup-seconds", "0", "--steps", "1",
-                "--methods", "finetune,ftml", "--replay-pool", "4", "--skip-ddim", "--out", _dir);
-        }
-        finally
-        {
-            Console.SetOut(previous);
+            var previous = Console.Out;
+            Console.SetOut(output);
+            try
+            {
+                result = Ntr("bench", "train", "--preset", "policy-tiny", "--device", "cpu", "--batch", "4", "--warmup", "1", "--warmup-seconds", "0", "--steps", "1",
+                    "--methods", "finetune,ftml", "--replay-pool", "4", "--skip-ddim", "--out", _dir);
+            }
+            finally
+            {
+                Console.SetOut(previous);
+            }
         }
         Assert.True(result.Exit == 0, result.Error);
         using var doc = JsonDocument.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(_dir, "train-policy-tiny-cpu-*.json"))));
