@@ -49,6 +49,12 @@ public static class Program
                 }
                 var verbose = args.Contains(VerboseFlag, StringComparer.Ordinal);
                 var rest = args.Where(a => a != VerboseFlag).ToArray();
+                if (Engine.Backends.Cpu.Gemm.EnvironmentProblem() is { } blas)
+                {
+                    // an environment variable the engine reads lazily, mid-run: checked before any command starts
+                    Console.Error.WriteLine($"error: {blas}");
+                    return ExitCodes.Usage;
+                }
                 return ErrorBoundary.Run(() => Invoke(rest, Console.Out, Console.Error), Console.Error, verbose, args);
             }
             finally

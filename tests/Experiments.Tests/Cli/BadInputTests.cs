@@ -167,6 +167,26 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains("   at ", error.ToString());
     }
 
+    /// <summary>
+    /// A bad NTR_BLAS (read lazily by the engine at the first float32 GEMM, mid-run) is refused before any command
+    /// starts: exit 2, the valid values named, no run folder. In a child process, so the variable never reaches the
+    /// test process's own GEMMs.
+    /// </summary>
+    [Fact]
+    public async Task ABadGemmChoiceInTheEnvironmentIsRefusedBeforeAnyWork()
+    {
+        var before = Snapshot();
+        var (code, stdout, stderr) = await NtrChildProcess.Run(new Dictionary<string, string> { ["NTR_BLAS"] = "bogus" },
+            "run", "--method", "finetune", "--preset", "demo", "--steps-per-task", "1", "--tasks", "1", "--out", P("blas-run"));
+        var text = stdout + "\n" + stderr;
+        Assert.True(code == 2, $"exit code {code}, expected 2; output:\n{text}");
+        Assert.Contains("error: NTR_BLAS=bogus is not a GEMM choice", stderr);
+        Assert.Contains("NTR_BLAS=openblas", stderr);
+        Assert.Contains("NTR_BLAS=managed", stderr);
+        Assert.DoesNotContain("unexpected", text, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot());
+    }
+
     [SkippableFact]
     public void RunOnAGpuThatIsNotThereFailsBeforeWritingAnything()
     {

@@ -75,6 +75,23 @@ public static unsafe class Gemm
         ChooseFloat32Kernel(Environment.GetEnvironmentVariable("NTR_BLAS"), Avx512Sgemm.IsSupported, () => OpenBlas.IsAvailable));
 
     /// <summary>
+    /// What is wrong with the NTR_BLAS environment variable (the message names the valid values), or null when it is
+    /// unset or valid. Loads nothing: the command line checks it before any work, so a bad value never starts a run.
+    /// </summary>
+    public static string? EnvironmentProblem()
+    {
+        try
+        {
+            ChooseFloat32Kernel(Environment.GetEnvironmentVariable("NTR_BLAS"), avx512: false, openBlasLoaded: () => true);
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>
     /// The float32 kernel for an NTR_BLAS value: unset or empty: the AVX-512 kernel where the CPU has it, else OpenBLAS,
     /// else managed; "openblas": OpenBLAS (managed if it is not loaded); "managed": managed.
     /// </summary>
