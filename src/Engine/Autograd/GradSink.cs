@@ -30,6 +30,20 @@ public sealed class GradSink
     public static bool Needs(Tensor input) => input.RequiresGrad;
 
     /// <summary>
+    /// <see cref="Destination"/> for an input that takes part in differentiation, null (and no accumulation) for one
+    /// that does not: the form kernels with several optional gradient outputs take.
+    /// </summary>
+    public Tensor? DestinationIfNeeded(Tensor input, out bool accumulate)
+    {
+        if (!Needs(input))
+        {
+            accumulate = false;
+            return null;
+        }
+        return Destination(input, out accumulate);
+    }
+
+    /// <summary>
     /// A contiguous tensor of the input's shape to write the input's gradient into. When <paramref name="accumulate"/>
     /// is true it already holds a gradient and the kernel must add to it; otherwise it is uninitialised.
     /// </summary>

@@ -65,20 +65,9 @@ public static partial class Ops
 
         public override void Backward(Tensor g, GradSink grads)
         {
-            Tensor? dq = null, dk = null, dv = null;
-            bool aq = false, ak = false, av = false;
-            if (GradSink.Needs(q))
-            {
-                dq = grads.Destination(q, out aq);
-            }
-            if (GradSink.Needs(k))
-            {
-                dk = grads.Destination(k, out ak);
-            }
-            if (GradSink.Needs(v))
-            {
-                dv = grads.Destination(v, out av);
-            }
+            var dq = grads.DestinationIfNeeded(q, out var aq);
+            var dk = grads.DestinationIfNeeded(k, out var ak);
+            var dv = grads.DestinationIfNeeded(v, out var av);
             CpuBackend.MultiHeadAttentionBackward(qc, kc, vc, Output, lse, g.Contiguous(), heads, scale, dq, aq, dk, ak, dv, av);
         }
 
