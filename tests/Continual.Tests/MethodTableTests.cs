@@ -71,6 +71,8 @@ public class MethodTableTests
     {
         BatchSize = 6,
         LearningRate = 1e-2,
+        // two decayed updates of three: the third step's rate is halved
+        LearningRateDecayFraction = 0.5,
         GradientClip = 0.05,
         EwcLambda = 50,
         FisherSamples = 8,
@@ -132,6 +134,8 @@ public class MethodTableTests
             method.BeginTask(harness.Context, task);
             for (var s = 1; s <= 3; s++)
             {
+                // as the experiment runner does before every update
+                harness.Context.Optimizer.LearningRate = LearningRateSchedule.At(hyper, s, 3);
                 trace.Add(Exact(method.Step(harness.Context, task, s).Loss));
             }
             method.EndTask(harness.Context, task);

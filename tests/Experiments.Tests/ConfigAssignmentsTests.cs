@@ -80,11 +80,30 @@ public sealed class ConfigAssignmentsTests
         Assert.Contains(words, e.Message);
     }
 
+    [Fact]
+    public void AHyperparameterLeftOutOfConfigJsonAtItsDefaultCanStillBeSet()
+    {
+        // split-mnist keeps a constant learning rate: config.json has no learning_rate_decay_fraction
+        var preset = ExperimentPresets.SplitMnistFamily("mnist", "replay");
+        Assert.DoesNotContain("learning_rate_decay_fraction", preset.ToJson());
+        Assert.Contains("hyper.learning_rate_decay_fraction", ConfigAssignments.Keys(preset));
+        var set = ConfigAssignments.Apply(preset, ["learning_rate_decay_fraction=0.25"]);
+        Assert.Equal(0.25, set.Hyper.LearningRateDecayFraction);
+        Assert.Equal(["hyper.learning_rate_decay_fraction"], ChangedFields(preset, set));
+        Assert.Equal(0.25, ExperimentConfig.FromJson(set.ToJson(), "config.json").Hyper.LearningRateDecayFraction);
+        // and back to 0 on the demo preset, which decays: the field leaves config.json again
+        var constant = ConfigAssignments.Apply(Preset, ["hyper.learning_rate_decay_fraction=0"]);
+        Assert.Equal(0, constant.Hyper.LearningRateDecayFraction);
+        Assert.DoesNotContain("learning_rate_decay_fraction", constant.ToJson());
+    }
+
     [Theory]
     [InlineData("ewc_lambda=-1", "ewc_lambda must be a number ≥ 0")]
     [InlineData("replay_ddim_steps=0", "replay_ddim_steps must be at least 1")]
     [InlineData("inner_learning_rate=0", "inner_learning_rate must be a positive number")]
     [InlineData("evaluation.probe_growth=1", "evaluation.probe_growth must be a number above 1")]
+    [InlineData("learning_rate_decay_fraction=1.5", "learning_rate_decay_fraction = 1.5: give a fraction of each task's updates from 0")]
+    [InlineData("learning_rate_decay_fraction=-0.1", "learning_rate_decay_fraction = -0.1")]
     [InlineData("model_preset=image-huge", "image-huge")]
     public void ValuesOutOfRangeAreRefusedByValidation(string assignment, string words)
     {

@@ -49,7 +49,7 @@ public class ConfigJsonCompatibilityTests
                 TaskClasses = [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]],
                 StepsPerTask = 60,
                 CheckpointEvery = 30,
-                Hyper = expected.Hyper with { BatchSize = 24, EwcLambda = 2_000, ReplayRatio = 1.0, ReplayPoolPerTask = 64, VrMclMomentum = 0.15 },
+                Hyper = expected.Hyper with { BatchSize = 24, EwcLambda = 2_000, ReplayRatio = 1.0, ReplayPoolPerTask = 64, VrMclMomentum = 0.15, LearningRateDecayFraction = 0 },
                 Evaluation = expected.Evaluation with { SamplesPerTask = 48 },
             };
         }

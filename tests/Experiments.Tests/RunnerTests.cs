@@ -92,6 +92,26 @@ public sealed class RunnerTests : IDisposable
     }
 
     [Fact]
+    public void EachTaskEndsWithTheLearningRateDecayAndTheOptimizerUsesIt()
+    {
+        var constant = Tiny("finetune") with { Hyper = Tiny("finetune").Hyper with { LearningRate = 3e-3, LearningRateDecayFraction = 0 } };
+        // 6 updates per task, fraction 0.5: updates 5 and 6 of every task at 2/3 and 1/3 of the rate
+        var decayed = constant with { Hyper = constant.Hyper with { LearningRateDecayFraction = 0.5 } };
+        new ExperimentRunner(constant, new RunFolder(Path.Combine(_dir, "constant")), new SyntheticImageDomain(), SilentProgress.Instance).Run();
+        new ExperimentRunner(decayed, new RunFolder(Path.Combine(_dir, "decayed")), new SyntheticImageDomain(), SilentProgress.Instance).Run();
+        List<System.Text.Json.JsonElement> Lines(string run) =>
+            File.ReadAllLines(Path.Combine(_dir, run, "metrics.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        var c = Lines("constant");
+        var d = Lines("decayed");
+        Assert.All(c, l => Assert.False(l.TryGetProperty("learning_rate", out _)));
+        double[] perTask = [3e-3, 3e-3, 3e-3, 3e-3, 3e-3 * 2 / 3, 3e-3 * 1 / 3];
+        Assert.Equal(perTask.Concat(perTask).Concat(perTask), d.Select(l => l.GetProperty("learning_rate").GetDouble()));
+        // the loss of update k is computed before it: the first five losses agree, the sixth follows a smaller step
+        Assert.Equal(c.Take(5).Select(l => l.GetProperty("loss").GetDouble()), d.Take(5).Select(l => l.GetProperty("loss").GetDouble()));
+        Assert.NotEqual(c[5].GetProperty("loss").GetDouble(), d[5].GetProperty("loss").GetDouble());
+    }
+
+    [Fact]
     public void ComparisonReportIsWellFormed()
     {
         var runs = new List<RunResult>();

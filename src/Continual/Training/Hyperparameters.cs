@@ -12,6 +12,15 @@ public sealed record Hyperparameters
 
     public double LearningRate { get; init; } = 2e-4;
 
+    /// <summary>
+    /// Fraction of each task's updates, at its end, over which the outer learning rate falls linearly from
+    /// <see cref="LearningRate"/> towards 0 (<see cref="LearningRateSchedule"/>); 0 keeps it constant, as the paper and
+    /// the authors' scripts do. Set per task, because each task is a new training run for the newest data. Written to
+    /// config.json only when not 0, so the config.json files of earlier runs read and write back unchanged.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public double LearningRateDecayFraction { get; init; }
+
     /// <summary>Global-norm gradient clipping of the outer update (0 = off).</summary>
     public double GradientClip { get; init; }
 

@@ -33,7 +33,7 @@ public static class ConfigAssignments
         {
             return config;
         }
-        var root = JsonNode.Parse(config.ToJson())!.AsObject();
+        var root = Complete(config);
         foreach (var assignment in assignments)
         {
             var (key, value) = Split(assignment);
@@ -77,8 +77,30 @@ public static class ConfigAssignments
                 }
             }
         }
-        Walk(JsonNode.Parse(config.ToJson())!.AsObject(), "");
+        Walk(Complete(config), "");
         return keys;
+    }
+
+    /// <summary>
+    /// config.json's object with the hyperparameters that config.json leaves out at their defaults (so that older files
+    /// round-trip; e.g. learning_rate_decay_fraction = 0) put back, so that --set can name them too.
+    /// </summary>
+    private static JsonObject Complete(ExperimentConfig config)
+    {
+        var root = JsonNode.Parse(config.ToJson())!.AsObject();
+        if (root["hyper"] is JsonObject hyper)
+        {
+            foreach (var p in typeof(Continual.Training.Hyperparameters).GetProperties())
+            {
+                var name = ExperimentConfig.Json.PropertyNamingPolicy!.ConvertName(p.Name);
+                if (p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), false) is [System.Text.Json.Serialization.JsonIgnoreAttribute
+                    { Condition: System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault }] && !hyper.ContainsKey(name))
+                {
+                    hyper[name] = JsonSerializer.SerializeToNode(p.GetValue(config.Hyper), p.PropertyType, ExperimentConfig.Json);
+                }
+            }
+        }
+        return root;
     }
 
     private static (string Key, string Value) Split(string assignment)

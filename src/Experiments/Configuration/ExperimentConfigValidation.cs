@@ -73,6 +73,10 @@ public static class ExperimentConfigValidation
         UsageException.RequireAtLeast("batch_size", config.Hyper.BatchSize, 1);
         var h = config.Hyper;
         Positive("learning_rate", h.LearningRate);
+        if (!(h.LearningRateDecayFraction is >= 0 and <= 1))
+        {
+            throw new UsageException($"learning_rate_decay_fraction = {h.LearningRateDecayFraction}: give a fraction of each task's updates from 0 (constant learning rate) to 1 (a linear decay over the whole task)");
+        }
         Positive("inner_learning_rate", h.InnerLearningRate);
         NonNegative("ewc_lambda", h.EwcLambda);
         NonNegative("replay_ratio", h.ReplayRatio);

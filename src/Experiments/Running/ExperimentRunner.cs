@@ -200,6 +200,7 @@ public sealed class ExperimentRunner
                     try
                     {
                         _where = $"training step {state.StepInTask + 1} of task {task + 1}";
+                        ctx.Optimizer.LearningRate = LearningRateSchedule.At(ctx.Hyper, state.StepInTask + 1, _config.StepsPerTask);
                         if (captured is not null)
                         {
                             var refusedBefore = captured.CaptureRefusal;
@@ -241,6 +242,10 @@ public sealed class ExperimentRunner
                         ["loss"] = stats.Loss,
                         ["steps_per_second"] = Math.Round(rate, 3),
                     };
+                    if (ctx.Hyper.LearningRateDecayFraction > 0)
+                    {
+                        line["learning_rate"] = ctx.Optimizer.LearningRate;
+                    }
                     if (stats.Extra is not null)
                     {
                         foreach (var (k, v) in stats.Extra)
