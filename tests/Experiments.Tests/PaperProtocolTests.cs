@@ -171,6 +171,48 @@ public sealed class PaperProtocolTests : IDisposable
     }
 
     [Fact]
+    public void EachTasksValueRightAfterLearningItIsReportedWithItsWorstSeed()
+    {
+        // diagonals (FID, accuracy) — seed 4: T1 10 / 0.90, T2 4 / 1.00; seed 5: T1 30 / 0.60, T2 2 / 0.95;
+        // seed 6: T1 20 / 0.75, T2 9 / 0.80 (the off-diagonal 99s and 0.1s must not count)
+        RunResult Run(int seed, double t1, double t2, double a1, double a2) => SuccessRun("trust-region", seed, [[t1], [99, t2]]) with
+        {
+            Metric = new MetricDefinition("FID (test)", MetricDirection.LowerIsBetter, "test"),
+            ProbeMetric = new MetricDefinition("FID (test)", MetricDirection.LowerIsBetter, "test"),
+            SecondaryMetric = new MetricDefinition("sample accuracy", MetricDirection.HigherIsBetter, "test"),
+            SecondaryMatrix = [[a1], [0.1, a2]],
+        };
+        var report = new ComparisonReport([Run(4, 10, 4, 0.90, 1.00), Run(5, 30, 2, 0.60, 0.95), Run(6, 20, 9, 0.75, 0.80)], "diagonal");
+        report.Write(_dir);
+        var md = File.ReadAllText(Path.Combine(_dir, "report.md"));
+        Assert.Contains("## Each task right after learning it", md);
+        Assert.Contains("Cells: FID (test) / sample accuracy; mean over seeds, the worst seed in brackets.", md);
+        // T1: mean FID 20, worst 30 (seed 5); accuracy mean 0.75, worst 0.60 (seed 5). T2: 5, worst 9; 0.916…, worst 0.80
+        Assert.Contains("| Trust Region | 20.00 (30.00) / 0.75 (0.60) | 5.00 (9.00) / 0.92 (0.80) |", md);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "summary.json")));
+        var cells = json.RootElement.GetProperty("methods").GetProperty("trust-region").GetProperty("just_learned");
+        Assert.Equal(2, cells.GetArrayLength());
+        var t2 = cells[1];
+        Assert.Equal(2, t2.GetProperty("task").GetInt32());
+        Assert.Equal(3, t2.GetProperty("seeds").GetInt32());
+        Assert.Equal(5.0, t2.GetProperty("metric_mean").GetDouble(), 12);
+        Assert.Equal(9.0, t2.GetProperty("metric_worst").GetDouble());
+        Assert.Equal(6, t2.GetProperty("metric_worst_seed").GetInt32());
+        Assert.Equal(2.75 / 3, t2.GetProperty("secondary_mean").GetDouble(), 12);
+        Assert.Equal(0.80, t2.GetProperty("secondary_worst").GetDouble());
+        Assert.Equal(6, t2.GetProperty("secondary_worst_seed").GetInt32());
+        Assert.Equal(5, cells[0].GetProperty("metric_worst_seed").GetInt32());
+        Assert.Equal(5, cells[0].GetProperty("secondary_worst_seed").GetInt32());
+
+        // one seed: no brackets, and a success-rate metric's worst is its lowest
+        var one = new ComparisonReport([SuccessRun("replay", 1, [[0.9], [0.7, 0.8]])], "one");
+        var oneMd = one.Markdown(one.Summaries());
+        Assert.Contains("| Replay | 90.0% | 80.0% |", oneMd);
+        var two = new ComparisonReport([SuccessRun("replay", 1, [[0.9], [0.7, 0.8]]), SuccessRun("replay", 2, [[0.5], [0.7, 0.6]])], "two");
+        Assert.Contains("| Replay | 70.0% (50.0%) | 70.0% (60.0%) |", two.Markdown(two.Summaries()));
+    }
+
+    [Fact]
     public void FidLikeMetricsAreNotScaled()
     {
         var fid = SuccessRun("ewc", 1, [[20.0], [30.0, 22.0]]) with

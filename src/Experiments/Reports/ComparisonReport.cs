@@ -50,7 +50,8 @@ public sealed class ComparisonReport
 
     public sealed record MethodSummary(
         string Method, int Seeds, SeedStatistics AverageMetric, SeedStatistics Forgetting, SeedStatistics ForgettingExcludingLast,
-        SeedStatistics? AverageSecondary, IReadOnlyList<ReconvergenceTable> Reconvergence, double?[][] MeanMatrix, ProbeCurve TaskOneCurve);
+        SeedStatistics? AverageSecondary, IReadOnlyList<ReconvergenceTable> Reconvergence, double?[][] MeanMatrix, ProbeCurve TaskOneCurve,
+        IReadOnlyList<JustLearned> JustLearned);
 
     public MethodSummary Summarise(string method)
     {
@@ -86,7 +87,9 @@ public sealed class ComparisonReport
                 mean[i][j] = values.Count > 0 ? values.Average() : null;
             }
         }
-        return new MethodSummary(method, runs.Count, avg, forgetting, forgettingEx, secondary, tables, mean, taskOne);
+        var perRun = runs.Select(r => (r.Seed, r.Matrix, r.SecondaryMetric is null ? null : r.SecondaryMatrix)).ToList();
+        var justLearned = Enumerable.Range(0, Tasks).Select(j => JustLearned.Of(j, perRun, Metric, runs[0].SecondaryMetric)).OfType<JustLearned>().ToList();
+        return new MethodSummary(method, runs.Count, avg, forgetting, forgettingEx, secondary, tables, mean, taskOne, justLearned);
     }
 
     public IReadOnlyList<MethodSummary> Summaries() => Methods.Select(Summarise).ToList();

@@ -45,6 +45,41 @@ public sealed class MarkdownReportWriter(ComparisonReport report, IReadOnlyList<
         return string.Create(Inv, $"- Time: {wall:0} s of training and evaluation over {Runs.Count} run(s), of which re-convergence probes {probe:0} s ({(wall > 0 ? 100 * probe / wall : 0):0.0}%).");
     }
 
+    /// <summary>
+    /// Each task's metric right after learning it (the triangle's diagonal), mean over seeds with the worst seed in
+    /// brackets when there are several, and the secondary metric beside it: whether every task was learned at all.
+    /// </summary>
+    private void AppendJustLearned(StringBuilder sb, IReadOnlyList<MethodSummary> summaries, MetricDefinition? secondary)
+    {
+        var several = summaries.Max(s => s.Seeds) > 1;
+        sb.AppendLine("## Each task right after learning it (the diagonal of the metric triangle)");
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Cells: {Metric.Name}{(secondary is null ? "" : $" / {secondary.Name}")}{(several ? "; mean over seeds, the worst seed in brackets" : "")}.");
+        sb.AppendLine();
+        sb.Append("| Method |");
+        sb.AppendLine(string.Concat(Enumerable.Range(1, Tasks).Select(t => $" T{t} |")));
+        sb.Append("|---|");
+        sb.AppendLine(string.Concat(Enumerable.Repeat("---|", Tasks)));
+        foreach (var s in summaries)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"| {MethodTable.DisplayName(s.Method)} |");
+            for (var j = 0; j < Tasks; j++)
+            {
+                var d = s.JustLearned.FirstOrDefault(x => x.Task == j);
+                var cell = d is null ? "—" : WithWorst(MetricValue(d.Mean), MetricValue(d.Worst), d.Seeds);
+                if (secondary is not null && d?.SecondaryMean is { } m)
+                {
+                    cell += " / " + WithWorst(m.ToString("0.00", Inv), d.SecondaryWorst!.Value.ToString("0.00", Inv), d.Seeds);
+                }
+                sb.Append(CultureInfo.InvariantCulture, $" {cell} |");
+            }
+            sb.AppendLine();
+        }
+        sb.AppendLine();
+    }
+
+    private static string WithWorst(string mean, string worst, int seeds) => seeds > 1 ? $"{mean} ({worst})" : mean;
+
     public string Markdown(IReadOnlyList<MethodSummary> summaries)
     {
         var sb = new StringBuilder();
@@ -70,6 +105,7 @@ public sealed class MarkdownReportWriter(ComparisonReport report, IReadOnlyList<
             sb.AppendLine(secondary is null ? "" : $" {s.AverageSecondary?.Format("0.000") ?? "—"} |");
         }
         sb.AppendLine();
+        AppendJustLearned(sb, summaries, secondary);
         for (var j = 0; j < Tasks - 1; j++)
         {
             sb.AppendLine(j == 0

@@ -7,7 +7,8 @@ using static NativeTrustRegion.Experiments.Reports.ComparisonReport;
 
 namespace NativeTrustRegion.Experiments.Reports;
 
-/// <summary>summary.json: every method's Table 1 numbers, re-convergence steps and mean metric triangle, for scripts.</summary>
+/// <summary>summary.json: every method's Table 1 numbers, re-convergence steps, mean metric triangle and each task's metric right
+/// after learning it (mean and worst seed, <see cref="JustLearned"/>), for scripts.</summary>
 public sealed class SummaryJsonWriter(ComparisonReport report)
 {
     private string Title => report.Title;
@@ -50,6 +51,17 @@ public sealed class SummaryJsonWriter(ComparisonReport report)
                 ["avg_secondary_metric"] = s.AverageSecondary is { } a ? N(a.Mean) : null,
                 ["steps_to_reconverge"] = recon,
                 ["metric_matrix"] = JsonSerializer.SerializeToNode(s.MeanMatrix),
+                ["just_learned"] = new JsonArray(s.JustLearned.Select(d => (JsonNode)new JsonObject
+                {
+                    ["task"] = d.Task + 1,
+                    ["seeds"] = d.Seeds,
+                    ["metric_mean"] = N(d.Mean),
+                    ["metric_worst"] = N(d.Worst),
+                    ["metric_worst_seed"] = d.WorstSeed,
+                    ["secondary_mean"] = d.SecondaryMean is { } m ? N(m) : null,
+                    ["secondary_worst"] = d.SecondaryWorst is { } w ? N(w) : null,
+                    ["secondary_worst_seed"] = d.SecondaryWorstSeed,
+                }).ToArray()),
             };
         }
         var root = new JsonObject
