@@ -118,16 +118,16 @@ public sealed class ConfigAssignmentsTests
         var dir = Directory.CreateTempSubdirectory("ntr-set-").FullName;
         try
         {
-            var plan = new ComparisonPlan { Preset = "demo", Methods = ["ewc", "trust-region"], Seeds = [1, 2], Directory = dir, Settings = ["ewc_lambda=300"] };
-            Assert.All(plan.Runs, r => Assert.Equal(300, plan.ConfigFor(r.Method, r.Seed).Hyper.EwcLambda));
+            var plan = new ComparisonPlan { Preset = "demo", Methods = ["ewc", "trust-region"], Seeds = [1, 2], Directory = dir, Settings = ["ewc_lambda=250"] };
+            Assert.All(plan.Runs, r => Assert.Equal(250, plan.ConfigFor(r.Method, r.Seed).Hyper.EwcLambda));
             plan.Save();
             var loaded = ComparisonPlan.Load(dir);
-            Assert.Equal(["ewc_lambda=300"], loaded.Settings);
-            Assert.Equal(300, loaded.ConfigFor("ewc", 2).Hyper.EwcLambda);
+            Assert.Equal(["ewc_lambda=250"], loaded.Settings);
+            Assert.Equal(250, loaded.ConfigFor("ewc", 2).Hyper.EwcLambda);
             // a Slurm array task starts `ntr run` with the same settings
             var args = SlurmSweepScript.RunArguments(plan, 3);
             var at = args.ToList().IndexOf("--set");
-            Assert.True(at > 0 && args[at + 1] == "ewc_lambda=300", string.Join(' ', args));
+            Assert.True(at > 0 && args[at + 1] == "ewc_lambda=250", string.Join(' ', args));
             // a plan written before --set existed has no settings
             File.WriteAllText(ComparisonPlan.PlanPath(dir), File.ReadAllText(ComparisonPlan.PlanPath(dir)).Replace("\"settings\"", "\"unused\""));
             Assert.Empty(ComparisonPlan.Load(dir).Settings);

@@ -65,9 +65,20 @@ public static class ExperimentPresets
     /// Its learned inner learning rates stay at 1e-3 (after four tasks: 99th percentile 1.001e-3), so their learning
     /// rate is left alone; a larger inner learning rate (FTML, 3e-2) makes θ's own loss rise to 4–5 while the query
     /// loss at θ − α·∇ stays low, and a larger outer one (FTML, 6e-3) helped Task 1 only.
-    /// λ = 100 lies between 20 (Trust Region ≈ replay, one seed) and 200 (better than replay on one seed, but then
-    /// failing to learn a new task on another); the paper's 2,000-class values (15,000 for ImageNet) are far too stiff
-    /// for this model and budget. The replay pool is 128 samples per finished task (64 per class; DDIM-10 generation of
+    /// The learning rate decays linearly to lr/150 over the last 30% of each task's updates and starts again at lr with
+    /// the next task (learning_rate_decay_fraction 0.3; the paper and the authors' scripts keep it constant): with a
+    /// constant 3e-3 the last updates leave the weights noisy, and the hard pairs missed the acceptance on some seeds.
+    /// Three seeds, everything else as before (λ 100): acceptance misses 13 of 90 → 2 (both VR-MCL seed 2, Task 2 and 3
+    /// accuracy 0.72), Trust Region 5.85 ± 1.52 / 1.65 ± 0.98 → 5.08 ± 0.34 / 1.81 ± 0.21, replay 10.55 ± 2.00 /
+    /// 4.33 ± 1.17 → 5.04 ± 0.49 / 1.82 ± 0.28, FTML 31.10 → 24.82, VR-MCL 35.32 → 30.51 (0.5 instead of 0.3 on
+    /// VR-MCL seed 2: the same two misses). With the decay Trust Region and replay were equal, so λ was searched again
+    /// (Trust Region, three seeds): λ 100 5.08 / 1.81, **300** 4.81 ± 0.31 / 1.69 ± 0.17 (no miss; Table 2 faster
+    /// than replay in 4 cells, equal in 8, slower in none), 1,000 5.73 ± 0.65 / 1.90 ± 0.19 (slower than replay in 5
+    /// cells). Before the decay λ 100 lay between 20 (Trust Region ≈ replay, one seed) and 200 (failing to learn a new
+    /// task on another seed); the paper's values (15,000 for ImageNet) are far too stiff for this model and budget.
+    /// 600 steps per task (was 500): with the decay, VR-MCL seed 2 — the two misses left — reaches Task 1–4 FID 13.8,
+    /// 13.2, 11.5, 5.8 / accuracy 0.86, 0.84, 0.84, 0.89 at 600 against 17.0, 19.0, 19.0, 9.4 / 0.83, 0.72, 0.72, 0.83
+    /// at 500 (the bilevel methods update with the query half of each batch only, so they learn slowest). The replay pool is 128 samples per finished task (64 per class; DDIM-10 generation of
     /// 128 samples costs about a second). Evaluation: 64 DDIM-10 samples per task (more steady sample accuracies than
     /// 48; 96 and 200 samples gave the same FID within 1 unit, and DDIM-20 a worse FID, 55 against 38, for a model 300
     /// steps into training); evaluation and probes are about 8% + 9% of a finetuning run's time.
@@ -82,12 +93,13 @@ public static class ExperimentPresets
         TrainPerClass = 1000,
         HeldOutPerClass = 200,
         ModelPreset = "image-micro",
-        StepsPerTask = 500,
+        StepsPerTask = 600,
         Hyper = new Hyperparameters
         {
             BatchSize = 32,
             LearningRate = 3e-3,
-            EwcLambda = 100,
+            LearningRateDecayFraction = 0.3,
+            EwcLambda = 300,
             FisherSamples = 64,
             ReplayRatio = 0.5,
             ReplayPoolPerTask = 128,
