@@ -102,6 +102,31 @@ public sealed class ProjectLayeringTests
             + string.Join("\n", found));
     }
 
+    /// <summary>
+    /// An op's definition (forward, backward, the IBackend methods it needs) reaches its kernels through the
+    /// <see cref="IBackend"/> of its tensors; only the back ends' own files (X.Cpu.cs, X.Cuda.cs) name a back end. The
+    /// CUDA launch planners (X.LaunchPlan.cs, …Launch*.cs) are CUDA code by name and purpose.
+    /// </summary>
+    [Fact]
+    public void OpDefinitionsNameNoConcreteBackEnd()
+    {
+        var ops = Path.Combine(CheckpointTests.RepositoryRoot(), "src", "Engine", "Ops");
+        var found = new List<string>();
+        foreach (var file in Directory.GetFiles(ops, "*.cs", SearchOption.AllDirectories))
+        {
+            var name = Path.GetFileName(file);
+            if (name.EndsWith(".Cpu.cs", StringComparison.Ordinal) || name.EndsWith(".Cuda.cs", StringComparison.Ordinal)
+                || name.Contains("Launch", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            found.AddRange(ConcreteBackEndUses(File.ReadAllLines(file)).Select(hit => $"{Path.GetRelativePath(ops, file)}:{hit.Line}: {hit.Text}"));
+        }
+        Assert.True(found.Count == 0,
+            "an op definition calls a back end directly; declare the method on IBackend (partial interface beside the op) and implement it in the op's .Cpu.cs / .Cuda.cs:\n"
+            + string.Join("\n", found));
+    }
+
     [Fact]
     public void TheBackEndScanCatchesCodeButNotComments()
     {

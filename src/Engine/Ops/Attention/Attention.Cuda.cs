@@ -4,6 +4,16 @@ public sealed unsafe partial class CudaBackend
 {
     private const int AttentionThreads = KernelSharedMemory.AttentionThreads;
 
+    /// <summary>No fused multi-head kernel on the device: <see cref="Ops.MultiHeadAttention"/> composes head split, the attention kernel and head merge.</summary>
+    public bool HasFusedMultiHeadAttention(DType dtype) => false;
+
+    public void MultiHeadAttentionForward(Tensor q, Tensor k, Tensor v, int heads, double scale, Tensor o, Tensor lse) =>
+        throw new NotSupportedException("the CUDA back end has no fused multi-head attention (HasFusedMultiHeadAttention is false): Ops.MultiHeadAttention composes it");
+
+    public void MultiHeadAttentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, Tensor dout, int heads, double scale,
+        Tensor? dq, bool accumulateQ, Tensor? dk, bool accumulateK, Tensor? dv, bool accumulateV) =>
+        throw new NotSupportedException("the CUDA back end has no fused multi-head attention (HasFusedMultiHeadAttention is false): Ops.MultiHeadAttention composes it");
+
     /// <summary>The kernel variant's padded head dim (8, 16, 32, 64 or 128) and the rows of one 128-thread block.</summary>
     internal static (int Dim, int Rows) AttentionVariant(int d)
     {

@@ -19,10 +19,12 @@ namespace NativeTrustRegion.Engine.Backends.Cpu;
 /// </summary>
 public sealed partial class CpuBackend
 {
-    internal static void MultiHeadAttentionForward(Tensor q, Tensor k, Tensor v, int heads, double scale, Tensor o, Tensor lse) =>
+    public bool HasFusedMultiHeadAttention(DType dtype) => dtype is DType.F32 or DType.F64;
+
+    public void MultiHeadAttentionForward(Tensor q, Tensor k, Tensor v, int heads, double scale, Tensor o, Tensor lse) =>
         DTypeDispatch.For(q.DType, MultiHeadAttentionForward<float>, MultiHeadAttentionForward<double>)(q, k, v, heads, scale, o, lse);
 
-    internal static void MultiHeadAttentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, Tensor dout, int heads, double scale,
+    public void MultiHeadAttentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, Tensor dout, int heads, double scale,
         Tensor? dq, bool accumulateQ, Tensor? dk, bool accumulateK, Tensor? dv, bool accumulateV) =>
         DTypeDispatch.For(q.DType, MultiHeadAttentionBackward<float>, MultiHeadAttentionBackward<double>)(q, k, v, o, lse, dout, heads, scale, dq, accumulateQ, dk, accumulateK, dv, accumulateV);
 

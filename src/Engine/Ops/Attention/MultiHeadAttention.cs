@@ -1,7 +1,23 @@
 using NativeTrustRegion.Engine.Autograd;
-using NativeTrustRegion.Engine.Backends.Cpu;
 
 namespace NativeTrustRegion.Engine;
+
+public partial interface IBackend
+{
+    /// <summary>
+    /// Whether this back end runs <see cref="Ops.MultiHeadAttention"/> as one fused kernel for this element type
+    /// (<see cref="MultiHeadAttentionForward"/> / <see cref="MultiHeadAttentionBackward"/>); where not, the op composes
+    /// it from head split, <see cref="Ops.ScaledDotProductAttention"/> and head merge, and those two are never called.
+    /// </summary>
+    bool HasFusedMultiHeadAttention(DType dtype);
+
+    /// <summary>o [B, N, C] and the per-(batch, head, query) log-sum-exp of the scaled scores, lse [B, heads, N], from contiguous q [B, N, C], k, v [B, M, C].</summary>
+    void MultiHeadAttentionForward(Tensor q, Tensor k, Tensor v, int heads, double scale, Tensor o, Tensor lse);
+
+    /// <summary>dq, dk, dv (each written, or added to with its accumulate flag; null when not needed) from the forward pass's o and lse and the output gradient.</summary>
+    void MultiHeadAttentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, Tensor dout, int heads, double scale,
+        Tensor? dq, bool accumulateQ, Tensor? dk, bool accumulateK, Tensor? dv, bool accumulateV);
+}
 
 /// <summary>
 /// Multi-head scaled dot-product attention on token-major tensors, the layout linear projections give and take.
@@ -13,7 +29,8 @@ public static partial class Ops
     /// <c>Reshape(B, N, heads, d)</c> splits them): o [B, N, C] with o[b, :, head h] = softmax(scale·q_h·k_hᵀ)·v_h
     /// (scale defaults to 1/√d). Equal to splitting the heads with Reshape + Permute, <see cref="ScaledDotProductAttention"/>
     /// and merging them back, without the copies: on the CPU (float32, float64) one fused pass per (batch, head) reads
-    /// the projections where they are and writes o, dq, dk, dv in this layout; elsewhere it is that composition.
+    /// the projections where they are and writes o, dq, dk, dv in this layout; where the back end has no fused kernel
+    /// (<see cref="IBackend.HasFusedMultiHeadAttention"/>: the GPU, bf16) it is that composition.
     /// </summary>
     public static Tensor MultiHeadAttention(Tensor q, Tensor k, Tensor v, int heads, double? scale = null)
     {
@@ -38,7 +55,7 @@ public static partial class Ops
             throw new TensorOpException(op, $"{q.Shape[2]} channels cannot be split into {heads} heads", "give a head count that divides the channel count");
         }
         var s = scale ?? 1.0 / Math.Sqrt(q.Shape[2] / heads);
-        if (!q.Device.IsCpu || (q.DType != DType.F32 && q.DType != DType.F64))
+        if (!q.Backend.HasFusedMultiHeadAttention(q.DType))
         {
             return ComposedMultiHeadAttention(q, k, v, heads, s);
         }
@@ -47,7 +64,7 @@ public static partial class Ops
         var vc = v.Contiguous();
         var o = Tensor.EmptyLike(qc);
         var lse = Tensor.Empty([q.Shape[0], heads, q.Shape[1]], q.DType, q.Device);
-        CpuBackend.MultiHeadAttentionForward(qc, kc, vc, heads, s, o, lse);
+        q.Backend.MultiHeadAttentionForward(qc, kc, vc, heads, s, o, lse);
         return GradTape.ShouldRecord(q, k, v) ? GradTape.Record(new MultiHeadAttentionNode(qc, kc, vc, q, k, v, heads, lse, s), o) : o;
     }
 
@@ -68,7 +85,7 @@ public static partial class Ops
             var dq = grads.DestinationIfNeeded(q, out var aq);
             var dk = grads.DestinationIfNeeded(k, out var ak);
             var dv = grads.DestinationIfNeeded(v, out var av);
-            CpuBackend.MultiHeadAttentionBackward(qc, kc, vc, Output, lse, g.Contiguous(), heads, scale, dq, aq, dk, ak, dv, av);
+            qc.Backend.MultiHeadAttentionBackward(qc, kc, vc, Output, lse, g.Contiguous(), heads, scale, dq, aq, dk, ak, dv, av);
         }
 
         public override void BackwardWithGraph(Tensor g, GradSink grads) =>

@@ -10,18 +10,32 @@ public sealed partial class CpuBackend
     /// <summary>Uniform numbers drawn per pass (vectorised Philox), then applied.</summary>
     private const int Tile = 256;
 
-    public void DropoutForward(Tensor x, Tensor y, double p, ulong seed, ulong offset)
+    /// <summary>The kept elements as bits (bit i of word i / 64), drawn by a float32/float64 forward pass.</summary>
+    private sealed class KeptBits(ulong[] bits) : DropoutMask
+    {
+        public ulong[] Bits { get; } = bits;
+    }
+
+    public DropoutMask? DropoutForward(Tensor x, Tensor y, double p, ulong seed, ulong offset, bool keepMask = false)
     {
         if (x.DType == DType.BF16)
         {
             DropoutBf16(x, y, p, seed, offset, false);
-            return;
+            return null;
         }
-        DTypeDispatch.For(x.DType, DropoutApply<float>, DropoutApply<double>)(x, y, p, seed, offset, false, null);
+        // kept, the backward pass needs no Philox numbers (the same mask either way)
+        var kept = keepMask ? new ulong[(x.Numel + 63) / 64] : null;
+        DTypeDispatch.For(x.DType, DropoutApply<float>, DropoutApply<double>)(x, y, p, seed, offset, false, kept);
+        return kept is null ? null : new KeptBits(kept);
     }
 
-    public void DropoutBackward(Tensor dy, Tensor dx, double p, ulong seed, ulong offset, bool accumulate)
+    public void DropoutBackward(Tensor dy, Tensor dx, double p, ulong seed, ulong offset, bool accumulate, DropoutMask? mask = null)
     {
+        if (mask is KeptBits kept && dy.DType != DType.BF16)
+        {
+            DTypeDispatch.For(dy.DType, DropoutFromMask<float>, DropoutFromMask<double>)(dy, dx, p, kept.Bits, accumulate);
+            return;
+        }
         if (dy.DType == DType.BF16)
         {
             DropoutBf16(dy, dx, p, seed, offset, accumulate);
@@ -37,18 +51,6 @@ public sealed partial class CpuBackend
         var wideDst = accumulate ? BFloat16Widening.Widen(dst) : BFloat16Widening.Scratch(dst);
         DropoutApply<float>(BFloat16Widening.Widen(src), wideDst, p, seed, offset, accumulate, null);
         BFloat16Widening.Narrow(wideDst, dst);
-    }
-
-    /// <summary><see cref="DropoutForward"/> that also sets bit i of <paramref name="kept"/> (word i / 64) where element i is kept.</summary>
-    internal static void DropoutForwardKeepingMask(Tensor x, Tensor y, double p, ulong seed, ulong offset, ulong[] kept)
-    {
-        DTypeDispatch.For(x.DType, DropoutApply<float>, DropoutApply<double>)(x, y, p, seed, offset, false, kept);
-    }
-
-    /// <summary>dx (+)= dy·mask/(1 − p) with the mask that <see cref="DropoutForwardKeepingMask"/> kept (no Philox numbers drawn).</summary>
-    internal static void DropoutBackwardFromMask(Tensor dy, Tensor dx, double p, ulong[] kept, bool accumulate)
-    {
-        DTypeDispatch.For(dy.DType, DropoutFromMask<float>, DropoutFromMask<double>)(dy, dx, p, kept, accumulate);
     }
 
     private static void DropoutFromMask<T>(Tensor src, Tensor dst, double p, ulong[] kept, bool accumulate)

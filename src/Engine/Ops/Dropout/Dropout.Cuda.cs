@@ -2,9 +2,15 @@ namespace NativeTrustRegion.Engine.Backends.Cuda;
 
 public sealed unsafe partial class CudaBackend
 {
-    public void DropoutForward(Tensor x, Tensor y, double p, ulong seed, ulong offset) => Dropout(x, y, p, seed, offset, false);
+    /// <summary>The device regenerates the mask in the backward pass (no mask is stored): always returns null.</summary>
+    public DropoutMask? DropoutForward(Tensor x, Tensor y, double p, ulong seed, ulong offset, bool keepMask = false)
+    {
+        Dropout(x, y, p, seed, offset, false);
+        return null;
+    }
 
-    public void DropoutBackward(Tensor dy, Tensor dx, double p, ulong seed, ulong offset, bool accumulate) => Dropout(dy, dx, p, seed, offset, accumulate);
+    public void DropoutBackward(Tensor dy, Tensor dx, double p, ulong seed, ulong offset, bool accumulate, DropoutMask? mask = null) =>
+        Dropout(dy, dx, p, seed, offset, accumulate);
 
     private void Dropout(Tensor src, Tensor dst, double p, ulong seed, ulong offset, bool accumulate)
     {

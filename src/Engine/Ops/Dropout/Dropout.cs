@@ -1,5 +1,4 @@
 using NativeTrustRegion.Engine.Autograd;
-using NativeTrustRegion.Engine.Backends.Cpu;
 using NativeTrustRegion.Engine.Randomness;
 
 namespace NativeTrustRegion.Engine;
@@ -7,13 +6,18 @@ namespace NativeTrustRegion.Engine;
 public partial interface IBackend
 {
     /// <summary>
-    /// y = x·mask/(1−p) with mask_i = (Philox uniform(seed, offset + i) ≥ p); the backward pass regenerates the same
-    /// mask from (seed, offset), so no mask is stored and every device drops the same elements.
+    /// y = x·mask/(1−p) with mask_i = (Philox uniform(seed, offset + i) ≥ p); every device drops the same elements.
+    /// With <paramref name="keepMask"/> a back end may return the mask it drew (the CPU keeps one bit per element), which
+    /// <see cref="DropoutBackward"/> then reuses; null: the backward pass regenerates it from (seed, offset).
     /// </summary>
-    void DropoutForward(Tensor x, Tensor y, double p, ulong seed, ulong offset);
+    DropoutMask? DropoutForward(Tensor x, Tensor y, double p, ulong seed, ulong offset, bool keepMask = false);
 
-    void DropoutBackward(Tensor dy, Tensor dx, double p, ulong seed, ulong offset, bool accumulate);
+    /// <summary>dx (+)= dy·mask/(1 − p), with the mask <paramref name="mask"/> kept by the forward pass or regenerated.</summary>
+    void DropoutBackward(Tensor dy, Tensor dx, double p, ulong seed, ulong offset, bool accumulate, DropoutMask? mask = null);
 }
+
+/// <summary>The elements a dropout forward pass kept, in the form its back end stored them (opaque to the op).</summary>
+public abstract class DropoutMask;
 
 public static partial class Ops
 {
@@ -32,31 +36,18 @@ public static partial class Ops
         var y = Tensor.EmptyLike(xc);
         var offset = generator.Advance(x.Numel);
         var record = GradTape.ShouldRecord(x);
-        if (record && x.Device.IsCpu && x.DType is DType.F32 or DType.F64)
-        {
-            // on the CPU the forward pass also keeps the mask, one bit per element, so the backward pass need not
-            // regenerate the Philox numbers (the same mask either way)
-            var kept = new ulong[(x.Numel + 63) / 64];
-            CpuBackend.DropoutForwardKeepingMask(xc, y, p, generator.Seed, offset, kept);
-            return GradTape.Record(new DropoutNode(x, p, generator.Seed, offset, kept), y);
-        }
-        x.Backend.DropoutForward(xc, y, p, generator.Seed, offset);
-        return record ? GradTape.Record(new DropoutNode(x, p, generator.Seed, offset, null), y) : y;
+        var mask = x.Backend.DropoutForward(xc, y, p, generator.Seed, offset, keepMask: record);
+        return record ? GradTape.Record(new DropoutNode(x, p, generator.Seed, offset, mask), y) : y;
     }
 
-    private sealed class DropoutNode(Tensor x, double p, ulong seed, ulong offset, ulong[]? kept) : Node(x)
+    private sealed class DropoutNode(Tensor x, double p, ulong seed, ulong offset, DropoutMask? kept) : Node(x)
     {
         public override string Name => "Dropout";
 
         public override void Backward(Tensor g, GradSink grads)
         {
             var dx = grads.Destination(Inputs[0], out var acc);
-            if (kept is not null)
-            {
-                CpuBackend.DropoutBackwardFromMask(g.Contiguous(), dx, p, kept, acc);
-                return;
-            }
-            dx.Backend.DropoutBackward(g.Contiguous(), dx, p, seed, offset, acc);
+            dx.Backend.DropoutBackward(g.Contiguous(), dx, p, seed, offset, acc, kept);
         }
 
         // dx = g ⊙ m with the same (constant) scaled mask m = keep/(1 − p)
