@@ -136,10 +136,11 @@ public sealed class TrainingBenchmarkReportTests : IDisposable
         var root = doc.RootElement;
         Assert.Equal(
             ["device", "cores", "host", "date", "command", "operatingSystem", "runtime", "gemm", "torch", "loadAverageAtEnd",
-             "complete", "ratio", "cpuTimeRatio", "step", "rounds", "stepsPerBlock", "results"],
+             "complete", "ratio", "cpuTimeRatio", "step", "rounds", "stepsPerBlock", "settleMs", "results"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.False(root.GetProperty("complete").GetBoolean());
         Assert.Equal("2.5.0", root.GetProperty("torch").GetString());
+        Assert.Equal(300, root.GetProperty("settleMs").GetInt32());
         var r = Assert.Single(root.GetProperty("results").EnumerateArray().ToArray());
         Assert.Equal(
             ["preset", "batch", "threads", "parameters", "ratio", "cpuTimeRatio", "oursMedianMs", "pytorchMedianMs",

@@ -114,6 +114,7 @@ public sealed class CpuVsPyTorchComparison(CpuVsPyTorchSettings settings, TextWr
         {
             var block = new double[settings.StepsPerBlock];
             var cpuBlock = new double[settings.StepsPerBlock];
+            Thread.Sleep(settings.SettleMilliseconds);
             for (var i = 0; i < block.Length; i++)
             {
                 self.Refresh();
@@ -126,6 +127,7 @@ public sealed class CpuVsPyTorchComparison(CpuVsPyTorchSettings settings, TextWr
             }
             ours.Add(block);
             oursCpu.Add(cpuBlock);
+            Thread.Sleep(settings.SettleMilliseconds);
             var (wall, cpuTimes) = torch.Time(settings.StepsPerBlock);
             theirs.Add(wall);
             theirsCpu.Add(cpuTimes);

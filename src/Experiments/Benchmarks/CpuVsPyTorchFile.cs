@@ -25,6 +25,7 @@ public sealed record CpuVsPyTorchFile(
     string Step,
     int Rounds,
     int StepsPerBlock,
+    int SettleMs,
     IReadOnlyList<CpuVsPyTorchFile.PairEntry> Results)
 {
     public const string RatioMeaning = "our steps/s over PyTorch's = PyTorch's median wall ms/step over ours (> 1: ours is faster)";
@@ -58,7 +59,7 @@ public sealed record CpuVsPyTorchFile(
         new(BenchmarkMachine.CpuModel(), Environment.ProcessorCount, Environment.MachineName,
             started.ToString("O", CultureInfo.InvariantCulture), s.Command, RuntimeInformation.OSDescription,
             RuntimeInformation.FrameworkDescription, Engine.Backends.Cpu.Gemm.Description, torchVersion,
-            BenchmarkMachine.LoadAverageNow(), complete, RatioMeaning, CpuTimeRatioMeaning, StepMeaning, s.Rounds, s.StepsPerBlock,
+            BenchmarkMachine.LoadAverageNow(), complete, RatioMeaning, CpuTimeRatioMeaning, StepMeaning, s.Rounds, s.StepsPerBlock, s.SettleMilliseconds,
             pairs.Select(p => new PairEntry(
                 p.Preset, p.Batch, p.Threads, p.Parameters, Math.Round(p.Ratio, 4), Math.Round(p.CpuTimeRatio, 4),
                 Math.Round(p.OurMedianMs, 3), Math.Round(p.TorchMedianMs, 3), Math.Round(1000 / p.OurMedianMs, 3),

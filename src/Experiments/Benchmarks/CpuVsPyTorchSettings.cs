@@ -18,6 +18,14 @@ public sealed record CpuVsPyTorchSettings
 
     public double WarmupSeconds { get; init; } = 3;
 
+    /// <summary>
+    /// Pause before each timed block, so the other engine's idle threads stop competing for the cores: PyTorch's
+    /// OpenBLAS pool spins for about 0.1 s after its last call (2^28 cycles, OPENBLAS_THREAD_TIMEOUT's default), which
+    /// without the pause took one of two cores from our following block (image-micro on 2 threads: 23.3 ms, 14.4 ms with
+    /// the pool told to sleep at once). 0 turns it off.
+    /// </summary>
+    public int SettleMilliseconds { get; init; } = 300;
+
     /// <summary>The Python interpreter that has PyTorch.</summary>
     public string Python { get; init; } = "python3";
 
@@ -45,9 +53,9 @@ public sealed record CpuVsPyTorchSettings
         {
             throw new ArgumentException($"thread counts {string.Join(",", Threads)}: use at least 1 thread");
         }
-        if (Rounds < 1 || StepsPerBlock < 1 || WarmupSteps < 0 || WarmupSeconds < 0)
+        if (Rounds < 1 || StepsPerBlock < 1 || WarmupSteps < 0 || WarmupSeconds < 0 || SettleMilliseconds < 0)
         {
-            throw new ArgumentException($"{Rounds} rounds of {StepsPerBlock} steps: use at least 1 of each, and no negative warm-up");
+            throw new ArgumentException($"{Rounds} rounds of {StepsPerBlock} steps: use at least 1 of each, and no negative warm-up or pause");
         }
         if (!File.Exists(WorkerScript))
         {

@@ -24,6 +24,7 @@ internal static class CpuVsPyTorchCommand
         var steps = new Option<int>("--steps") { Description = "steps per block", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "untimed steps per engine first (at least)", DefaultValueFactory = _ => 5 };
         var warmupSeconds = new Option<double>("--warmup-seconds") { Description = "untimed seconds per engine first (at least)", DefaultValueFactory = _ => 3 };
+        var settle = new Option<int>("--settle-ms") { Description = "pause before each timed block, so the other engine's idle threads (PyTorch's OpenBLAS pool spins ~0.1 s) stop competing", DefaultValueFactory = _ => 300 };
         var python = new Option<string?>("--python") { Description = "Python interpreter with PyTorch (default: python3, else /usr/bin/python3, where Debian's python3-torch installs)" };
         var worker = new Option<string>("--worker")
         {
@@ -32,7 +33,7 @@ internal static class CpuVsPyTorchCommand
         };
         var output = new Option<string>("--out") { Description = "folder for the JSON result", DefaultValueFactory = _ => Path.Combine("benchmarks", "results") };
         var seed = new Option<ulong>("--seed") { Description = "seed of the weights and the data", DefaultValueFactory = _ => 1 };
-        foreach (var option in new Option[] { models, threads, rounds, steps, warmup, warmupSeconds, python, worker, output, seed })
+        foreach (var option in new Option[] { models, threads, rounds, steps, warmup, warmupSeconds, settle, python, worker, output, seed })
         {
             command.Add(option);
         }
@@ -50,6 +51,7 @@ internal static class CpuVsPyTorchCommand
                     StepsPerBlock = parse.GetValue(steps),
                     WarmupSteps = parse.GetValue(warmup),
                     WarmupSeconds = parse.GetValue(warmupSeconds),
+                    SettleMilliseconds = parse.GetValue(settle),
                     Python = parse.GetValue(python) ?? DefaultPython(),
                     WorkerScript = parse.GetValue(worker)!,
                     Seed = parse.GetValue(seed),
