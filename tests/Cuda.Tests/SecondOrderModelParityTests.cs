@@ -1,3 +1,4 @@
+using NativeTrustRegion.Tests.Shared;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 using NativeTrustRegion.Engine.Backends.Cuda;
@@ -17,34 +18,9 @@ namespace NativeTrustRegion.Cuda.Tests;
 [Collection(CudaTestDevice.Collection)]
 public class SecondOrderModelParityTests
 {
-    private static ImageUNetConfig Image => new()
-    {
-        SampleSize = 8,
-        InChannels = 2,
-        OutChannels = 2,
-        BlockOutChannels = [8, 16],
-        DownBlocks = [UNetBlockKind.Attention, UNetBlockKind.Plain],
-        UpBlocks = [UNetBlockKind.Attention, UNetBlockKind.Plain],
-        LayersPerBlock = 1,
-        DownsampleType = ResamplingLayer.Resnet,
-        UpsampleType = ResamplingLayer.Resnet,
-        AttentionHeadDim = 4,
-        NormGroups = 4,
-        Classes = 3,
-    };
+    private static ImageUNetConfig Image => TinyUNets.TwoLevelImage;
 
-    private static PolicyUNetConfig Policy => new()
-    {
-        ActionDim = 2,
-        Horizon = 4,
-        ObservationDim = 3,
-        ObservationSteps = 2,
-        StepEmbeddingDim = 8,
-        DownDims = [8, 16],
-        NormGroups = 4,
-        AttentionHeads = 2,
-        AttentionFromLevel = 1,
-    };
+    private static PolicyUNetConfig Policy => TinyUNets.Policy;
 
     [SkippableFact]
     public void ImageUNetHessianVectorProductMatchesTheCpu()

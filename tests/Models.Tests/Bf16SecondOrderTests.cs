@@ -1,3 +1,4 @@
+using NativeTrustRegion.Tests.Shared;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 using NativeTrustRegion.Engine.Randomness;
@@ -24,22 +25,7 @@ public class Bf16SecondOrderTests
     [Fact]
     public void ImageUNetHessianVectorProductInBf16TracksFloat32()
     {
-        var config = new ImageUNetConfig
-        {
-            SampleSize = 8,
-            InChannels = 2,
-            OutChannels = 2,
-            BlockOutChannels = [8, 16],
-            DownBlocks = [UNetBlockKind.Attention, UNetBlockKind.Plain],
-            UpBlocks = [UNetBlockKind.Attention, UNetBlockKind.Plain],
-            LayersPerBlock = 1,
-            DownsampleType = ResamplingLayer.Resnet,
-            UpsampleType = ResamplingLayer.Resnet,
-            AttentionHeadDim = 4,
-            NormGroups = 4,
-            Classes = 3,
-            Dropout = 0.1,
-        };
+        var config = TinyUNets.TwoLevelImage with { Dropout = 0.1 };
         var g = new Generator(4);
         var x = Tensor.Randn([2, 2, 8, 8], g);
         var target = Tensor.Randn([2, 2, 8, 8], g);
@@ -57,18 +43,7 @@ public class Bf16SecondOrderTests
     [Fact]
     public void PolicyUNetHessianVectorProductInBf16TracksFloat32()
     {
-        var config = new PolicyUNetConfig
-        {
-            ActionDim = 2,
-            Horizon = 4,
-            ObservationDim = 3,
-            ObservationSteps = 2,
-            StepEmbeddingDim = 8,
-            DownDims = [8, 16],
-            NormGroups = 4,
-            AttentionHeads = 2,
-            AttentionFromLevel = 1,
-        };
+        var config = TinyUNets.Policy;
         var g = new Generator(6);
         var actions = Tensor.Randn([3, 4, 2], g);
         var observations = Tensor.Randn([3, 2, 3], g);

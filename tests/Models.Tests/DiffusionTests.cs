@@ -1,3 +1,4 @@
+using NativeTrustRegion.Tests.Shared;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 using NativeTrustRegion.Engine.Randomness;
@@ -67,7 +68,7 @@ public class DiffusionTests(ITestOutputHelper output)
     public void DenoisingLossIsTheMeanSquaredErrorOfThePredictedNoiseForTheDraw()
     {
         var store = new ParameterStore(DType.F64);
-        var model = new ImageUNet(store, GradientCheckTests.TinyImage with { Dropout = 0 });
+        var model = new ImageUNet(store, TinyUNets.ThreeLevelImage with { Dropout = 0 });
         store.Allocate(1);
         var x0 = Tensor.Randn([4, 2, 8, 8], new Generator(2), DType.F64);
         var labels = Tensor.FromArray([0.0, 1.0, 2.0, 1.0], 4);
@@ -122,7 +123,7 @@ public class DiffusionTests(ITestOutputHelper output)
     public void DdimWithEtaZeroIsDeterministicForAFixedSeed()
     {
         var store = new ParameterStore();
-        var model = new ImageUNet(store, GradientCheckTests.TinyImage);
+        var model = new ImageUNet(store, TinyUNets.ThreeLevelImage);
         store.Allocate(11);
         var labels = Tensor.FromArray([0f, 1f, 2f], 3);
         var sampler = new DdimSampler(Schedule, steps: 10);
@@ -136,7 +137,7 @@ public class DiffusionTests(ITestOutputHelper output)
         Assert.All(a, v => Assert.InRange(v, -1f, 1f));
 
         var policyStore = new ParameterStore();
-        var policy = new PolicyUNet(policyStore, GradientCheckTests.TinyPolicy);
+        var policy = new PolicyUNet(policyStore, TinyUNets.Policy);
         policyStore.Allocate(12);
         var observations = Tensor.Randn([2, 2, 3], new Generator(13));
         var p1 = sampler.Sample(policy, observations, 2, new Generator(31)).ToFloatArray();

@@ -1,3 +1,4 @@
+using NativeTrustRegion.Tests.Shared;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 using NativeTrustRegion.Engine.Randomness;
@@ -10,49 +11,11 @@ namespace NativeTrustRegion.Models.Tests;
 /// <summary>Whole-model float64 gradient checks through the composed graph.</summary>
 public class GradientCheckTests(ITestOutputHelper output)
 {
-    private const UNetBlockKind D = UNetBlockKind.Plain;
-    private const UNetBlockKind A = UNetBlockKind.Attention;
-
-    /// <summary>
-    /// Three levels (8, 8, 16 channels at 8x8, 4x4, 2x2) covering every image layer: attention in a down block with a
-    /// resnet downsampler, a plain down block with a conv downsampler, attention in an up block with a resnet
-    /// upsampler, a plain up block with a conv upsampler, mid attention, 1x1 shortcuts, a class table and dropout.
-    /// </summary>
-    public static ImageUNetConfig TinyImage => new()
-    {
-        SampleSize = 8,
-        InChannels = 2,
-        OutChannels = 2,
-        BlockOutChannels = [8, 8, 16],
-        DownBlocks = [A, D, D],
-        UpBlocks = [A, D, D],
-        LayersPerBlock = 1,
-        DownsampleType = ResamplingLayer.Resnet,
-        UpsampleType = ResamplingLayer.Resnet,
-        AttentionHeadDim = 4,
-        NormGroups = 4,
-        Dropout = 0.2,
-        Classes = 3,
-    };
-
-    public static PolicyUNetConfig TinyPolicy => new()
-    {
-        ActionDim = 2,
-        Horizon = 4,
-        ObservationDim = 3,
-        ObservationSteps = 2,
-        StepEmbeddingDim = 8,
-        DownDims = [8, 16],
-        NormGroups = 4,
-        AttentionHeads = 2,
-        AttentionFromLevel = 1,
-    };
-
     [Fact]
     public void WholeImageUNetGradientsMatchCentralDifferences()
     {
         var store = new ParameterStore(DType.F64);
-        var model = new ImageUNet(store, TinyImage);
+        var model = new ImageUNet(store, TinyUNets.ThreeLevelImage);
         store.Allocate(3);
         var g = new Generator(4);
         var x = ModelGradientCheck.Input(g, 2, 2, 8, 8);
@@ -76,7 +39,7 @@ public class GradientCheckTests(ITestOutputHelper output)
     public void WholePolicyUNetGradientsMatchCentralDifferences()
     {
         var store = new ParameterStore(DType.F64);
-        var model = new PolicyUNet(store, TinyPolicy);
+        var model = new PolicyUNet(store, TinyUNets.Policy);
         store.Allocate(5);
         var g = new Generator(6);
         var actions = ModelGradientCheck.Input(g, 3, 4, 2);

@@ -1,3 +1,4 @@
+using NativeTrustRegion.Tests.Shared;
 using NativeTrustRegion.Engine;
 using NativeTrustRegion.Engine.Autograd;
 using NativeTrustRegion.Engine.Randomness;
@@ -21,7 +22,7 @@ public class SecondOrderGradientTests(ITestOutputHelper output)
     public void WholeImageUNetHessianVectorProductMatchesCentralDifferences()
     {
         var store = new ParameterStore(DType.F64);
-        var model = new ImageUNet(store, GradientCheckTests.TinyImage);
+        var model = new ImageUNet(store, TinyUNets.ThreeLevelImage);
         store.Allocate(3);
         var g = new Generator(4);
         var x = Tensor.Randn([2, 2, 8, 8], g, DType.F64);
@@ -43,7 +44,7 @@ public class SecondOrderGradientTests(ITestOutputHelper output)
     public void WholePolicyUNetHessianVectorProductMatchesCentralDifferences()
     {
         var store = new ParameterStore(DType.F64);
-        var model = new PolicyUNet(store, GradientCheckTests.TinyPolicy);
+        var model = new PolicyUNet(store, TinyUNets.Policy);
         store.Allocate(5);
         var g = new Generator(6);
         var actions = Tensor.Randn([3, 4, 2], g, DType.F64);
