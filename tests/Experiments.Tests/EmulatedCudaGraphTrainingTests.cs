@@ -76,6 +76,38 @@ public sealed class EmulatedCudaGraphTrainingTests
         }
     }
 
+    /// <summary>
+    /// The per-task learning-rate decay reaches the captured step: `ntr run` with the graph and without it, six updates
+    /// whose last two are at 2/3 and 1/3 of the rate, give the same losses bit for bit (the sixth loss follows the
+    /// fifth, decayed update; RunnerTests shows it differs from a constant rate's) and log the same rates.
+    /// </summary>
+    [Fact]
+    public async Task TheDecayingLearningRateReachesTheGraphReplayedSteps()
+    {
+        var folder = Directory.CreateTempSubdirectory("ntr-graph-decay-").FullName;
+        try
+        {
+            var runs = new Dictionary<string, (double Loss, double Rate)[]>();
+            foreach (var graph in new[] { "on", "off" })
+            {
+                var output = await Ntr("run", "--method", "finetune", "--preset", "demo", "--device", "cuda-emulated", "--steps-per-task", "6", "--tasks", "1",
+                    "--eval-samples", "2", "--set", "batch_size=4", "--set", "learning_rate_decay_fraction=0.5", "--set", "evaluation.probe_samples_per_task=2",
+                    "--cuda-graph", graph, "--loss-read-every", "4", "--out", Path.Combine(folder, graph));
+                Assert.Equal(graph == "on", output.Contains("the training step runs as a CUDA graph (captured at its second step", StringComparison.Ordinal));
+                runs[graph] = File.ReadAllLines(Path.Combine(folder, graph, "metrics.jsonl"))
+                    .Select(l => JsonDocument.Parse(l).RootElement)
+                    .Select(e => (e.GetProperty("loss").GetDouble(), e.GetProperty("learning_rate").GetDouble())).ToArray();
+            }
+            Assert.Equal([3e-3, 3e-3, 3e-3, 3e-3, 3e-3 * 2 / 3, 3e-3 * 1 / 3], runs["on"].Select(r => r.Rate));
+            Assert.Equal(runs["off"].Select(r => r.Rate), runs["on"].Select(r => r.Rate));
+            Assert.Equal(runs["off"].Select(r => BitConverter.DoubleToInt64Bits(r.Loss)), runs["on"].Select(r => BitConverter.DoubleToInt64Bits(r.Loss)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static double[] Doubles(JsonElement array) => array.EnumerateArray().Select(e => e.GetDouble()).ToArray();
 
     private static Task<string> Ntr(params string[] args) => NtrChildProcess.RunSucceeding(args);
