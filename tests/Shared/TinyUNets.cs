@@ -32,20 +32,12 @@ public static class TinyUNets
     };
 
     /// <summary>Two levels (8, 16 channels; attention at the first), no dropout: the second-order parities.</summary>
-    public static ImageUNetConfig TwoLevelImage => new()
+    public static ImageUNetConfig TwoLevelImage => ThreeLevelImage with
     {
-        SampleSize = 8,
-        InChannels = 2,
-        OutChannels = 2,
         BlockOutChannels = [8, 16],
         DownBlocks = [UNetBlockKind.Attention, UNetBlockKind.Plain],
         UpBlocks = [UNetBlockKind.Attention, UNetBlockKind.Plain],
-        LayersPerBlock = 1,
-        DownsampleType = ResamplingLayer.Resnet,
-        UpsampleType = ResamplingLayer.Resnet,
-        AttentionHeadDim = 4,
-        NormGroups = 4,
-        Classes = 3,
+        Dropout = 0,
     };
 
     /// <summary>Two levels (8, 16 channels), FiLM from an 8-wide step embedding and 2 × 3 observations, attention at level 2.</summary>

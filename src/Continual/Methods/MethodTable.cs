@@ -13,8 +13,11 @@ public static class MethodTable
     // what every method's batch and update read
     private static readonly string[] Basic = [nameof(H.BatchSize), nameof(H.GradientClip)];
 
+    // the outer Adam step's rate: the learning rate and its per-task decay (LearningRateSchedule, set by the runner)
+    private static readonly string[] OuterRate = [nameof(H.LearningRate), nameof(H.LearningRateDecayFraction)];
+
     // what the outer Adam step reads (ContinualContext builds Adam with it; ResetOptimizerPerTask re-creates it per task)
-    private static readonly string[] AdamReads = [nameof(H.LearningRate), nameof(H.LearningRateDecayFraction), nameof(H.ResetOptimizerPerTask)];
+    private static readonly string[] AdamReads = [.. OuterRate, nameof(H.ResetOptimizerPerTask)];
 
     // what building the generative-replay pool after each task reads (ConditionalSampleReplay, teacher rollouts)
     private static readonly string[] ReplayPoolReads = [nameof(H.ReplayPoolPerTask), nameof(H.ReplayPoolPerClass), nameof(H.ReplayDdimSteps), nameof(H.ReplayGenerationBatch)];
@@ -34,8 +37,8 @@ public static class MethodTable
         new("replay", "Replay", () => new GenerativeReplay(), 3, Reads(Basic, AdamReads, Distillation, ReplayPoolReads)),
         new("trust-region", "Trust Region", () => new TrustRegion(), 6, Reads(Basic, AdamReads, FisherPenalty, Distillation, ReplayPoolReads)),
         // FTML and VR-MCL keep one Adam for the run (the authors' scripts): ResetOptimizerPerTask is not read
-        new("ftml", "FTML", () => new Ftml(), 4, Reads(Basic, [nameof(H.LearningRate), nameof(H.LearningRateDecayFraction), nameof(H.ReplayRatio), nameof(H.InnerLearningRate), nameof(H.MetaGradient)], ReplayPoolReads)),
-        new("vrmcl", "VRMCL", () => new VrMcl(), 5, Reads(Basic, [nameof(H.LearningRate), nameof(H.LearningRateDecayFraction), nameof(H.ReplayRatio), nameof(H.InnerLearningRate),
+        new("ftml", "FTML", () => new Ftml(), 4, Reads(Basic, OuterRate, [nameof(H.ReplayRatio), nameof(H.InnerLearningRate), nameof(H.MetaGradient)], ReplayPoolReads)),
+        new("vrmcl", "VRMCL", () => new VrMcl(), 5, Reads(Basic, OuterRate, [nameof(H.ReplayRatio), nameof(H.InnerLearningRate),
             nameof(H.LearningRateLearningRate), nameof(H.VrMclMomentum), nameof(H.VrMclEmaDecay), nameof(H.MetaGradient)], ReplayPoolReads)),
         // MER and La-MAML/C-MAML take plain SGD steps: no Adam
         new("mer", "MER", () => new Mer(), null, Reads(Basic, [nameof(H.ReplayRatio), nameof(H.MerInnerLearningRate), nameof(H.MerWithinBatchBeta),

@@ -53,9 +53,13 @@ public sealed record CpuVsPyTorchSettings
         {
             throw new ArgumentException($"thread counts {string.Join(",", Threads)}: use at least 1 thread");
         }
-        if (Rounds < 1 || StepsPerBlock < 1 || WarmupSteps < 0 || WarmupSeconds < 0 || SettleMilliseconds < 0)
+        if (Rounds < 1 || StepsPerBlock < 1 || WarmupSteps < 0 || WarmupSeconds < 0)
         {
-            throw new ArgumentException($"{Rounds} rounds of {StepsPerBlock} steps: use at least 1 of each, and no negative warm-up or pause");
+            throw new ArgumentException($"{Rounds} rounds of {StepsPerBlock} steps: use at least 1 of each, and no negative warm-up");
+        }
+        if (SettleMilliseconds < 0)
+        {
+            throw new ArgumentException($"--settle-ms {SettleMilliseconds}: give a pause of 0 ms (none) or more");
         }
         if (!File.Exists(WorkerScript))
         {
